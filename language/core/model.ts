@@ -1,0 +1,233 @@
+// The analysed network: what every consumer (language server, preview, ONNX compiler, CLI) reads.
+// Pure data, no functions, so it can cross process and webview boundaries as JSON.
+
+/** Zero-based line and UTF-16 character, as in LSP. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** Where a piece of source lives: the analysed document itself, or the prelude that ships with the language. */
+export type SourceId = 'file' | 'prelude';
+
+export interface SourceRange {
+  source: SourceId;
+  range: Range;
+}
+
+export type Severity = 'error' | 'warning' | 'information';
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  /** Edits to the analysed document only (never to the prelude). */
+  edits: TextEdit[];
+}
+
+export interface RelatedInformation {
+  location: SourceRange;
+  message: string;
+}
+
+export interface Diagnostic {
+  /** Stable code, e.g. RS0201. The table lives in diagnostics.ts. */
+  code: string;
+  severity: Severity;
+  message: string;
+  /** Always a range in the analysed document (a problem inside a block is reported at the call site). */
+  range: Range;
+  related: RelatedInformation[];
+  fixes: Fix[];
+}
+
+/** Tensor shape with the batch dimension first: [N, C, H, W] for feature maps, [N, F] after flatten/linear. */
+export type Shape = readonly number[];
+
+export type LayerOp =
+  | 'conv'
+  | 'batchnorm'
+  | 'relu'
+  | 'relu6'
+  | 'leaky_relu'
+  | 'sigmoid'
+  | 'maxpool'
+  | 'avgpool'
+  | 'flatten'
+  | 'linear'
+  | 'dropout'
+  | 'se';
+
+/** Resolved attributes per op, every default filled in. */
+export interface ConvAttrs {
+  in_channels: number;
+  out_channels: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+  dilation: number;
+  groups: number;
+  bias: boolean;
+}
+export interface BatchNormAttrs {
+  num_features: number;
+  eps: number;
+}
+export interface LeakyReluAttrs {
+  negative_slope: number;
+}
+export interface MaxPoolAttrs {
+  kernel: number;
+  stride: number;
+  padding: number;
+  dilation: number;
+  ceil_mode: boolean;
+}
+/** Adaptive average pooling to output × output. */
+export interface AvgPoolAttrs {
+  output: number;
+}
+export interface LinearAttrs {
+  in_features: number;
+  out_features: number;
+  bias: boolean;
+}
+export interface DropoutAttrs {
+  p: number;
+}
+/** Squeeze-and-excitation: x * sigmoid(fc2(relu(fc1(avgpool(x))))), fc1/fc2 are 1×1 convs with bias (timm's SEModule keys). */
+export interface SeAttrs {
+  channels: number;
+  hidden: number;
+}
+export type EmptyAttrs = Record<string, never>;
+
+export interface AttrsByOp {
+  conv: ConvAttrs;
+  batchnorm: BatchNormAttrs;
+  relu: EmptyAttrs;
+  relu6: EmptyAttrs;
+  leaky_relu: LeakyReluAttrs;
+  sigmoid: EmptyAttrs;
+  maxpool: MaxPoolAttrs;
+  avgpool: AvgPoolAttrs;
+  flatten: EmptyAttrs;
+  linear: LinearAttrs;
+  dropout: DropoutAttrs;
+  se: SeAttrs;
+}
+
+/** One state_dict entry owned by a layer, e.g. layer1.0.bn1.running_mean. */
+export interface WeightSpec {
+  key: string;
+  shape: number[];
+  /** Parameters count towards params; buffers (running stats, num_batches_tracked) do not. */
+  kind: 'parameter' | 'buffer';
+  /** torch dtype of the entry: float32 except num_batches_tracked (int64). */
+  dtype: 'float32' | 'int64';
+}
+
+interface NodeBase {
+  /** Dotted torchvision name: 'layer2.0.conv1', 'layer2', 'layer2.0'. Empty for an anonymous layer. */
+  name: string;
+  /** The statement in the analysed document that produced this node (for nodes inside a block: the call site). */
+  range: Range;
+  /** Where the node is written, when that is inside a block definition (possibly in the prelude). */
+  definition?: SourceRange;
+  /** Undefined when it cannot be known (an upstream error); unknown never cascades into more diagnostics. */
+  inputShape?: Shape;
+  outputShape?: Shape;
+  /** Trainable parameters (torchvision's sum(p.numel() for p in parameters())). */
+  params: number;
+  /** Multiply-accumulates of conv and linear layers (torchvision's convention). FLOPs = 2 × MACs. */
+  macs: number;
+}
+
+export type LayerNode = {
+  [Op in LayerOp]: NodeBase & {
+    kind: 'layer';
+    op: Op;
+    /** Undefined when an argument could not be evaluated. */
+    attrs?: AttrsByOp[Op];
+    weights: WeightSpec[];
+  };
+}[LayerOp];
+
+export type ShortcutKind = 'identity' | 'projection' | 'zeropad';
+
+/**
+ * The residual add: output = main + shortcut(block input). For 'projection' the shortcut owns a 1×1
+ * conv + BN named `<block>.downsample.0` and `.1`; 'zeropad' is the paper's option A (subsample by
+ * stride, zero-pad channels equally on both sides, as in the CIFAR ResNets).
+ */
+export interface AddNode extends NodeBase {
+  kind: 'add';
+  /** As written: 'shortcut' is torchvision's automatic rule. */
+  written: 'shortcut' | ShortcutKind;
+  /** Resolved kind; undefined when shapes are unknown. */
+  shortcut?: ShortcutKind;
+  /** Shape of the block input that flows through the shortcut. */
+  shortcutInputShape?: Shape;
+  /** Stride of the shortcut (projection conv stride or zeropad subsampling). */
+  stride?: number;
+  /** For projection: the conv and batchnorm layers. Empty otherwise. */
+  layers: LayerNode[];
+}
+
+/** An instance of a `block` definition. Its input is the input of every AddNode directly inside it. */
+export interface BlockNode extends NodeBase {
+  kind: 'block';
+  /** Name of the block definition, e.g. 'bottleneck'. */
+  block: string;
+  args: Record<string, number | boolean | string>;
+  children: ModelNode[];
+}
+
+/** A repeated block call (`layer2 bottleneck(128) x4 stride=2`): children are named layer2.0 … layer2.3. */
+export interface StageNode extends NodeBase {
+  kind: 'stage';
+  block: string;
+  repeat: number;
+  children: BlockNode[];
+}
+
+export type ModelNode = LayerNode | AddNode | BlockNode | StageNode;
+
+export interface PreprocessSpec {
+  /** Resize so the shorter side is this long (bilinear, antialias), or to exactly [h, w]. */
+  resize?: number | [number, number];
+  centerCrop?: [number, number];
+  /** Convert to grayscale (to the network's input channels, 1 or 3). */
+  grayscale: boolean;
+  mean: number[];
+  std: number[];
+  range: Range;
+}
+
+export interface PathDeclaration {
+  path: string;
+  range: Range;
+}
+
+export interface Network {
+  name: string;
+  range: Range;
+  nameRange: Range;
+  /** [C, H, W] from `input CxHxW`. */
+  input?: [number, number, number];
+  weights?: PathDeclaration;
+  labels?: PathDeclaration;
+  preprocess?: PreprocessSpec;
+  children: ModelNode[];
+  outputShape?: Shape;
+  params: number;
+  macs: number;
+}
