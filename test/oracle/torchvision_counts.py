@@ -1,0 +1,102 @@
+"""Ask torchvision for the parameter and MAC counts of reference models, to check the language core against.
+
+Prints JSON {MODEL: {"params", "macs", "input", "layers": [...], "reference"}} where
+- params is sum(p.numel() for p in model.parameters());
+- macs are counted by forward hooks during one forward pass: a Conv2d costs
+  output.numel() × in_channels/groups × kh × kw, a Linear in_features × out_features per output row;
+- layers lists every leaf module that ran, in the order of its first call, with its own params and MACs.
+  torchvision calls one `relu` module several times per block; it appears once, with its last output shape;
+- reference is what torchvision itself publishes in the default weights' meta (`num_params`, `_ops`),
+  null where it publishes nothing.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import torch
+from torch import nn
+from torchvision import models
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_models  # noqa: E402
+
+LEAF_TYPES = (nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.MaxPool2d, nn.AdaptiveAvgPool2d, nn.Linear)
+
+
+def module_macs(module, output):
+    if isinstance(module, nn.Conv2d):
+        kh, kw = module.kernel_size
+        return output.numel() * (module.in_channels // module.groups) * kh * kw
+    if isinstance(module, nn.Linear):
+        return (output.numel() // module.out_features) * module.in_features * module.out_features
+    return 0
+
+
+def count(model, shape):
+    layers = {}
+
+    def record(name):
+        def hook(module, _inputs, output):
+            layer = layers.setdefault(name, {
+                'name': name,
+                'type': type(module).__name__,
+                'params': sum(p.numel() for p in module.parameters(recurse=False)),
+                'macs': 0,
+            })
+            layer['outputShape'] = list(output.shape)
+            # A reused module (relu) is counted once; only conv and linear have MACs and none is reused.
+            layer['macs'] = module_macs(module, output)
+        return hook
+
+    handles = [module.register_forward_hook(record(name))
+               for name, module in model.named_modules() if isinstance(module, LEAF_TYPES)]
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(shape))
+    for handle in handles:
+        handle.remove()
+
+    return {
+        'params': sum(p.numel() for p in model.parameters()),
+        'macs': sum(layer['macs'] for layer in layers.values()),
+        'input': list(shape),
+        'layers': [
+            {key: layer[key] for key in ('name', 'type', 'outputShape', 'params', 'macs')}
+            for layer in layers.values()
+        ],
+    }
+
+
+def torchvision_reference(name):
+    """torchvision's published figures for the model's default weights, or None."""
+    if name not in reference_models.TORCHVISION_NAMES:
+        return None
+    weights = models.get_model_weights(name).DEFAULT
+    meta = weights.meta
+    return {
+        'weights': str(weights),
+        'num_params': meta.get('num_params'),
+        # `_ops` (GFLOPS, counted as MACs) arrived in torchvision 0.15; 0.14 has none.
+        'ops': meta.get('_ops'),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('models', nargs='+', metavar='MODEL', choices=reference_models.NAMES)
+    parser.add_argument('--indent', type=int, default=None, help='pretty-print the JSON')
+    args = parser.parse_args()
+
+    torch.set_grad_enabled(False)
+    result = {}
+    for name in args.models:
+        counts = count(reference_models.build(name), reference_models.input_shape(name))
+        counts['reference'] = torchvision_reference(name)
+        result[name] = counts
+    print(json.dumps(result, indent=args.indent))
+
+
+if __name__ == '__main__':
+    main()
