@@ -1,0 +1,13 @@
+// The ONNX protobuf schema (from the vendored onnx.proto, see README.md) as protobufjs types.
+import protobuf from 'protobufjs';
+import schema from './onnx-schema.json';
+
+const root = protobuf.Root.fromJSON(schema as protobuf.INamespace);
+
+export const ModelProto = root.lookupType('onnx.ModelProto');
+
+/** TensorProto.DataType values used here. */
+export const DataType = { FLOAT: 1, INT64: 7 } as const;
+
+/** AttributeProto.AttributeType values used here. */
+export const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
