@@ -240,6 +240,7 @@ class NetworkCompiler {
     const [, inChannels, height, width] = requireShape(node.shortcutInputShape, 'the shortcut input', node.range);
     const outChannels = requireShape(node.outputShape, 'the residual add', node.range)[1];
     const stride = node.stride ?? 1;
+    if (!Number.isInteger(stride) || stride < 1) throw new CompileError(`a zeropad shortcut needs a whole stride, not ${stride}`, node.range);
     if (inChannels === undefined || height === undefined || width === undefined || outChannels === undefined) {
       throw new CompileError('a zeropad shortcut needs a feature map [N, C, H, W]', node.range);
     }

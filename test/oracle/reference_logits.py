@@ -1,0 +1,166 @@
+"""Reference logits from torch for the inference-engine tests.
+
+For each requested model this writes into OUT:
+  <name>.safetensors     seeded random weights (torchvision's init, then non-trivial BatchNorm
+                         statistics and affine parameters so that BN folding mistakes show)
+  <name>.io.safetensors  `input` [1, C, H, W] (seeded normal) and torch's `logits` in eval mode
+
+Run:  /usr/bin/python3 test/oracle/reference_logits.py OUT resnet18 fashion_resnet20 ...
+      /usr/bin/python3 test/oracle/reference_logits.py OUT --dtypes
+`--dtypes` writes dtypes.safetensors: the same values as F16, BF16 and F32, plus torch's float32
+view of the F16 and BF16 tensors, for checking the reader's conversions.
+"""
+
+import argparse
+import os
+import sys
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_models  # noqa: E402
+import safetensors_file  # noqa: E402
+
+
+class SEModule(nn.Module):
+    """timm's SEModule keys: fc1/fc2 are 1×1 convs with bias."""
+
+    def __init__(self, channels, reduction):
+        super().__init__()
+        hidden = channels // reduction
+        self.fc1 = nn.Conv2d(channels, hidden, 1)
+        self.fc2 = nn.Conv2d(hidden, channels, 1)
+
+    def forward(self, x):
+        scale = F.adaptive_avg_pool2d(x, 1)
+        return x * torch.sigmoid(self.fc2(F.relu(self.fc1(scale))))
+
+
+class ZeropadBasicBlock(nn.Module):
+    """A basic block with the paper's option-A shortcut (subsample, zero-pad channels on both sides)."""
+
+    def __init__(self, inplanes, planes, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.stride = stride
+        self.extra = planes - inplanes
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        shortcut = x[:, :, :: self.stride, :: self.stride]
+        if self.extra:
+            shortcut = F.pad(shortcut, (0, 0, 0, 0, self.extra // 2, self.extra - self.extra // 2))
+        return F.relu(out + shortcut)
+
+
+class ZeropadMix(nn.Module):
+    """Mirrors `zeropadMix()` in test/unit/onnx/hand-built-networks.ts."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1, bias=True)
+        self.bn1 = nn.BatchNorm2d(16, eps=1e-3)
+        self.act = nn.ReLU6()
+        self.pool = nn.MaxPool2d(3, 2, 1, ceil_mode=True)
+        self.block1 = ZeropadBasicBlock(16, 16, 1)
+        self.block2 = ZeropadBasicBlock(16, 32, 2)
+        self.dilated = nn.Conv2d(32, 32, 3, padding=2, dilation=2, bias=False)
+        self.leaky = nn.LeakyReLU(0.1)
+        self.se = SEModule(32, 4)
+        self.drop = nn.Dropout(0.5)
+        self.avgpool = nn.AdaptiveAvgPool2d(2)
+        self.flatten = nn.Flatten(1)
+        self.fc = nn.Linear(32 * 4, 7)
+        self.out = nn.Sigmoid()
+
+    def forward(self, x):
+        x = self.pool(self.act(self.bn1(self.conv1(x))))
+        x = self.block2(self.block1(x))
+        x = self.se(self.leaky(self.dilated(x)))
+        x = self.flatten(self.avgpool(self.drop(x)))
+        return self.out(self.fc(x))
+
+
+EXTRA_MODELS = {'zeropad_mix': (ZeropadMix, [1, 3, 36, 36])}
+
+
+def build(name):
+    if name in EXTRA_MODELS:
+        return EXTRA_MODELS[name][0]()
+    return reference_models.build(name)
+
+
+def input_shape(name):
+    if name in EXTRA_MODELS:
+        return EXTRA_MODELS[name][1]
+    return reference_models.input_shape(name)
+
+
+def randomise_batchnorm(model, generator):
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            count = module.num_features
+            with torch.no_grad():
+                module.weight.copy_(torch.rand(count, generator=generator) * 0.5 + 0.75)
+                module.bias.copy_(torch.randn(count, generator=generator) * 0.1)
+                module.running_mean.copy_(torch.randn(count, generator=generator) * 0.1)
+                module.running_var.copy_(torch.rand(count, generator=generator) * 0.5 + 0.75)
+                module.num_batches_tracked.fill_(int(torch.randint(1, 1000, (1,), generator=generator)))
+
+
+def write_model(name, out, seed):
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    model = build(name).eval()
+    randomise_batchnorm(model, generator)
+    image = torch.randn(input_shape(name), generator=generator)
+    with torch.no_grad():
+        logits = model(image)
+    safetensors_file.save_file(model.state_dict(), os.path.join(out, f'{name}.safetensors'))
+    safetensors_file.save_file({'input': image, 'logits': logits}, os.path.join(out, f'{name}.io.safetensors'))
+
+
+def write_dtypes(out, seed):
+    generator = torch.Generator().manual_seed(seed)
+    values = torch.randn(4, 5, generator=generator) * 100
+    values[0, 0] = 0.0
+    values[0, 1] = -0.0
+    values[0, 2] = 1e-6  # a float16 subnormal
+    values[0, 3] = 70000.0  # overflows float16 to inf
+    half = values.to(torch.float16)
+    brain = values.to(torch.bfloat16)
+    tensors = {
+        'f16': half,
+        'bf16': brain,
+        'f32': values,
+        'f16_as_f32': half.float(),
+        'bf16_as_f32': brain.float(),
+    }
+    safetensors_file.save_file(tensors, os.path.join(out, 'dtypes.safetensors'))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('out')
+    parser.add_argument('models', nargs='*', choices=reference_models.NAMES + list(EXTRA_MODELS) + [[]])
+    parser.add_argument('--dtypes', action='store_true')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--threads', type=int, default=0, help='torch intra-op threads (0: torch default)')
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    os.makedirs(args.out, exist_ok=True)
+    if args.dtypes:
+        write_dtypes(args.out, args.seed)
+    for name in args.models:
+        write_model(name, args.out, args.seed)
+
+
+if __name__ == '__main__':
+    main()
