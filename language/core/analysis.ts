@@ -1,0 +1,94 @@
+// The one entry point of the language core: text in, analysis out. Pure: no I/O, no editor types.
+
+import { problem, type Problem } from './diagnostics';
+import { Elaborator, type BlockEntry } from './elaborate';
+import type { Token } from './lexer';
+import type { Diagnostic, Network, SourceId } from './model';
+import { checkDeclaration, checkRecursion } from './names';
+import { parse } from './parser';
+import { LineMap } from './positions';
+import { preludeText } from './prelude';
+import type { BlockDeclaration, SourceFile } from './syntax';
+
+export interface Analysis {
+  text: string;
+  tree: SourceFile;
+  tokens: Token[];
+  lines: LineMap;
+  networks: Network[];
+  diagnostics: Diagnostic[];
+  /** Blocks visible to the file: its own first, then the prelude's it does not hide. */
+  blocks: Map<string, BlockEntry>;
+}
+
+export interface Prelude {
+  tree: SourceFile;
+  tokens: Token[];
+  lines: LineMap;
+  blocks: Map<string, BlockEntry>;
+}
+
+let cachedPrelude: Prelude | undefined;
+
+export function prelude(): Prelude {
+  if (!cachedPrelude) {
+    const { file, tokens } = parse(preludeText);
+    cachedPrelude = { tree: file, tokens, lines: new LineMap(preludeText), blocks: blocksOf(file, 'prelude') };
+  }
+  return cachedPrelude;
+}
+
+function blocksOf(file: SourceFile, source: SourceId): Map<string, BlockEntry> {
+  const blocks = new Map<string, BlockEntry>();
+  for (const d of file.declarations) {
+    if (d.kind === 'block' && d.name.kind === 'identifier' && !blocks.has(d.name.text)) blocks.set(d.name.text, { declaration: d, source });
+  }
+  return blocks;
+}
+
+export function analyze(text: string): Analysis {
+  const { file, tokens, problems } = parse(text);
+  const lines = new LineMap(text);
+  const own = blocksOf(file, 'file');
+  const blocks = new Map(own);
+  for (const [name, entry] of prelude().blocks) if (!blocks.has(name)) blocks.set(name, entry);
+  const lookupDeclaration = (name: string): BlockDeclaration | undefined => blocks.get(name)?.declaration;
+  const blockNames = () => [...blocks.keys()];
+
+  const seen = new Map<string, { kind: string; span: { start: number; end: number } }>();
+  for (const d of file.declarations) {
+    if (d.name.kind !== 'identifier') continue;
+    const first = seen.get(d.name.text);
+    if (first) {
+      problems.push(problem('duplicateDeclaration', d.name.span, [d.kind, d.name.text], { related: [{ source: 'file', span: first.span, message: 'first declared here' }] }));
+    } else seen.set(d.name.text, { kind: d.kind, span: d.name.span });
+    problems.push(...checkDeclaration(d, lookupDeclaration, blockNames));
+  }
+  const ownDeclarations = new Map([...own].map(([name, entry]) => [name, entry.declaration]));
+  problems.push(...checkRecursion(ownDeclarations, lookupDeclaration));
+
+  const elaborator = new Elaborator((name) => blocks.get(name), { file: lines, prelude: prelude().lines });
+  const networks = file.declarations.filter((d) => d.kind === 'network').map((d) => elaborator.network(d));
+  problems.push(...elaborator.problems);
+
+  return { text, tree: file, tokens, lines, networks, diagnostics: toDiagnostics(problems, lines), blocks };
+}
+
+function toDiagnostics(problems: Problem[], lines: LineMap): Diagnostic[] {
+  const unique = new Map<string, Problem>();
+  for (const p of problems) {
+    const key = `${p.code}|${p.span.start}|${p.span.end}|${p.message}`;
+    if (!unique.has(key)) unique.set(key, p);
+  }
+  const sourceLines = (source: SourceId) => (source === 'file' ? lines : prelude().lines);
+  return [...unique.values()]
+    .sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code))
+    .map((p) => ({
+      code: p.code,
+      severity: p.severity,
+      message: p.message,
+      range: lines.range(p.span),
+      related: p.related.map((r) => ({ location: { source: r.source, range: sourceLines(r.source).range(r.span) }, message: r.message })),
+      fixes: p.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: lines.range(e.span), newText: e.newText })) })),
+    }));
+}

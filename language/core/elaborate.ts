@@ -1,0 +1,477 @@
+// Turns the syntax tree into the analysed model: expands block calls and stages, evaluates
+// arguments, and infers shapes, weights, params and MACs in one walk (arguments may read
+// `in_channels`, and the automatic shortcut depends on shapes, so expansion needs shapes).
+// Problems found inside a block are reported at the network statement that called it, with the
+// place inside the block as related information.
+
+import { problem, type Problem, type ProblemFix, type ProblemKind, type RelatedProblem } from './diagnostics';
+import { evaluate, show, unknown, type Value } from './evaluate';
+import type { AddNode, BlockNode, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, Range, Shape, ShortcutKind, SourceId, SourceRange, StageNode } from './model';
+import type { LineMap } from './positions';
+import { dims, isLayerOp, maxChannels, rules, type ArgValues, type ParamSpec, type RuleProblem } from './shapes';
+import type { Argument, BlockDeclaration, CallStatement, Expression, NetworkDeclaration, Span, Statement } from './syntax';
+
+export const maxLayers = 200_000;
+const maxBlockDepth = 64;
+const maxInputSize = 1 << 16;
+
+export interface BlockEntry {
+  declaration: BlockDeclaration;
+  source: SourceId;
+}
+
+interface Change {
+  name: string;
+  detail: string;
+  span: Span;
+  source: SourceId;
+}
+
+interface Frame {
+  source: SourceId;
+  prefix: string;
+  env: Map<string, Value>;
+  /** Let expressions by name, to offer '//' when a width is not whole. */
+  lets: Map<string, Expression>;
+  blockName?: string;
+  blockInput?: Shape;
+  /** The network statement being expanded; undefined at network level. */
+  callSite?: Span;
+  trail: RelatedProblem[];
+  chain: string[];
+  changes: { channels?: Change; spatial?: Change };
+}
+
+const imagenet = { resize: 256, centerCrop: [224, 224] as [number, number], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+
+export class Elaborator {
+  readonly problems: Problem[] = [];
+  private layerCount = 0;
+  private overflowReported = false;
+
+  constructor(
+    private readonly blocks: (name: string) => BlockEntry | undefined,
+    private readonly lines: Record<SourceId, LineMap>,
+  ) {}
+
+  network(declaration: NetworkDeclaration): Network {
+    const frame: Frame = { source: 'file', prefix: '', env: new Map(), lets: new Map(), trail: [], chain: [], changes: {} };
+    const fileLines = this.lines.file;
+    const name = declaration.name.kind === 'identifier' ? declaration.name.text : '';
+    const network: Network = {
+      name,
+      range: fileLines.range(declaration.span),
+      nameRange: fileLines.range(declaration.name.span),
+      children: [],
+      params: 0,
+      macs: 0,
+    };
+    let sawInput = false;
+    for (const s of declaration.body.statements) {
+      if (s.kind === 'input') {
+        sawInput = true;
+        if (s.dims.kind === 'missing') continue;
+        const values = s.dims.values;
+        if (values.length === 3 && values.every((v) => Number.isInteger(v) && v >= 1 && v <= maxInputSize) && values[0] <= maxChannels) {
+          network.input ??= values as [number, number, number];
+        } else this.report(frame, 'badInput', s.dims.span, [values.join('x')]);
+      } else if (s.kind === 'weights' || s.kind === 'labels') {
+        if (s.path.kind === 'string') network[s.kind] ??= { path: s.path.value, range: fileLines.range(s.path.span) };
+      } else if (s.kind === 'preprocess') {
+        network.preprocess ??= this.preprocess(s, frame);
+      }
+    }
+    if (!sawInput) this.report(frame, 'missingInput', declaration.name.span, [name || 'network']);
+    const walked = this.walk(declaration.body.statements, frame, network.input && [1, ...network.input]);
+    network.children = walked.nodes;
+    network.outputShape = walked.shape;
+    network.params = sum(walked.nodes, 'params');
+    network.macs = sum(walked.nodes, 'macs');
+    if (network.preprocess && network.input) this.checkPreprocessChannels(network.preprocess, network.input[0], declaration, frame);
+    return network;
+  }
+
+  private walk(statements: Statement[], frame: Frame, input: Shape | undefined): { nodes: ModelNode[]; shape: Shape | undefined } {
+    const nodes: ModelNode[] = [];
+    let shape = input;
+    for (const s of statements) {
+      if (this.layerCount > maxLayers) return { nodes, shape: undefined };
+      switch (s.kind) {
+        case 'let':
+          frame.env.set(s.name.text, this.value(s.value, frame));
+          frame.lets.set(s.name.text, s.value);
+          break;
+        case 'expansion':
+          frame.env.set('expansion', this.value(s.value, frame));
+          break;
+        case 'require': {
+          const ok = this.value(s.condition, frame);
+          if (ok === false) this.report(frame, 'requirement', s.span, [s.message?.value ?? 'requirement not met']);
+          else if (ok !== true && ok !== unknown) this.report(frame, 'badValue', s.condition.span, ['require', `the condition must be true or false, got ${show(ok)}`]);
+          break;
+        }
+        case 'add': {
+          if (!frame.blockName || s.shortcut.kind !== 'identifier') {
+            shape = undefined;
+            break;
+          }
+          const node = this.add(s.shortcut.text, s.span, frame, shape);
+          if (node) nodes.push(node);
+          shape = node?.outputShape;
+          break;
+        }
+        case 'call': {
+          const node = this.call(s, frame, shape);
+          if (node) {
+            nodes.push(node);
+            this.noteChanges(frame, node, s, shape);
+          }
+          shape = node?.outputShape;
+          break;
+        }
+      }
+    }
+    return { nodes, shape };
+  }
+
+  private call(s: CallStatement, frame: Frame, input: Shape | undefined): ModelNode | undefined {
+    const callee = s.callee.text;
+    const name = s.name ? frame.prefix + s.name.text : '';
+    if (isLayerOp(callee)) return this.layer(callee, name, s, [...(s.argList?.args ?? []), ...s.stageArgs], frame, input);
+    const block = this.blocks(callee);
+    if (!block || frame.chain.includes(callee) || !s.name) return undefined;
+    if (frame.chain.length >= maxBlockDepth) {
+      this.report(frame, 'tooDeep', s.span, [maxBlockDepth]);
+      return undefined;
+    }
+    const args = s.argList?.args ?? [];
+    if (!s.repeat) return this.block(block, name, s, [...args, ...s.stageArgs], frame, input);
+    if (s.repeat.count < 1) return undefined;
+    const stage: StageNode = { kind: 'stage', name, block: callee, repeat: s.repeat.count, children: [], ...this.place(frame, s.span), inputShape: input, params: 0, macs: 0 };
+    let shape = input;
+    for (let i = 0; i < s.repeat.count && this.layerCount <= maxLayers; i++) {
+      const child = this.block(block, `${name}.${i}`, s, i === 0 ? [...args, ...s.stageArgs] : args, frame, shape);
+      stage.children.push(child);
+      shape = child.outputShape;
+    }
+    if (this.layerCount > maxLayers) this.reportOverflow(frame, s.span);
+    stage.outputShape = shape;
+    stage.params = sum(stage.children, 'params');
+    stage.macs = sum(stage.children, 'macs');
+    return stage;
+  }
+
+  private layer(op: LayerOp, name: string, s: CallStatement, args: Argument[], frame: Frame, input: Shape | undefined): LayerNode {
+    this.layerCount++;
+    const rule = rules[op];
+    const node = { kind: 'layer', op, name, weights: [], ...this.place(frame, s.span), inputShape: input, params: 0, macs: 0 } as LayerNode;
+    const values = this.bind(rule.params, args, frame, op);
+    if (!values) return node;
+    const result = rule.infer(input, values);
+    if (input) node.attrs = result.attrs as never;
+    for (const p of result.problems) this.ruleProblem(p, s, args, rule.params, frame);
+    node.outputShape = result.output;
+    if (!result.output) return node;
+    const weights = rule.weights(result.attrs as never);
+    node.weights = name ? weights.map((w) => ({ key: `${name}.${w.suffix}`, shape: w.shape, kind: w.kind, dtype: w.dtype ?? 'float32' })) : [];
+    node.params = weights.filter((w) => w.kind === 'parameter').reduce((total, w) => total + w.shape.reduce((a, b) => a * b, 1), 0);
+    node.macs = rule.macs(result.attrs as never, result.output);
+    return node;
+  }
+
+  private block(entry: BlockEntry, name: string, s: CallStatement, args: Argument[], frame: Frame, input: Shape | undefined): BlockNode {
+    const declaration = entry.declaration;
+    const blockName = declaration.name.kind === 'identifier' ? declaration.name.text : '';
+    const env = new Map<string, Value>([
+      ['in_channels', input && input.length === 4 ? input[1] : unknown],
+      ['expansion', 1],
+    ]);
+    const inner: Frame = {
+      source: entry.source,
+      prefix: name + '.',
+      env,
+      lets: new Map(),
+      blockName,
+      blockInput: input,
+      callSite: frame.callSite ?? s.span,
+      trail: frame.callSite ? [...frame.trail, { source: frame.source, span: s.span, message: `in block '${frame.blockName}', calling '${blockName}'` }] : [],
+      chain: [...frame.chain, blockName],
+      changes: {},
+    };
+    const given = new Map<string, Value>();
+    const positional = args.filter((a) => !a.name);
+    positional.forEach((a, i) => {
+      if (i < declaration.parameters.length) given.set(declaration.parameters[i].name.text, this.value(a.value, frame));
+    });
+    for (const a of args) if (a.name && !given.has(a.name.text)) given.set(a.name.text, this.value(a.value, frame));
+    const argValues: BlockNode['args'] = {};
+    for (const p of declaration.parameters) {
+      const v = given.get(p.name.text) ?? (p.default ? this.value(p.default, inner) : unknown);
+      env.set(p.name.text, v);
+      if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') argValues[p.name.text] = v;
+    }
+    const walked = this.walk(declaration.body.statements, inner, input);
+    return {
+      kind: 'block',
+      name,
+      block: blockName,
+      args: argValues,
+      children: walked.nodes,
+      ...this.place(frame, s.span),
+      inputShape: input,
+      outputShape: walked.shape,
+      params: sum(walked.nodes, 'params'),
+      macs: sum(walked.nodes, 'macs'),
+    };
+  }
+
+  private add(written: string, span: Span, frame: Frame, main: Shape | undefined): AddNode | undefined {
+    if (written !== 'shortcut' && written !== 'identity' && written !== 'projection' && written !== 'zeropad') return undefined;
+    const input = frame.blockInput;
+    const node: AddNode = { kind: 'add', name: frame.prefix.slice(0, -1), written, layers: [], ...this.place(frame, span), inputShape: main, shortcutInputShape: input, params: 0, macs: 0 };
+    if (!main || !input) return node;
+    if (main.length !== 4 || input.length !== 4) {
+      this.report(frame, 'channels', span, [`A residual add needs C×H×W feature maps on both sides, got ${dims(main)} and ${dims(input)}.`]);
+      return node;
+    }
+    const same = main.every((d, i) => d === input[i]);
+    const kind: ShortcutKind = written === 'shortcut' ? (same ? 'identity' : 'projection') : written;
+    node.shortcut = kind;
+    node.outputShape = main;
+    const stride = shortcutStride(input, main);
+    const fix: ProblemFix[] = frame.source === 'file' && written === 'identity' ? [{ title: 'Use a projection shortcut (1×1 conv + BN)', edits: [{ span: { start: span.end - 'identity'.length, end: span.end }, newText: 'projection' }] }] : [];
+    const culprit = (c: Change | undefined) => (c ? ` ${c.detail}` : '');
+    const related = (c: Change | undefined): RelatedProblem[] => (c ? [{ source: c.source, span: c.span, message: c.detail }] : []);
+    if (kind === 'identity') {
+      if (main[1] !== input[1]) this.report(frame, 'addChannels', span, [shapeText(main), shapeText(input), 'identity', culprit(frame.changes.channels)], fix, related(frame.changes.channels));
+      else if (!same) this.report(frame, 'addSpatial', span, [shapeText(main), shapeText(input), 'identity', culprit(frame.changes.spatial)], fix, related(frame.changes.spatial));
+      return node;
+    }
+    if (stride === undefined) {
+      this.report(frame, 'addSpatial', span, [shapeText(main), shapeText(input), kind, ` No stride maps ${input[2]}×${input[3]} onto ${main[2]}×${main[3]}.${culprit(frame.changes.spatial)}`], [], related(frame.changes.spatial));
+      return node;
+    }
+    node.stride = stride;
+    if (kind === 'zeropad') {
+      const extra = main[1] - input[1];
+      if (extra < 0 || extra % 2 !== 0) {
+        this.report(frame, 'zeropad', span, [`A zeropad shortcut pads ${input[1]} channels with zeros on both sides and cannot reach ${main[1]}: it needs an even increase.`]);
+      }
+      return node;
+    }
+    const conv: LayerNode = {
+      kind: 'layer',
+      op: 'conv',
+      name: `${node.name}.downsample.0`,
+      attrs: { in_channels: input[1], out_channels: main[1], kernel: 1, stride, padding: 0, dilation: 1, groups: 1, bias: false },
+      weights: [{ key: `${node.name}.downsample.0.weight`, shape: [main[1], input[1], 1, 1], kind: 'parameter', dtype: 'float32' }],
+      ...this.place(frame, span),
+      inputShape: input,
+      outputShape: main,
+      params: main[1] * input[1],
+      macs: main[1] * main[2] * main[3] * input[1],
+    };
+    const bn: LayerNode = {
+      kind: 'layer',
+      op: 'batchnorm',
+      name: `${node.name}.downsample.1`,
+      attrs: { num_features: main[1], eps: 1e-5 },
+      weights: rules.batchnorm.weights({ num_features: main[1], eps: 1e-5 }).map((w) => ({ key: `${node.name}.downsample.1.${w.suffix}`, shape: w.shape, kind: w.kind, dtype: w.dtype ?? 'float32' })),
+      ...this.place(frame, span),
+      inputShape: main,
+      outputShape: main,
+      params: 2 * main[1],
+      macs: 0,
+    };
+    this.layerCount += 2;
+    node.layers = [conv, bn];
+    node.params = conv.params + bn.params;
+    node.macs = conv.macs;
+    return node;
+  }
+
+  private preprocess(s: Extract<Statement, { kind: 'preprocess' }>, frame: Frame): PreprocessSpec | undefined {
+    const range = this.lines.file.range(s.span);
+    if (s.preset) return s.preset.text === 'imagenet' ? { ...imagenet, grayscale: false, range } : undefined;
+    const spec: PreprocessSpec = { grayscale: false, mean: [], std: [], range };
+    for (const step of s.steps ?? []) {
+      const args = step.argList?.args ?? [];
+      const numbers = (what: string) => {
+        const values = args.map((a) => this.value(a.value, frame));
+        if (values.includes(unknown)) return undefined;
+        if (values.length < 1 || values.length > 2 || !values.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= maxInputSize)) {
+          this.report(frame, 'badValue', step.span, [what, 'give one size (or height, width) in pixels']);
+          return undefined;
+        }
+        return values as number[];
+      };
+      switch (step.callee.text) {
+        case 'grayscale':
+          spec.grayscale = true;
+          break;
+        case 'resize': {
+          const v = numbers('resize');
+          if (v) spec.resize = v.length === 1 ? v[0] : [v[0], v[1]];
+          break;
+        }
+        case 'center_crop': {
+          const v = numbers('center_crop');
+          if (v) spec.centerCrop = [v[0], v[1] ?? v[0]];
+          break;
+        }
+        case 'normalize':
+          for (const a of args) {
+            const key = a.name?.text;
+            const v = this.value(a.value, frame);
+            if (key !== 'mean' && key !== 'std') {
+              this.report(frame, 'badValue', a.span, ['normalize', 'write normalize(mean=[…], std=[…])']);
+            } else if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x)) || v.length === 0) {
+              if (v !== unknown) this.report(frame, 'badValue', a.value.span, [key, 'a list of numbers, one per channel']);
+            } else if (key === 'std' && v.some((x) => x === 0)) {
+              this.report(frame, 'badValue', a.value.span, ['std', 'must not contain 0']);
+            } else spec[key] = v as number[];
+          }
+          break;
+      }
+    }
+    return spec;
+  }
+
+  private checkPreprocessChannels(spec: PreprocessSpec, channels: number, declaration: NetworkDeclaration, frame: Frame): void {
+    const statement = declaration.body.statements.find((s) => s.kind === 'preprocess');
+    if (!statement) return;
+    for (const key of ['mean', 'std'] as const) {
+      const n = spec[key].length;
+      if (n !== 0 && n !== 1 && n !== channels) this.report(frame, 'badValue', statement.span, [key, `${n} values for an input of ${channels} channels`]);
+    }
+  }
+
+  /** Evaluates and checks the arguments of a layer; undefined when any is unknown or invalid. */
+  private bind(params: ParamSpec[], args: Argument[], frame: Frame, op: string): ArgValues | undefined {
+    const raw = new Map<string, { value: Value; arg: Argument }>();
+    args.filter((a) => !a.name).forEach((a, i) => {
+      if (i < params.length) raw.set(params[i].name, { value: this.value(a.value, frame), arg: a });
+    });
+    for (const a of args) if (a.name && !raw.has(a.name.text)) raw.set(a.name.text, { value: this.value(a.value, frame), arg: a });
+    const values: ArgValues = {};
+    let complete = true;
+    for (const p of params) {
+      const given = raw.get(p.name);
+      if (!given) {
+        if (p.default === undefined) complete = false;
+        else values[p.name] = typeof p.default === 'function' ? p.default(values) : p.default;
+        continue;
+      }
+      const v = this.check(p, given.value, given.arg, frame, op);
+      if (v === undefined) complete = false;
+      else values[p.name] = v;
+    }
+    return complete ? values : undefined;
+  }
+
+  private check(p: ParamSpec, v: Value, arg: Argument, frame: Frame, op: string): number | boolean | number[] | undefined {
+    if (v === unknown) return undefined;
+    const what = `${op} ${p.name}`;
+    if (p.kind === 'bool') {
+      if (typeof v === 'boolean') return v;
+      this.report(frame, 'badValue', arg.value.span, [what, `expected true or false, got ${show(v)}`]);
+      return undefined;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.report(frame, 'badValue', arg.value.span, [what, `expected a number, got ${show(v)}`]);
+      return undefined;
+    }
+    if (p.kind === 'int' && !Number.isInteger(v)) {
+      this.report(frame, 'notInteger', arg.value.span, [what, show(v)], this.floorDivisionFix(arg.value, frame));
+      return undefined;
+    }
+    if (p.max !== undefined && v > p.max) {
+      this.report(frame, 'outOfRange', arg.value.span, [what, show(v), show(p.max)]);
+      return undefined;
+    }
+    if (p.min !== undefined && v < p.min) {
+      this.report(frame, 'badValue', arg.value.span, [what, `must be at least ${p.min}, got ${show(v)}`]);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** For a width that is not whole: offer '//' in the expression (or in the let it names) that divides. */
+  private floorDivisionFix(e: Expression, frame: Frame): ProblemFix[] {
+    if (frame.source !== 'file') return [];
+    const target = e.kind === 'name' ? frame.lets.get(e.name) : e;
+    const division = target && findDivision(target);
+    if (!division) return [];
+    const text = this.lines.file.text.slice(division.left.span.end, division.right.span.start);
+    return [{ title: "Round down with '//'", edits: [{ span: { start: division.left.span.end, end: division.right.span.start }, newText: text.replace('/', '//') }] }];
+  }
+
+  private ruleProblem(p: RuleProblem, s: CallStatement, args: Argument[], params: ParamSpec[], frame: Frame): void {
+    const index = params.findIndex((q) => q.name === p.argument);
+    const arg = p.argument === undefined ? undefined : (args.find((a) => a.name?.text === p.argument) ?? args.filter((a) => !a.name)[index]);
+    const fixes: ProblemFix[] =
+      arg && p.suggestion !== undefined && frame.source === 'file'
+        ? [{ title: `Change ${p.argument} to ${p.suggestion}`, edits: [{ span: arg.value.span, newText: String(p.suggestion) }] }]
+        : [];
+    this.report(frame, p.kind as ProblemKind, arg?.span ?? s.span, p.args as never, fixes);
+  }
+
+  private noteChanges(frame: Frame, node: ModelNode, s: CallStatement, input: Shape | undefined): void {
+    const output = node.outputShape;
+    if (!input || !output || input.length !== 4 || output.length !== 4) return;
+    const who = node.name.slice(frame.prefix.length) || s.callee.text;
+    if (input[1] !== output[1]) frame.changes.channels = { name: who, detail: `'${who}' changed the channels ${input[1]} → ${output[1]}.`, span: s.span, source: frame.source };
+    if (input[2] !== output[2] || input[3] !== output[3]) {
+      const stride = node.kind === 'layer' && node.attrs && 'stride' in node.attrs ? ` (stride ${node.attrs.stride})` : '';
+      frame.changes.spatial = { name: who, detail: `'${who}'${stride} changed the size ${input[2]}×${input[3]} → ${output[2]}×${output[3]}.`, span: s.span, source: frame.source };
+    }
+  }
+
+  private value(e: Expression, frame: Frame): Value {
+    return evaluate(e, (name) => frame.env.get(name), (error) => {
+      if (error.kind === 'divisionByZero') this.report(frame, 'divisionByZero', error.span, []);
+      else this.report(frame, 'badValue', error.span, ['value', error.detail]);
+    });
+  }
+
+  private place(frame: Frame, span: Span): { range: Range; definition?: SourceRange } {
+    if (!frame.callSite) return { range: this.lines.file.range(span) };
+    return { range: this.lines.file.range(frame.callSite), definition: { source: frame.source, range: this.lines[frame.source].range(span) } };
+  }
+
+  private reportOverflow(frame: Frame, span: Span): void {
+    if (this.overflowReported) return;
+    this.overflowReported = true;
+    this.report(frame, 'tooLarge', span, [maxLayers]);
+  }
+
+  private report<K extends ProblemKind>(frame: Frame, kind: K, span: Span, args: Parameters<typeof problem<K>>[2], fixes: ProblemFix[] = [], related: RelatedProblem[] = []): void {
+    if (!frame.callSite) {
+      this.problems.push(problem(kind, span, args, { fixes, related }));
+      return;
+    }
+    const here: RelatedProblem = { source: frame.source, span, message: `in block '${frame.blockName}'` };
+    this.problems.push(problem(kind, frame.callSite, args, { fixes: frame.source === 'file' ? fixes : [], related: [...frame.trail, here, ...related] }));
+  }
+}
+
+/** The stride s with ⌊(size−1)/s⌋+1 = output on both axes (a 1×1 conv without padding). */
+function shortcutStride(input: Shape, output: Shape): number | undefined {
+  for (let s = 1; s <= Math.max(input[2], input[3]); s++) {
+    if (Math.floor((input[2] - 1) / s) + 1 === output[2] && Math.floor((input[3] - 1) / s) + 1 === output[3]) return s;
+  }
+  return undefined;
+}
+
+function findDivision(e: Expression): Extract<Expression, { kind: 'binary' }> | undefined {
+  if (e.kind === 'binary') return e.operator === '/' ? e : (findDivision(e.left) ?? findDivision(e.right));
+  if (e.kind === 'paren') return findDivision(e.inner);
+  if (e.kind === 'unary') return findDivision(e.operand);
+  return undefined;
+}
+
+const shapeText = (s: Shape) => s.join('×');
+
+function sum(nodes: ModelNode[], key: 'params' | 'macs'): number {
+  return nodes.reduce((total, n) => total + n[key], 0);
+}

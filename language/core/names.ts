@@ -1,0 +1,202 @@
+// The checks that need no evaluation: unknown layers, blocks, parameters and names, argument
+// counts, duplicate names, misplaced statements, recursive blocks. Run once per declaration in the
+// analysed file, so a mistake inside a block is reported once, where it is written.
+
+import { closest, didYouMean, problem, type Problem, type ProblemFix } from './diagnostics';
+import { isLayerOp, layerOps, rules } from './shapes';
+import type { Argument, BlockDeclaration, CallStatement, Declaration, Expression, Identifier, Span, Statement } from './syntax';
+
+export const shortcutKinds = ['shortcut', 'identity', 'projection', 'zeropad'] as const;
+export const preprocessSteps = ['grayscale', 'resize', 'center_crop', 'normalize'] as const;
+export const preprocessPresets = ['imagenet'] as const;
+const networkOnly = new Set(['input', 'weights', 'labels', 'preprocess']);
+const blockOnly = new Set(['expansion', 'require', 'add']);
+
+export interface Signature {
+  params: { name: string; required: boolean }[];
+}
+
+export type BlockLookup = (name: string) => BlockDeclaration | undefined;
+
+export function signatureOf(callee: string, blocks: BlockLookup): Signature | undefined {
+  if (isLayerOp(callee)) return { params: rules[callee].params.map((p) => ({ name: p.name, required: p.default === undefined })) };
+  const block = blocks(callee);
+  return block && { params: block.parameters.map((p) => ({ name: p.name.text, required: !p.default })) };
+}
+
+const replace = (span: Span, newText: string, title: string): ProblemFix => ({ title, edits: [{ span, newText }] });
+
+export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, blockNames: () => string[]): Problem[] {
+  const problems: Problem[] = [];
+  const inBlock = declaration.kind === 'block';
+  const known = new Set<string>(inBlock ? [...declaration.parameters.map((p) => p.name.text), 'in_channels', 'expansion'] : []);
+  const names = new Map<string, { span: Span; weighted: boolean }>();
+  const seen = new Map<string, Span>();
+
+  const checkExpression = (e: Expression | undefined) => {
+    if (!e) return;
+    switch (e.kind) {
+      case 'name':
+        if (e.name !== 'true' && e.name !== 'false' && !known.has(e.name)) {
+          const suggestion = closest(e.name, known);
+          problems.push(problem('unknownName', e.span, [e.name, didYouMean(suggestion)], { fixes: suggestion ? [replace(e.span, suggestion, `Change to '${suggestion}'`)] : [] }));
+        }
+        break;
+      case 'unary':
+        checkExpression(e.operand);
+        break;
+      case 'binary':
+        checkExpression(e.left);
+        checkExpression(e.right);
+        break;
+      case 'list':
+        e.items.forEach(checkExpression);
+        break;
+      case 'paren':
+        checkExpression(e.inner);
+        break;
+    }
+  };
+
+  const claimName = (id: Identifier, weighted: boolean) => {
+    const first = names.get(id.text);
+    if (first && (first.weighted || weighted)) {
+      problems.push(problem('duplicateName', id.span, [id.text], { related: [{ source: 'file', span: first.span, message: `'${id.text}' is first defined here` }] }));
+    } else if (!first) names.set(id.text, { span: id.span, weighted });
+  };
+
+  const checkArguments = (call: CallStatement, signature: Signature, extra: Argument[]) => {
+    const given = new Set<string>();
+    const positional = (call.argList?.args ?? []).filter((a) => !a.name);
+    if (positional.length > signature.params.length) {
+      problems.push(problem('tooManyArguments', positional[signature.params.length].span, [call.callee.text, signature.params.length]));
+    }
+    positional.slice(0, signature.params.length).forEach((_, i) => given.add(signature.params[i].name));
+    for (const arg of [...(call.argList?.args ?? []), ...extra]) {
+      checkExpression(arg.value);
+      if (!arg.name) continue;
+      const name = arg.name.text;
+      if (!signature.params.some((p) => p.name === name)) {
+        const suggestion = closest(name, signature.params.map((p) => p.name));
+        problems.push(
+          problem('unknownParameter', arg.name.span, [name, call.callee.text, didYouMean(suggestion)], {
+            fixes: suggestion ? [replace(arg.name.span, suggestion, `Change to '${suggestion}'`)] : [],
+          }),
+        );
+      } else if (given.has(name)) problems.push(problem('duplicateArgument', arg.name.span, [name]));
+      given.add(name);
+    }
+    for (const p of signature.params) {
+      if (p.required && !given.has(p.name)) problems.push(problem('missingArgument', call.argList?.span ?? call.callee.span, [p.name, call.callee.text]));
+    }
+  };
+
+  const checkCall = (call: CallStatement) => {
+    const callee = call.callee.text;
+    const signature = signatureOf(callee, blocks);
+    if (!signature) {
+      const suggestion = closest(callee, [...layerOps, ...blockNames()]);
+      problems.push(
+        problem('unknownCallee', call.callee.span, [callee, didYouMean(suggestion)], {
+          fixes: suggestion ? [replace(call.callee.span, suggestion, `Change to '${suggestion}'`)] : [],
+        }),
+      );
+      [...(call.argList?.args ?? []), ...call.stageArgs].forEach((a) => checkExpression(a.value));
+      return;
+    }
+    checkArguments(call, signature, call.stageArgs);
+    const weighted = !isLayerOp(callee) || rules[callee].hasWeights;
+    if (call.name) claimName(call.name, weighted);
+    else if (weighted) problems.push(problem(isLayerOp(callee) ? 'unnamedWeights' : 'unnamedWeights', call.callee.span, [callee]));
+    if (call.repeat && call.repeat.count < 1) problems.push(problem('badRepeat', call.repeat.span, [call.repeat.count]));
+  };
+
+  const once = (what: string, span: Span) => {
+    const first = seen.get(what);
+    if (first) problems.push(problem('duplicateStatement', span, [what], { related: [{ source: 'file', span: first, message: 'first given here' }] }));
+    else seen.set(what, span);
+  };
+
+  const checkStatement = (s: Statement) => {
+    const where = inBlock ? 'a block' : 'a network';
+    const keyword = s.kind === 'call' || s.kind === 'let' || s.kind === 'error' ? undefined : s.kind;
+    if (keyword && (inBlock ? networkOnly.has(keyword) : blockOnly.has(keyword))) {
+      if (keyword === 'add') problems.push(problem('addOutsideBlock', s.span, []));
+      else problems.push(problem('misplaced', s.span, [keyword, where]));
+      return;
+    }
+    switch (s.kind) {
+      case 'call':
+        checkCall(s);
+        break;
+      case 'let':
+        checkExpression(s.value);
+        known.add(s.name.text);
+        break;
+      case 'expansion':
+        once('expansion', s.span);
+        checkExpression(s.value);
+        break;
+      case 'require':
+        checkExpression(s.condition);
+        break;
+      case 'add':
+        if (s.shortcut.kind === 'identifier') {
+          const kind = s.shortcut.text;
+          if (!(shortcutKinds as readonly string[]).includes(kind)) {
+            const suggestion = closest(kind, shortcutKinds);
+            problems.push(
+              problem('unknownShortcut', s.shortcut.span, [kind, didYouMean(suggestion)], {
+                fixes: suggestion ? [replace(s.shortcut.span, suggestion, `Change to '${suggestion}'`)] : [],
+              }),
+            );
+          } else if (kind === 'shortcut' || kind === 'projection') {
+            claimName({ kind: 'identifier', text: 'downsample', span: s.span }, true);
+          }
+        }
+        break;
+      case 'input':
+      case 'weights':
+      case 'labels':
+        once(s.kind, s.span);
+        break;
+      case 'preprocess':
+        once('preprocess', s.span);
+        if (s.preset && !(preprocessPresets as readonly string[]).includes(s.preset.text)) {
+          const suggestion = closest(s.preset.text, preprocessPresets);
+          problems.push(problem('unknownPreprocess', s.preset.span, [s.preset.text, didYouMean(suggestion)], { fixes: suggestion ? [replace(s.preset.span, suggestion, `Change to '${suggestion}'`)] : [] }));
+        }
+        for (const step of s.steps ?? []) {
+          const name = step.callee.text;
+          if (step.name || !(preprocessSteps as readonly string[]).includes(name)) {
+            const id = step.name ?? step.callee;
+            const suggestion = closest(id.text, preprocessSteps);
+            problems.push(problem('unknownPreprocess', id.span, [id.text, didYouMean(suggestion)], { fixes: suggestion ? [replace(id.span, suggestion, `Change to '${suggestion}'`)] : [] }));
+          }
+          step.argList?.args.forEach((a) => checkExpression(a.value));
+        }
+        break;
+    }
+  };
+
+  declaration.body.statements.forEach(checkStatement);
+  return problems;
+}
+
+/** Reports each call that closes a cycle of block calls among the file's own blocks. */
+export function checkRecursion(fileBlocks: Map<string, BlockDeclaration>, blocks: BlockLookup): Problem[] {
+  const problems: Problem[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string) => {
+    state.set(name, 'visiting');
+    for (const s of fileBlocks.get(name)?.body.statements ?? []) {
+      if (s.kind !== 'call' || !fileBlocks.has(s.callee.text) || blocks(s.callee.text) !== fileBlocks.get(s.callee.text)) continue;
+      const callee = s.callee.text;
+      if (state.get(callee) === 'visiting') problems.push(problem('recursiveBlock', s.callee.span, [callee]));
+      else if (!state.has(callee)) visit(callee);
+    }
+    state.set(name, 'done');
+  };
+  for (const name of fileBlocks.keys()) if (!state.has(name)) visit(name);
+  return problems;
+}

@@ -1,0 +1,189 @@
+// The syntax tree. Every node carries its span (UTF-16 offsets into the text); where the parser
+// expected something that was not there it puts a `missing` node, never undefined. Together with
+// the token stream (which keeps comments and whitespace) the tree is lossless.
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface Identifier {
+  kind: 'identifier';
+  text: string;
+  span: Span;
+}
+
+export interface Missing {
+  kind: 'missing';
+  /** What was expected, for messages and completion. */
+  expected: string;
+  span: Span;
+}
+
+export type BinaryOperator = '+' | '-' | '*' | '/' | '//' | '%' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';
+
+export type Expression =
+  | { kind: 'number'; value: number; text: string; span: Span }
+  | { kind: 'string'; value: string; span: Span }
+  | { kind: 'name'; name: string; span: Span }
+  | { kind: 'unary'; operator: '-' | '+' | 'not'; operand: Expression; span: Span }
+  | { kind: 'binary'; operator: BinaryOperator; left: Expression; right: Expression; span: Span }
+  | { kind: 'list'; items: Expression[]; span: Span }
+  | { kind: 'paren'; inner: Expression; span: Span }
+  | Missing;
+
+export interface Argument {
+  /** Present for keyword arguments. */
+  name?: Identifier;
+  value: Expression;
+  span: Span;
+}
+
+export interface ArgumentList {
+  args: Argument[];
+  /** Span of the parentheses, including both. */
+  span: Span;
+}
+
+/** `[name] callee[(args)] [xN] [key=value…]`: a layer, a block call or a stage. */
+export interface CallStatement {
+  kind: 'call';
+  name?: Identifier;
+  callee: Identifier;
+  argList?: ArgumentList;
+  repeat?: { count: number; span: Span };
+  /** Keyword arguments after `xN`, given to the first block of a stage only. */
+  stageArgs: Argument[];
+  span: Span;
+}
+
+export type Statement =
+  | CallStatement
+  | { kind: 'input'; keyword: Span; dims: { kind: 'dims'; values: number[]; span: Span } | Missing; span: Span }
+  | { kind: 'weights' | 'labels'; keyword: Span; path: { kind: 'string'; value: string; span: Span } | Missing; span: Span }
+  | { kind: 'preprocess'; keyword: Span; preset?: Identifier; steps?: CallStatement[]; body?: Span; span: Span }
+  | { kind: 'expansion'; keyword: Span; value: Expression; span: Span }
+  | { kind: 'let'; name: Identifier; value: Expression; span: Span }
+  | { kind: 'add'; shortcut: Identifier | Missing; span: Span }
+  | { kind: 'require'; keyword: Span; condition: Expression; message?: { value: string; span: Span }; span: Span }
+  | { kind: 'error'; span: Span };
+
+export interface Body {
+  statements: Statement[];
+  /** From `{` to `}` (or to where the body was cut off). */
+  span: Span;
+  closed: boolean;
+}
+
+export interface Parameter {
+  name: Identifier;
+  default?: Expression;
+  span: Span;
+}
+
+export interface NetworkDeclaration {
+  kind: 'network';
+  keyword: Span;
+  name: Identifier | Missing;
+  body: Body;
+  span: Span;
+}
+
+export interface BlockDeclaration {
+  kind: 'block';
+  keyword: Span;
+  name: Identifier | Missing;
+  parameters: Parameter[];
+  parameterSpan?: Span;
+  body: Body;
+  span: Span;
+}
+
+export type Declaration = NetworkDeclaration | BlockDeclaration;
+
+export interface SourceFile {
+  declarations: Declaration[];
+  span: Span;
+}
+
+export function spanOf(first: { span: Span }, last: { span: Span }): Span {
+  return { start: first.span.start, end: last.span.end };
+}
+
+/** A readable dump of the tree, for fixture baselines. */
+export function printTree(file: SourceFile): string {
+  const lines: string[] = [];
+  const at = (s: Span) => `@${s.start}..${s.end}`;
+  const expr = (e: Expression): string => {
+    switch (e.kind) {
+      case 'number':
+        return e.text;
+      case 'string':
+        return JSON.stringify(e.value);
+      case 'name':
+        return e.name;
+      case 'unary':
+        return `(${e.operator} ${expr(e.operand)})`;
+      case 'binary':
+        return `(${expr(e.left)} ${e.operator} ${expr(e.right)})`;
+      case 'list':
+        return `[${e.items.map(expr).join(', ')}]`;
+      case 'paren':
+        return expr(e.inner);
+      case 'missing':
+        return `<missing ${e.expected}>`;
+    }
+  };
+  const ident = (i: Identifier | Missing) => (i.kind === 'identifier' ? i.text : `<missing ${i.expected}>`);
+  const args = (list: Argument[]) => list.map((a) => (a.name ? `${a.name.text}=` : '') + expr(a.value)).join(', ');
+  const statement = (s: Statement, indent: string) => {
+    switch (s.kind) {
+      case 'call':
+        lines.push(
+          `${indent}call ${s.name ? s.name.text + ' ' : ''}${s.callee.text}` +
+            (s.argList ? `(${args(s.argList.args)})` : '') +
+            (s.repeat ? ` x${s.repeat.count}` : '') +
+            (s.stageArgs.length ? ` ${args(s.stageArgs)}` : '') +
+            ` ${at(s.span)}`,
+        );
+        break;
+      case 'input':
+        lines.push(`${indent}input ${s.dims.kind === 'missing' ? '<missing dims>' : s.dims.values.join('x')} ${at(s.span)}`);
+        break;
+      case 'weights':
+      case 'labels':
+        lines.push(`${indent}${s.kind} ${s.path.kind === 'missing' ? '<missing path>' : JSON.stringify(s.path.value)} ${at(s.span)}`);
+        break;
+      case 'preprocess':
+        lines.push(`${indent}preprocess${s.preset ? ' ' + s.preset.text : ''} ${at(s.span)}`);
+        for (const step of s.steps ?? []) statement(step, indent + '  ');
+        break;
+      case 'expansion':
+        lines.push(`${indent}expansion ${expr(s.value)} ${at(s.span)}`);
+        break;
+      case 'let':
+        lines.push(`${indent}let ${s.name.text} = ${expr(s.value)} ${at(s.span)}`);
+        break;
+      case 'add':
+        lines.push(`${indent}add ${ident(s.shortcut)} ${at(s.span)}`);
+        break;
+      case 'require':
+        lines.push(`${indent}require ${expr(s.condition)}${s.message ? ', ' + JSON.stringify(s.message.value) : ''} ${at(s.span)}`);
+        break;
+      case 'error':
+        lines.push(`${indent}error ${at(s.span)}`);
+        break;
+    }
+  };
+  for (const d of file.declarations) {
+    if (d.kind === 'network') {
+      lines.push(`network ${ident(d.name)} ${at(d.span)}`);
+    } else {
+      const params = d.parameters.map((p) => p.name.text + (p.default ? `=${expr(p.default)}` : '')).join(', ');
+      lines.push(`block ${ident(d.name)}(${params}) ${at(d.span)}`);
+    }
+    for (const s of d.body.statements) statement(s, '  ');
+    if (!d.body.closed) lines.push('  <unclosed body>');
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,33 @@
+// Bundles every entry point that exists with esbuild. Native modules stay external: they are loaded
+// only by the inference worker and the CLI, never at extension activation.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const native = ['onnxruntime-node', 'sharp'];
+const entries = [
+  { in: 'language/cli/main.ts', out: 'dist/cli.js', platform: 'node', external: native },
+  { in: 'language/server/main.ts', out: 'dist/server.js', platform: 'node', external: native },
+  { in: 'language/runtime/worker.ts', out: 'dist/worker.js', platform: 'node', external: native },
+  { in: 'extension/main.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', ...native] },
+  { in: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser', external: [] },
+];
+
+const production = process.argv.includes('--production');
+await Promise.all(
+  entries
+    .filter((e) => existsSync(e.in))
+    .map((e) =>
+      build({
+        entryPoints: [e.in],
+        outfile: e.out,
+        bundle: true,
+        platform: e.platform,
+        format: e.platform === 'browser' ? 'iife' : 'cjs',
+        target: e.platform === 'browser' ? 'es2022' : 'node20',
+        external: e.external,
+        sourcemap: !production,
+        minify: production,
+        logLevel: 'warning',
+      }),
+    ),
+);
