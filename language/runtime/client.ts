@@ -1,0 +1,147 @@
+// Starts the inference worker (a forked process) and talks to it. A worker that dies fails the
+// requests in flight with a 'crash' error; the next request starts a fresh worker.
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { ErrorKind, InferRequest, InferResult, WeightsSummary, WorkerRequest, WorkerResponse } from './protocol';
+
+export interface ClientOptions {
+  /** The worker script: dist/worker.js next to the bundle by default; the .ts source in tests. */
+  workerPath?: string;
+  /** Node flags for the worker, e.g. ['--import', 'tsx'] to run the TypeScript source. */
+  execArgv?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export class InferenceError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly weights?: WeightsSummary,
+  ) {
+    super(message);
+    this.name = 'InferenceError';
+  }
+}
+
+interface Pending {
+  resolve: (result: InferResult) => void;
+  reject: (error: InferenceError) => void;
+}
+
+const OUTPUT_TAIL_CHARS = 4000;
+
+export class InferenceClient {
+  private child: ChildProcess | undefined;
+  private output = '';
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly options: ClientOptions = {}) {}
+
+  infer(request: Omit<InferRequest, 'type' | 'id'>, signal?: AbortSignal): Promise<InferResult> {
+    const id = this.nextId++;
+    return new Promise<InferResult>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new InferenceError('cancelled', 'cancelled'));
+        return;
+      }
+      const child = this.ensureWorker();
+      const onAbort = () => {
+        if (!this.pending.delete(id)) return;
+        this.post(child, { type: 'cancel', id });
+        reject(new InferenceError('cancelled', 'cancelled'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        resolve: (result) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(result);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      });
+      this.setKeepsHostAlive(child, true);
+      this.post(child, { type: 'infer', id, ...request });
+    });
+  }
+
+  /** Stops the worker; sessions are lost and the next request starts a fresh one. */
+  async dispose(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    this.failPending(new InferenceError('cancelled', 'the inference client was disposed'));
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (child.connected) child.disconnect();
+      else child.kill();
+    });
+  }
+
+  /** The worker's process id, while one runs (tests use it to check crash recovery). */
+  get workerPid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private ensureWorker(): ChildProcess {
+    if (this.child) return this.child;
+    const workerPath = this.options.workerPath ?? join(__dirname, 'worker.js');
+    const child = fork(workerPath, [], {
+      execArgv: this.options.execArgv ?? [],
+      env: { ...(this.options.env ?? process.env), RESNET_STUDIO_WORKER: '1' },
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.output = '';
+    const keepTail = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+    };
+    child.stdout?.on('data', keepTail);
+    child.stderr?.on('data', keepTail);
+    child.on('message', (response: WorkerResponse) => this.onResponse(child, response));
+    child.on('error', (error) => this.onExit(child, `could not be started: ${error.message}`));
+    child.on('exit', (code, signal) => this.onExit(child, signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    this.child = child;
+    return child;
+  }
+
+  private post(child: ChildProcess, message: WorkerRequest): void {
+    if (child.connected) child.send(message);
+  }
+
+  private onResponse(child: ChildProcess, response: WorkerResponse): void {
+    const pending = this.pending.get(response.id);
+    if (!pending) return;
+    this.pending.delete(response.id);
+    if (response.type === 'result') pending.resolve(response);
+    else pending.reject(new InferenceError(response.kind, response.message, response.weights));
+    if (this.pending.size === 0) this.setKeepsHostAlive(child, false);
+  }
+
+  /** An idle worker must not keep the host process (e.g. the CLI) alive; a busy one must. */
+  private setKeepsHostAlive(child: ChildProcess, alive: boolean): void {
+    type Handle = { ref?: () => void; unref?: () => void } | null | undefined;
+    const handles: Handle[] = [child, child.channel as Handle, child.stdout as Handle, child.stderr as Handle];
+    for (const handle of handles) (alive ? handle?.ref : handle?.unref)?.call(handle);
+  }
+
+  private onExit(child: ChildProcess, how: string): void {
+    if (this.child === child) this.child = undefined;
+    const tail = this.output.trim();
+    const details = tail ? `\nworker output:\n${tail}` : '';
+    this.failPending(new InferenceError('crash', `the inference worker ${how}${details}`));
+  }
+
+  private failPending(error: InferenceError): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(error);
+  }
+}

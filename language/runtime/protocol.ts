@@ -1,0 +1,72 @@
+// Messages between the inference client (CLI, extension host) and the worker process.
+// They cross the process boundary with structured clone (fork's 'advanced' serialization),
+// so typed arrays travel as they are.
+import type { Network } from '../core/model';
+import type { WeightProblem } from '../onnx/state-dict';
+import type { EpChoice, EpReport } from './providers';
+
+export type WeightsRequest = { kind: 'file'; path: string } | { kind: 'random'; seed: number };
+
+/** An input: an image file to decode and preprocess, or a ready [1, C, H, W] tensor. */
+export type InputSpec =
+  | { kind: 'image'; path: string }
+  | { kind: 'tensor'; label: string; data: Float32Array; dims: [1, number, number, number] };
+
+export interface InferRequest {
+  type: 'infer';
+  id: number;
+  network: Network;
+  weights: WeightsRequest;
+  ep: EpChoice;
+  inputs: InputSpec[];
+}
+
+export interface CancelRequest {
+  type: 'cancel';
+  id: number;
+}
+
+export type WorkerRequest = InferRequest | CancelRequest;
+
+export interface WeightsSummary {
+  random: boolean;
+  summary: string;
+  details: string;
+  problems: WeightProblem[];
+}
+
+export interface InputResult {
+  label: string;
+  logits: Float32Array;
+  timings: { decodeMs: number; preprocessMs: number; runMs: number };
+}
+
+export interface SessionTimings {
+  /** True when the session came from the cache: no weights were read and nothing was compiled. */
+  cached: boolean;
+  weightsMs: number;
+  compileMs: number;
+  sessionMs: number;
+}
+
+export interface InferResult {
+  type: 'result';
+  id: number;
+  results: InputResult[];
+  ep: EpReport;
+  weights: WeightsSummary;
+  session: SessionTimings;
+}
+
+export type ErrorKind = 'weights' | 'compile' | 'ep' | 'input' | 'cancelled' | 'crash' | 'internal';
+
+export interface InferError {
+  type: 'error';
+  id: number;
+  kind: ErrorKind;
+  message: string;
+  /** Present when the weights could be read but do not fit: the problems per key. */
+  weights?: WeightsSummary;
+}
+
+export type WorkerResponse = InferResult | InferError;

@@ -1,0 +1,139 @@
+// Execution provider (EP) choice and reporting. Pure: no onnxruntime import, so the CLI and the
+// extension can validate choices and print reports without loading native code.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const EP_CHOICES = ['auto', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
+export type EpChoice = (typeof EP_CHOICES)[number];
+export type EpName = Exclude<EpChoice, 'auto'>;
+
+export function isEpChoice(value: string): value is EpChoice {
+  return (EP_CHOICES as readonly string[]).includes(value);
+}
+
+/** One try at creating a session on an EP. */
+export interface EpAttempt {
+  ep: EpName;
+  ok: boolean;
+  /** Why it failed, shortened to the sentence that matters. */
+  error?: string;
+  ms: number;
+}
+
+export interface EpReport {
+  requested: EpChoice;
+  /** The EP the session was created for. */
+  selected: EpName;
+  /** Nodes per EP as seen in the session profile, e.g. { webgpu: 60, cpu: 2 }. */
+  nodesByEp: Record<string, number>;
+  /** What actually ran, from the profile: 'webgpu', or 'webgpu+cpu' when nodes were split. */
+  ran: string;
+  attempts: EpAttempt[];
+}
+
+/** ORT's provider names in profiles, mapped to our EP names. */
+const PROFILE_NAMES: Record<string, EpName> = {
+  CPUExecutionProvider: 'cpu',
+  CUDAExecutionProvider: 'cuda',
+  TensorrtExecutionProvider: 'tensorrt',
+  DmlExecutionProvider: 'dml',
+  CoreMLExecutionProvider: 'coreml',
+  WebGpuExecutionProvider: 'webgpu',
+};
+
+/** The folder that holds onnxruntime-node's native binaries for this platform. */
+export function ortBinaryFolder(packageFolder: string, platform = process.platform, arch = process.arch): string {
+  return join(packageFolder, 'bin', 'napi-v6', platform, arch);
+}
+
+/** CUDA needs provider libraries that onnxruntime-node downloads in an install script (often skipped). */
+export function cudaProvidersPresent(binaryFolder: string, platform = process.platform): boolean {
+  const library = platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  return existsSync(join(binaryFolder, library));
+}
+
+/** The EPs to try, in order, for a choice. `auto` tries the platform's GPU EPs one at a time, then cpu. */
+export function candidateEps(choice: EpChoice, platform: NodeJS.Platform, cudaPresent: boolean): EpName[] {
+  if (choice !== 'auto') return [choice];
+  const gpus: EpName[] = [];
+  if (cudaPresent && (platform === 'linux' || platform === 'win32')) gpus.push('cuda');
+  if (platform === 'win32') gpus.push('dml');
+  if (platform === 'darwin') gpus.push('coreml');
+  gpus.push('webgpu');
+  return [...gpus, 'cpu'];
+}
+
+/** What to do when an explicitly requested EP cannot start. */
+export function installHint(ep: EpName): string {
+  switch (ep) {
+    case 'cuda':
+      return (
+        'CUDA needs an NVIDIA GPU, CUDA 12 and cuDNN 9, and onnxruntime-node\'s CUDA provider libraries, ' +
+        'which its install script downloads (run `npx onnxruntime-node-install --cuda` or reinstall with ' +
+        'install scripts enabled: `npm rebuild onnxruntime-node`)'
+      );
+    case 'tensorrt':
+      return 'TensorRT needs the CUDA provider libraries (see --ep cuda) plus TensorRT 10 on the library path';
+    case 'dml':
+      return 'DirectML runs only on Windows 10 or later with a DirectX 12 GPU';
+    case 'coreml':
+      return 'CoreML runs only on macOS';
+    case 'webgpu':
+      return (
+        'WebGPU needs a Vulkan (Linux), Metal (macOS) or DirectX 12 (Windows) GPU driver; without a GPU, ' +
+        'Mesa ≥ 25 lavapipe works: run tools/setup-lavapipe.sh and export the variables it prints'
+      );
+    case 'cpu':
+      return 'the CPU EP is built into onnxruntime-node; this failure is a bug or a broken installation';
+  }
+}
+
+/** ORT errors carry source paths and stack context; keep the sentence that explains the failure. */
+export function shortenEpError(message: string): string {
+  const patterns = [
+    /Failed to get a WebGPU adapter[^\n]*/,
+    /Failed to load shared library[^\n]*/,
+    /Failed to load library[^\n]*?with error: [^\n]*/,
+    /backend not found[^\n]*/,
+  ];
+  for (const pattern of patterns) {
+    const match = pattern.exec(message);
+    if (match) return match[0].trim();
+  }
+  const firstLine = message.split('\n')[0]!.trim();
+  return firstLine.length > 300 ? `${firstLine.slice(0, 300)}…` : firstLine;
+}
+
+/** Counts the kernel events of an ORT profile (Chrome trace JSON) per EP. */
+export function nodesByEpFromProfile(profile: unknown): Record<string, number> {
+  const counts: Record<string, number> = {};
+  if (!Array.isArray(profile)) return counts;
+  for (const event of profile) {
+    if (typeof event !== 'object' || event === null) continue;
+    const { cat, name, args } = event as { cat?: unknown; name?: unknown; args?: { provider?: unknown } };
+    if (cat !== 'Node' || typeof name !== 'string' || !name.endsWith('_kernel_time')) continue;
+    const provider = typeof args?.provider === 'string' ? args.provider : 'unknown';
+    const ep = PROFILE_NAMES[provider] ?? provider;
+    counts[ep] = (counts[ep] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** 'webgpu' when one EP ran everything, else the EPs by descending node count joined with '+'. */
+export function ranFromCounts(counts: Record<string, number>): string {
+  const eps = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  return eps.length === 0 ? 'unknown' : eps.map(([ep]) => ep).join('+');
+}
+
+export function formatEpReport(report: EpReport): string[] {
+  const total = Object.values(report.nodesByEp).reduce((a, b) => a + b, 0);
+  const split = Object.entries(report.nodesByEp)
+    .sort((a, b) => b[1] - a[1])
+    .map(([ep, count]) => `${ep} ${count}`)
+    .join(', ');
+  const lines = [`ep: ${report.ran} (requested ${report.requested}; ${total} nodes: ${split})`];
+  for (const attempt of report.attempts) {
+    if (!attempt.ok) lines.push(`  tried ${attempt.ep}: ${attempt.error ?? 'failed'}`);
+  }
+  return lines;
+}
