@@ -1,0 +1,196 @@
+// Image decoding with sharp, producing the pixels torchvision's PIL loader
+// (`Image.open(path).convert('RGB')`) would produce, as far as the decoders allow.
+//
+// Choices, each made to match what a torchvision-trained network saw:
+// - EXIF orientation is NOT applied. torchvision's pil_loader never calls ImageOps.exif_transpose, so a
+//   photo stored sideways with an orientation tag was seen sideways in training and evaluation; rotating
+//   here would feed the network something torchvision never would. `seen` in the result shows the
+//   stored orientation, so the user can tell.
+// - Embedded ICC profiles are ignored (PIL does not colour-manage on load).
+// - Alpha is dropped without compositing, as PIL's convert('RGB') does (palette transparency too: the
+//   palette colour of a transparent index is kept).
+// - CMYK JPEGs are read as raw CMYK and converted with PIL's own naive formula (no ICC transform).
+// - 16-bit RGB PNGs keep the high byte of each sample, exactly as PIL's "RGB;16B" unpacker. For 16-bit
+//   grayscale PNGs PIL 9.4 opens mode "I" and convert('RGB') CLIPS every value above 255 to white,
+//   which destroys the image; we deliberately keep the high byte instead (the same rule as 16-bit
+//   RGB), so those images differ from torchvision's by design.
+// - Animated GIF/WebP: the first frame, like Image.open.
+import { readFile, stat } from 'node:fs/promises';
+import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
+import type { PixelImage } from './resample';
+
+/** Largest image decoded, in pixels (width × height as declared by the file header). */
+export const MAX_INPUT_PIXELS = 100_000_000;
+
+/** Pixels of a decoded image: 1 channel when the file is grayscale, else 3 (RGB). */
+export interface DecodedImage extends PixelImage {
+  channels: 1 | 3;
+}
+
+export class ImageDecodeError extends Error {
+  override name = 'ImageDecodeError';
+}
+
+const SUPPORTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
+const SUPPORTED_LIST = 'PNG, JPEG, GIF, WebP, TIFF, AVIF/HEIF';
+
+function sharpOptions(): SharpOptions {
+  return {
+    // 'error' rejects truncated and corrupt data (libjpeg's premature end, PNG CRC failures) instead of
+    // returning a partly grey image; 'warning' would also reject files that PIL reads without complaint.
+    failOn: 'error',
+    limitInputPixels: MAX_INPUT_PIXELS,
+    ignoreIcc: true,
+    autoOrient: false,
+    pages: 1,
+    page: 0,
+  };
+}
+
+/** Reads and decodes an image file; every failure is an ImageDecodeError naming the file. */
+export async function decodeImageFile(path: string): Promise<DecodedImage> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new ImageDecodeError(`${path} is a directory, not an image file`);
+    if (!info.isFile()) throw new ImageDecodeError(`${path} is not a regular file`);
+    size = info.size;
+  } catch (error) {
+    if (error instanceof ImageDecodeError) throw error;
+    throw new ImageDecodeError(describeFileError(path, error));
+  }
+  if (size === 0) throw new ImageDecodeError(`${path} is empty (0 bytes), not an image`);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new ImageDecodeError(describeFileError(path, error));
+  }
+  return decodeImage(bytes, path);
+}
+
+function describeFileError(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `Image file not found: ${path}`;
+  if (code === 'EACCES' || code === 'EPERM') return `No permission to read the image file ${path}`;
+  if (code === 'EISDIR') return `${path} is a directory, not an image file`;
+  return `Cannot read the image file ${path}: ${(error as Error).message}`;
+}
+
+/** Decodes an encoded image held in memory. `label` names it in error messages (e.g. its path). */
+export async function decodeImage(bytes: Uint8Array, label = 'the image'): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new ImageDecodeError(`${label} is empty (0 bytes), not an image`);
+
+  let metadata: Metadata;
+  try {
+    // Reads the header only: dimensions are known before any pixel memory is allocated.
+    metadata = await sharp(bytes, { ...sharpOptions(), limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw new ImageDecodeError(describeSharpError(label, bytes, error));
+  }
+  const { format, width, height } = metadata;
+  if (!SUPPORTED_FORMATS.has(format ?? '')) {
+    throw new ImageDecodeError(`${label} is a ${format} file; supported image formats are ${SUPPORTED_LIST}`);
+  }
+  if (!width || !height) throw new ImageDecodeError(`${label} declares no image size`);
+  if (width * height > MAX_INPUT_PIXELS) {
+    throw new ImageDecodeError(
+      `${label} declares ${width}x${height} pixels (${formatMegapixels(width * height)}), over the ` +
+        `${formatMegapixels(MAX_INPUT_PIXELS)} limit; refusing to decode it (a decompression bomb or an oversized image)`,
+    );
+  }
+
+  try {
+    if (metadata.space === 'cmyk') return await decodeCmyk(bytes);
+    if (metadata.space === 'b-w' || metadata.space === 'grey16') return await decodeGray(bytes);
+    return await decodeRgb(bytes);
+  } catch (error) {
+    throw new ImageDecodeError(describeSharpError(label, bytes, error, format));
+  }
+}
+
+async function decodeRgb(bytes: Uint8Array): Promise<DecodedImage> {
+  const { data, info } = await sharp(bytes, sharpOptions())
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return packed(data, info, 3);
+}
+
+async function decodeGray(bytes: Uint8Array): Promise<DecodedImage> {
+  // Not toColourspace('b-w'): from 16-bit gray that rescales through a colour transform instead of
+  // keeping the high byte.
+  const { data, info } = await sharp(bytes, sharpOptions())
+    .extractChannel(0)
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return packed(data, info, 1);
+}
+
+async function decodeCmyk(bytes: Uint8Array): Promise<DecodedImage> {
+  const { data, info } = await sharp(bytes, sharpOptions())
+    .pipelineColourspace('cmyk')
+    .toColourspace('cmyk')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels < 4) throw new Error(`CMYK decode gave ${info.channels} channels`);
+  return { width: info.width, height: info.height, channels: 3, pixels: cmykToRgb(data, info.channels) };
+}
+
+function packed(data: Buffer, info: OutputInfo, channels: 1 | 3): DecodedImage {
+  if (info.channels !== channels || data.length !== info.width * info.height * channels) {
+    throw new Error(`decoder returned ${info.channels} channels of ${info.width}x${info.height}, expected ${channels}`);
+  }
+  const pixels = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  return { width: info.width, height: info.height, channels, pixels };
+}
+
+/** PIL's cmyk2rgb (Convert.c): r = clip(255 - k - c·(255 - k)/255) with its rounded integer division. */
+export function cmykToRgb(cmyk: Uint8Array, stride = 4): Uint8Array {
+  const pixelCount = Math.floor(cmyk.length / stride);
+  const rgb = new Uint8Array(pixelCount * 3);
+  const mulDiv255 = (a: number, b: number): number => {
+    const t = a * b + 128;
+    return ((t >> 8) + t) >> 8;
+  };
+  for (let i = 0, p = 0, o = 0; i < pixelCount; i++, p += stride) {
+    const notBlack = 255 - cmyk[p + 3];
+    for (let c = 0; c < 3; c++) {
+      const value = notBlack - mulDiv255(cmyk[p + c], notBlack);
+      rgb[o++] = value < 0 ? 0 : value;
+    }
+  }
+  return rgb;
+}
+
+function formatMegapixels(pixels: number): string {
+  return `${Number((pixels / 1e6).toPrecision(4))} MP`;
+}
+
+function describeSharpError(label: string, bytes: Uint8Array, error: unknown, format?: string): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (/unsupported image format/i.test(reason)) {
+    const text = printablePrefix(bytes);
+    const looksLike = text ? `; it starts with the text "${text}"` : '';
+    return `${label} is not an image in a supported format (${SUPPORTED_LIST})${looksLike}`;
+  }
+  if (/premature end|truncated|unexpected end|short read|not enough data/i.test(reason)) {
+    return `${label} is truncated: the image data ends early (${reason.trim()})`;
+  }
+  if (/exceeds pixel limit/i.test(reason)) {
+    return `${label} is over the ${formatMegapixels(MAX_INPUT_PIXELS)} decoding limit (${reason.trim()})`;
+  }
+  const what = format ? `a corrupt ${format.toUpperCase()} file` : 'corrupt or unreadable';
+  return `${label} is ${what}: ${reason.trim()}`;
+}
+
+/** The first bytes as text when they are printable ASCII (a text file given as an image). */
+function printablePrefix(bytes: Uint8Array): string {
+  const head = bytes.subarray(0, 40);
+  for (const byte of head) {
+    if (byte !== 9 && byte !== 10 && byte !== 13 && (byte < 32 || byte > 126)) return '';
+  }
+  const text = Buffer.from(head).toString('latin1').replace(/\s+/g, ' ').trim();
+  return bytes.length > head.length ? `${text}…` : text;
+}
