@@ -1,0 +1,40 @@
+// `resnet-studio check FILE...`: diagnostics as `file:line:col: severity RSnnn message`, or --json.
+
+import { analyze } from '../../core/analysis';
+import type { CliIo } from '../io';
+import { readSource } from '../io';
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const json = args.includes('--json');
+  const files = args.filter((a) => !a.startsWith('--'));
+  if (files.length === 0) {
+    io.stderr('usage: resnet-studio check FILE... [--json]\n');
+    return 2;
+  }
+  let errors = 0;
+  const records: unknown[] = [];
+  for (const file of files) {
+    const text = await readSource(file, io);
+    if (text === undefined) {
+      errors++;
+      continue;
+    }
+    for (const d of analyze(text).diagnostics) {
+      if (d.severity === 'error') errors++;
+      if (json) {
+        records.push({
+          file,
+          code: d.code,
+          severity: d.severity,
+          message: d.message,
+          range: d.range,
+          related: d.related.map((r) => ({ file: r.location.source === 'file' ? file : 'prelude.resnet', range: r.location.range, message: r.message })),
+        });
+      } else {
+        io.stdout(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`);
+      }
+    }
+  }
+  if (json) io.stdout(JSON.stringify(records, null, 2) + '\n');
+  return errors > 0 ? 1 : 0;
+}

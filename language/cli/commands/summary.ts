@@ -1,0 +1,76 @@
+// `resnet-studio summary FILE`: a torchinfo-style table per network, or --json.
+
+import { analyze } from '../../core/analysis';
+import { formatCount, formatMacs, formatShape } from '../../core/format';
+import type { Network } from '../../core/model';
+import { flattenLayers } from '../../core/walk';
+import type { CliIo } from '../io';
+import { readSource } from '../io';
+
+export function summaryJson(network: Network) {
+  return {
+    network: network.name,
+    input: network.input ? [1, ...network.input] : null,
+    params: network.params,
+    macs: network.macs,
+    layers: flattenLayers(network).map(({ name, layer }) => ({
+      name,
+      type: layer.op,
+      outputShape: layer.outputShape ?? null,
+      params: layer.params,
+      macs: layer.macs,
+    })),
+  };
+}
+
+function table(network: Network): string {
+  const rows = flattenLayers(network).map(({ name, layer, depth }) => [
+    '  '.repeat(depth) + name,
+    layer.op,
+    formatShape(layer.outputShape),
+    layer.params ? formatCount(layer.params) : '--',
+    layer.macs ? formatCount(layer.macs) : '--',
+  ]);
+  const header = ['Layer', 'Type', 'Output shape', 'Params', 'MACs'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const rule = '='.repeat(widths.reduce((a, b) => a + b + 2, -2));
+  return [
+    `${network.name}: input ${formatShape(network.input && [1, ...network.input])}`,
+    rule,
+    line(header),
+    rule,
+    ...rows.map(line),
+    rule,
+    `Total params: ${formatCount(network.params)}`,
+    `Total MACs:   ${formatCount(network.macs)} (${formatMacs(network.macs)}; FLOPs = 2 × MACs = ${formatMacs(2 * network.macs)})`,
+    `Output:       ${formatShape(network.outputShape)}`,
+    'MACs count the multiply-accumulates of conv and linear layers (torchvision\'s convention).',
+    '',
+  ].join('\n');
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const json = args.includes('--json');
+  const files = args.filter((a) => !a.startsWith('--'));
+  if (files.length !== 1) {
+    io.stderr('usage: resnet-studio summary FILE [--json]\n');
+    return 2;
+  }
+  const text = await readSource(files[0], io);
+  if (text === undefined) return 2;
+  const analysis = analyze(text);
+  if (analysis.networks.length === 0) {
+    io.stderr(`${files[0]}: no network in this file\n`);
+    return 1;
+  }
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
+  if (json) {
+    const out = analysis.networks.map(summaryJson);
+    io.stdout(JSON.stringify(out.length === 1 ? out[0] : out, null, 2) + '\n');
+  } else {
+    io.stdout(analysis.networks.map(table).join('\n'));
+    if (errors) io.stdout(`\n${errors} error${errors === 1 ? '' : 's'}: run 'resnet-studio check ${files[0]}' for details; unknown shapes show as '?'.\n`);
+  }
+  return errors ? 1 : 0;
+}

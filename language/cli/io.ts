@@ -1,0 +1,29 @@
+import { readFile, stat } from 'node:fs/promises';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+/** Larger files are refused before reading: no architecture file is anywhere near this. */
+export const maxSourceBytes = 64 * 1024 * 1024;
+
+/** Reads a .resnet file, or says why it cannot (and returns undefined). */
+export async function readSource(file: string, io: CliIo): Promise<string | undefined> {
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) {
+      io.stderr(`${file}: is a directory, not a .resnet file\n`);
+      return undefined;
+    }
+    if (info.size > maxSourceBytes) {
+      io.stderr(`${file}: ${info.size} bytes is more than the ${maxSourceBytes}-byte limit for a .resnet file\n`);
+      return undefined;
+    }
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    io.stderr(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}\n`);
+    return undefined;
+  }
+}

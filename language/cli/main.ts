@@ -1,0 +1,47 @@
+// resnet-studio: the command-line front end. Argument parsing and printing only; the work is in
+// the language core and the runtime.
+
+import type { CliIo } from './io';
+import * as check from './commands/check';
+import * as summary from './commands/summary';
+
+type Command = { run(args: string[], io: CliIo): Promise<number>; usage: string };
+
+const commands: Record<string, Command> = {
+  check: { run: check.run, usage: 'check FILE... [--json]            diagnostics (exit 1 on any error)' },
+  summary: { run: summary.run, usage: 'summary FILE [--json]             per-layer shapes, params and MACs' },
+};
+
+function usage(): string {
+  return ['usage: resnet-studio <command> [options]', '', ...Object.values(commands).map((c) => '  ' + c.usage), ''].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`resnet-studio: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  return command.run(args, io);
+}
+
+/** Runs the process's command line and sets its exit code. */
+export function runCli(): void {
+  const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`resnet-studio: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}
+
+if (require.main === module) runCli();
