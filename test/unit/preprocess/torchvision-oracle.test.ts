@@ -1,0 +1,122 @@
+// Compares preprocessImageFile with torchvision 0.14 + Pillow 9.4 (Debian's /usr/bin/python3) on
+// images the oracle script generates: PNG and other lossless input bit for bit, JPEG within 1/255.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { preprocessImage, preprocessImageFile, type PreprocessOptions } from '../../../language/runtime/preprocess';
+
+const PYTHON = '/usr/bin/python3';
+const ORACLE = join(__dirname, '..', '..', 'oracle', 'preprocess_reference.py');
+
+interface OracleCase {
+  name: string;
+  path: string;
+  format: string;
+  spec: { resize: number | [number, number] | null; centerCrop: [number, number] | null } & Omit<
+    PreprocessOptions,
+    'resize' | 'centerCrop'
+  >;
+  input: [number, number, number];
+  original: [number, number];
+  seen: string;
+  seenShape: [number, number, number];
+  tensor: string;
+  dims: [number, number, number, number];
+}
+
+interface Manifest {
+  versions: Record<string, string>;
+  cases: OracleCase[];
+}
+
+let folder = '';
+let manifest: Manifest;
+
+before(() => {
+  folder = mkdtempSync(join(tmpdir(), 'preprocess-oracle-'));
+  execFileSync(PYTHON, [ORACLE, 'generate', folder], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+  manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as Manifest;
+});
+
+after(() => {
+  if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+function optionsOf(oracleCase: OracleCase): PreprocessOptions {
+  const { resize, centerCrop, ...rest } = oracleCase.spec;
+  return { ...rest, resize: resize ?? undefined, centerCrop: centerCrop ?? undefined };
+}
+
+function readFloat32(path: string): Float32Array {
+  const bytes = readFileSync(path);
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+/** Lossy formats are decoded by different libjpeg builds (sharp's mozjpeg, Debian's libjpeg-turbo). */
+const LOSSY = new Set(['jpg', 'jpeg']);
+
+test('oracle runs the expected library versions', () => {
+  assert.equal(manifest.versions.pillow, '9.4.0');
+  assert.match(manifest.versions.torchvision, /^0\.14\./);
+  assert.ok(manifest.cases.length > 30, `only ${manifest.cases.length} oracle cases`);
+});
+
+test('matches torchvision on every oracle case', async (t) => {
+  for (const oracleCase of manifest.cases) {
+    await t.test(oracleCase.name, async () => {
+      const result = await preprocessImageFile(oracleCase.path, optionsOf(oracleCase), oracleCase.input);
+      const [height, width, channels] = oracleCase.seenShape;
+      assert.deepEqual(result.dims, oracleCase.dims);
+      assert.deepEqual(
+        { width: result.seen.width, height: result.seen.height, channels: result.seen.channels },
+        { width, height, channels },
+      );
+      assert.deepEqual(result.original, { width: oracleCase.original[0], height: oracleCase.original[1] });
+
+      const expectedPixels = readFileSync(join(folder, oracleCase.seen));
+      const expectedTensor = readFloat32(join(folder, oracleCase.tensor));
+      assert.equal(result.seen.pixels.length, expectedPixels.length);
+      assert.equal(result.data.length, expectedTensor.length);
+      const pixelDiff = maxAbsDiff(result.seen.pixels, expectedPixels);
+      if (LOSSY.has(oracleCase.format)) {
+        assert.ok(pixelDiff <= 1, `uint8 max abs diff ${pixelDiff} > 1`);
+        const std = Math.min(...(oracleCase.spec.std.length ? oracleCase.spec.std : [1]));
+        const tensorDiff = maxAbsDiff(result.data, expectedTensor);
+        assert.ok(tensorDiff <= 1 / 255 / std + 1e-6, `tensor max abs diff ${tensorDiff}`);
+      } else {
+        assert.equal(pixelDiff, 0, 'uint8 image differs from torchvision');
+        assert.deepEqual(result.data, expectedTensor, 'float32 tensor differs from torchvision');
+      }
+    });
+  }
+});
+
+test('the buffer variant gives the same result as the file variant', async () => {
+  const oracleCase = manifest.cases.find((c) => c.path.endsWith('rgb_320x240.png'));
+  assert.ok(oracleCase);
+  const fromFile = await preprocessImageFile(oracleCase.path, optionsOf(oracleCase), oracleCase.input);
+  const fromBytes = await preprocessImage(readFileSync(oracleCase.path), optionsOf(oracleCase), oracleCase.input);
+  assert.deepEqual(fromBytes.data, fromFile.data);
+  assert.deepEqual(fromBytes.seen, fromFile.seen);
+  assert.ok(fromBytes.timings.decodeMs >= 0 && fromBytes.timings.preprocessMs >= 0);
+});
+
+test('EXIF orientation is not applied, as in torchvision', async () => {
+  const oracleCase = manifest.cases.find((c) => c.path.endsWith('exif_rotated_320x240.jpg'));
+  assert.ok(oracleCase);
+  const result = await preprocessImageFile(oracleCase.path, { ...optionsOf(oracleCase), centerCrop: undefined }, [
+    3, 256, 341,
+  ]);
+  // Stored 320x240 with orientation 6 (displayed 240x320): the network sees it as stored, landscape.
+  assert.deepEqual(result.original, { width: 320, height: 240 });
+  assert.deepEqual([result.seen.width, result.seen.height], [341, 256]);
+});
