@@ -1,0 +1,62 @@
+// The way back from tests inside the extension host to the runner outside VS Code (test/e2e/run.mjs),
+// which holds the browser and so can see the whole window. The runner passes its loopback address in
+// RESNET_E2E_RUNNER; under @vscode/test-electron there is no such runner and these calls say so.
+import { request } from 'node:http';
+
+const runnerUrl = process.env.RESNET_E2E_RUNNER;
+
+export function hasRunner(): boolean {
+  return runnerUrl !== undefined && runnerUrl !== '';
+}
+
+/** POSTs `body` as JSON to the runner and returns its JSON answer. */
+export function callRunner<T>(path: string, body: unknown, timeoutMs = 30_000): Promise<T> {
+  if (!hasRunner()) return Promise.reject(new Error('no e2e runner: RESNET_E2E_RUNNER is not set'));
+  const url = new URL(path.replace(/^\//, ''), runnerUrl!.endsWith('/') ? runnerUrl : `${runnerUrl}/`);
+  const payload = JSON.stringify(body);
+  return new Promise<T>((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }, timeout: timeoutMs },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`runner ${url.pathname}: HTTP ${res.statusCode}: ${text}`));
+          try {
+            resolve(JSON.parse(text) as T);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`runner ${url.pathname}: no answer in ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/**
+ * Saves a screenshot of the whole VS Code window as test-results/e2e/<name>.png and returns its path.
+ * Without a runner (plain @vscode/test-electron) there is no browser to ask, and it returns undefined.
+ */
+export async function screenshot(name: string): Promise<string | undefined> {
+  if (!hasRunner()) {
+    console.log(`[e2e] screenshot "${name}" skipped: no runner with a browser`);
+    return undefined;
+  }
+  const answer = await callRunner<{ path: string }>('/screenshot', { name });
+  return answer.path;
+}
+
+/**
+ * The visible text of every workbench element matching a CSS selector, read from the page by the
+ * runner, e.g. `workbenchText('.monaco-hover')` while a hover shows. Undefined without a runner.
+ */
+export async function workbenchText(selector: string): Promise<string[] | undefined> {
+  if (!hasRunner()) return undefined;
+  const answer = await callRunner<{ texts: string[] }>('/text', { selector });
+  return answer.texts;
+}

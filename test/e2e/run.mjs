@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// Runs the end-to-end suites in a real VS Code: code-server (built once by tools/code-server.mjs) on a
+// loopback port, its workbench in headless Chromium driven by playwright-core, the extension loaded
+// from source and test/e2e/suite/*.test.ts run by mocha inside the extension host.
+//
+//   node test/e2e/run.mjs [--grep PATTERN] [--timeout SECONDS] [--no-build] [--extension DIR]
+//
+// --extension loads the extension from another folder (an unpacked .vsix, say) instead of the repo.
+//
+// Artifacts land in test-results/e2e/: screenshots the suites asked for, failure.png when something
+// went wrong, and the logs of code-server, the workbench and the browser. Exits non-zero on any failed
+// test, on a run with no passing test, and when VS Code does not finish within the timeout.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureCodeServer } from '../../tools/code-server.mjs';
+import { launchWorkbenchBrowser, settle, workbenchSettings, workbenchUrl } from './harness/browser.mjs';
+import { bundleSuites } from './harness/bundle.mjs';
+import { startCodeServer } from './harness/codeServer.mjs';
+import { startRunnerServer } from './harness/runnerServer.mjs';
+
+const e2eDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(e2eDir, '..', '..');
+const resultsDir = join(repoRoot, 'test-results', 'e2e');
+
+const { values: options } = parseArgs({
+  options: {
+    grep: { type: 'string' },
+    timeout: { type: 'string', default: process.env.RESNET_E2E_TIMEOUT_S ?? '300' },
+    'no-build': { type: 'boolean', default: false },
+    extension: { type: 'string' },
+  },
+});
+const timeoutMs = Number(options.timeout) * 1000;
+const extensionDir = resolve(options.extension ?? repoRoot);
+
+const started = Date.now();
+const say = (line) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+
+const cleanups = [];
+async function cleanUp() {
+  while (cleanups.length > 0) {
+    const step = cleanups.pop();
+    try {
+      await withTimeout(step(), 15_000, 'cleanup step');
+    } catch (error) {
+      console.error(`[e2e] cleanup: ${error.message}`);
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    say(`${signal}: stopping`);
+    await cleanUp();
+    process.exit(130);
+  });
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** The folder the suites work in: examples/ once it holds networks, else the harness's own workspace. */
+function chooseWorkspace() {
+  const examples = join(repoRoot, 'examples');
+  const hasResnet = (dir) =>
+    existsSync(dir) &&
+    readdirSync(dir).some((entry) => {
+      const path = join(dir, entry);
+      return entry.endsWith('.resnet') || (entry !== 'node_modules' && statSync(path).isDirectory() && hasResnet(path));
+    });
+  return hasResnet(examples) ? examples : join(e2eDir, 'workspace');
+}
+
+async function main() {
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+
+  if (!options['no-build']) {
+    say('building the extension (npm run build)');
+    const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit', timeout: 180_000 });
+    if (build.status !== 0) throw new Error(`npm run build failed (${build.signal ?? build.status})`);
+  }
+  const packageJson = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8'));
+  if (!existsSync(join(extensionDir, packageJson.main))) throw new Error(`the extension's main ${packageJson.main} was not built`);
+
+  say('building or reusing code-server');
+  const codeServer = await ensureCodeServer({ log: say });
+
+  const outDir = join(e2eDir, 'out', `run-${process.pid}`);
+  cleanups.push(async () => rmSync(outDir, { recursive: true, force: true }));
+  const bundle = await bundleSuites({ e2eDir, outDir });
+  say(`bundled ${bundle.suites.length} suite(s): ${bundle.suites.join(', ')}`);
+
+  const reports = { passes: 0, failures: 0, pending: 0, ended: false, failed: [] };
+  let page;
+  const runner = await startRunnerServer({
+    '/screenshot': async ({ name }) => {
+      const file = join(resultsDir, `${safeName(name)}.png`);
+      await settle(page);
+      await page.screenshot({ path: file, timeout: 30_000 });
+      say(`screenshot ${relative(repoRoot, file)}`);
+      return { path: file };
+    },
+    '/text': async ({ selector }) => ({
+      texts: await page.locator(String(selector)).evaluateAll((elements) => elements.map((element) => element.innerText)),
+    }),
+    '/report': async (report) => {
+      if (report.kind === 'pass') reports.passes++;
+      if (report.kind === 'pending') reports.pending++;
+      if (report.kind === 'fail') {
+        reports.failures++;
+        reports.failed.push(report.title);
+      }
+      if (report.kind === 'end') reports.ended = true;
+      console.log(report.line);
+      return {};
+    },
+  });
+  cleanups.push(() => runner.close());
+
+  const workspace = chooseWorkspace();
+  say('starting code-server');
+  const server = await startCodeServer({
+    codeServer,
+    logFile: join(resultsDir, 'code-server.log'),
+    saveLogsTo: join(resultsDir, 'server-logs'),
+    vscodeOptions: ['enable-smoke-test-driver'],
+    env: {
+      RESNET_E2E_RUNNER: runner.url,
+      ...(options.grep ? { RESNET_E2E_GREP: options.grep } : {}),
+    },
+  });
+  cleanups.push(() => server.stop());
+  say(`code-server ${server.url} (pid ${server.pid}), workspace ${relative(repoRoot, workspace)}`);
+
+  const { remoteAuthority } = await workbenchSettings(server.url);
+  const url = workbenchUrl(server.url, remoteAuthority, {
+    folder: workspace,
+    extensionDevelopmentPath: extensionDir,
+    extensionTestsPath: bundle.index,
+  });
+
+  let finish;
+  const finished = new Promise((resolvePromise) => (finish = resolvePromise));
+  const browserLog = join(resultsDir, 'browser-console.log');
+  const workbenchLog = join(resultsDir, 'workbench.log');
+  const browser = await launchWorkbenchBrowser({
+    onExit: (code, logs) => finish({ code, logs }),
+    onLog: (type, args) => appendFileSync(workbenchLog, `[${type}] ${args.map(String).join(' ')}\n`),
+  });
+  cleanups.push(() => browser.browser.close());
+  page = browser.page;
+  page.on('console', (message) => appendFileSync(browserLog, `[${message.type()}] ${message.text()}\n`));
+  page.on('pageerror', (error) => appendFileSync(browserLog, `[pageerror] ${error.stack ?? error}\n`));
+  page.on('crash', () => finish({ code: 1, logs: [], reason: 'the browser page crashed' }));
+
+  say('opening the workbench; the suites run inside the extension host');
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  const timer = setTimeout(() => finish({ code: 1, logs: [], reason: `no result within ${timeoutMs / 1000} s` }), timeoutMs);
+  const outcome = await finished;
+  clearTimeout(timer);
+
+  for (const log of outcome.logs) {
+    const file = join(resultsDir, 'vscode-logs', log.relativePath.replace(/[^\w.-]+/g, '_'));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, log.contents);
+  }
+  const problems = [];
+  if (outcome.reason) problems.push(outcome.reason);
+  if (outcome.code !== 0) problems.push(`the extension host exited with ${outcome.code}`);
+  if (reports.failures > 0) problems.push(`${reports.failures} failing: ${reports.failed.join('; ')}`);
+  if (!outcome.reason && !reports.ended) problems.push('mocha never reported the end of its run');
+  if (reports.passes === 0) problems.push('no test passed');
+  if (problems.length > 0 && !page.isClosed()) {
+    await withTimeout(page.screenshot({ path: join(resultsDir, 'failure.png') }), 30_000, 'failure screenshot').catch(() => {});
+    say(`saved ${relative(repoRoot, join(resultsDir, 'failure.png'))}`);
+  }
+  return problems;
+}
+
+function safeName(name) {
+  const cleaned = basename(String(name)).replace(/\.png$/i, '').replace(/[^\w.-]+/g, '-');
+  if (!cleaned) throw new Error(`unusable screenshot name "${name}"`);
+  return cleaned;
+}
+
+let exitCode = 1;
+try {
+  const problems = await main();
+  if (problems.length === 0) {
+    say(`passed; artifacts in ${relative(repoRoot, resultsDir)}/`);
+    exitCode = 0;
+  } else {
+    for (const problem of problems) say(`FAILED: ${problem}`);
+    say(`logs and screenshots in ${relative(repoRoot, resultsDir)}/`);
+  }
+} catch (error) {
+  say(`FAILED: ${error.stack ?? error}`);
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);

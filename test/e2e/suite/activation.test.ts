@@ -1,0 +1,24 @@
+/// <reference types="mocha" />
+// The first end-to-end check: a real VS Code knows `.resnet` files as the `resnet` language and
+// activates ResNet Studio for them.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { screenshot } from '../host/runnerLink';
+import { openFile, ourExtension, resnetFiles, waitForActivation } from '../host/workspace';
+
+suite('activation', () => {
+  test('a .resnet file opens as the resnet language and activates the extension', async () => {
+    const [first] = await resnetFiles();
+    assert.ok(first, 'the test workspace has no .resnet file');
+
+    const editor = await openFile(first);
+    assert.equal(editor.document.languageId, 'resnet');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), first.toString());
+
+    const extension = await waitForActivation();
+    assert.equal(extension.isActive, true);
+    assert.equal(ourExtension().packageJSON.name, 'resnet-studio');
+
+    await screenshot('activation-resnet-file-open');
+  });
+});
