@@ -1,0 +1,105 @@
+// The compiled ONNX model against torchvision itself: for each reference model, weights written by
+// torch load through our safetensors reader, compile, run on onnxruntime's CPU EP, and must give
+// torch's logits within 1e-4 of the largest logit with the same top-5.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { CompileError, buildModel, compileToOnnx } from '../../../language/onnx/build';
+import { randomWeights } from '../../../language/onnx/random-weights';
+import { loadStateDict } from '../../../language/onnx/state-dict';
+import { TORCHVISION_NAMES, handBuiltNetwork, zeropadMix } from './hand-built-networks';
+import { PYTHON, referenceIo, referenceModels, relativeError, topK } from './oracle';
+
+const MODELS = [...TORCHVISION_NAMES, 'fashion_resnet20', 'zeropad_mix'];
+const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-compile-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('compiled models match torchvision on the CPU EP', () => {
+  const folder = referenceModels(MODELS);
+  for (const name of MODELS) {
+    test(name, async () => {
+      const network = handBuiltNetwork(name);
+      const weights = await loadStateDict(network, join(folder, `${name}.safetensors`));
+      assert.deepEqual(weights.problems, []);
+      const session = await ort.InferenceSession.create(compileToOnnx(network, weights.tensors), {
+        executionProviders: ['cpu'],
+        intraOpNumThreads: 2,
+      });
+      try {
+        const { input, logits: expected } = await referenceIo(folder, name);
+        const output = await session.run({ input: new ort.Tensor('float32', input, [1, ...network.input!]) });
+        const actual = output.logits!.data as Float32Array;
+        assert.deepEqual(output.logits!.dims, network.outputShape);
+        const error = relativeError(actual, expected);
+        assert.ok(error < 1e-4, `${name}: max error ${error} relative to the largest logit`);
+        assert.deepEqual(topK(actual, 5), topK(expected, 5));
+      } finally {
+        await session.release();
+      }
+    });
+  }
+});
+
+test('exported models pass onnx.checker.check_model with full shape inference', () => {
+  const paths = ['resnet18', 'fashion_resnet20', 'zeropad_mix'].map((name) => {
+    const network = handBuiltNetwork(name);
+    const path = join(scratch, `${name}.onnx`);
+    writeFileSync(path, compileToOnnx(network, randomWeights(network, 1).tensors));
+    return path;
+  });
+  const script = [
+    'import sys, onnx',
+    'for path in sys.argv[1:]:',
+    '    model = onnx.load(path)',
+    '    onnx.checker.check_model(model, full_check=True)',
+    '    print(model.ir_version, model.opset_import[0].version, model.graph.input[0].name, model.graph.output[0].name)',
+  ].join('\n');
+  const printed = execFileSync(PYTHON, ['-c', script, ...paths], { encoding: 'utf8' }).trim().split('\n');
+  assert.deepEqual(printed, ['8 17 input logits', '8 17 input logits', '8 17 input logits']);
+});
+
+test('node and initializer names are the torchvision keys', () => {
+  const network = handBuiltNetwork('resnet18');
+  const model = buildModel(network, randomWeights(network).tensors);
+  const nodes = model.graph.node.map((n) => n.name);
+  for (const name of ['conv1', 'bn1', 'maxpool', 'layer1.0.conv1', 'layer2.0.downsample.0', 'layer2.0.downsample.1', 'fc']) {
+    assert.ok(nodes.includes(name), `node ${name}`);
+  }
+  const initializers = new Set(model.graph.initializer.map((t) => t.name));
+  assert.ok(initializers.has('layer2.0.downsample.1.running_var'));
+  assert.ok(initializers.has('fc.bias'));
+  assert.equal(model.graph.node.filter((n) => n.op_type === 'Add').length, 8);
+  assert.equal(new Set(nodes).size, nodes.length, 'node names are unique');
+});
+
+test('ResNet-50 compiles with raw_data initializers', () => {
+  const network = handBuiltNetwork('resnet50');
+  const weights = randomWeights(network);
+  const bytes = compileToOnnx(network, weights.tensors);
+  const values = [...weights.tensors.values()].reduce((s, t) => s + t.length, 0);
+  // Every float32 value once, plus a little structure.
+  assert.ok(bytes.length > values * 4 && bytes.length < values * 4 + 200_000, `${bytes.length} bytes`);
+});
+
+test('what cannot be exported is a CompileError naming the layer', () => {
+  const network = zeropadMix();
+  const weights = randomWeights(network).tensors;
+  const avgpool = network.children.find((n) => n.kind === 'layer' && n.op === 'avgpool')!;
+  if (avgpool.kind !== 'layer' || avgpool.op !== 'avgpool') throw new Error('no avgpool');
+  avgpool.attrs = { output: 3 };
+  assert.throws(() => compileToOnnx(network, weights), (e: unknown) => e instanceof CompileError && /unsupported: avgpool\(output=3\) on a 10×10/.test(e.message));
+
+  const unknown = handBuiltNetwork('fashion_resnet20');
+  const fc = unknown.children[unknown.children.length - 1]!;
+  fc.inputShape = undefined;
+  assert.throws(() => compileToOnnx(unknown, randomWeights(unknown).tensors), /shape of layer fc \(linear\) is unknown/);
+
+  const missing = handBuiltNetwork('fashion_resnet20');
+  const partial = randomWeights(missing).tensors;
+  partial.delete('layer3.2.bn2.running_var');
+  assert.throws(() => compileToOnnx(missing, partial), /no weights for layer3\.2\.bn2\.running_var/);
+});

@@ -1,0 +1,79 @@
+// Runs test/oracle/reference_logits.py (Debian's torch/torchvision) once per set of missing models
+// and caches its files in the temp folder, keyed by the content of the oracle scripts, so every
+// test file of a run (and later runs) shares one python invocation per model.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SafetensorsFile } from '../../../language/onnx/safetensors';
+
+const ORACLE_DIR = join(__dirname, '..', '..', 'oracle');
+const SCRIPTS = ['reference_logits.py', 'reference_models.py', 'safetensors_file.py'];
+export const PYTHON = '/usr/bin/python3';
+
+function cacheFolder(): string {
+  const hash = createHash('sha256');
+  for (const script of SCRIPTS) hash.update(readFileSync(join(ORACLE_DIR, script)));
+  const folder = join(tmpdir(), `resnet-studio-oracle-${hash.digest('hex').slice(0, 16)}`);
+  mkdirSync(folder, { recursive: true });
+  return folder;
+}
+
+function generate(folder: string, args: string[], outputs: string[]): void {
+  const staging = mkdtempSync(join(folder, 'staging-'));
+  try {
+    execFileSync(PYTHON, [join(ORACLE_DIR, 'reference_logits.py'), staging, ...args, '--threads', '2'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 600_000,
+    });
+    // Renaming whole files keeps concurrent test processes from seeing half-written ones.
+    for (const file of outputs) renameSync(join(staging, file), join(folder, file));
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** The folder holding <name>.safetensors and <name>.io.safetensors for each model. */
+export function referenceModels(names: string[]): string {
+  const folder = cacheFolder();
+  const missing = names.filter((n) => !existsSync(join(folder, `${n}.io.safetensors`)));
+  if (missing.length > 0) {
+    generate(folder, missing, missing.flatMap((n) => [`${n}.safetensors`, `${n}.io.safetensors`]));
+  }
+  return folder;
+}
+
+/** The path of dtypes.safetensors (see reference_logits.py --dtypes). */
+export function referenceDtypes(): string {
+  const folder = cacheFolder();
+  const path = join(folder, 'dtypes.safetensors');
+  if (!existsSync(path)) generate(folder, ['--dtypes'], ['dtypes.safetensors']);
+  return path;
+}
+
+export async function referenceIo(folder: string, name: string): Promise<{ input: Float32Array; logits: Float32Array }> {
+  const file = await SafetensorsFile.open(join(folder, `${name}.io.safetensors`));
+  try {
+    return { input: await file.readFloat32('input'), logits: await file.readFloat32('logits') };
+  } finally {
+    await file.close();
+  }
+}
+
+/** max |a - b| / max |b|: the error relative to the largest reference logit. */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let maxAbs = 0;
+  let maxDiff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(expected[i]!));
+    maxDiff = Math.max(maxDiff, Math.abs(expected[i]! - actual[i]!));
+  }
+  return maxDiff / maxAbs;
+}
+
+export function topK(values: ArrayLike<number>, k: number): number[] {
+  return Array.from({ length: values.length }, (_, i) => i)
+    .sort((a, b) => values[b]! - values[a]!)
+    .slice(0, k);
+}
