@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  candidateEps,
+  formatEpReport,
+  installHint,
+  isEpChoice,
+  nodesByEpFromProfile,
+  ranFromCounts,
+  shortenEpError,
+} from '../../../language/runtime/providers';
+
+test('auto tries the platform GPU EPs one at a time, then cpu', () => {
+  assert.deepEqual(candidateEps('auto', 'linux', false), ['webgpu', 'cpu']);
+  assert.deepEqual(candidateEps('auto', 'linux', true), ['cuda', 'webgpu', 'cpu']);
+  assert.deepEqual(candidateEps('auto', 'win32', false), ['dml', 'webgpu', 'cpu']);
+  assert.deepEqual(candidateEps('auto', 'darwin', false), ['coreml', 'webgpu', 'cpu']);
+  assert.deepEqual(candidateEps('cuda', 'linux', false), ['cuda']);
+});
+
+test('EP choices are validated', () => {
+  assert.ok(isEpChoice('webgpu'));
+  assert.ok(!isEpChoice('gpu'));
+  assert.match(installHint('webgpu'), /setup-lavapipe\.sh/);
+  assert.match(installHint('cuda'), /cuDNN/);
+});
+
+test('ORT failures are shortened to the sentence that explains them', () => {
+  const webgpu =
+    '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(...)::<lambda()> ' +
+    'adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters';
+  assert.equal(shortenEpError(webgpu), 'Failed to get a WebGPU adapter: No supported adapters');
+  assert.equal(
+    shortenEpError('OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library'),
+    'Failed to load shared library',
+  );
+});
+
+test('the EP that ran each node comes from the profile', () => {
+  const profile = [
+    { cat: 'Session', name: 'model_loading_array', args: {} },
+    { cat: 'Node', name: 'conv1_kernel_time', args: { provider: 'WebGpuExecutionProvider' } },
+    { cat: 'Node', name: 'conv1_fence_before', args: { provider: 'WebGpuExecutionProvider' } },
+    { cat: 'Node', name: 'relu_kernel_time', args: { provider: 'WebGpuExecutionProvider' } },
+    { cat: 'Node', name: 'shape_kernel_time', args: { provider: 'CPUExecutionProvider' } },
+  ];
+  const counts = nodesByEpFromProfile(profile);
+  assert.deepEqual(counts, { webgpu: 2, cpu: 1 });
+  assert.equal(ranFromCounts(counts), 'webgpu+cpu');
+  assert.equal(ranFromCounts({ cpu: 40 }), 'cpu');
+  assert.deepEqual(nodesByEpFromProfile('not a profile'), {});
+  assert.deepEqual(
+    formatEpReport({
+      requested: 'auto',
+      selected: 'cpu',
+      nodesByEp: { cpu: 40 },
+      ran: 'cpu',
+      attempts: [
+        { ep: 'webgpu', ok: false, error: 'Failed to get a WebGPU adapter: No supported adapters', ms: 200 },
+        { ep: 'cpu', ok: true, ms: 20 },
+      ],
+    }),
+    ['ep: cpu (requested auto; 40 nodes: cpu 40)', '  tried webgpu: Failed to get a WebGPU adapter: No supported adapters'],
+  );
+});

@@ -1,0 +1,120 @@
+// The worker process for real: forked from the TypeScript source through tsx, fed tensors.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { InferenceClient, InferenceError } from '../../../language/runtime/client';
+import type { InputSpec } from '../../../language/runtime/protocol';
+import { fashionResnet20 } from '../onnx/hand-built-networks';
+import { referenceIo, referenceModels, relativeError } from '../onnx/oracle';
+
+const WORKER = join(__dirname, '..', '..', '..', 'language', 'runtime', 'worker.ts');
+/** A client whose worker runs the .ts source; no VK_ICD_FILENAMES, so webgpu finds no adapter here. */
+function testClient(env: NodeJS.ProcessEnv = process.env): InferenceClient {
+  return new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'], env });
+}
+
+const client = testClient();
+after(() => client.dispose());
+
+const network = fashionResnet20();
+const zeros = (label: string): InputSpec => ({ kind: 'tensor', label, data: new Float32Array(784), dims: [1, 1, 28, 28] });
+
+async function expectError(promise: Promise<unknown>, kind: string, pattern: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof InferenceError, String(error));
+    assert.equal(error.kind, kind, error.message);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+test('logits from the worker equal torch, and the second request reuses the session', async () => {
+  const folder = referenceModels(['fashion_resnet20']);
+  const { input, logits } = await referenceIo(folder, 'fashion_resnet20');
+  const request = {
+    network,
+    weights: { kind: 'file' as const, path: join(folder, 'fashion_resnet20.safetensors') },
+    ep: 'cpu' as const,
+    inputs: [{ kind: 'tensor' as const, label: 'reference', data: input, dims: [1, 1, 28, 28] as [1, number, number, number] }],
+  };
+  const first = await client.infer(request);
+  assert.ok(relativeError(first.results[0]!.logits, logits) < 1e-4);
+  assert.equal(first.session.cached, false);
+  assert.equal(first.ep.ran, 'cpu');
+  assert.ok((first.ep.nodesByEp.cpu ?? 0) > 20, JSON.stringify(first.ep.nodesByEp));
+  assert.equal(first.weights.random, false);
+  assert.ok(first.results[0]!.timings.runMs > 0);
+
+  const second = await client.infer(request);
+  assert.equal(second.session.cached, true);
+  assert.deepEqual(second.results[0]!.logits, first.results[0]!.logits);
+  assert.equal(second.ep.ran, 'cpu');
+});
+
+test('auto reports every failed attempt before the EP that ran', async () => {
+  const env = { ...process.env };
+  delete env.VK_ICD_FILENAMES;
+  const plain = testClient(env);
+  try {
+    const result = await plain.infer({ network, weights: { kind: 'random', seed: 1 }, ep: 'auto', inputs: [zeros('a')] });
+    assert.equal(result.weights.random, true);
+    assert.match(result.weights.summary, /random weights/);
+    const last = result.ep.attempts[result.ep.attempts.length - 1]!;
+    assert.equal(last.ok, true);
+    assert.equal(last.ep, result.ep.selected);
+    for (const failed of result.ep.attempts.slice(0, -1)) assert.ok(failed.error, `${failed.ep} failed with a reason`);
+  } finally {
+    await plain.dispose();
+  }
+});
+
+test('an explicit EP that cannot start is an error that says why and what to install', async () => {
+  await expectError(
+    client.infer({ network, weights: { kind: 'random', seed: 1 }, ep: 'cuda', inputs: [zeros('a')] }),
+    'ep',
+    /cannot start the cuda execution provider: .*(Failed to load|shared librar).*CUDA 12 and cuDNN 9/s,
+  );
+});
+
+test('weights that do not fit, or do not exist, are errors with the report', async () => {
+  const folder = referenceModels(['zeropad_mix']);
+  await expectError(
+    client.infer({ network, weights: { kind: 'file', path: join(folder, 'zeropad_mix.safetensors') }, ep: 'cpu', inputs: [zeros('a')] }),
+    'weights',
+    /Error\(s\) in loading state_dict for fashion_resnet20:\n\tMissing key\(s\)/,
+  );
+  await expectError(
+    client.infer({ network, weights: { kind: 'file', path: join(folder, 'absent.safetensors') }, ep: 'cpu', inputs: [zeros('a')] }),
+    'weights',
+    /cannot read weights file .*absent\.safetensors: ENOENT/,
+  );
+});
+
+test('a tensor of the wrong size is refused', async () => {
+  const wrong: InputSpec = { kind: 'tensor', label: 'small', data: new Float32Array(100), dims: [1, 1, 10, 10] };
+  await expectError(client.infer({ network, weights: { kind: 'random', seed: 1 }, ep: 'cpu', inputs: [wrong] }), 'input', /small: tensor is 1×1×10×10, the network expects 1×1×28×28/);
+});
+
+test('a cancelled request rejects; the worker keeps serving', async () => {
+  const controller = new AbortController();
+  const pending = client.infer({ network, weights: { kind: 'random', seed: 2 }, ep: 'cpu', inputs: [zeros('a'), zeros('b')] }, controller.signal);
+  controller.abort();
+  await expectError(pending, 'cancelled', /cancelled/);
+  const after = await client.infer({ network, weights: { kind: 'random', seed: 2 }, ep: 'cpu', inputs: [zeros('c')] });
+  assert.equal(after.results.length, 1);
+});
+
+test('a worker crash fails the request in flight and the next request starts a fresh worker', async () => {
+  const crashing = testClient();
+  try {
+    const pending = crashing.infer({ network, weights: { kind: 'random', seed: 3 }, ep: 'cpu', inputs: [zeros('a')] });
+    const pid = crashing.workerPid!;
+    process.kill(pid, 'SIGKILL');
+    await expectError(pending, 'crash', /the inference worker was killed by SIGKILL/);
+    const result = await crashing.infer({ network, weights: { kind: 'random', seed: 3 }, ep: 'cpu', inputs: [zeros('a')] });
+    assert.notEqual(crashing.workerPid, pid);
+    assert.equal(result.results.length, 1);
+  } finally {
+    await crashing.dispose();
+  }
+});
