@@ -108,9 +108,15 @@ async function main() {
       say(`screenshot ${relative(repoRoot, file)}`);
       return { path: file };
     },
-    '/text': async ({ selector }) => ({
-      texts: await page.locator(String(selector)).evaluateAll((elements) => elements.map((element) => element.innerText)),
-    }),
+    '/text': async ({ selector, includeWebviews }) => {
+      // Webviews are nested iframes of another origin; their documents are searched only on request.
+      const frames = includeWebviews ? page.frames() : [page.mainFrame()];
+      const texts = [];
+      for (const frame of frames) {
+        texts.push(...(await frame.locator(String(selector)).evaluateAll((elements) => elements.map((e) => e.innerText))));
+      }
+      return { texts };
+    },
     '/report': async (report) => {
       if (report.kind === 'pass') reports.passes++;
       if (report.kind === 'pending') reports.pending++;
@@ -174,7 +180,7 @@ async function main() {
   }
   const problems = [];
   if (outcome.reason) problems.push(outcome.reason);
-  if (outcome.code !== 0) problems.push(`the extension host exited with ${outcome.code}`);
+  else if (outcome.code !== 0) problems.push(`the extension host exited with ${outcome.code}`);
   if (reports.failures > 0) problems.push(`${reports.failures} failing: ${reports.failed.join('; ')}`);
   if (!outcome.reason && !reports.ended) problems.push('mocha never reported the end of its run');
   if (reports.passes === 0) problems.push('no test passed');

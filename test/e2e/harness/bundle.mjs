@@ -2,7 +2,8 @@
 // CommonJS, not TypeScript. host/index.ts becomes <outDir>/index.js (the `extensionTestsPath`) and
 // every suite/*.test.ts becomes <outDir>/suite/<name>.test.js, which index.js hands to mocha.
 // `vscode` comes from the extension host; mocha is loaded from the repo's node_modules at run time,
-// so outDir must sit inside the repo.
+// so outDir must sit inside the repo. Its CommonJS build is required directly: mocha 12's entry is an
+// ES module, which the Node of older VS Code extension hosts cannot require.
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -15,7 +16,8 @@ export async function bundleSuites({ e2eDir, outDir }) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', 'mocha'],
+    alias: { mocha: 'mocha/lib/mocha.cjs' },
+    external: ['vscode', 'mocha/lib/mocha.cjs'],
     sourcemap: 'inline',
     logLevel: 'warning',
   };

@@ -37,7 +37,8 @@ const userSettings = {
  * @param {number} [options.startTimeoutMs]
  * @param {string} [options.saveLogsTo]  where VS Code's server-side logs (extension hosts included) are
  *   copied when it stops, before its temporary state is deleted
- * @returns {Promise<{ url: string, pid: number, stateDir: string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, pid: number, stateDir: string, exited: Promise<{ code: number | null, signal: string | null }>,
+ *   stop: () => Promise<void> }>}
  */
 export async function startCodeServer({
   codeServer,
@@ -132,7 +133,7 @@ export async function startCodeServer({
         reject(new Error(`code-server exited (${signal ?? code}) before listening (log: ${logFile})`));
       });
     });
-    return { url, pid: child.pid, stateDir, stop };
+    return { url, pid: child.pid, stateDir, exited, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -3,16 +3,16 @@
 // RESNET_E2E_RUNNER; under @vscode/test-electron there is no such runner and these calls say so.
 import { request } from 'node:http';
 
-const runnerUrl = process.env.RESNET_E2E_RUNNER;
+const runnerUrl = process.env.RESNET_E2E_RUNNER ?? '';
 
 export function hasRunner(): boolean {
-  return runnerUrl !== undefined && runnerUrl !== '';
+  return runnerUrl !== '';
 }
 
 /** POSTs `body` as JSON to the runner and returns its JSON answer. */
 export function callRunner<T>(path: string, body: unknown, timeoutMs = 30_000): Promise<T> {
   if (!hasRunner()) return Promise.reject(new Error('no e2e runner: RESNET_E2E_RUNNER is not set'));
-  const url = new URL(path.replace(/^\//, ''), runnerUrl!.endsWith('/') ? runnerUrl : `${runnerUrl}/`);
+  const url = new URL(`${runnerUrl.replace(/\/$/, '')}/${path.replace(/^\//, '')}`);
   const payload = JSON.stringify(body);
   return new Promise<T>((resolve, reject) => {
     const req = request(
@@ -53,10 +53,11 @@ export async function screenshot(name: string): Promise<string | undefined> {
 
 /**
  * The visible text of every workbench element matching a CSS selector, read from the page by the
- * runner, e.g. `workbenchText('.monaco-hover')` while a hover shows. Undefined without a runner.
+ * runner, e.g. `workbenchText('.monaco-hover')` while a hover shows. With `includeWebviews` the
+ * documents inside webviews are searched too. Undefined without a runner.
  */
-export async function workbenchText(selector: string): Promise<string[] | undefined> {
+export async function workbenchText(selector: string, { includeWebviews = false } = {}): Promise<string[] | undefined> {
   if (!hasRunner()) return undefined;
-  const answer = await callRunner<{ texts: string[] }>('/text', { selector });
+  const answer = await callRunner<{ texts: string[] }>('/text', { selector, includeWebviews });
   return answer.texts;
 }

@@ -3,7 +3,8 @@
 // activates ResNet Studio for them.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { screenshot } from '../host/runnerLink';
+import { hasRunner, screenshot, workbenchText } from '../host/runnerLink';
+import { waitFor } from '../host/wait';
 import { openFile, ourExtension, resnetFiles, waitForActivation } from '../host/workspace';
 
 suite('activation', () => {
@@ -19,6 +20,12 @@ suite('activation', () => {
     assert.equal(extension.isActive, true);
     assert.equal(ourExtension().packageJSON.name, 'resnet-studio');
 
+    if (hasRunner()) {
+      // What the user sees: the status bar names the language by its alias.
+      await waitFor('the status bar language indicator to read "ResNet"', async () =>
+        (await workbenchText('#status\\.editor\\.mode'))?.some((text) => text.trim() === 'ResNet'),
+      );
+    }
     await screenshot('activation-resnet-file-open');
   });
 });
