@@ -4,18 +4,21 @@
 // from source and test/e2e/suite/*.test.ts run by mocha inside the extension host.
 //
 //   node test/e2e/run.mjs [--grep PATTERN] [--timeout SECONDS] [--no-build] [--extension DIR]
+//   node test/e2e/run.mjs --desktop [--vscode-version VERSION | --vscode-executable PATH] [...]
 //
 // --extension loads the extension from another folder (an unpacked .vsix, say) instead of the repo.
+// --desktop runs the same suites in desktop VS Code through @vscode/test-electron instead, where it can
+// be downloaded (Linux without a display: under xvfb-run); screenshots are skipped there.
 //
 // Artifacts land in test-results/e2e/: screenshots the suites asked for, failure.png when something
 // went wrong, and the logs of code-server, the workbench and the browser. Exits non-zero on any failed
 // test, on a run with no passing test, and when VS Code does not finish within the timeout.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureCodeServer } from '../../tools/code-server.mjs';
+import { cacheRoot, ensureCodeServer } from '../../tools/code-server.mjs';
 import { launchWorkbenchBrowser, settle, workbenchSettings, workbenchUrl } from './harness/browser.mjs';
 import { bundleSuites } from './harness/bundle.mjs';
 import { startCodeServer } from './harness/codeServer.mjs';
@@ -31,6 +34,9 @@ const { values: options } = parseArgs({
     timeout: { type: 'string', default: process.env.RESNET_E2E_TIMEOUT_S ?? '300' },
     'no-build': { type: 'boolean', default: false },
     extension: { type: 'string' },
+    desktop: { type: 'boolean', default: false },
+    'vscode-version': { type: 'string' },
+    'vscode-executable': { type: 'string' },
   },
 });
 const timeoutMs = Number(options.timeout) * 1000;
@@ -90,13 +96,17 @@ async function main() {
   const packageJson = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8'));
   if (!existsSync(join(extensionDir, packageJson.main))) throw new Error(`the extension's main ${packageJson.main} was not built`);
 
-  say('building or reusing code-server');
-  const codeServer = await ensureCodeServer({ log: say });
-
   const outDir = join(e2eDir, 'out', `run-${process.pid}`);
   cleanups.push(async () => rmSync(outDir, { recursive: true, force: true }));
   const bundle = await bundleSuites({ e2eDir, outDir });
   say(`bundled ${bundle.suites.length} suite(s): ${bundle.suites.join(', ')}`);
+  const workspace = chooseWorkspace();
+  return options.desktop ? runInDesktopVSCode(bundle, workspace) : runInCodeServer(bundle, workspace);
+}
+
+async function runInCodeServer(bundle, workspace) {
+  say('building or reusing code-server');
+  const codeServer = await ensureCodeServer({ log: say });
 
   const reports = { passes: 0, failures: 0, pending: 0, ended: false, failed: [] };
   let page;
@@ -131,7 +141,6 @@ async function main() {
   });
   cleanups.push(() => runner.close());
 
-  const workspace = chooseWorkspace();
   say('starting code-server');
   const server = await startCodeServer({
     codeServer,
@@ -189,6 +198,42 @@ async function main() {
     say(`saved ${relative(repoRoot, join(resultsDir, 'failure.png'))}`);
   }
   return problems;
+}
+
+async function runInDesktopVSCode(bundle, workspace) {
+  const request = {
+    extensionDir,
+    testsIndex: bundle.index,
+    workspace,
+    grep: options.grep,
+    version: options['vscode-version'],
+    vscodeExecutablePath: options['vscode-executable'],
+    cachePath: join(cacheRoot(), 'vscode-test'),
+  };
+  say(`running the suites in desktop VS Code (${request.vscodeExecutablePath ?? request.version ?? 'latest stable'})`);
+  const child = spawn(process.execPath, [join(e2eDir, 'harness', 'desktop.mjs'), JSON.stringify(request)], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+    detached: true,
+  });
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.on('exit', killGroup);
+  cleanups.push(async () => killGroup());
+  const outcome = await new Promise((resolvePromise) => {
+    const timer = setTimeout(() => resolvePromise({ reason: `no result within ${timeoutMs / 1000} s` }), timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal });
+    });
+  });
+  if (outcome.reason) return [outcome.reason];
+  return outcome.code === 0 ? [] : [`desktop VS Code run ended with ${outcome.signal ?? `exit code ${outcome.code}`}`];
 }
 
 function safeName(name) {

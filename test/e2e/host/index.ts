@@ -19,7 +19,12 @@ export async function run(): Promise<void> {
   const files = existsSync(suiteDir) ? readdirSync(suiteDir).filter((file) => file.endsWith('.test.js')).sort() : [];
   if (files.length === 0) throw new Error(`no e2e suites in ${suiteDir}`);
   for (const file of files) mocha.addFile(join(suiteDir, file));
-  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  let passes = 0;
+  const failures = await new Promise<number>((resolve) => {
+    const runner = mocha.run(resolve);
+    runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, () => passes++);
+  });
   await reportsDelivered();
   if (failures > 0) throw new Error(`${failures} e2e test(s) failed`);
+  if (passes === 0) throw new Error('no e2e test passed (none matched, or all were skipped)');
 }
