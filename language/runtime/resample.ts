@@ -159,8 +159,19 @@ function resampleColumns(src: PixelImage, outHeight: number, axis: AxisWeights, 
   return output;
 }
 
-/** Pillow's `Image.resize((width, height), Image.BILINEAR)` for 8-bit images of any channel count. */
-export function resizeBilinear(src: PixelImage, width: number, height: number): PixelImage {
+export type ResampleKernels = 'fastest' | 'portable';
+
+/**
+ * Pillow's `Image.resize((width, height), Image.BILINEAR)` for 8-bit images of any channel count.
+ * 'fastest' runs the WebAssembly SIMD kernels where the runtime has them (same arithmetic, same
+ * result); 'portable' runs only the TypeScript loops.
+ */
+export function resizeBilinear(
+  src: PixelImage,
+  width: number,
+  height: number,
+  kernels: ResampleKernels = 'fastest',
+): PixelImage {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`Cannot resize to ${width}x${height}: both sides must be positive integers`);
   }
@@ -172,6 +183,7 @@ export function resizeBilinear(src: PixelImage, width: number, height: number): 
   const needHorizontal = width !== src.width;
   const needVertical = height !== src.height;
   if (!needHorizontal && !needVertical) return { ...src, pixels: src.pixels.slice() };
+  const simd = kernels === 'fastest' ? simdKernels() : null;
 
   const vertical = bilinearWeights(src.height, height);
   let current = src;
@@ -179,11 +191,377 @@ export function resizeBilinear(src: PixelImage, width: number, height: number): 
   if (needHorizontal) {
     // Like Pillow, resample only the rows the vertical pass will read.
     const firstRow = vertical.starts[0];
-    const lastRow = vertical.starts[height - 1] + vertical.counts[height - 1];
-    const pixels = resampleRows(src, firstRow, lastRow - firstRow, width, bilinearWeights(src.width, width));
-    current = { width, height: lastRow - firstRow, channels: src.channels, pixels };
+    const rowCount = vertical.starts[height - 1] + vertical.counts[height - 1] - firstRow;
+    const horizontal = bilinearWeights(src.width, width);
+    const pixels =
+      simd && src.channels === 3
+        ? resampleRowsRgbSimd(simd, src, firstRow, rowCount, width, horizontal)
+        : resampleRows(src, firstRow, rowCount, width, horizontal);
+    current = { width, height: rowCount, channels: src.channels, pixels };
     rowOffset = firstRow;
   }
   if (!needVertical) return current;
-  return { width, height, channels: src.channels, pixels: resampleColumns(current, height, vertical, rowOffset) };
+  const pixels = simd
+    ? resampleColumnsSimd(simd, current, height, vertical, rowOffset)
+    : resampleColumns(current, height, vertical, rowOffset);
+  return { width, height, channels: src.channels, pixels };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// WebAssembly SIMD kernels: the loops above, four 32-bit lanes at a time, with the same fixed-point sums.
+// Clipping comes from the saturating narrows (i32 → i16 signed, i16 → u8 unsigned), which equal clip8
+// for the shifted sums (|sum >> 22| < 640). Kernels may read up to 15 bytes past a source row and
+// write up to 15 bytes past an output row; rows are processed in order and the buffers carry slack, so
+// every byte past a row is either overwritten by the next row or unused. The module is assembled here
+// because the build has no WebAssembly toolchain; every pass gets a fresh instance and memory, freed
+// with it, so no memory is retained between images.
+
+const SLACK = 16;
+/** Source rows copied into WebAssembly memory at a time by the horizontal pass. */
+const STRIP_BYTES = 4 << 20;
+const PAGE = 65536;
+
+interface SimdExports {
+  horizontalRgb(
+    src: number,
+    srcStride: number,
+    rows: number,
+    dst: number,
+    outWidth: number,
+    starts: number,
+    counts: number,
+    weights: number,
+    tapBytes: number,
+  ): void;
+  /** Like horizontalRgb for `rows` (a multiple of 4) rows, four rows at a time sharing each weight. */
+  horizontalRgb4: SimdExports['horizontalRgb'];
+  vertical(
+    src: number,
+    rowBytes: number,
+    dst: number,
+    outRows: number,
+    starts: number,
+    counts: number,
+    weights: number,
+    tapBytes: number,
+  ): void;
+}
+
+let simdModule: WebAssembly.Module | null | undefined;
+
+/** The compiled kernels, or null where the runtime lacks WebAssembly SIMD. */
+export function simdKernels(): WebAssembly.Module | null {
+  if (simdModule === undefined) {
+    try {
+      simdModule = new WebAssembly.Module(assembleKernels());
+    } catch {
+      simdModule = null;
+    }
+  }
+  return simdModule;
+}
+
+function instantiate(module: WebAssembly.Module, bytes: number): { exports: SimdExports; heap: Uint8Array } {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return { exports: instance.exports as unknown as SimdExports, heap: new Uint8Array(memory.buffer) };
+}
+
+/** Lays out weights, starts and counts (starts shifted by `startShift`) at `at`; returns their offsets. */
+function writeAxis(heap: Uint8Array, at: number, axis: AxisWeights, startShift: number) {
+  const words = new Int32Array(heap.buffer, at, axis.weights.length + 2 * axis.starts.length);
+  words.set(axis.weights);
+  const startsAt = axis.weights.length;
+  for (let i = 0; i < axis.starts.length; i++) words[startsAt + i] = axis.starts[i] - startShift;
+  words.set(axis.counts, startsAt + axis.starts.length);
+  return {
+    weights: at,
+    starts: at + startsAt * 4,
+    counts: at + (startsAt + axis.starts.length) * 4,
+    end: at + words.byteLength,
+  };
+}
+
+function axisBytes(axis: AxisWeights): number {
+  return (axis.weights.length + 2 * axis.starts.length) * 4;
+}
+
+function resampleRowsRgbSimd(
+  module: WebAssembly.Module,
+  src: PixelImage,
+  firstRow: number,
+  rowCount: number,
+  outWidth: number,
+  axis: AxisWeights,
+): Uint8Array {
+  const srcStride = src.width * 3;
+  const outStride = outWidth * 3;
+  const stripRows = Math.max(1, Math.min(rowCount, Math.floor(STRIP_BYTES / srcStride)));
+  const dstBytes = rowCount * outStride;
+  const dstAt = axisBytes(axis);
+  const stripAt = dstAt + dstBytes + SLACK;
+  const { exports, heap } = instantiate(module, stripAt + stripRows * srcStride + SLACK);
+  const layout = writeAxis(heap, 0, axis, 0);
+  for (let row = 0; row < rowCount; row += stripRows) {
+    const rows = Math.min(stripRows, rowCount - row);
+    const from = (firstRow + row) * srcStride;
+    heap.set(src.pixels.subarray(from, from + rows * srcStride), stripAt);
+    const grouped = rows - (rows % 4);
+    const pass = (kernel: SimdExports['horizontalRgb'], first: number, count: number) =>
+      kernel(
+        stripAt + first * srcStride,
+        srcStride,
+        count,
+        dstAt + (row + first) * outStride,
+        outWidth,
+        layout.starts,
+        layout.counts,
+        layout.weights,
+        axis.taps * 4,
+      );
+    if (grouped > 0) pass(exports.horizontalRgb4, 0, grouped);
+    if (rows > grouped) pass(exports.horizontalRgb, grouped, rows - grouped);
+  }
+  return heap.slice(dstAt, dstAt + dstBytes);
+}
+
+function resampleColumnsSimd(
+  module: WebAssembly.Module,
+  src: PixelImage,
+  outHeight: number,
+  axis: AxisWeights,
+  rowOffset: number,
+): Uint8Array {
+  const rowBytes = src.width * src.channels;
+  const srcAt = axisBytes(axis);
+  const dstAt = srcAt + src.pixels.length + SLACK;
+  const dstBytes = outHeight * rowBytes;
+  const { exports, heap } = instantiate(module, dstAt + dstBytes + SLACK);
+  const layout = writeAxis(heap, 0, axis, rowOffset);
+  heap.set(src.pixels, srcAt);
+  exports.vertical(srcAt, rowBytes, dstAt, outHeight, layout.starts, layout.counts, layout.weights, axis.taps * 4);
+  return heap.slice(dstAt, dstAt + dstBytes);
+}
+
+// A minimal WebAssembly encoder for the two kernels.
+
+function unsignedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value >>>= 7;
+    if (value !== 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (value !== 0);
+  return bytes;
+}
+
+function signedLeb(value: number): number[] {
+  const bytes: number[] = [];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>= 7;
+    const done = (value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0);
+    bytes.push(done ? byte : byte | 0x80);
+    if (done) return bytes;
+  }
+}
+
+const vector = (items: number[][]): number[] => [...unsignedLeb(items.length), ...items.flat()];
+const name = (text: string): number[] => vector([...text].map((c) => [c.charCodeAt(0)]));
+const section = (id: number, body: number[]): number[] => [id, ...unsignedLeb(body.length), ...body];
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const get = (local: number) => [0x20, ...unsignedLeb(local)];
+const set = (local: number) => [0x21, ...unsignedLeb(local)];
+const tee = (local: number) => [0x22, ...unsignedLeb(local)];
+const i32 = (value: number) => [0x41, ...signedLeb(value)];
+const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
+const brIf = (depth: number) => [0x0d, ...unsignedLeb(depth)];
+const add = [0x6a];
+const sub = [0x6b];
+const mul = [0x6c];
+const shl = [0x74];
+const lessThan = [0x49];
+const load = [0x28, 2, 0];
+const simd = (opcode: number, ...immediates: number[]) => [0xfd, ...unsignedLeb(opcode), ...immediates];
+const v128Load = simd(0x00, 0, 0);
+const v128Store = simd(0x0b, 0, 0);
+const load32Zero = simd(0x5c, 0, 0);
+const store32Lane0 = simd(0x5a, 0, 0, 0);
+const store16Lane0 = simd(0x59, 0, 0, 0);
+/** Byte 2 of the vector to address + 2. */
+const store8Lane2 = simd(0x58, 0, 2, 2);
+const splat = simd(0x11);
+const widenLow8 = simd(0x89);
+const widenHigh8 = simd(0x8a);
+const widenLow16 = simd(0xa9);
+const widenHigh16 = simd(0xaa);
+const laneAdd = simd(0xae);
+const laneMul = simd(0xb5);
+const laneShift = simd(0xac);
+const narrowTo16 = simd(0x85);
+const narrowTo8 = simd(0x66);
+/** The i32 at address + index × 4 (address and index are locals). */
+const element = (address: number, index: number) => [...get(address), ...get(index), ...i32(2), ...shl, ...add, ...load];
+const fixedPointRound = [...i32(PRECISION_BITS), ...laneShift];
+
+function horizontalRgbBody(): number[] {
+  const [src, srcStride, rows, dst, outWidth, starts, counts, weights, tapBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [xx, p, k, kEnd, out, weightRow, sum] = [9, 10, 11, 12, 13, 14, 15];
+  return [
+    ...get(dst), ...set(out),
+    ...loop(
+      i32(0), set(xx),
+      get(weights), set(weightRow),
+      loop(
+        get(src), element(starts, xx), i32(3), mul, add, set(p),
+        get(weightRow), tee(k), element(counts, xx), i32(2), shl, add, set(kEnd),
+        i32(HALF), splat, set(sum),
+        // Every output reads at least one input (see bilinearWeights), so the tap loop runs at least once.
+        loop(
+          get(sum),
+          get(p), load32Zero, widenLow8, widenLow16,
+          get(k), load, splat,
+          laneMul, laneAdd, set(sum),
+          get(p), i32(3), add, set(p),
+          get(k), i32(4), add, tee(k), get(kEnd), lessThan, brIf(0),
+        ),
+        get(out),
+        get(sum), fixedPointRound, tee(sum), get(sum), narrowTo16, tee(sum), get(sum), narrowTo8,
+        store32Lane0,
+        get(out), i32(3), add, set(out),
+        get(weightRow), get(tapBytes), add, set(weightRow),
+        get(xx), i32(1), add, tee(xx), get(outWidth), lessThan, brIf(0),
+      ),
+      get(src), get(srcStride), add, set(src),
+      get(rows), i32(1), sub, tee(rows), brIf(0),
+    ),
+    0x0b,
+  ].flat();
+}
+
+function horizontalRgb4Body(): number[] {
+  const [src, srcStride, rows, dst, outWidth, starts, counts, weights, tapBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [xx, p, k, kEnd, out, weightRow, stride2, stride3, outStride, address] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const [sum0, sum1, sum2, sum3, weight] = [19, 20, 21, 22, 23];
+  const sums = [sum0, sum1, sum2, sum3];
+  const rowOffsets = [[], [...get(srcStride), ...add], [...get(stride2), ...add], [...get(stride3), ...add]];
+  const outOffsets = [[], [...get(outStride), ...add], [...get(outStride), ...i32(2), ...mul, ...add], [...get(outStride), ...i32(3), ...mul, ...add]];
+  const accumulate = (row: number) => [
+    ...get(sums[row]), ...get(p), ...rowOffsets[row], ...load32Zero, ...widenLow8, ...widenLow16,
+    ...get(weight), ...laneMul, ...laneAdd, ...set(sums[row]),
+  ];
+  // Exactly three bytes: a four-byte store would clobber the first pixel of the next row, already written.
+  const store = (row: number) => [
+    ...get(out), ...outOffsets[row], ...set(address),
+    ...get(sums[row]), ...fixedPointRound, ...tee(sums[row]), ...get(sums[row]), ...narrowTo16,
+    ...tee(sums[row]), ...get(sums[row]), ...narrowTo8, ...set(sums[row]),
+    ...get(address), ...get(sums[row]), ...store16Lane0,
+    ...get(address), ...get(sums[row]), ...store8Lane2,
+  ];
+  return [
+    ...get(dst), ...set(out),
+    ...get(srcStride), ...i32(2), ...mul, ...set(stride2),
+    ...get(srcStride), ...i32(3), ...mul, ...set(stride3),
+    ...get(outWidth), ...i32(3), ...mul, ...set(outStride),
+    ...loop(
+      i32(0), set(xx),
+      get(weights), set(weightRow),
+      loop(
+        get(src), element(starts, xx), i32(3), mul, add, set(p),
+        get(weightRow), tee(k), element(counts, xx), i32(2), shl, add, set(kEnd),
+        i32(HALF), splat, tee(sum0), tee(sum1), tee(sum2), set(sum3),
+        loop(
+          get(k), load, splat, set(weight),
+          accumulate(0), accumulate(1), accumulate(2), accumulate(3),
+          get(p), i32(3), add, set(p),
+          get(k), i32(4), add, tee(k), get(kEnd), lessThan, brIf(0),
+        ),
+        store(0), store(1), store(2), store(3),
+        get(out), i32(3), add, set(out),
+        get(weightRow), get(tapBytes), add, set(weightRow),
+        get(xx), i32(1), add, tee(xx), get(outWidth), lessThan, brIf(0),
+      ),
+      // `out` has moved one output row; skip the other three of the group.
+      get(out), get(outStride), i32(3), mul, add, set(out),
+      get(src), get(srcStride), i32(4), mul, add, set(src),
+      get(rows), i32(4), sub, tee(rows), brIf(0),
+    ),
+    0x0b,
+  ].flat();
+}
+
+function verticalBody(): number[] {
+  const [src, rowBytes, dst, outRows, starts, counts, weights, tapBytes] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [column, p, k, kEnd, outRow, weightRow, yy] = [8, 9, 10, 11, 12, 13, 14];
+  const [sum0, sum1, sum2, sum3, pixels, weight, half] = [15, 16, 17, 18, 19, 20, 21];
+  const accumulate = (sum: number, widen: number[]) => [
+    ...get(sum), ...get(half), ...widen, ...get(weight), ...laneMul, ...laneAdd, ...set(sum),
+  ];
+  return [
+    ...get(dst), ...set(outRow),
+    ...get(weights), ...set(weightRow),
+    ...i32(0), ...set(yy),
+    ...loop(
+      i32(0), set(column),
+      loop(
+        get(src), element(starts, yy), get(rowBytes), mul, add, get(column), add, set(p),
+        get(weightRow), tee(k), element(counts, yy), i32(2), shl, add, set(kEnd),
+        i32(HALF), splat, tee(sum0), tee(sum1), tee(sum2), set(sum3),
+        loop(
+          get(p), v128Load, set(pixels),
+          get(k), load, splat, set(weight),
+          get(pixels), widenLow8, set(half),
+          accumulate(sum0, widenLow16), accumulate(sum1, widenHigh16),
+          get(pixels), widenHigh8, set(half),
+          accumulate(sum2, widenLow16), accumulate(sum3, widenHigh16),
+          get(p), get(rowBytes), add, set(p),
+          get(k), i32(4), add, tee(k), get(kEnd), lessThan, brIf(0),
+        ),
+        get(outRow), get(column), add,
+        get(sum0), fixedPointRound, get(sum1), fixedPointRound, narrowTo16,
+        get(sum2), fixedPointRound, get(sum3), fixedPointRound, narrowTo16,
+        narrowTo8,
+        v128Store,
+        get(column), i32(16), add, tee(column), get(rowBytes), lessThan, brIf(0),
+      ),
+      get(outRow), get(rowBytes), add, set(outRow),
+      get(weightRow), get(tapBytes), add, set(weightRow),
+      get(yy), i32(1), add, tee(yy), get(outRows), lessThan, brIf(0),
+    ),
+    0x0b,
+  ].flat();
+}
+
+function functionCode(locals: Array<[number, number]>, body: number[]): number[] {
+  const code = [...vector(locals.map(([count, type]) => [...unsignedLeb(count), type])), ...body];
+  return [...unsignedLeb(code.length), ...code];
+}
+
+function assembleKernels(): Uint8Array<ArrayBuffer> {
+  const params = (count: number) => [0x60, ...vector(Array.from({ length: count }, () => [I32])), 0];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector([params(9), params(8)])),
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
+    ...section(3, vector([[0], [0], [1]])),
+    ...section(
+      7,
+      vector([
+        [...name('horizontalRgb'), 0x00, 0],
+        [...name('horizontalRgb4'), 0x00, 1],
+        [...name('vertical'), 0x00, 2],
+      ]),
+    ),
+    ...section(
+      10,
+      vector([
+        functionCode([[6, I32], [1, V128]], horizontalRgbBody()),
+        functionCode([[10, I32], [5, V128]], horizontalRgb4Body()),
+        functionCode([[7, I32], [7, V128]], verticalBody()),
+      ]),
+    ),
+  ]);
 }

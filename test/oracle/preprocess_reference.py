@@ -7,9 +7,10 @@
       (<case>.f32, CHW, little endian), plus OUT_DIR/manifest.json describing every case.
   preprocess_reference.py photo PATH
       Writes a deterministic 4000x3000 photo-like JPEG (for the benchmark).
-  preprocess_reference.py bench IMAGE RUNS OUT_DIR
-      Times RUNS runs of PIL loading + torchvision's ImageNet transforms on IMAGE, prints JSON timings
-      and writes the last result (bench.u8, bench.f32) for a bit-exactness check.
+  preprocess_reference.py bench IMAGE OUT_DIR
+      For each line read from stdin, runs PIL loading + torchvision's ImageNet transforms on IMAGE once
+      and prints a JSON line of timings (wall and process CPU time), so a benchmark can interleave runs
+      with its own; at end of input writes the last result (bench.u8, bench.f32) for a bit-exactness check.
 
 Run with Debian's /usr/bin/python3 (torch 1.13, torchvision 0.14, Pillow 9.4).
 """
@@ -270,25 +271,27 @@ def photo(path):
     Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(path, quality=90)
 
 
-def bench(image_path, runs, out):
+def bench(image_path, out):
     torch.set_num_threads(1)
-    transform = T.Compose(
-        [T.Resize(256), T.CenterCrop(224), T.ToTensor(), T.Normalize(IMAGENET["mean"], IMAGENET["std"])]
-    )
     resize_crop = T.Compose([T.Resize(256), T.CenterCrop(224)])
-    totals, decodes = [], []
-    for _ in range(runs):
-        started = time.perf_counter()
+    to_tensor = T.Compose([T.ToTensor(), T.Normalize(IMAGENET["mean"], IMAGENET["std"])])
+    seen = tensor = None
+    for _ in sys.stdin:
+        wall, cpu = time.perf_counter(), time.process_time()
         image = pil_loader(image_path)
-        decoded = time.perf_counter()
-        tensor = transform(image)
-        finished = time.perf_counter()
-        decodes.append((decoded - started) * 1e3)
-        totals.append((finished - started) * 1e3)
-    os.makedirs(out, exist_ok=True)
-    np.array(resize_crop(image), dtype=np.uint8).tofile(os.path.join(out, "bench.u8"))
-    tensor.numpy().astype("<f4").tofile(os.path.join(out, "bench.f32"))
-    print(json.dumps({"totalMs": totals, "decodeMs": decodes}))
+        decoded_wall = time.perf_counter()
+        seen = resize_crop(image)
+        tensor = to_tensor(seen)
+        timings = {
+            "totalMs": (time.perf_counter() - wall) * 1e3,
+            "decodeMs": (decoded_wall - wall) * 1e3,
+            "cpuMs": (time.process_time() - cpu) * 1e3,
+        }
+        print(json.dumps(timings), flush=True)
+    if seen is not None:
+        os.makedirs(out, exist_ok=True)
+        np.array(seen, dtype=np.uint8).tofile(os.path.join(out, "bench.u8"))
+        tensor.numpy().astype("<f4").tofile(os.path.join(out, "bench.f32"))
 
 
 def main(argv):
@@ -296,8 +299,8 @@ def main(argv):
         generate(argv[1])
     elif len(argv) == 2 and argv[0] == "photo":
         photo(argv[1])
-    elif len(argv) == 4 and argv[0] == "bench":
-        bench(argv[1], int(argv[2]), argv[3])
+    elif len(argv) == 3 and argv[0] == "bench":
+        bench(argv[1], argv[2])
     else:
         sys.exit(__doc__)
 
