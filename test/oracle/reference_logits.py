@@ -87,7 +87,37 @@ class ZeropadMix(nn.Module):
         return self.out(self.fc(x))
 
 
-EXTRA_MODELS = {'zeropad_mix': (ZeropadMix, [1, 3, 36, 36])}
+class CifarResNet20(nn.Module):
+    """ResNet-20 for CIFAR-10 with option-A shortcuts, as examples/cifar_resnet20.resnet."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.relu = nn.ReLU()
+        stages = []
+        inplanes = 16
+        for planes, stride in [(16, 1), (32, 2), (64, 2)]:
+            blocks = [ZeropadBasicBlock(inplanes, planes, stride)] + [ZeropadBasicBlock(planes, planes, 1) for _ in range(2)]
+            stages.append(nn.Sequential(*blocks))
+            inplanes = planes
+        self.layer1, self.layer2, self.layer3 = stages
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, num_classes)
+        for module in self.modules():
+            if isinstance(module, nn.Conv2d):
+                nn.init.kaiming_normal_(module.weight, mode='fan_out', nonlinearity='relu')
+
+    def forward(self, x):
+        x = self.relu(self.bn1(self.conv1(x)))
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+EXTRA_MODELS = {
+    'zeropad_mix': (ZeropadMix, [1, 3, 36, 36]),
+    'cifar_resnet20': (CifarResNet20, [1, 3, 32, 32]),
+}
 
 
 def build(name):

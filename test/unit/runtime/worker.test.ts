@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { InferenceClient, InferenceError } from '../../../language/runtime/client';
 import type { InputSpec } from '../../../language/runtime/protocol';
-import { fashionResnet20 } from '../onnx/hand-built-networks';
+import { exampleNetwork } from '../onnx/example-networks';
 import { referenceIo, referenceModels, relativeError } from '../onnx/oracle';
 
 const WORKER = join(__dirname, '..', '..', '..', 'language', 'runtime', 'worker.ts');
@@ -16,7 +16,7 @@ function testClient(env: NodeJS.ProcessEnv = process.env): InferenceClient {
 const client = testClient();
 after(() => client.dispose());
 
-const network = fashionResnet20();
+const network = exampleNetwork('fashion_resnet20');
 const zeros = (label: string): InputSpec => ({ kind: 'tensor', label, data: new Float32Array(784), dims: [1, 1, 28, 28] });
 
 async function expectError(promise: Promise<unknown>, kind: string, pattern: RegExp): Promise<void> {
