@@ -4,7 +4,8 @@
   preprocess_reference.py generate OUT_DIR
       Writes the test images (PNG, JPEG, GIF, WebP; deterministic content) and, per case, the uint8
       image torchvision's transforms produce before ToTensor (<case>.u8, HWC) and the float32 tensor
-      (<case>.f32, CHW, little endian), plus OUT_DIR/manifest.json describing every case.
+      (<case>.f32, CHW, little endian), plus PIL's bilinear resize alone on random sizes
+      (resampleNN.in.u8 → resampleNN.out.u8), and OUT_DIR/manifest.json describing every case.
   preprocess_reference.py photo PATH
       Writes a deterministic 4000x3000 photo-like JPEG (for the benchmark).
   preprocess_reference.py bench IMAGE OUT_DIR
@@ -224,6 +225,42 @@ def cases():
     return listed
 
 
+def resample_cases(out):
+    """PIL's bilinear resize alone on random sizes: downscale, upscale, one axis, extreme ratios, 1 and 3 channels."""
+    rng = np.random.default_rng(2024)
+    sizes = [((1600, 1000), (500, 300)), ((300, 1), (1, 1)), ((1, 300), (7, 2)), ((2, 2), (300, 1)), ((5, 3), (5, 11))]
+    for _ in range(70):
+        width, height = (int(v) for v in rng.integers(1, 260, 2))
+        out_width, out_height = (int(v) for v in rng.integers(1, 330, 2))
+        choice = rng.integers(0, 4)
+        if choice == 0:
+            out_width = width
+        elif choice == 1:
+            out_height = height
+        sizes.append(((width, height), (out_width, out_height)))
+    listed = []
+    for index, ((width, height), (out_width, out_height)) in enumerate(sizes):
+        channels = 3 if index % 3 else 1
+        pixels = pattern(width, height, 500 + index)
+        image = Image.fromarray(pixels) if channels == 3 else Image.fromarray(pixels[:, :, 1], "L")
+        resized = np.array(image.resize((out_width, out_height), Image.BILINEAR), dtype=np.uint8)
+        stem = f"resample{index:02d}"
+        np.array(image, dtype=np.uint8).tofile(os.path.join(out, stem + ".in.u8"))
+        resized.tofile(os.path.join(out, stem + ".out.u8"))
+        listed.append(
+            {
+                "input": stem + ".in.u8",
+                "output": stem + ".out.u8",
+                "width": width,
+                "height": height,
+                "channels": channels,
+                "outWidth": out_width,
+                "outHeight": out_height,
+            }
+        )
+    return listed
+
+
 def generate(out):
     os.makedirs(out, exist_ok=True)
     paths = make_images(out)
@@ -252,6 +289,7 @@ def generate(out):
                 "dims": [1, *tensor.shape],
             }
         )
+    manifest["resamples"] = resample_cases(out)
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { preprocessImage, preprocessImageFile, type PreprocessOptions } from '../../../language/runtime/preprocess';
+import { resizeBilinear, simdKernels } from '../../../language/runtime/resample';
 
 const PYTHON = '/usr/bin/python3';
 const ORACLE = join(__dirname, '..', '..', 'oracle', 'preprocess_reference.py');
@@ -27,9 +28,20 @@ interface OracleCase {
   dims: [number, number, number, number];
 }
 
+interface ResampleCase {
+  input: string;
+  output: string;
+  width: number;
+  height: number;
+  channels: number;
+  outWidth: number;
+  outHeight: number;
+}
+
 interface Manifest {
   versions: Record<string, string>;
   cases: OracleCase[];
+  resamples: ResampleCase[];
 }
 
 let folder = '';
@@ -97,6 +109,23 @@ test('matches torchvision on every oracle case', async (t) => {
         assert.deepEqual(result.data, expectedTensor, 'float32 tensor differs from torchvision');
       }
     });
+  }
+});
+
+test("both resampling kernels match Pillow's bilinear resize on random sizes", () => {
+  // The fast path is the one under test here; without SIMD the portable loops would run everywhere.
+  assert.ok(simdKernels(), 'WebAssembly SIMD is unavailable in this Node');
+  assert.ok(manifest.resamples.length > 50);
+  for (const c of manifest.resamples) {
+    const pixels = new Uint8Array(readFileSync(join(folder, c.input)));
+    const expected = new Uint8Array(readFileSync(join(folder, c.output)));
+    const source = { width: c.width, height: c.height, channels: c.channels, pixels };
+    for (const kernels of ['fastest', 'portable'] as const) {
+      const resized = resizeBilinear(source, c.outWidth, c.outHeight, kernels);
+      const label = `${kernels} ${c.width}x${c.height}x${c.channels} → ${c.outWidth}x${c.outHeight}`;
+      assert.equal(resized.pixels.length, expected.length, label);
+      assert.equal(maxAbsDiff(resized.pixels, expected), 0, label);
+    }
   }
 });
 
