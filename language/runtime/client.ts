@@ -1,6 +1,7 @@
 // Starts the inference worker (a forked process) and talks to it. A worker that dies fails the
 // requests in flight with a 'crash' error; the next request starts a fresh worker.
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorKind, InferRequest, InferResult, WeightsSummary, WorkerRequest, WorkerResponse } from './protocol';
 
@@ -29,6 +30,13 @@ interface Pending {
 }
 
 const OUTPUT_TAIL_CHARS = 4000;
+
+/** dist/worker.js beside the bundle; when running from source (tsx), worker.ts beside this file. */
+function defaultWorker(): { path: string; execArgv: string[] } {
+  const bundled = join(__dirname, 'worker.js');
+  if (existsSync(bundled) || !__filename.endsWith('.ts')) return { path: bundled, execArgv: [] };
+  return { path: join(__dirname, 'worker.ts'), execArgv: ['--import', 'tsx'] };
+}
 
 export class InferenceClient {
   private child: ChildProcess | undefined;
@@ -92,9 +100,9 @@ export class InferenceClient {
 
   private ensureWorker(): ChildProcess {
     if (this.child) return this.child;
-    const workerPath = this.options.workerPath ?? join(__dirname, 'worker.js');
-    const child = fork(workerPath, [], {
-      execArgv: this.options.execArgv ?? [],
+    const fallback = defaultWorker();
+    const child = fork(this.options.workerPath ?? fallback.path, [], {
+      execArgv: this.options.execArgv ?? (this.options.workerPath ? [] : fallback.execArgv),
       env: { ...(this.options.env ?? process.env), RESNET_STUDIO_WORKER: '1' },
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

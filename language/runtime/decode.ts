@@ -16,7 +16,7 @@
 //   RGB), so those images differ from torchvision's by design.
 // - Animated GIF/WebP: the first frame, like Image.open.
 import { readFile, stat } from 'node:fs/promises';
-import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
+import type { Metadata, OutputInfo, SharpOptions } from 'sharp';
 import type { PixelImage } from './resample';
 
 /** Largest image decoded, in pixels (width × height as declared by the file header). */
@@ -29,6 +29,21 @@ export interface DecodedImage extends PixelImage {
 
 export class ImageDecodeError extends Error {
   override name = 'ImageDecodeError';
+}
+
+type Sharp = typeof import('sharp');
+let sharpLoading: Promise<Sharp> | undefined;
+
+/** sharp is native code: it is loaded on first decode, never merely by importing this module. */
+function loadSharp(): Promise<Sharp> {
+  sharpLoading ??= import('sharp').then(
+    (module) => module.default,
+    (error: unknown) => {
+      sharpLoading = undefined;
+      throw new ImageDecodeError(`The image decoder (sharp) could not be loaded: ${(error as Error).message}`);
+    },
+  );
+  return sharpLoading;
 }
 
 const SUPPORTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
@@ -81,6 +96,7 @@ function describeFileError(path: string, error: unknown): string {
 export async function decodeImage(bytes: Uint8Array, label = 'the image'): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImageDecodeError(`${label} is empty (0 bytes), not an image`);
 
+  const sharp = await loadSharp();
   let metadata: Metadata;
   try {
     // Reads the header only: dimensions are known before any pixel memory is allocated.
@@ -101,15 +117,15 @@ export async function decodeImage(bytes: Uint8Array, label = 'the image'): Promi
   }
 
   try {
-    if (metadata.space === 'cmyk') return await decodeCmyk(bytes);
-    if (metadata.space === 'b-w' || metadata.space === 'grey16') return await decodeGray(bytes);
-    return await decodeRgb(bytes);
+    if (metadata.space === 'cmyk') return await decodeCmyk(sharp, bytes);
+    if (metadata.space === 'b-w' || metadata.space === 'grey16') return await decodeGray(sharp, bytes);
+    return await decodeRgb(sharp, bytes);
   } catch (error) {
     throw new ImageDecodeError(describeSharpError(label, bytes, error, format));
   }
 }
 
-async function decodeRgb(bytes: Uint8Array): Promise<DecodedImage> {
+async function decodeRgb(sharp: Sharp, bytes: Uint8Array): Promise<DecodedImage> {
   const { data, info } = await sharp(bytes, sharpOptions())
     .toColourspace('srgb')
     .removeAlpha()
@@ -118,7 +134,7 @@ async function decodeRgb(bytes: Uint8Array): Promise<DecodedImage> {
   return packed(data, info, 3);
 }
 
-async function decodeGray(bytes: Uint8Array): Promise<DecodedImage> {
+async function decodeGray(sharp: Sharp, bytes: Uint8Array): Promise<DecodedImage> {
   // Not toColourspace('b-w'): from 16-bit gray that rescales through a colour transform instead of
   // keeping the high byte.
   const { data, info } = await sharp(bytes, sharpOptions())
@@ -128,7 +144,7 @@ async function decodeGray(bytes: Uint8Array): Promise<DecodedImage> {
   return packed(data, info, 1);
 }
 
-async function decodeCmyk(bytes: Uint8Array): Promise<DecodedImage> {
+async function decodeCmyk(sharp: Sharp, bytes: Uint8Array): Promise<DecodedImage> {
   const { data, info } = await sharp(bytes, sharpOptions())
     .pipelineColourspace('cmyk')
     .toColourspace('cmyk')

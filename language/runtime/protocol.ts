@@ -35,9 +35,11 @@ export interface WeightsSummary {
   problems: WeightProblem[];
 }
 
+/** One input's outcome: its logits, or why it could not be read (the other inputs still run). */
 export interface InputResult {
   label: string;
-  logits: Float32Array;
+  logits?: Float32Array;
+  error?: string;
   timings: { decodeMs: number; preprocessMs: number; runMs: number };
 }
 

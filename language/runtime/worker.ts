@@ -102,7 +102,15 @@ export class Worker {
     const results: InputResult[] = [];
     for (const input of request.inputs) {
       this.checkCancelled(request.id);
-      const prepared = await prepare(input, network, expected);
+      let prepared: PreparedInput;
+      try {
+        prepared = await prepare(input, network, expected);
+      } catch (error) {
+        if (!(error instanceof EngineError && error.kind === 'input')) throw error;
+        const label = input.kind === 'image' ? input.path : input.label;
+        results.push({ label, error: error.message, timings: { decodeMs: 0, preprocessMs: 0, runMs: 0 } });
+        continue;
+      }
       const start = performance.now();
       let output;
       try {

@@ -44,7 +44,7 @@ for (const name of ['fashion_resnet20', 'resnet18']) {
       inputs: [{ kind: 'tensor', label: name, data: input, dims: [1, ...network.input!] }],
     });
     assert.equal(result.ep.ran, 'webgpu', JSON.stringify(result.ep));
-    const actual = result.results[0]!.logits;
+    const actual = result.results[0]!.logits!;
     const error = relativeError(actual, logits);
     assert.ok(error < 1e-4, `max error ${error} relative to the largest logit`);
     assert.deepEqual(topK(actual, 5), topK(logits, 5));

@@ -38,7 +38,7 @@ test('logits from the worker equal torch, and the second request reuses the sess
     inputs: [{ kind: 'tensor' as const, label: 'reference', data: input, dims: [1, 1, 28, 28] as [1, number, number, number] }],
   };
   const first = await client.infer(request);
-  assert.ok(relativeError(first.results[0]!.logits, logits) < 1e-4);
+  assert.ok(relativeError(first.results[0]!.logits!, logits) < 1e-4);
   assert.equal(first.session.cached, false);
   assert.equal(first.ep.ran, 'cpu');
   assert.ok((first.ep.nodesByEp.cpu ?? 0) > 20, JSON.stringify(first.ep.nodesByEp));
@@ -90,9 +90,15 @@ test('weights that do not fit, or do not exist, are errors with the report', asy
   );
 });
 
-test('a tensor of the wrong size is refused', async () => {
+test('an input that cannot be used gets its own error; the others still run', async () => {
   const wrong: InputSpec = { kind: 'tensor', label: 'small', data: new Float32Array(100), dims: [1, 1, 10, 10] };
-  await expectError(client.infer({ network, weights: { kind: 'random', seed: 1 }, ep: 'cpu', inputs: [wrong] }), 'input', /small: tensor is 1×1×10×10, the network expects 1×1×28×28/);
+  const missing: InputSpec = { kind: 'image', path: join(__dirname, 'no-such-image.png') };
+  const result = await client.infer({ network, weights: { kind: 'random', seed: 1 }, ep: 'cpu', inputs: [wrong, zeros('fine'), missing] });
+  assert.deepEqual(result.results.map((r) => r.label), ['small', 'fine', missing.path]);
+  assert.equal(result.results[0]!.error, 'small: tensor is 1×1×10×10, the network expects 1×1×28×28');
+  assert.equal(result.results[1]!.logits!.length, 10);
+  assert.match(result.results[2]!.error!, /no-such-image\.png/);
+  assert.equal(result.results[2]!.logits, undefined);
 });
 
 test('a cancelled request rejects; the worker keeps serving', async () => {
