@@ -31,18 +31,20 @@ export class ImageDecodeError extends Error {
   override name = 'ImageDecodeError';
 }
 
-type Sharp = typeof import('sharp');
+type Sharp = (typeof import('sharp'))['default'];
 let sharpLoading: Promise<Sharp> | undefined;
 
 /** sharp is native code: it is loaded on first decode, never merely by importing this module. */
 function loadSharp(): Promise<Sharp> {
-  sharpLoading ??= import('sharp').then(
-    (module) => module.default,
-    (error: unknown) => {
-      sharpLoading = undefined;
-      throw new ImageDecodeError(`The image decoder (sharp) could not be loaded: ${(error as Error).message}`);
-    },
-  );
+  if (!sharpLoading) {
+    sharpLoading = import('sharp').then(
+      (module) => module.default,
+      (error: unknown) => {
+        sharpLoading = undefined;
+        throw new ImageDecodeError(`The image decoder (sharp) could not be loaded: ${(error as Error).message}`);
+      },
+    );
+  }
   return sharpLoading;
 }
 
