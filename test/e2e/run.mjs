@@ -146,7 +146,6 @@ async function runInCodeServer(bundle, workspace) {
     codeServer,
     logFile: join(resultsDir, 'code-server.log'),
     saveLogsTo: join(resultsDir, 'server-logs'),
-    vscodeOptions: ['enable-smoke-test-driver'],
     env: {
       RESNET_E2E_RUNNER: runner.url,
       ...(options.grep ? { RESNET_E2E_GREP: options.grep } : {}),

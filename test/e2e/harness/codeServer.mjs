@@ -71,6 +71,10 @@ export async function startCodeServer({
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
+    // The workbench honours `extensionDevelopmentPath`/`extensionTestsPath` from the URL payload only in
+    // development or smoke-test builds (browser environmentService.ts); this makes it one. It also
+    // makes the workbench answer its own confirmation dialogs.
+    '--vscode-option', 'enable-smoke-test-driver',
     ...vscodeOptions.flatMap((option) => ['--vscode-option', option]),
   ];
   const log = createWriteStream(logFile);
