@@ -8,7 +8,7 @@
 //   stored orientation, so the user can tell.
 // - Embedded ICC profiles are ignored (PIL does not colour-manage on load).
 // - Alpha is dropped without compositing, as PIL's convert('RGB') does (palette transparency too: the
-//   palette colour of a transparent index is kept).
+//   palette colour of a transparent index is kept, for GIF by reading the palette from the file).
 // - CMYK JPEGs are read as raw CMYK and converted with PIL's own naive formula (no ICC transform).
 // - 16-bit RGB PNGs keep the high byte of each sample, exactly as PIL's "RGB;16B" unpacker. For 16-bit
 //   grayscale PNGs PIL 9.4 opens mode "I" and convert('RGB') CLIPS every value above 255 to white,
@@ -16,7 +16,7 @@
 //   RGB), so those images differ from torchvision's by design.
 // - Animated GIF/WebP: the first frame, like Image.open.
 import { readFile, stat } from 'node:fs/promises';
-import type { Metadata, OutputInfo, SharpOptions } from 'sharp';
+import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
 import type { PixelImage } from './resample';
 
 /** Largest image decoded, in pixels (width × height as declared by the file header). */
@@ -29,23 +29,6 @@ export interface DecodedImage extends PixelImage {
 
 export class ImageDecodeError extends Error {
   override name = 'ImageDecodeError';
-}
-
-type Sharp = (typeof import('sharp'))['default'];
-let sharpLoading: Promise<Sharp> | undefined;
-
-/** sharp is native code: it is loaded on first decode, never merely by importing this module. */
-function loadSharp(): Promise<Sharp> {
-  if (!sharpLoading) {
-    sharpLoading = import('sharp').then(
-      (module) => module.default,
-      (error: unknown) => {
-        sharpLoading = undefined;
-        throw new ImageDecodeError(`The image decoder (sharp) could not be loaded: ${(error as Error).message}`);
-      },
-    );
-  }
-  return sharpLoading;
 }
 
 const SUPPORTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
@@ -98,7 +81,6 @@ function describeFileError(path: string, error: unknown): string {
 export async function decodeImage(bytes: Uint8Array, label = 'the image'): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImageDecodeError(`${label} is empty (0 bytes), not an image`);
 
-  const sharp = await loadSharp();
   let metadata: Metadata;
   try {
     // Reads the header only: dimensions are known before any pixel memory is allocated.
@@ -119,15 +101,19 @@ export async function decodeImage(bytes: Uint8Array, label = 'the image'): Promi
   }
 
   try {
-    if (metadata.space === 'cmyk') return await decodeCmyk(sharp, bytes);
-    if (metadata.space === 'b-w' || metadata.space === 'grey16') return await decodeGray(sharp, bytes);
-    return await decodeRgb(sharp, bytes);
+    if (metadata.space === 'cmyk') return await decodeCmyk(bytes);
+    if (metadata.space === 'b-w' || metadata.space === 'grey16') return await decodeGray(bytes);
+    if (format === 'gif' && metadata.hasAlpha) {
+      const colour = gifTransparentColour(bytes);
+      if (colour) return await decodeTransparentGif(bytes, colour);
+    }
+    return await decodeRgb(bytes);
   } catch (error) {
     throw new ImageDecodeError(describeSharpError(label, bytes, error, format));
   }
 }
 
-async function decodeRgb(sharp: Sharp, bytes: Uint8Array): Promise<DecodedImage> {
+async function decodeRgb(bytes: Uint8Array): Promise<DecodedImage> {
   const { data, info } = await sharp(bytes, sharpOptions())
     .toColourspace('srgb')
     .removeAlpha()
@@ -136,7 +122,69 @@ async function decodeRgb(sharp: Sharp, bytes: Uint8Array): Promise<DecodedImage>
   return packed(data, info, 3);
 }
 
-async function decodeGray(sharp: Sharp, bytes: Uint8Array): Promise<DecodedImage> {
+/**
+ * PIL reads a GIF as palette indices, so convert('RGB') turns a transparent pixel into the palette
+ * colour of the transparent index; the GIF decoder in sharp gives it alpha 0 and black instead.
+ */
+async function decodeTransparentGif(
+  bytes: Uint8Array,
+  colour: [number, number, number],
+): Promise<DecodedImage> {
+  const { data, info } = await sharp(bytes, sharpOptions())
+    .toColourspace('srgb')
+    .ensureAlpha()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 4) throw new Error(`GIF decode gave ${info.channels} channels, expected 4`);
+  const pixels = new Uint8Array(info.width * info.height * 3);
+  for (let i = 0, p = 0; p < data.length; i += 3, p += 4) {
+    const transparent = data[p + 3] === 0;
+    pixels[i] = transparent ? colour[0] : data[p];
+    pixels[i + 1] = transparent ? colour[1] : data[p + 1];
+    pixels[i + 2] = transparent ? colour[2] : data[p + 2];
+  }
+  return { width: info.width, height: info.height, channels: 3, pixels };
+}
+
+/**
+ * The colour of the first frame's transparent palette index, read from the GIF structure (logical
+ * screen descriptor, global colour table, graphic control extension, image descriptor and its local
+ * colour table); null when the first frame declares no transparency or the structure is unexpected.
+ */
+export function gifTransparentColour(bytes: Uint8Array): [number, number, number] | null {
+  const tableBytes = (packed: number) => 3 * (1 << ((packed & 7) + 1));
+  if (bytes.length < 13) return null;
+  let at = 13;
+  let table = -1;
+  if (bytes[10] & 0x80) {
+    table = at;
+    at += tableBytes(bytes[10]);
+  }
+  let transparentIndex = -1;
+  while (at < bytes.length) {
+    const block = bytes[at];
+    if (block === 0x21) {
+      const label = bytes[at + 1];
+      // Graphic control extension: size 4, flags, delay (2), transparent index.
+      if (label === 0xf9 && bytes[at + 2] === 4) transparentIndex = bytes[at + 3] & 1 ? bytes[at + 6] : -1;
+      at += 2;
+      while (at < bytes.length && bytes[at] !== 0) at += bytes[at] + 1;
+      at += 1;
+    } else if (block === 0x2c) {
+      const packed = bytes[at + 9];
+      if (packed & 0x80) table = at + 10;
+      if (transparentIndex < 0 || table < 0) return null;
+      const entry = table + 3 * transparentIndex;
+      if (entry + 3 > bytes.length) return null;
+      return [bytes[entry], bytes[entry + 1], bytes[entry + 2]];
+    } else {
+      return null;
+    }
+  }
+  return null;
+}
+
+async function decodeGray(bytes: Uint8Array): Promise<DecodedImage> {
   // Not toColourspace('b-w'): from 16-bit gray that rescales through a colour transform instead of
   // keeping the high byte.
   const { data, info } = await sharp(bytes, sharpOptions())
@@ -146,7 +194,7 @@ async function decodeGray(sharp: Sharp, bytes: Uint8Array): Promise<DecodedImage
   return packed(data, info, 1);
 }
 
-async function decodeCmyk(sharp: Sharp, bytes: Uint8Array): Promise<DecodedImage> {
+async function decodeCmyk(bytes: Uint8Array): Promise<DecodedImage> {
   const { data, info } = await sharp(bytes, sharpOptions())
     .pipelineColourspace('cmyk')
     .toColourspace('cmyk')

@@ -155,6 +155,9 @@ def make_images(out):
     gif_path = os.path.join(out, "animated_64x48.gif")
     gif_frames[0].save(gif_path, save_all=True, append_images=gif_frames[1:], duration=80, loop=0)
     made["animated_64x48.gif"] = gif_path
+    transparent = gif_frames[0].copy()
+    save("transparent_64x48.gif", transparent, transparency=7)
+    save("lossy_320x240.webp", Image.fromarray(base), quality=80)
     webp_path = os.path.join(out, "animated_64x48.webp")
     frames[0].save(webp_path, save_all=True, append_images=frames[1:], duration=80, loop=0, lossless=True)
     made["animated_64x48.webp"] = webp_path
@@ -198,6 +201,8 @@ def cases():
         "cmyk_320x240.jpg",
         "animated_64x48.gif",
         "animated_64x48.webp",
+        "transparent_64x48.gif",
+        "lossy_320x240.webp",
     ]:
         add(f"imagenet {image}", image)
     add("imagenet exif orientation 6 (not applied)", "exif_rotated_320x240.jpg", note="stored orientation")
@@ -282,6 +287,9 @@ def generate(out):
                 **case,
                 "path": path,
                 "format": os.path.splitext(path)[1][1:],
+                # Lossy formats are decoded by different library builds (JPEG: sharp's mozjpeg and
+                # Debian's libjpeg-turbo), so they are compared within 1/255.
+                "lossy": path.endswith(".jpg") or "lossy" in os.path.basename(path),
                 "original": size,
                 "seen": stem + ".u8",
                 "seenShape": list(pixels.shape),
