@@ -1,0 +1,198 @@
+// The export, infer and eval commands end to end: real example file, torch-written weights, images
+// written with sharp, the worker process, onnxruntime. Expected numbers come from torch or from an
+// independent in-process path (preprocess + compiled model), never from the command itself.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import * as evalCommand from '../../../language/cli/commands/eval';
+import * as exportCommand from '../../../language/cli/commands/export';
+import * as inferCommand from '../../../language/cli/commands/infer';
+import { compileToOnnx } from '../../../language/onnx/build';
+import { loadStateDict } from '../../../language/onnx/state-dict';
+import { preprocessImageFile } from '../../../language/runtime/preprocess';
+import { exampleFile, exampleNetwork } from '../onnx/example-networks';
+import { PYTHON, referenceIo, referenceModels, relativeError, topK } from '../onnx/oracle';
+
+const folder = mkdtempSync(join(tmpdir(), 'resnet-studio-cli-'));
+after(() => rmSync(folder, { recursive: true, force: true }));
+const FASHION = exampleFile('fashion_resnet20');
+let weights = '';
+const images: string[] = [];
+
+function io() {
+  const out = { stdout: '', stderr: '' };
+  return { out, io: { stdout: (s: string) => void (out.stdout += s), stderr: (s: string) => void (out.stderr += s) } };
+}
+
+/** A 28×28 grayscale PNG with a seeded pattern. */
+async function writeImage(path: string, seed: number): Promise<string> {
+  const pixels = Buffer.alloc(28 * 28);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * (seed * 37 + 11) + seed * 101) % 256;
+  await sharp(pixels, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(path);
+  return path;
+}
+
+before(async () => {
+  weights = join(referenceModels(['fashion_resnet20']), 'fashion_resnet20.safetensors');
+  for (let seed = 0; seed < 6; seed++) images.push(await writeImage(join(folder, `img${seed}.png`), seed));
+});
+
+/** Logits computed without the worker or the CLI: preprocess in-process, compiled model on ORT. */
+async function directLogits(paths: string[]): Promise<Float32Array[]> {
+  const network = exampleNetwork('fashion_resnet20');
+  const loaded = await loadStateDict(network, weights);
+  const session = await ort.InferenceSession.create(compileToOnnx(network, loaded.tensors), { executionProviders: ['cpu'] });
+  const logits: Float32Array[] = [];
+  for (const path of paths) {
+    const tensor = await preprocessImageFile(path, network.preprocess!, network.input!);
+    const output = await session.run({ input: new ort.Tensor('float32', tensor.data, tensor.dims) });
+    logits.push(output.logits!.data as Float32Array);
+  }
+  await session.release();
+  return logits;
+}
+
+test('export writes a model that passes check_model and gives torch logits in onnxruntime', async () => {
+  const output = join(folder, 'fashion.onnx');
+  const { out, io: cli } = io();
+  assert.equal(await exportCommand.run([FASHION, '-o', output, '--weights', weights], cli), 0, out.stderr);
+  assert.match(out.stdout, /fashion\.onnx: ONNX \(IR 8, opset 17\) of network fashion_resnet20/);
+  const printed = execFileSync(PYTHON, ['-c', 'import sys, onnx; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print("ok")', output], { encoding: 'utf8' });
+  assert.equal(printed.trim(), 'ok');
+  const session = await ort.InferenceSession.create(output);
+  const { input, logits } = await referenceIo(join(weights, '..'), 'fashion_resnet20');
+  const result = await session.run({ input: new ort.Tensor('float32', input, [1, 1, 28, 28]) });
+  assert.ok(relativeError(result.logits!.data as Float32Array, logits) < 1e-4);
+  await session.release();
+});
+
+test('export with --random-weights says so, in its output and in the model metadata', async () => {
+  const output = join(folder, 'random.onnx');
+  const { out, io: cli } = io();
+  assert.equal(await exportCommand.run([FASHION, '-o', output, '--random-weights', '--seed', '4'], cli), 0, out.stderr);
+  assert.match(out.stdout, /WARNING: the exported model holds random weights \(seed 4\)/);
+  const metadata = execFileSync(PYTHON, ['-c', 'import sys, onnx; print({p.key: p.value for p in onnx.load(sys.argv[1]).metadata_props})', output], { encoding: 'utf8' });
+  assert.equal(metadata.trim(), "{'weights': 'random (seed 4)'}");
+});
+
+test('export refuses clearly: no weights, weights that do not fit, bad flags', async () => {
+  const missing = io();
+  assert.equal(await exportCommand.run([FASHION, '-o', join(folder, 'x.onnx'), '--weights', join(folder, 'none.safetensors')], missing.io), 1);
+  assert.match(missing.out.stderr, /cannot read weights file .*none\.safetensors: ENOENT/);
+
+  const wrong = io();
+  const other = join(referenceModels(['zeropad_mix']), 'zeropad_mix.safetensors');
+  assert.equal(await exportCommand.run([FASHION, '-o', join(folder, 'x.onnx'), '--weights', other], wrong.io), 1);
+  assert.match(wrong.out.stderr, /does not fit this network: \d+ missing, \d+ unexpected/);
+  assert.match(wrong.out.stderr, /Error\(s\) in loading state_dict for fashion_resnet20/);
+
+  const noWeights = io();
+  assert.equal(await exportCommand.run([exampleFile('resnet18'), '-o', join(folder, 'x.onnx')], noWeights.io), 1);
+  assert.match(noWeights.out.stderr, /network resnet18 has no weights: add `weights "model.safetensors"`.*--random-weights/);
+
+  const flags = io();
+  assert.equal(await exportCommand.run([FASHION, '-o', 'x.onnx', '--weights', 'a', '--random-weights'], flags.io), 2);
+  assert.match(flags.out.stderr, /--weights and --random-weights exclude each other/);
+  const unknown = io();
+  assert.equal(await exportCommand.run([FASHION, '--bogus'], unknown.io), 2);
+  assert.match(unknown.out.stderr, /unknown option --bogus/);
+});
+
+test('infer --json: top-k and logits per image equal the direct computation; the EP and timings are reported', async () => {
+  const { out, io: cli } = io();
+  const code = await inferCommand.run([FASHION, images[0]!, images[1]!, '--weights', weights, '--ep', 'cpu', '--top', '3', '--json'], cli);
+  assert.equal(code, 0, out.stderr);
+  const json = JSON.parse(out.stdout);
+  const expected = await directLogits([images[0]!, images[1]!]);
+  assert.equal(json.ep.ran, 'cpu');
+  assert.equal(json.weights.random, false);
+  assert.equal(json.results.length, 2);
+  json.results.forEach((r: { image: string; logits: number[]; top: { index: number; probability: number }[]; timings: { runMs: number } }, i: number) => {
+    assert.equal(r.image, images[i]);
+    assert.ok(relativeError(r.logits, expected[i]!) < 1e-5);
+    assert.deepEqual(r.top.map((t) => t.index), topK(expected[i]!, 3));
+    const sum = r.logits.reduce((s, v) => s + Math.exp(v), 0);
+    assert.ok(Math.abs(r.top[0]!.probability - Math.exp(r.logits[r.top[0]!.index]!) / sum) < 1e-6);
+    assert.ok(r.timings.runMs > 0);
+  });
+});
+
+test('infer text output: labels or indices, the EP line, timings, and a random-weights warning', async () => {
+  const { out, io: cli } = io();
+  assert.equal(await inferCommand.run([FASHION, images[2]!, '--random-weights', '--ep', 'cpu'], cli), 0, out.stderr);
+  const lines = out.stdout.split('\n');
+  assert.match(lines[0]!, /^WARNING: random weights \(seed 0, He init as torchvision\)/);
+  assert.ok(lines.some((l) => /^ep: cpu \(requested cpu; \d+ nodes: cpu \d+\)$/.test(l)), out.stdout);
+  assert.ok(lines.some((l) => /^session: weights [\d.]+ ms, compile [\d.]+ ms, session creation [\d.]+ ms$/.test(l)));
+  assert.equal(lines.filter((l) => /^ +\d\. +[\d.]+% +/.test(l)).length, 5);
+  assert.ok(lines.some((l) => /^  decode [\d.]+ ms, preprocess [\d.]+ ms, run [\d.]+ ms$/.test(l)));
+  assert.equal(lines.filter((l) => l.startsWith('WARNING: random weights')).length, 2, 'said before and after the results');
+});
+
+test('infer reports an unreadable image and still answers for the others', async () => {
+  const { out, io: cli } = io();
+  const bogus = join(folder, 'bogus.png');
+  const code = await inferCommand.run([FASHION, bogus, images[0]!, '--random-weights', '--ep', 'cpu'], cli);
+  assert.equal(code, 1);
+  assert.match(out.stdout, /bogus\.png\n  error: .*bogus\.png/);
+  assert.match(out.stdout, /img0\.png\n +1\./);
+});
+
+test('infer --ep cuda without CUDA fails with what to install', async () => {
+  const { out, io: cli } = io();
+  assert.equal(await inferCommand.run([FASHION, images[0]!, '--random-weights', '--ep', 'cuda'], cli), 1);
+  assert.match(out.stderr, /ep error: cannot start the cuda execution provider: .*CUDA 12 and cuDNN 9/);
+  const bad = io();
+  assert.equal(await inferCommand.run([FASHION, images[0]!, '--ep', 'gpu'], bad.io), 2);
+  assert.match(bad.out.stderr, /--ep must be one of auto, cuda, tensorrt, dml, coreml, webgpu, cpu, not gpu/);
+});
+
+test('eval over an ImageFolder and a suffix-named folder: accuracy and confusion match the logits', async () => {
+  const expected = await directLogits(images);
+  const predicted = expected.map((l) => topK(l, 1)[0]!);
+
+  // ImageFolder: two class folders in sorted order ("a_first" is class 0, "b_second" class 1).
+  const imageFolder = join(folder, 'imagefolder');
+  const targets = [0, 0, 0, 1, 1, 1];
+  for (const name of ['b_second', 'a_first']) mkdirSync(join(imageFolder, name), { recursive: true });
+  for (const [i, target] of targets.entries()) await writeImage(join(imageFolder, target === 0 ? 'a_first' : 'b_second', `x${i}.png`), i);
+  const { out, io: cli } = io();
+  assert.equal(await evalCommand.run([FASHION, imageFolder, '--weights', weights, '--ep', 'cpu', '--json'], cli), 0, out.stderr);
+  const json = JSON.parse(out.stdout);
+  const correct = targets.filter((t, i) => predicted[i] === t).length;
+  assert.equal(json.layout, 'image-folder');
+  assert.equal(json.total, 6);
+  assert.equal(json.correct, correct);
+  assert.equal(json.accuracy, correct / 6);
+  assert.deepEqual(json.perClass.slice(0, 2).map((c: { name: string; images: number }) => [c.name, c.images]), [['a_first', 3], ['b_second', 3]]);
+  for (const [i, t] of targets.entries()) assert.ok(json.confusion[t][predicted[i]!] > 0);
+  assert.ok(json.imagesPerSecond > 0);
+
+  // Suffix layout: the class index after the last underscore.
+  const flat = join(folder, 'flat');
+  mkdirSync(flat);
+  for (const [i, target] of [3, 7, 3, 0, 9, 1].entries()) await writeImage(join(flat, `${String(i).padStart(4, '0')}_${target}.png`), i);
+  const text = io();
+  assert.equal(await evalCommand.run([FASHION, flat, '--weights', weights, '--ep', 'cpu'], text.io), 0, text.out.stderr);
+  const flatCorrect = [3, 7, 3, 0, 9, 1].filter((t, i) => predicted[i] === t).length;
+  assert.match(text.out.stdout, new RegExp(`accuracy: ${((100 * flatCorrect) / 6).toFixed(2)}% \\(${flatCorrect}/6\\)`));
+  assert.match(text.out.stdout, /confusion matrix \(rows: true class, columns: predicted class, by index\):/);
+  assert.match(text.out.stdout, /throughput: [\d.]+ images\/s end to end/);
+});
+
+test('eval refuses a folder that is not a labelled dataset', async () => {
+  const unlabelled = join(folder, 'unlabelled');
+  mkdirSync(unlabelled);
+  await writeImage(join(unlabelled, 'cat.png'), 1);
+  const { out, io: cli } = io();
+  assert.equal(await evalCommand.run([FASHION, unlabelled, '--random-weights'], cli), 1);
+  assert.match(out.stderr, /cat\.png: a flat folder needs file names ending in _<class index>\.<ext> with an index below 10/);
+  const none = io();
+  assert.equal(await evalCommand.run([FASHION, join(folder, 'nothing-here'), '--random-weights'], none.io), 1);
+  assert.match(none.out.stderr, /cannot read .*nothing-here: ENOENT/);
+});
