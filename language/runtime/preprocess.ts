@@ -220,6 +220,17 @@ function checkSpec(spec: PreprocessOptions, input: Chw): void {
   if (crop !== undefined && !(Array.isArray(crop) && crop.length === 2 && crop.every(isPositiveInteger))) {
     throw new PreprocessError(`center_crop needs [height, width] of positive whole numbers, got ${JSON.stringify(crop)}`);
   }
+  for (const [what, size] of [
+    ['center_crop', crop],
+    ['resize', Array.isArray(resize) ? resize : undefined],
+  ] as const) {
+    if (size && size[0] * size[1] > MAX_RESIZED_PIXELS) {
+      throw new PreprocessError(
+        `${what}(${size[0]}, ${size[1]}) would make a ${(size[0] * size[1]) / 1e6} MP image, over the ` +
+          `${MAX_RESIZED_PIXELS / 1e6} MP limit`,
+      );
+    }
+  }
   if (spec.grayscale && input[0] !== 1 && input[0] !== 3) {
     throw new PreprocessError(
       `grayscale gives 1 or 3 channels, but the network input is ${formatShape(input)} (${input[0]} channels)`,

@@ -202,6 +202,8 @@ test('invalid preprocess values', async () => {
     [{ std: [1e-50] }, IMAGENET_INPUT, /normalize std must not be zero \(in float32\)/],
     [{ mean: [Number.NaN] }, IMAGENET_INPUT, /normalize mean must be finite numbers/],
     [{ grayscale: true }, [4, 224, 224], /grayscale gives 1 or 3 channels, but the network input is 4x224x224/],
+    [{ centerCrop: [100_000, 20_000] }, [3, 100_000, 20_000], /center_crop\(100000, 20000\) would make a 2000 MP image, over the 100 MP limit/],
+    [{ resize: [20_000, 20_000], centerCrop: undefined }, [3, 20_000, 20_000], /resize\(20000, 20000\) would make a 400 MP image/],
   ];
   for (const [change, input, pattern] of cases) {
     await rejectsWith(preprocessImageFile(path, { ...imagenetPreprocess, ...change }, input), pattern);
