@@ -3,10 +3,11 @@
 // loopback port, its workbench in headless Chromium driven by playwright-core, the extension loaded
 // from source and test/e2e/suite/*.test.ts run by mocha inside the extension host.
 //
-//   node test/e2e/run.mjs [--grep PATTERN] [--timeout SECONDS] [--no-build] [--extension DIR]
+//   node test/e2e/run.mjs [--grep PATTERN] [--timeout SECONDS] [--no-build] [--extension DIR] [--results DIR]
 //   node test/e2e/run.mjs --desktop [--vscode-version VERSION | --vscode-executable PATH] [...]
 //
 // --extension loads the extension from another folder (an unpacked .vsix, say) instead of the repo.
+// --results DIR puts the artifacts elsewhere (two runs at once must not share the folder).
 // --desktop runs the same suites in desktop VS Code through @vscode/test-electron instead, where it can
 // be downloaded (Linux without a display: under xvfb-run); screenshots are skipped there.
 //
@@ -15,7 +16,7 @@
 // test, on a run with no passing test, and when VS Code does not finish within the timeout.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cacheRoot, ensureCodeServer } from '../../tools/code-server.mjs';
@@ -26,7 +27,6 @@ import { startRunnerServer } from './harness/runnerServer.mjs';
 
 const e2eDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(e2eDir, '..', '..');
-const resultsDir = join(repoRoot, 'test-results', 'e2e');
 
 const { values: options } = parseArgs({
   options: {
@@ -34,6 +34,7 @@ const { values: options } = parseArgs({
     timeout: { type: 'string', default: process.env.RESNET_E2E_TIMEOUT_S ?? '300' },
     'no-build': { type: 'boolean', default: false },
     extension: { type: 'string' },
+    results: { type: 'string', default: join(repoRoot, 'test-results', 'e2e') },
     desktop: { type: 'boolean', default: false },
     'vscode-version': { type: 'string' },
     'vscode-executable': { type: 'string' },
@@ -41,6 +42,7 @@ const { values: options } = parseArgs({
 });
 const timeoutMs = Number(options.timeout) * 1000;
 const extensionDir = resolve(options.extension ?? repoRoot);
+const resultsDir = resolve(options.results);
 
 const started = Date.now();
 const say = (line) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
@@ -84,9 +86,19 @@ function chooseWorkspace() {
   return hasResnet(examples) ? examples : join(e2eDir, 'workspace');
 }
 
-async function main() {
-  rmSync(resultsDir, { recursive: true, force: true });
+/** Empties the artifacts folder, refusing to delete anything outside test-results/. */
+function prepareResultsDir() {
+  const underTestResults = relative(join(repoRoot, 'test-results'), resultsDir);
+  const deletable = underTestResults !== '' && !underTestResults.startsWith('..') && !isAbsolute(underTestResults);
+  if (existsSync(resultsDir) && readdirSync(resultsDir).length > 0) {
+    if (!deletable) throw new Error(`${resultsDir} is not empty: give --results a new or empty folder, or one under test-results/`);
+    rmSync(resultsDir, { recursive: true, force: true });
+  }
   mkdirSync(resultsDir, { recursive: true });
+}
+
+async function main() {
+  prepareResultsDir();
 
   if (!options['no-build']) {
     say('building the extension (npm run build)');
@@ -146,6 +158,7 @@ async function runInCodeServer(bundle, workspace) {
     codeServer,
     logFile: join(resultsDir, 'code-server.log'),
     saveLogsTo: join(resultsDir, 'server-logs'),
+    idleTimeoutSeconds: 90,
     env: {
       RESNET_E2E_RUNNER: runner.url,
       ...(options.grep ? { RESNET_E2E_GREP: options.grep } : {}),

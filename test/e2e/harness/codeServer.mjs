@@ -35,6 +35,8 @@ const userSettings = {
  * @param {string[]} [options.vscodeOptions]  passed through as --vscode-option
  * @param {string} [options.bind]  host:port, default 127.0.0.1 with a free port
  * @param {number} [options.startTimeoutMs]
+ * @param {number} [options.idleTimeoutSeconds]  (over 60) code-server exits by itself once no browser has been
+ *   connected for this long: the backstop for a runner killed too hard to clean up
  * @param {string} [options.saveLogsTo]  where VS Code's server-side logs (extension hosts included) are
  *   copied when it stops, before its temporary state is deleted
  * @returns {Promise<{ url: string, pid: number, stateDir: string, exited: Promise<{ code: number | null, signal: string | null }>,
@@ -47,6 +49,7 @@ export async function startCodeServer({
   vscodeOptions = [],
   bind = '127.0.0.1:0',
   startTimeoutMs = 60_000,
+  idleTimeoutSeconds,
   saveLogsTo,
 }) {
   const stateDir = mkdtempSync(join(tmpdir(), 'resnet-studio-vscode-'));
@@ -76,6 +79,7 @@ export async function startCodeServer({
     // makes the workbench answer its own confirmation dialogs.
     '--vscode-option', 'enable-smoke-test-driver',
     ...vscodeOptions.flatMap((option) => ['--vscode-option', option]),
+    ...(idleTimeoutSeconds ? ['--idle-timeout-seconds', String(idleTimeoutSeconds)] : []),
   ];
   const log = createWriteStream(logFile);
   const child = spawn(codeServer.node, args, {
