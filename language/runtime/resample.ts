@@ -388,7 +388,8 @@ const load = [0x28, 2, 0];
 const simd = (opcode: number, ...immediates: number[]) => [0xfd, ...unsignedLeb(opcode), ...immediates];
 const v128Load = simd(0x00, 0, 0);
 const v128Store = simd(0x0b, 0, 0);
-const load32Zero = simd(0x5c, 0, 0);
+/** Eight bytes widened to eight u16 lanes (v128.load8x8_u). */
+const load8x8 = simd(0x02, 0, 0);
 const store32Lane0 = simd(0x5a, 0, 0, 0);
 const store16Lane0 = simd(0x59, 0, 0, 0);
 /** Byte 2 of the vector to address + 2. */
@@ -422,7 +423,7 @@ function horizontalRgbBody(): number[] {
         // Every output reads at least one input (see bilinearWeights), so the tap loop runs at least once.
         loop(
           get(sum),
-          get(p), load32Zero, widenLow8, widenLow16,
+          get(p), load8x8, widenLow16,
           get(k), load, splat,
           laneMul, laneAdd, set(sum),
           get(p), i32(3), add, set(p),
@@ -450,7 +451,7 @@ function horizontalRgb4Body(): number[] {
   const rowOffsets = [[], [...get(srcStride), ...add], [...get(stride2), ...add], [...get(stride3), ...add]];
   const outOffsets = [[], [...get(outStride), ...add], [...get(outStride), ...i32(2), ...mul, ...add], [...get(outStride), ...i32(3), ...mul, ...add]];
   const accumulate = (row: number) => [
-    ...get(sums[row]), ...get(p), ...rowOffsets[row], ...load32Zero, ...widenLow8, ...widenLow16,
+    ...get(sums[row]), ...get(p), ...rowOffsets[row], ...load8x8, ...widenLow16,
     ...get(weight), ...laneMul, ...laneAdd, ...set(sums[row]),
   ];
   // Exactly three bytes: a four-byte store would clobber the first pixel of the next row, already written.

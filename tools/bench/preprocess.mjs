@@ -72,11 +72,17 @@ try {
   await python.finish();
 
   const decoded = await decodeImageFile(photo);
-  const resampleMs = [];
+  const resample = { wall: [], cpu: [], portableWall: [], portableCpu: [] };
   for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    resizeBilinear(decoded, 341, 256);
-    resampleMs.push(performance.now() - started);
+    for (const kernels of ['fastest', 'portable']) {
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      resizeBilinear(decoded, 341, 256, kernels);
+      const used = process.cpuUsage(cpu);
+      const portable = kernels === 'portable';
+      resample[portable ? 'portableWall' : 'wall'].push(performance.now() - started);
+      resample[portable ? 'portableCpu' : 'cpu'].push((used.user + used.system) / 1e3);
+    }
   }
 
   const result = ours[ours.length - 1].result;
@@ -103,7 +109,14 @@ try {
       `decode ${ms(median(ours.map((r) => r.result.timings.decodeMs)))}  ` +
       `preprocess ${ms(median(ours.map((r) => r.result.timings.preprocessMs)))}`,
   );
-  console.log(`    resample alone     ${ms(median(resampleMs))}  (4000x3000 → 341x256, RGB)`);
+  console.log(
+    `    resample alone     wall ${ms(median(resample.wall))}  cpu ${ms(median(resample.cpu))}  ` +
+      `(4000x3000 → 341x256, RGB; WebAssembly SIMD kernels)`,
+  );
+  console.log(
+    `    portable resample  wall ${ms(median(resample.portableWall))}  cpu ${ms(median(resample.portableCpu))}  ` +
+      `(TypeScript loops only, the fallback without SIMD)`,
+  );
   console.log(
     `  PIL + torchvision    wall ${ms(pilTotal)}  cpu ${ms(pilCpu)}  ` +
       `open+convert ${ms(median(pil.map((r) => r.decodeMs)))}  ` +

@@ -122,6 +122,16 @@ test('a truncated JPEG is an error, not a partly grey image', async () => {
   await rejectsWith(preprocessImageFile(path, imagenetPreprocess, IMAGENET_INPUT), /truncated\.jpg is truncated/);
 });
 
+test('a JPEG with extraneous bytes before a marker still decodes, as PIL reads it', async () => {
+  // libjpeg only warns here; refusing it would reject files torchvision accepts.
+  const marker = jpeg.indexOf(Buffer.from([0xff, 0xc4]));
+  assert.ok(marker > 0, 'no DHT segment');
+  const damaged = Buffer.concat([jpeg.subarray(0, marker), Buffer.alloc(3), jpeg.subarray(marker)]);
+  const result = await preprocessImage(damaged, imagenetPreprocess, IMAGENET_INPUT);
+  assert.deepEqual(result.original, { width: 256, height: 192 });
+  assert.deepEqual(result.dims, [1, 3, 224, 224]);
+});
+
 test('a PNG whose image data fails its CRC', async () => {
   const corrupt = Buffer.from(png);
   corrupt[chunkData(corrupt, 'IDAT') + 10] ^= 0xff;
