@@ -21,12 +21,16 @@ import platform
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-import torchvision
-from PIL import Image
-from torchvision import transforms
+# Idle OpenMP threads must sleep, not spin: on a shared 2-core machine spinning threads made training
+# steps 10-30 times slower (measured: 3.3 s instead of 0.37 s per batch of 128).
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+import torchvision  # noqa: E402
+from PIL import Image  # noqa: E402
+from torchvision import transforms  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, 'test', 'oracle'))
@@ -192,7 +196,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data', default='/usr/share/datasets/fashion-mnist', help='folder of the idx .gz files')
     parser.add_argument('--out', default=os.path.join(REPO, 'examples', 'fashion-mnist'))
-    parser.add_argument('--epochs', type=int, default=4)
+    parser.add_argument('--epochs', type=int, default=3)
     parser.add_argument('--train-subset', type=int, default=0, help='train on the first N images (0: all 60,000)')
     parser.add_argument('--batch-size', type=int, default=128)
     parser.add_argument('--lr', type=float, default=0.1, help='peak learning rate of the one-cycle schedule')
@@ -202,6 +206,7 @@ def main():
     args = parser.parse_args()
 
     started = time.time()
+    load_at_start = os.getloadavg()[0]
     torch.manual_seed(SEED)
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
@@ -249,6 +254,8 @@ def main():
         'machine': {
             'cpu': cpu_name(),
             'cpuCount': os.cpu_count(),
+            'loadAverageAtStart': round(load_at_start, 2),
+            'ompWaitPolicy': os.environ.get('OMP_WAIT_POLICY'),
             'python': platform.python_version(),
             'torch': torch.__version__,
             'torchvision': torchvision.__version__,
