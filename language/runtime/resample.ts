@@ -211,8 +211,9 @@ export function resizeBilinear(
 // WebAssembly SIMD kernels: the loops above, four 32-bit lanes at a time, with the same fixed-point sums.
 // Clipping comes from the saturating narrows (i32 → i16 signed, i16 → u8 unsigned), which equal clip8
 // for the shifted sums (|sum >> 22| < 640). Kernels may read up to 15 bytes past a source row and
-// write up to 15 bytes past an output row; rows are processed in order and the buffers carry slack, so
-// every byte past a row is either overwritten by the next row or unused. The module is assembled here
+// write up to 15 bytes past an output row (never while a later row is already written); rows are
+// processed in order and the buffers carry slack, so every byte past a row is either overwritten by
+// the next row or unused. The module is assembled here
 // because the build has no WebAssembly toolchain; every pass gets a fresh instance and memory, freed
 // with it, so no memory is retained between images.
 
@@ -278,7 +279,6 @@ function writeAxis(heap: Uint8Array, at: number, axis: AxisWeights, startShift: 
     weights: at,
     starts: at + startsAt * 4,
     counts: at + (startsAt + axis.starts.length) * 4,
-    end: at + words.byteLength,
   };
 }
 
