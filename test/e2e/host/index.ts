@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { ForwardingReporter, reportsDelivered } from './reporter';
 
 export async function run(): Promise<void> {
-  // Stack traces of failures then point into the .ts sources (the bundles carry inline source maps).
-  process.setSourceMapsEnabled(true);
   const mocha = new Mocha({
     ui: 'tdd',
     color: false,
