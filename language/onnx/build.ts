@@ -2,7 +2,8 @@
 // Node and initializer names are the torchvision keys, so a model exported here reads like
 // torchvision's module tree; anonymous layers get their enclosing block's name plus the op.
 import type { AddNode, LayerNode, ModelNode, Network, Range, Shape } from '../core/model';
-import { AttributeType, DataType, ModelProto } from './proto';
+import { encodeModel } from './encode';
+import { AttributeType, DataType } from './proto';
 
 export const IR_VERSION = 8;
 export const OPSET = 17;
@@ -309,5 +310,5 @@ export function compileToOnnx(
   weights: ReadonlyMap<string, Float32Array>,
   metadata: OnnxMetadata = {},
 ): Uint8Array {
-  return ModelProto.encode(buildModel(network, weights, metadata)).finish();
+  return encodeModel(buildModel(network, weights, metadata));
 }

@@ -5,6 +5,8 @@ import schema from './onnx-schema.json';
 const root = protobuf.Root.fromJSON(schema as protobuf.INamespace);
 
 export const ModelProto = root.lookupType('onnx.ModelProto');
+export const GraphProto = root.lookupType('onnx.GraphProto');
+export const TensorProto = root.lookupType('onnx.TensorProto');
 
 /** TensorProto.DataType values used here. */
 export const DataType = { FLOAT: 1, INT64: 7 } as const;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { CompileError, buildModel, compileToOnnx } from '../../../language/onnx/build';
+import { ModelProto } from '../../../language/onnx/proto';
 import { randomWeights } from '../../../language/onnx/random-weights';
 import { loadStateDict } from '../../../language/onnx/state-dict';
 import { EXAMPLES, analyzeFile, exampleNetwork } from './example-networks';
@@ -108,4 +109,14 @@ test('what cannot be exported is a CompileError naming the layer', () => {
   const partial = randomWeights(missing).tensors;
   partial.delete('layer3.2.bn2.running_var');
   assert.throws(() => compileToOnnx(missing, partial), /no weights for layer3\.2\.bn2\.running_var/);
+});
+
+test('the spliced encoder writes the same ModelProto as protobufjs would', () => {
+  const network = zeropadMix();
+  const model = buildModel(network, randomWeights(network, 5).tensors, { weights: 'random (seed 5)' });
+  const spliced = compileToOnnx(network, randomWeights(network, 5).tensors, { weights: 'random (seed 5)' });
+  const reference = ModelProto.encode(model).finish();
+  assert.equal(spliced.length, reference.length);
+  const decode = (bytes: Uint8Array) => JSON.stringify(ModelProto.toObject(ModelProto.decode(bytes), { bytes: String, longs: Number }));
+  assert.equal(decode(spliced), decode(reference));
 });
