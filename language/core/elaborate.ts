@@ -95,7 +95,10 @@ export class Elaborator {
     const nodes: ModelNode[] = [];
     let shape = input;
     for (const s of statements) {
-      if (this.layerCount > maxLayers) return { nodes, shape: undefined };
+      if (this.layerCount > maxLayers) {
+        this.reportOverflow(frame, s.span);
+        return { nodes, shape: undefined };
+      }
       switch (s.kind) {
         case 'let':
           frame.env.set(s.name.text, this.value(s.value, frame));

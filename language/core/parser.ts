@@ -44,6 +44,7 @@ class Parser {
   /** Inside ( … ) or [ … ] newlines are not statement ends. */
   private groupDepth = 0;
   private expressionDepth = 0;
+  private operatorCount = 0;
   private readonly reportedAt = new Set<number>();
 
   constructor(all: Token[]) {
@@ -69,7 +70,9 @@ class Parser {
       else if (this.isWord(t, 'block')) declarations.push(this.parseBlock());
       else {
         this.report('unexpected', t.span, ["'network' or 'block'", describe(t)]);
+        const before = this.pos;
         this.skipLine(true);
+        if (this.pos === before) this.pos++;
       }
     }
     return { declarations, span: { start: 0, end: length } };
@@ -289,7 +292,7 @@ class Parser {
       }
       if (!this.isPunct(after, ')')) {
         this.report('unexpected', after.span, ["',' or ')'", describe(after)]);
-        end = this.previousEnd();
+        end = this.skipToClose() ?? this.previousEnd();
         break;
       }
     }
@@ -305,6 +308,7 @@ class Parser {
       this.skipGroup();
       return { kind: 'missing', expected: 'an expression', span: { start: t.span.start, end: this.previousEnd() } };
     }
+    if (this.expressionDepth === 0) this.operatorCount = 0;
     this.expressionDepth++;
     try {
       return this.parseBinary(0);
@@ -322,6 +326,7 @@ class Parser {
       const t = this.peek();
       const op = Parser.levels[level].find((o) => (t.kind === 'identifier' ? t.text === o : this.isPunct(t, o)));
       if (!op) return left;
+      if (this.tooManyOperators(t)) return left;
       this.advance();
       const right = this.parseBinary(level + 1);
       left = { kind: 'binary', operator: op, left, right, span: { start: left.span.start, end: right.span.end } };
@@ -331,6 +336,7 @@ class Parser {
   private parseUnary(): Expression {
     const operators: Token[] = [];
     for (let t = this.peek(); this.isPunct(t, '-') || this.isPunct(t, '+') || this.isWord(t, 'not'); t = this.peek()) {
+      if (this.tooManyOperators(t)) return { kind: 'missing', expected: 'an expression', span: { start: t.span.start, end: this.previousEnd() } };
       operators.push(this.advance());
     }
     let operand = this.parsePrimary();
@@ -374,6 +380,14 @@ class Parser {
     return this.missing('an expression', t);
   }
 
+  /** Expressions are evaluated recursively, so their size is bounded like their nesting. */
+  private tooManyOperators(at: Token): boolean {
+    if (++this.operatorCount <= maxNesting) return false;
+    this.report('tooDeep', at.span, [maxNesting]);
+    this.skipGroup();
+    return true;
+  }
+
   // Statement ends and recovery.
   private finish(statement: Statement): Statement {
     const t = this.peek();
@@ -384,7 +398,9 @@ class Parser {
   }
 
   private errorStatement(start: number): Statement {
-    this.skipLine(false);
+    const before = this.pos;
+    this.skipLine(true);
+    if (this.pos === before) this.advance();
     return { kind: 'error', span: { start, end: Math.max(start, this.previousEnd()) } };
   }
 
@@ -405,6 +421,21 @@ class Parser {
         }
       }
       this.pos++;
+    }
+  }
+
+  /** After a broken argument: skips to the ')' that closes the list (returning its end) or to the end of the line. */
+  private skipToClose(): number | undefined {
+    let depth = 0;
+    for (;;) {
+      const t = this.tokens[this.pos];
+      if (t.kind === 'end' || t.kind === 'newline' || this.isPunct(t, '}')) return undefined;
+      this.pos++;
+      if (this.isPunct(t, '(') || this.isPunct(t, '[')) depth++;
+      else if (this.isPunct(t, ')') || this.isPunct(t, ']')) {
+        if (depth === 0) return t.span.end;
+        depth--;
+      }
     }
   }
 

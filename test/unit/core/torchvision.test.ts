@@ -1,0 +1,52 @@
+// Params, MACs and every weighted layer's shape against torchvision itself, run at test time.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { analyze } from '../../../language/core/analysis';
+import { flattenLayers } from '../../../language/core/walk';
+
+const root = join(__dirname, '../../..');
+const models = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2', 'fashion_resnet20'];
+const fileOf = (model: string) => (model === 'fashion_resnet20' ? 'examples/fashion-mnist/resnet20.resnet' : `examples/${model}.resnet`);
+
+interface OracleLayer {
+  name: string;
+  type: string;
+  outputShape: number[];
+  params: number;
+  macs: number;
+}
+interface OracleModel {
+  params: number;
+  macs: number;
+  layers: OracleLayer[];
+  reference: { num_params: number | null } | null;
+}
+
+const oracle: Record<string, OracleModel> = JSON.parse(
+  execFileSync('/usr/bin/python3', [join(root, 'test/oracle/torchvision_counts.py'), ...models], { encoding: 'utf8', maxBuffer: 256 << 20 }),
+);
+
+for (const model of models) {
+  test(`${model}: params, MACs and weighted layers equal torchvision's`, () => {
+    const expected = oracle[model];
+    const analysis = analyze(readFileSync(join(root, fileOf(model)), 'utf8'));
+    const network = analysis.networks[0];
+    assert.equal(network.params, expected.params, 'params');
+    if (expected.reference?.num_params) assert.equal(network.params, expected.reference.num_params, "torchvision's published num_params");
+    assert.ok(Math.abs(network.macs - expected.macs) <= expected.macs * 0.001, `MACs ${network.macs} vs ${expected.macs}`);
+    const ours = new Map(flattenLayers(network).map((l) => [l.name, l.layer]));
+    for (const layer of expected.layers.filter((l) => l.type !== 'ReLU')) {
+      const mine = ours.get(layer.name);
+      assert.ok(mine, `layer ${layer.name} is missing`);
+      assert.deepEqual(mine.outputShape, layer.outputShape, `${layer.name} output shape`);
+      assert.equal(mine.params, layer.params, `${layer.name} params`);
+      assert.equal(mine.macs, layer.macs, `${layer.name} MACs`);
+    }
+    const weighted = [...ours.values()].filter((l) => l.params > 0).length;
+    assert.equal(weighted, expected.layers.filter((l) => l.params > 0).length, 'number of layers with parameters');
+  });
+}
