@@ -38,7 +38,16 @@ export interface LoadedWeights {
 
 const torchSize = (shape: readonly number[]) => `torch.Size([${shape.join(', ')}])`;
 
-export async function loadStateDict(network: Network, path: string): Promise<LoadedWeights> {
+export interface LoadOptions {
+  /**
+   * false: check keys, shapes and dtypes from the header alone, without reading tensor data (fast,
+   * for the language server); `tensors` is then empty and NaN/Inf values are not looked for.
+   */
+  readValues?: boolean;
+}
+
+export async function loadStateDict(network: Network, path: string, options: LoadOptions = {}): Promise<LoadedWeights> {
+  const readValues = options.readValues ?? true;
   const { mtimeMs, size } = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new Error(`cannot read weights file ${path}: ${error.code ?? error.message}`);
   });
@@ -90,6 +99,7 @@ export async function loadStateDict(network: Network, path: string): Promise<Loa
         });
         continue;
       }
+      if (!readValues) continue;
       const values = await file.readFloat32(key);
       const { nan, inf } = countNonFinite(values);
       if (nan + inf > 0) {
@@ -152,6 +162,7 @@ function summarise(problems: WeightProblem[], tensors: Map<string, Float32Array>
   if (count('shape')) parts.push(`${count('shape')} wrong-shaped`);
   if (count('dtype')) parts.push(`${count('dtype')} of a non-float dtype`);
   const values = [...tensors.values()].reduce((sum, t) => sum + t.length, 0);
+  if (tensors.size === 0 && problems.length === 0) return `${fileName} fits this network`;
   const nonFinite = count('non-finite') ? `; ${count('non-finite')} tensor(s) hold NaN or infinite values` : '';
   if (parts.length > 0) return `${fileName} does not fit this network: ${parts.join(', ')} tensor(s)${nonFinite}`;
   return `${fileName}: ${tensors.size} tensors, ${formatParameterCount(values)} values loaded${nonFinite}`;

@@ -3,7 +3,7 @@
 // test file of a run (and later runs) shares one python invocation per model.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafetensorsFile } from '../../../language/onnx/safetensors';
@@ -15,8 +15,15 @@ export const PYTHON = '/usr/bin/python3';
 function cacheFolder(): string {
   const hash = createHash('sha256');
   for (const script of SCRIPTS) hash.update(readFileSync(join(ORACLE_DIR, script)));
-  const folder = join(tmpdir(), `resnet-studio-oracle-${hash.digest('hex').slice(0, 16)}`);
-  mkdirSync(folder, { recursive: true });
+  const name = `resnet-studio-oracle-${hash.digest('hex').slice(0, 16)}`;
+  const folder = join(tmpdir(), name);
+  if (!existsSync(folder)) {
+    // The files of older oracle versions are stale (and big): drop them.
+    for (const old of readdirSync(tmpdir()).filter((f) => f.startsWith('resnet-studio-oracle-') && f !== name)) {
+      rmSync(join(tmpdir(), old), { recursive: true, force: true });
+    }
+    mkdirSync(folder, { recursive: true });
+  }
   return folder;
 }
 

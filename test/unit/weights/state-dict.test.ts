@@ -67,6 +67,19 @@ test('missing, unexpected and wrong-shaped keys are reported as load_state_dict(
   );
 });
 
+test('a header-only check (for the language server) finds the same problems without reading data', async () => {
+  const tensors = fashionTensors();
+  delete tensors['bn1.bias'];
+  tensors['fc.bias']!.values[0] = NaN;
+  const path = writeF32Tensors(join(folder, 'header-only.safetensors'), tensors);
+  const full = await loadStateDict(fashionResnet20(), path);
+  const quick = await loadStateDict(fashionResnet20(), path, { readValues: false });
+  assert.deepEqual(quick.problems, full.problems.filter((p) => p.kind !== 'non-finite'));
+  assert.equal(quick.tensors.size, 0);
+  const fine = await loadStateDict(fashionResnet20(), writeF32Tensors(join(folder, 'fine.safetensors'), fashionTensors()), { readValues: false });
+  assert.equal(fine.summary, 'fine.safetensors fits this network');
+});
+
 test('each problem carries the range of its owning layer', async () => {
   const network = fashionResnet20();
   const range: Range = { start: { line: 7, character: 2 }, end: { line: 7, character: 30 } };
