@@ -48,17 +48,22 @@ const started = Date.now();
 const say = (line) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
 
 const cleanups = [];
-async function cleanUp() {
-  while (cleanups.length > 0) {
-    const step = cleanups.pop();
-    try {
-      await withTimeout(step(), 15_000, 'cleanup step');
-    } catch (error) {
-      console.error(`[e2e] cleanup: ${error.message}`);
+let cleaning;
+/** Undoes the setup in reverse order, once, however many callers (a signal and the main flow) ask. */
+function cleanUp() {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) {
+      const step = cleanups.pop();
+      try {
+        await withTimeout(step(), 15_000, 'cleanup step');
+      } catch (error) {
+        console.error(`[e2e] cleanup: ${error.message}`);
+      }
     }
-  }
+  })();
+  return cleaning;
 }
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(signal, async () => {
     say(`${signal}: stopping`);
     await cleanUp();

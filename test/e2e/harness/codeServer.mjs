@@ -32,7 +32,6 @@ const userSettings = {
  * @param {{ node: string, entry: string }} options.codeServer  paths from tools/code-server.mjs
  * @param {string} options.logFile  where code-server's own output goes
  * @param {Record<string, string>} [options.env]  extra environment for the server and its extension hosts
- * @param {string[]} [options.vscodeOptions]  passed through as --vscode-option
  * @param {string} [options.bind]  host:port, default 127.0.0.1 with a free port
  * @param {number} [options.startTimeoutMs]
  * @param {number} [options.idleTimeoutSeconds]  (over 60) code-server exits by itself once no browser has been
@@ -46,7 +45,6 @@ export async function startCodeServer({
   codeServer,
   logFile,
   env = {},
-  vscodeOptions = [],
   bind = '127.0.0.1:0',
   startTimeoutMs = 60_000,
   idleTimeoutSeconds,
@@ -78,7 +76,6 @@ export async function startCodeServer({
     // development or smoke-test builds (browser environmentService.ts); this makes it one. It also
     // makes the workbench answer its own confirmation dialogs.
     '--vscode-option', 'enable-smoke-test-driver',
-    ...vscodeOptions.flatMap((option) => ['--vscode-option', option]),
     ...(idleTimeoutSeconds ? ['--idle-timeout-seconds', String(idleTimeoutSeconds)] : []),
   ];
   const log = createWriteStream(logFile);
@@ -104,7 +101,10 @@ export async function startCodeServer({
   process.on('exit', killOnExit);
 
   let stopped;
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+    child.on('error', () => resolve({ code: null, signal: null }));
+  });
   const stop = () =>
     (stopped ??= (async () => {
       signalGroup(child.pid, 'SIGTERM');
@@ -127,14 +127,16 @@ export async function startCodeServer({
         () => reject(new Error(`code-server did not start listening within ${startTimeoutMs} ms (log: ${logFile})`)),
         startTimeoutMs,
       );
-      child.stdout.on('data', (chunk) => {
+      const watch = (chunk) => {
         seen += chunk;
         const match = LISTENING.exec(seen);
         if (match) {
           clearTimeout(timer);
+          child.stdout.off('data', watch);
           resolve(match[1]);
         }
-      });
+      };
+      child.stdout.on('data', watch);
       child.on('error', reject);
       exited.then(({ code, signal }) => {
         clearTimeout(timer);
