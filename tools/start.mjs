@@ -25,6 +25,12 @@ const { values: options } = parseArgs({
   },
 });
 
+const port = Number(options.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port wants a port number, got "${options.port}"`);
+  process.exit(2);
+}
+
 function onPath(command) {
   return (process.env.PATH ?? '')
     .split(delimiter)
@@ -48,7 +54,7 @@ if (code) {
 const codeServer = await ensureCodeServer({ log: (line) => console.log(line) });
 const logDir = mkdtempSync(join(tmpdir(), 'resnet-studio-start-'));
 const logFile = join(logDir, 'code-server.log');
-const server = await startCodeServer({ codeServer, logFile, bind: `127.0.0.1:${Number(options.port)}` });
+const server = await startCodeServer({ codeServer, logFile, bind: `127.0.0.1:${port}` });
 const { remoteAuthority } = await workbenchSettings(server.url);
 const url = workbenchUrl(server.url, remoteAuthority, { folder: examples, extensionDevelopmentPath: repoRoot });
 
