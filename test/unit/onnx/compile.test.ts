@@ -1,7 +1,7 @@
-// The compiled ONNX model against torchvision itself: for each reference model, the example file is
+// The compiled ONNX model against torchvision itself: for each reference model, the .resnet file is
 // analysed, weights written by torch load through our safetensors reader, the model is compiled and
 // run on onnxruntime's CPU EP, and must give torch's logits within 1e-4 of the largest logit with
-// the same top-5. zeropad_mix is hand-built: it covers the layers no example uses with torch weights.
+// the same top-5. zeropad_mix.resnet covers the layers no example uses with torch weights.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,17 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { analyze } from '../../../language/core/analysis';
 import { CompileError, buildModel, compileToOnnx } from '../../../language/onnx/build';
 import { ModelProto } from '../../../language/onnx/proto';
 import { randomWeights } from '../../../language/onnx/random-weights';
 import { loadStateDict } from '../../../language/onnx/state-dict';
-import { EXAMPLES, analyzeFile, exampleNetwork } from './example-networks';
-import { TORCHVISION_NAMES, handBuiltNetwork, zeropadMix } from './hand-built-networks';
+import { EXAMPLES, TORCHVISION_NAMES, ZEROPAD_MIX, analyzeFile, exampleNetwork } from './example-networks';
 import { PYTHON, referenceIo, referenceModels, relativeError, topK } from './oracle';
 
-const EXAMPLE_MODELS = [...TORCHVISION_NAMES, 'fashion_resnet20', 'cifar_resnet20'];
-const MODELS = [...EXAMPLE_MODELS, 'zeropad_mix'];
-const networkFor = (name: string) => (EXAMPLE_MODELS.includes(name) ? exampleNetwork(name) : handBuiltNetwork(name));
+const MODELS = [...TORCHVISION_NAMES, 'fashion_resnet20', 'cifar_resnet20', 'zeropad_mix'];
 const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-compile-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -27,7 +25,7 @@ describe('compiled models match torchvision on the CPU EP', () => {
   const folder = referenceModels(MODELS);
   for (const name of MODELS) {
     test(name, async () => {
-      const network = networkFor(name);
+      const network = exampleNetwork(name);
       const weights = await loadStateDict(network, join(folder, `${name}.safetensors`));
       assert.deepEqual(weights.problems, []);
       const session = await ort.InferenceSession.create(compileToOnnx(network, weights.tensors), {
@@ -50,9 +48,9 @@ describe('compiled models match torchvision on the CPU EP', () => {
 });
 
 test('exported models pass onnx.checker.check_model with full shape inference', () => {
-  // The small examples (every layer kind the examples use) and the hand-built mix.
+  // The small examples (every layer kind the examples use) and zeropad_mix.
   const files = ['fashion-mnist/resnet20', 'cifar_resnet20', 'preact_resnet18', 'inverted_residual', 'darknet53'];
-  const networks = [...files.flatMap((file) => analyzeFile(join(EXAMPLES, `${file}.resnet`))), zeropadMix()];
+  const networks = [...files.map((file) => join(EXAMPLES, `${file}.resnet`)), ZEROPAD_MIX].flatMap(analyzeFile);
   const paths = networks.map((network) => {
     const path = join(scratch, `${network.name}.onnx`);
     writeFileSync(path, compileToOnnx(network, randomWeights(network, 1).tensors));
@@ -93,26 +91,29 @@ test('ResNet-50 compiles with raw_data initializers', () => {
 });
 
 test('what cannot be exported is a CompileError naming the layer', () => {
-  const network = zeropadMix();
-  const weights = randomWeights(network).tensors;
-  const avgpool = network.children.find((n) => n.kind === 'layer' && n.op === 'avgpool')!;
-  if (avgpool.kind !== 'layer' || avgpool.op !== 'avgpool') throw new Error('no avgpool');
-  avgpool.attrs = { output: 3 };
-  assert.throws(() => compileToOnnx(network, weights), (e: unknown) => e instanceof CompileError && /unsupported: avgpool\(output=3\) on a 10×10/.test(e.message));
+  const text = 'network pooled {\n  input 3x10x10\n  conv1 conv(4, kernel=1)\n  pool avgpool(output=3)\n}\n';
+  const analysis = analyze(text);
+  assert.deepEqual(analysis.diagnostics, []);
+  const network = analysis.networks[0]!;
+  assert.throws(
+    () => compileToOnnx(network, randomWeights(network).tensors),
+    (e: unknown) =>
+      e instanceof CompileError && /unsupported: avgpool\(output=3\) on a 10×10 input/.test(e.message) && e.range?.start.line === 3,
+  );
 
-  const unknown = handBuiltNetwork('fashion_resnet20');
+  const unknown = exampleNetwork('fashion_resnet20');
   const fc = unknown.children[unknown.children.length - 1]!;
   fc.inputShape = undefined;
   assert.throws(() => compileToOnnx(unknown, randomWeights(unknown).tensors), /shape of layer fc \(linear\) is unknown/);
 
-  const missing = handBuiltNetwork('fashion_resnet20');
+  const missing = exampleNetwork('fashion_resnet20');
   const partial = randomWeights(missing).tensors;
   partial.delete('layer3.2.bn2.running_var');
   assert.throws(() => compileToOnnx(missing, partial), /no weights for layer3\.2\.bn2\.running_var/);
 });
 
 test('the spliced encoder writes the same ModelProto as protobufjs would', () => {
-  const network = zeropadMix();
+  const network = exampleNetwork('zeropad_mix');
   const model = buildModel(network, randomWeights(network, 5).tensors, { weights: 'random (seed 5)' });
   const spliced = compileToOnnx(network, randomWeights(network, 5).tensors, { weights: 'random (seed 5)' });
   const reference = ModelProto.encode(model).finish();

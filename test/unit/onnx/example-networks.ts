@@ -6,9 +6,27 @@ import type { Network } from '../../../language/core/model';
 
 export const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 
+/** The ten torchvision ResNets, each in examples/<name>.resnet. */
+export const TORCHVISION_NAMES = [
+  'resnet18',
+  'resnet34',
+  'resnet50',
+  'resnet101',
+  'resnet152',
+  'resnext50_32x4d',
+  'resnext101_32x8d',
+  'resnext101_64x4d',
+  'wide_resnet50_2',
+  'wide_resnet101_2',
+];
+
+/** test/unit/onnx/zeropad_mix.resnet: the layers no example exercises against torch weights. */
+export const ZEROPAD_MIX = join(__dirname, 'zeropad_mix.resnet');
+
 /** The example file that defines a network of that name. */
 export function exampleFile(name: string): string {
   if (name === 'fashion_resnet20') return join(EXAMPLES, 'fashion-mnist', 'resnet20.resnet');
+  if (name === 'zeropad_mix') return ZEROPAD_MIX;
   return join(EXAMPLES, `${name}.resnet`);
 }
 

@@ -7,7 +7,9 @@ import type { Range } from '../../../language/core/model';
 import { expectedWeights } from '../../../language/onnx/network-walk';
 import { randomWeights } from '../../../language/onnx/random-weights';
 import { loadStateDict } from '../../../language/onnx/state-dict';
-import { fashionResnet20, torchvisionNetwork } from '../onnx/hand-built-networks';
+import { exampleNetwork } from '../onnx/example-networks';
+
+const fashionResnet20 = () => exampleNetwork('fashion_resnet20');
 import { writeF32Tensors } from './write-safetensors';
 
 const folder = mkdtempSync(join(tmpdir(), 'resnet-studio-state-dict-'));
@@ -114,7 +116,7 @@ test('torchvision-style keys in the file load; num_batches_tracked may be absent
 });
 
 test('random weights are seeded He init as torchvision does', () => {
-  const network = torchvisionNetwork('resnet18');
+  const network = exampleNetwork('resnet18');
   const a = randomWeights(network, 7);
   const b = randomWeights(network, 7);
   const c = randomWeights(network, 8);
