@@ -91,6 +91,25 @@ function chooseWorkspace() {
   return hasResnet(examples) ? examples : join(e2eDir, 'workspace');
 }
 
+/** A runner killed with SIGKILL leaves its test/e2e/out/run-<pid> behind; the next run removes it. */
+function removeBundlesOfDeadRuns() {
+  const out = join(e2eDir, 'out');
+  if (!existsSync(out)) return;
+  for (const entry of readdirSync(out)) {
+    const pid = Number(/^run-(\d+)$/.exec(entry)?.[1]);
+    if (pid && !isAlive(pid)) rmSync(join(out, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
 /** Empties the artifacts folder, refusing to delete anything outside test-results/. */
 function prepareResultsDir() {
   const underTestResults = relative(join(repoRoot, 'test-results'), resultsDir);
@@ -113,6 +132,7 @@ async function main() {
   const packageJson = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8'));
   if (!existsSync(join(extensionDir, packageJson.main))) throw new Error(`the extension's main ${packageJson.main} was not built`);
 
+  removeBundlesOfDeadRuns();
   const outDir = join(e2eDir, 'out', `run-${process.pid}`);
   cleanups.push(async () => rmSync(outDir, { recursive: true, force: true }));
   const bundle = await bundleSuites({ e2eDir, outDir });
