@@ -41,7 +41,12 @@ async function prepare(input: InputSpec, network: Network, expected: [number, nu
     const { preprocessImageFile } = await import('./preprocess');
     prepared = await preprocessImageFile(input.path, spec, expected);
   } catch (error) {
-    throw new EngineError('input', `${input.path}: ${(error as Error).message}`);
+    const sizeProblem = (error as Error).name === 'PreprocessError';
+    const missingSection =
+      network.preprocess || !sizeProblem
+        ? ''
+        : ` (network ${network.name} has no preprocess section yet, so images must already be ${expected[1]}×${expected[2]})`;
+    throw new EngineError('input', `${input.path}: ${(error as Error).message}${missingSection}`);
   }
   if (prepared.dims.slice(1).some((d: number, i: number) => d !== expected[i])) {
     const hint = network.preprocess

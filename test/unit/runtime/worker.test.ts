@@ -1,7 +1,10 @@
 // The worker process for real: forked from the TypeScript source through tsx, fed tensors.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import sharp from 'sharp';
 import { InferenceClient, InferenceError } from '../../../language/runtime/client';
 import type { InputSpec } from '../../../language/runtime/protocol';
 import { exampleNetwork } from '../onnx/example-networks';
@@ -99,6 +102,28 @@ test('an input that cannot be used gets its own error; the others still run', as
   assert.equal(result.results[1]!.logits!.length, 10);
   assert.match(result.results[2]!.error!, /no-such-image\.png/);
   assert.equal(result.results[2]!.logits, undefined);
+});
+
+test('without a preprocess section an image must already have the input size', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'resnet-studio-worker-'));
+  try {
+    const small = join(folder, 'small.png');
+    const exact = join(folder, 'exact.png');
+    await sharp(Buffer.alloc(28 * 28 * 3, 90), { raw: { width: 28, height: 28, channels: 3 } }).png().toFile(small);
+    await sharp(Buffer.alloc(32 * 32 * 3, 90), { raw: { width: 32, height: 32, channels: 3 } }).png().toFile(exact);
+    const cifar = exampleNetwork('cifar_resnet20');
+    assert.equal(cifar.preprocess, undefined);
+    const result = await client.infer({
+      network: cifar,
+      weights: { kind: 'random', seed: 1 },
+      ep: 'cpu',
+      inputs: [{ kind: 'image', path: small }, { kind: 'image', path: exact }],
+    });
+    assert.match(result.results[0]!.error!, /3x28x28 but the network input is 3x32x32.*network cifar_resnet20 has no preprocess section yet, so images must already be 32×32/);
+    assert.equal(result.results[1]!.logits!.length, 10);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 test('a cancelled request rejects; the worker keeps serving', async () => {
