@@ -357,7 +357,8 @@ export class Elaborator {
     });
     for (const a of args) if (a.name && !raw.has(a.name.text)) raw.set(a.name.text, { value: this.value(a.value, frame), arg: a });
     const values: ArgValues = {};
-    let complete = true;
+    // An argument the layer does not take (reported by the name check) leaves its intent unknown.
+    let complete = args.every((a) => !a.name || params.some((p) => p.name === a.name?.text));
     for (const p of params) {
       const given = raw.get(p.name);
       if (!given) {

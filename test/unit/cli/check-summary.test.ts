@@ -1,0 +1,78 @@
+// The command line as a user runs it: exit codes, the text format, and the JSON shapes.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../examples';
+
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'language/cli/main.ts'), ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'resnet-cli-'));
+const broken = join(dir, 'broken.resnet');
+writeFileSync(broken, 'network n {\n  input 3x32x32\n  conv1 conv(16, kernal=3)\n  bn1 batchnorm\n  pool maxpool(kernel=2)\n}\n');
+
+test('check: clean files exit 0 and print nothing', () => {
+  const r = cli('check', 'examples/resnet50.resnet', 'examples/fashion-mnist/resnet20.resnet');
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, '');
+});
+
+test('check: errors print file:line:col: severity code message and exit 1', () => {
+  const r = cli('check', broken);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, `${broken}:3:18: error RS0102 'conv' has no parameter 'kernal'. Did you mean 'kernel'?\n`);
+});
+
+test('check --json: zero-based LSP ranges and related locations', () => {
+  const r = cli('check', '--json', broken, 'test/fixtures/diagnostics/add_spatial_mismatch.resnet');
+  assert.equal(r.code, 1);
+  const records = JSON.parse(r.stdout);
+  assert.deepEqual(records[0], {
+    file: broken,
+    code: 'RS0102',
+    severity: 'error',
+    message: "'conv' has no parameter 'kernal'. Did you mean 'kernel'?",
+    range: { start: { line: 2, character: 17 }, end: { line: 2, character: 23 } },
+    related: [],
+  });
+  const add = records.find((x: { code: string }) => x.code === 'RS0502');
+  assert.equal(add.related[0].file, 'test/fixtures/diagnostics/add_spatial_mismatch.resnet');
+  assert.deepEqual(add.related[0].range.start, { line: 7, character: 2 });
+});
+
+test('check: a missing file is a clear message', () => {
+  const r = cli('check', join(dir, 'nope.resnet'));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /nope\.resnet: no such file/);
+});
+
+test('summary --json: network, input, totals and dotted torchvision names', () => {
+  const r = cli('summary', '--json', 'examples/resnet18.resnet');
+  assert.equal(r.code, 0);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.network, 'resnet18');
+  assert.deepEqual(s.input, [1, 3, 224, 224]);
+  assert.equal(s.params, 11_689_512);
+  assert.equal(s.macs, 1_814_073_344);
+  const downsample = s.layers.find((l: { name: string }) => l.name === 'layer2.0.downsample.0');
+  assert.deepEqual(downsample, { name: 'layer2.0.downsample.0', type: 'conv', outputShape: [1, 128, 28, 28], params: 8192, macs: 6_422_528 });
+  assert.deepEqual(s.layers.at(-1), { name: 'fc', type: 'linear', outputShape: [1, 1000], params: 513_000, macs: 512_000 });
+});
+
+test('summary of a broken file shows what is known and exits 1', () => {
+  const r = cli('summary', broken);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /conv1 +conv +\? /);
+  assert.match(r.stdout, /1 error: run 'resnet-studio check/);
+});
+
+test('unknown command and no arguments print usage', () => {
+  assert.equal(cli('frobnicate').code, 2);
+  assert.match(cli().stdout, /usage: resnet-studio <command>/);
+});
