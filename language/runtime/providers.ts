@@ -90,11 +90,12 @@ export function installHint(ep: EpName): string {
 
 /** ORT errors carry source paths and stack context; keep the sentence that explains the failure. */
 export function shortenEpError(message: string): string {
+  const missingBackend = /\[(\w+)\] backend not found/.exec(message);
+  if (missingBackend) return `onnxruntime-node has no ${missingBackend[1]} backend on ${process.platform}`;
   const patterns = [
     /Failed to get a WebGPU adapter[^\n]*/,
     /Failed to load shared library[^\n]*/,
     /Failed to load library[^\n]*?with error: [^\n]*/,
-    /backend not found[^\n]*/,
   ];
   for (const pattern of patterns) {
     const match = pattern.exec(message);

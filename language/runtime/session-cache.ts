@@ -183,7 +183,8 @@ export class SessionCache {
       const tried = attempts.map((a) => `${a.ep}: ${a.error}`).join('; ');
       throw new EngineError('ep', `no execution provider could start (${tried})`);
     }
-    throw new EngineError('ep', `cannot start the ${last.ep} execution provider: ${last.error}. ${installHint(last.ep as EpName)}.`);
+    const reason = (last.error ?? 'failed').replace(/\.+$/, '');
+    throw new EngineError('ep', `cannot start the ${last.ep} execution provider: ${reason}. ${installHint(last.ep as EpName)}.`);
   }
 
   private async evict(): Promise<void> {

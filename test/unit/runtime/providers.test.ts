@@ -34,6 +34,7 @@ test('ORT failures are shortened to the sentence that explains them', () => {
     shortenEpError('OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library'),
     'Failed to load shared library',
   );
+  assert.equal(shortenEpError('no available backend found. ERR: [coreml] backend not found.'), `onnxruntime-node has no coreml backend on ${process.platform}`);
 });
 
 test('the EP that ran each node comes from the profile', () => {
