@@ -110,7 +110,9 @@ async function readHeader(handle: FileHandle, path: string): Promise<Safetensors
   const fail = (detail: string): never => {
     throw new SafetensorsError(path, detail);
   };
-  const { size: fileSize } = await handle.stat();
+  const info = await handle.stat();
+  if (!info.isFile()) fail(info.isDirectory() ? 'it is a directory' : 'it is not a regular file');
+  const fileSize = info.size;
   if (fileSize < 8) fail(`the file has ${fileSize} bytes, fewer than the 8-byte header length`);
 
   const lengthBytes = Buffer.alloc(8);

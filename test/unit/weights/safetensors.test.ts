@@ -141,6 +141,10 @@ test('reading an integer tensor as float32 is refused', async () => {
   }
 });
 
+test('a directory is not a weights file', async () => {
+  await rejects(folder, /not a valid safetensors file: it is a directory/);
+});
+
 test('a missing file is one clear error', async () => {
   await assert.rejects(SafetensorsFile.open(join(folder, 'nope.safetensors')), /cannot open weights file .*nope\.safetensors: ENOENT/);
 });
