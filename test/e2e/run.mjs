@@ -294,4 +294,24 @@ try {
 } finally {
   await cleanUp();
 }
+if (exitCode !== 0) printExtensionHostErrors();
 process.exit(exitCode);
+
+// The extension host's log (copied out when code-server stopped) is where an activation that threw or
+// an extension that never loaded shows up; its errors are the first thing to read after a failure.
+function printExtensionHostErrors() {
+  const logs = findFiles(join(resultsDir, 'server-logs'), 'remoteexthost.log');
+  const errors = logs.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('[error]')));
+  if (logs.length > 0) say(`extension host log: ${logs.map((file) => relative(repoRoot, file)).join(', ')}`);
+  for (const line of errors.slice(0, 20)) console.log(`  ${line}`);
+  if (errors.length > 20) console.log(`  … ${errors.length - 20} more`);
+}
+
+function findFiles(dir, name) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return findFiles(path, name);
+    return entry.name === name ? [path] : [];
+  });
+}

@@ -11,11 +11,17 @@ export function ourExtension(): vscode.Extension<unknown> {
   return extension;
 }
 
-export function waitForActivation(options?: WaitOptions): Promise<vscode.Extension<unknown>> {
-  return waitFor(`${EXTENSION_ID} to activate`, () => {
-    const extension = ourExtension();
-    return extension.isActive && extension;
+/**
+ * Waits until VS Code has activated ResNet Studio by itself (no activation is forced here), then
+ * rethrows the error if `activate()` threw: `isActive` is true for a failed activation too.
+ */
+export async function waitForActivation(options?: WaitOptions): Promise<vscode.Extension<unknown>> {
+  const extension = await waitFor(`${EXTENSION_ID} to activate`, () => {
+    const candidate = ourExtension();
+    return candidate.isActive && candidate;
   }, options);
+  await extension.activate();
+  return extension;
 }
 
 export function workspaceRoot(): vscode.Uri {
