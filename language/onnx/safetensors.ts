@@ -44,7 +44,7 @@ export interface SafetensorsHeader {
 export class SafetensorsError extends Error {
   constructor(
     readonly path: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`${path}: not a valid safetensors file: ${detail}`);
     this.name = 'SafetensorsError';
@@ -69,6 +69,13 @@ export class SafetensorsFile {
       return new SafetensorsFile(handle, header);
     } catch (error) {
       await handle.close();
+      if (error instanceof SafetensorsError && /\.(pt|pth|ckpt|bin|tar)$/i.test(path)) {
+        throw new SafetensorsError(
+          path,
+          `${error.detail}; this looks like a PyTorch ` +
+            "checkpoint: convert it with python -c \"import torch, safetensors.torch as s; s.save_file(torch.load('IN', map_location='cpu'), 'OUT.safetensors')\"",
+        );
+      }
       throw error;
     }
   }

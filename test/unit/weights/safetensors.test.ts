@@ -141,6 +141,12 @@ test('reading an integer tensor as float32 is refused', async () => {
   }
 });
 
+test('a PyTorch checkpoint gets a hint on converting it', async () => {
+  const checkpoint = join(folder, 'model.pth');
+  writeFileSync(checkpoint, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(200, 1)]));
+  await rejects(checkpoint, /runs past the end of the file .*; this looks like a PyTorch checkpoint: convert it with python -c/);
+});
+
 test('a directory is not a weights file', async () => {
   await rejects(folder, /not a valid safetensors file: it is a directory/);
 });
