@@ -1,0 +1,130 @@
+// Names that refer to each other in a file: blocks (declared in the file or the prelude, referenced by
+// calls), block parameters (referenced in the body and by keyword arguments at call sites) and block
+// constants. Layer and network names are declarations only: nothing refers to them by name.
+// Go to definition, find references, highlights and rename all read this index.
+
+import type { Analysis } from './analysis';
+import type { SourceId } from './model';
+import type { Argument, BlockDeclaration, CallStatement, Declaration, Expression, Identifier, Span, Statement } from './syntax';
+
+export type SymbolKind = 'block' | 'parameter' | 'constant' | 'layer' | 'network';
+
+export interface NameSymbol {
+  kind: SymbolKind;
+  name: string;
+  /** Where it is declared: the file or the (read-only) prelude. */
+  source: SourceId;
+  declaration: Span;
+  /** Uses in the file (never in the prelude). */
+  references: Span[];
+}
+
+export function nameSymbols(analysis: Analysis): NameSymbol[] {
+  const symbols: NameSymbol[] = [];
+  const blockSymbols = new Map<string, NameSymbol>();
+  const parameterSymbols = new Map<BlockDeclaration, Map<string, NameSymbol>>();
+  for (const [name, entry] of analysis.blocks) {
+    if (entry.declaration.name.kind !== 'identifier') continue;
+    const symbol: NameSymbol = { kind: 'block', name, source: entry.source, declaration: entry.declaration.name.span, references: [] };
+    blockSymbols.set(name, symbol);
+    symbols.push(symbol);
+    const parameters = new Map<string, NameSymbol>();
+    for (const p of entry.declaration.parameters) {
+      if (parameters.has(p.name.text)) continue;
+      const parameter: NameSymbol = { kind: 'parameter', name: p.name.text, source: entry.source, declaration: p.name.span, references: [] };
+      parameters.set(p.name.text, parameter);
+      symbols.push(parameter);
+    }
+    parameterSymbols.set(entry.declaration, parameters);
+  }
+
+  for (const declaration of analysis.tree.declarations) {
+    if (declaration.name.kind === 'identifier' && declaration.kind === 'network') {
+      symbols.push({ kind: 'network', name: declaration.name.text, source: 'file', declaration: declaration.name.span, references: [] });
+    }
+    const own = declaration.kind === 'block' ? parameterSymbols.get(declaration) : undefined;
+    const scope = new Map<string, NameSymbol>(own);
+    const refer = (e: Expression | undefined) => {
+      for (const name of namesIn(e)) scope.get(name.text)?.references.push(name.span);
+    };
+    if (declaration.kind === 'block') for (const p of declaration.parameters) refer(p.default);
+    for (const s of statementsOf(declaration)) {
+      switch (s.kind) {
+        case 'let': {
+          refer(s.value);
+          const existing = scope.get(s.name.text);
+          if (existing?.kind === 'constant') existing.references.push(s.name.span);
+          else {
+            const constant: NameSymbol = { kind: 'constant', name: s.name.text, source: 'file', declaration: s.name.span, references: [] };
+            scope.set(s.name.text, constant);
+            symbols.push(constant);
+          }
+          break;
+        }
+        case 'call': {
+          if (s.name) symbols.push({ kind: 'layer', name: s.name.text, source: 'file', declaration: s.name.span, references: [] });
+          const block = blockSymbols.get(s.callee.text);
+          block?.references.push(s.callee.span);
+          const parameters = block && parameterSymbols.get(analysis.blocks.get(s.callee.text)!.declaration);
+          for (const a of argumentsOf(s)) {
+            refer(a.value);
+            if (a.name && parameters) parameters.get(a.name.text)?.references.push(a.name.span);
+          }
+          break;
+        }
+        case 'expansion':
+          refer(s.value);
+          break;
+        case 'require':
+          refer(s.condition);
+          break;
+      }
+    }
+  }
+  return symbols;
+}
+
+/** The symbol declared or referenced at an offset of the file. */
+export function symbolAt(symbols: NameSymbol[], offset: number): NameSymbol | undefined {
+  const inside = (span: Span) => span.start <= offset && offset <= span.end;
+  return symbols.find((s) => (s.source === 'file' && inside(s.declaration)) || s.references.some(inside));
+}
+
+export const isIdentifier = (text: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(text);
+
+export const keywords = new Set(['network', 'block', 'input', 'weights', 'labels', 'preprocess', 'expansion', 'require', 'and', 'or', 'not', 'true', 'false', 'in_channels']);
+
+function statementsOf(declaration: Declaration): Statement[] {
+  return declaration.body.statements.flatMap<Statement>((s) => (s.kind === 'preprocess' ? [s, ...(s.steps ?? [])] : [s]));
+}
+
+function argumentsOf(s: CallStatement): Argument[] {
+  return [...(s.argList?.args ?? []), ...s.stageArgs];
+}
+
+function namesIn(e: Expression | undefined): Identifier[] {
+  const found: Identifier[] = [];
+  const visit = (x: Expression | undefined) => {
+    if (!x) return;
+    switch (x.kind) {
+      case 'name':
+        found.push({ kind: 'identifier', text: x.name, span: x.span });
+        break;
+      case 'unary':
+        visit(x.operand);
+        break;
+      case 'binary':
+        visit(x.left);
+        visit(x.right);
+        break;
+      case 'list':
+        x.items.forEach(visit);
+        break;
+      case 'paren':
+        visit(x.inner);
+        break;
+    }
+  };
+  visit(e);
+  return found;
+}

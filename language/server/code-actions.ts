@@ -1,0 +1,18 @@
+// Quick fixes: the fixes the core attached to each diagnostic in the requested range.
+
+import type { Connection } from 'vscode-languageserver/node';
+import { toQuickFix } from './convert';
+import type { Documents } from './documents';
+
+export function registerCodeActions(connection: Connection, documents: Documents): void {
+  connection.onCodeAction((params, token) => {
+    const analysed = documents.analysed(params.textDocument.uri);
+    if (!analysed || token.isCancellationRequested) return [];
+    const { lines } = analysed.analysis;
+    const from = lines.offset(params.range.start);
+    const to = lines.offset(params.range.end);
+    return analysed.analysis.diagnostics
+      .filter((d) => d.fixes.length > 0 && lines.offset(d.range.start) <= to && lines.offset(d.range.end) >= from)
+      .flatMap((d) => d.fixes.map((fix) => toQuickFix(fix, d, params.textDocument.uri, d.fixes.length === 1)));
+  });
+}

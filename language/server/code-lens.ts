@@ -1,0 +1,24 @@
+// A CodeLens above each network: its totals, then the actions later features provide (the client
+// shows an action only while its command is registered).
+
+import type { Connection } from 'vscode-languageserver/node';
+import { formatCount, formatMacs, formatShape } from '../core/format';
+import { toCodeLens } from './convert';
+import type { Documents } from './documents';
+import { commands } from './protocol';
+
+export function registerCodeLens(connection: Connection, documents: Documents): void {
+  connection.onCodeLens((params, token) => {
+    const analysed = documents.analysed(params.textDocument.uri);
+    if (!analysed || token.isCancellationRequested) return [];
+    const uri = params.textDocument.uri;
+    return analysed.analysis.networks.flatMap((network) => {
+      const summary = `${formatCount(network.params)} params · ${formatMacs(network.macs)}MACs · ${formatShape(network.input && [1, ...network.input])} → ${formatShape(network.outputShape)}`;
+      return [
+        toCodeLens(network.nameRange, summary, '', []),
+        toCodeLens(network.nameRange, 'Preview', commands.openPreview, [uri, network.name]),
+        toCodeLens(network.nameRange, 'Run inference', commands.runInference, [uri, network.name]),
+      ];
+    });
+  });
+}

@@ -1,0 +1,157 @@
+// Completion: layer types and block names where a callee goes, parameters (`kernel=`) and their values
+// inside a call, shortcut kinds after `+`, preprocess steps and presets, statement keywords, snippets
+// for a new network or block, and the names in scope inside a block.
+
+import type { Connection } from 'vscode-languageserver/node';
+import type { Analysis } from '../core/analysis';
+import { preprocessPresets, preprocessSteps, shortcutKinds } from '../core/names';
+import { layerOps, rules } from '../core/shapes';
+import type { BlockDeclaration, Declaration } from '../core/syntax';
+import { toCompletionItem } from './convert';
+import { cursorAt, type Cursor } from './cursor';
+import type { Documents } from './documents';
+import { calleeSignature, layerSignature } from './signature-help';
+
+export interface Completion {
+  label: string;
+  kind: 'layer' | 'block' | 'keyword' | 'parameter' | 'value' | 'name' | 'snippet';
+  detail?: string;
+  documentation?: string;
+  insertText?: string;
+  snippet?: boolean;
+  sortText?: string;
+}
+
+export function registerCompletion(connection: Connection, documents: Documents): void {
+  connection.onCompletion((params, token) => {
+    const analysed = documents.analysed(params.textDocument.uri);
+    if (!analysed || token.isCancellationRequested) return [];
+    const { analysis } = analysed;
+    return completionsAt(analysis, analysis.lines.offset(params.position)).map(toCompletionItem);
+  });
+}
+
+const layerDocs: Record<string, string> = {
+  conv: '2-D convolution (weights `weight`, optional `bias`).',
+  batchnorm: 'Batch normalisation over channels (`weight`, `bias`, running statistics).',
+  relu: 'ReLU.',
+  relu6: 'ReLU clipped at 6.',
+  leaky_relu: 'Leaky ReLU.',
+  sigmoid: 'Sigmoid.',
+  maxpool: 'Max pooling.',
+  avgpool: 'Adaptive average pooling to `output`×`output` (1 by default).',
+  flatten: 'Flattens C×H×W to one dimension.',
+  linear: 'Fully connected layer; flattens a C×1×1 input.',
+  dropout: 'Dropout (identity at inference).',
+  se: 'Squeeze-and-excitation (`fc1`, `fc2` 1×1 convs with bias).',
+};
+
+export function completionsAt(analysis: Analysis, offset: number): Completion[] {
+  return completionsFor(cursorAt(analysis, offset).cursor, analysis);
+}
+
+function completionsFor(cursor: Cursor, analysis: Analysis): Completion[] {
+  switch (cursor.kind) {
+    case 'none':
+      return [];
+    case 'top':
+      return [
+        { label: 'network', kind: 'snippet', detail: 'a new network', insertText: 'network ${1:name} {\n  input ${2:3x224x224}\n  $0\n}', snippet: true },
+        { label: 'block', kind: 'snippet', detail: 'a new block', insertText: 'block ${1:name}(${2:planes}, stride=1) {\n  $0\n  + shortcut\n}', snippet: true },
+      ];
+    case 'statement':
+      return [...statementKeywords(cursor.declaration), ...callees(analysis, true)];
+    case 'callee':
+      return callees(analysis, false);
+    case 'shortcut':
+      return shortcutKinds.map((k) => ({ label: k, kind: 'value' as const, detail: shortcutDocs[k] }));
+    case 'preset':
+      return [
+        ...preprocessPresets.map((p) => ({ label: p, kind: 'value' as const, detail: 'resize 256, center crop 224, ImageNet mean/std' })),
+        { label: '{ … }', kind: 'snippet', detail: 'a preprocess section', insertText: '{\n  resize(${1:256})\n  center_crop(${2:224})\n  normalize(mean=[${3:0.485, 0.456, 0.406}], std=[${4:0.229, 0.224, 0.225}])\n}', snippet: true },
+      ];
+    case 'preprocessStep':
+      return preprocessSteps.map((s) => ({ label: s, kind: 'layer' as const, insertText: s === 'grayscale' ? s : s === 'normalize' ? 'normalize(mean=[$1], std=[$2])' : `${s}($1)`, snippet: s !== 'grayscale' }));
+    case 'argument':
+      return argumentCompletions(cursor, analysis);
+    case 'stageArgument': {
+      const signature = calleeSignature(cursor.callee, analysis);
+      if (!signature) return [];
+      return signature.parameters.filter((p) => !cursor.given.includes(p.name)).map((p) => ({ label: `${p.name}=`, kind: 'parameter' as const, detail: `${p.label} · first block of the stage` }));
+    }
+  }
+}
+
+const shortcutDocs: Record<(typeof shortcutKinds)[number], string> = {
+  shortcut: "torchvision's rule: identity when shapes match, else projection",
+  identity: 'the block input unchanged',
+  projection: '1×1 conv + batchnorm (downsample.0, downsample.1)',
+  zeropad: 'subsample and pad channels with zeros (option A)',
+};
+
+function statementKeywords(declaration: Declaration): Completion[] {
+  if (declaration.kind === 'network') {
+    return [
+      { label: 'input', kind: 'keyword', detail: 'input CxHxW', insertText: 'input ${1:3}x${2:224}x${3:224}', snippet: true },
+      { label: 'weights', kind: 'keyword', detail: 'a .safetensors file, relative to this file', insertText: 'weights "$1"', snippet: true },
+      { label: 'labels', kind: 'keyword', detail: 'one class name per line', insertText: 'labels "$1"', snippet: true },
+      { label: 'preprocess', kind: 'keyword', detail: 'preprocess imagenet, or a section', insertText: 'preprocess ', snippet: false },
+    ];
+  }
+  return [
+    { label: 'expansion', kind: 'keyword', detail: "the block's expansion", insertText: 'expansion ${1:1}', snippet: true },
+    { label: 'require', kind: 'keyword', detail: 'a precondition checked at each call', insertText: 'require ${1:condition}, "${2:message}"', snippet: true },
+    { label: '+ shortcut', kind: 'keyword', detail: 'the residual add', insertText: '+ shortcut', snippet: false },
+  ];
+}
+
+function callees(analysis: Analysis, statementStart: boolean): Completion[] {
+  const items: Completion[] = layerOps.map((op) => {
+    const signature = layerSignature(op);
+    const required = rules[op].params.some((p) => p.default === undefined);
+    return { label: op, kind: 'layer', detail: signature.label, documentation: layerDocs[op], insertText: required ? `${op}($1)` : op, snippet: required, sortText: `1${op}` };
+  });
+  for (const [name, entry] of analysis.blocks) {
+    const signature = calleeSignature(name, analysis);
+    items.push({ label: name, kind: 'block', detail: `${signature?.label ?? name} · ${entry.source === 'prelude' ? 'prelude' : 'this file'}`, insertText: `${name}($1)`, snippet: true, sortText: `0${name}` });
+  }
+  // An anonymous layer may not own weights, so at the start of a statement offer those without.
+  return statementStart ? items.filter((i) => i.kind === 'block' || !rules[i.label as keyof typeof rules].hasWeights) : items;
+}
+
+function argumentCompletions(cursor: Extract<Cursor, { kind: 'argument' }>, analysis: Analysis): Completion[] {
+  if (cursor.valueOf) return valuesOf(cursor.callee, cursor.valueOf, cursor.declaration, analysis);
+  if (cursor.keyword) return scopeNames(cursor.declaration);
+  const signature = calleeSignature(cursor.callee, analysis);
+  const parameters = (signature?.parameters ?? []).filter((p) => !cursor.given.includes(p.name));
+  return [
+    ...(cursor.atStart ? parameters.map((p) => ({ label: `${p.name}=`, kind: 'parameter' as const, detail: p.label, sortText: `0${p.name}` })) : []),
+    ...scopeNames(cursor.declaration),
+  ];
+}
+
+function valuesOf(callee: string, parameter: string, declaration: Declaration, analysis: Analysis): Completion[] {
+  const layer = (layerOps as string[]).includes(callee) ? rules[callee as keyof typeof rules].params.find((p) => p.name === parameter) : undefined;
+  const names = scopeNames(declaration);
+  if (layer?.kind === 'bool') return ['true', 'false'].map((v) => ({ label: v, kind: 'value' as const }));
+  const common: Record<string, number[]> = { kernel: [1, 3, 5, 7], stride: [1, 2], padding: [0, 1, 2, 3], groups: [1, 32, 64], dilation: [1, 2] };
+  const values = (common[parameter] ?? []).map((v) => ({ label: String(v), kind: 'value' as const, sortText: `0${v}` }));
+  const block = analysis.blocks.get(callee)?.declaration;
+  const fromDefault = block && defaultOf(block, parameter);
+  return [...values, ...(fromDefault ? [{ label: fromDefault, kind: 'value' as const, detail: 'default' }] : []), ...names];
+}
+
+function defaultOf(block: BlockDeclaration, parameter: string): string | undefined {
+  const p = block.parameters.find((q) => q.name.text === parameter);
+  return p?.default?.kind === 'number' ? p.default.text : undefined;
+}
+
+function scopeNames(declaration: Declaration): Completion[] {
+  if (declaration.kind !== 'block') return [];
+  const names = new Map<string, string>();
+  for (const p of declaration.parameters) names.set(p.name.text, 'parameter');
+  for (const s of declaration.body.statements) if (s.kind === 'let') names.set(s.name.text, 'constant');
+  names.set('in_channels', "channels of the block's input");
+  names.set('expansion', "the block's expansion");
+  return [...names].map(([label, detail]) => ({ label, kind: 'name' as const, detail, sortText: `2${label}` }));
+}

@@ -1,0 +1,35 @@
+// The `resnet/graph` request: the preview asks the language server for the diagram data of one
+// network in an open document. Declared once, imported by the server and the VS Code client.
+
+import { RequestType } from 'vscode-languageserver-protocol';
+import type { Graph, GraphDiagnostic } from '../core/graph';
+import type { Range } from '../core/model';
+
+export interface GraphParams {
+  textDocument: { uri: string };
+  /** The network to draw; the file's first when absent or unknown. */
+  network?: string;
+}
+
+export interface GraphNetworkEntry {
+  name: string;
+  range: Range;
+}
+
+export interface GraphResult {
+  uri: string;
+  /** The document version the graph was built from. */
+  version: number;
+  networks: GraphNetworkEntry[];
+  /** Undefined when the file has no network. */
+  graph?: Graph;
+  /**
+   * True while the file has syntax or name errors: the graph may have lost whole layers, so the
+   * preview keeps its last good diagram and shows these problems instead.
+   */
+  broken: boolean;
+  /** The file's errors and warnings, for the preview's header. */
+  problems: GraphDiagnostic[];
+}
+
+export const graphRequest = new RequestType<GraphParams, GraphResult | null, void>('resnet/graph');

@@ -1,0 +1,128 @@
+// Hover: on a layer its input → output shape, params, MACs, receptive field and weight keys; on a stage
+// or block call the blocks it expands to and their totals; on a network's name its totals. Inside a
+// block definition a statement stands for every instance of the block, so the hover shows the first
+// and how the others differ.
+
+import type { Connection } from 'vscode-languageserver/node';
+import type { Analysis } from '../core/analysis';
+import { formatCount, formatMacs, formatShape } from '../core/format';
+import { contains, declarationAt, networkOf, nodesOfStatement, statementAt } from '../core/locate';
+import type { LayerNode, ModelNode, Network, Shape } from '../core/model';
+import { receptiveFields, type ReceptiveField } from '../core/receptive-field';
+import type { Span } from '../core/syntax';
+import { allNodes, flattenLayers } from '../core/walk';
+import { toHover } from './convert';
+import type { Documents } from './documents';
+
+export function registerHover(connection: Connection, documents: Documents): void {
+  connection.onHover((params, token) => {
+    const analysed = documents.analysed(params.textDocument.uri);
+    if (!analysed || token.isCancellationRequested) return null;
+    const { analysis } = analysed;
+    const hover = hoverAt(analysis, analysis.lines.offset(params.position));
+    return hover ? toHover(hover.markdown, analysis.lines.range(hover.span)) : null;
+  });
+}
+
+export function hoverAt(analysis: Analysis, offset: number): { markdown: string; span: Span } | undefined {
+  const declaration = declarationAt(analysis, offset);
+  if (!declaration) return undefined;
+  if (declaration.kind === 'network' && contains(declaration.name.span, offset)) {
+    const network = networkOf(analysis, declaration);
+    return network && { markdown: networkHover(network), span: declaration.name.span };
+  }
+  const statement = statementAt(declaration, offset);
+  if (!statement || (statement.kind !== 'call' && statement.kind !== 'add')) return undefined;
+  const instances = nodesOfStatement(analysis, declaration, statement);
+  if (instances.length === 0) return undefined;
+  const [{ network, node }] = instances;
+  const fields = fieldsOf(network);
+  const parts = [nodeHover(node, network, fields.get(node))];
+  if (instances.length > 1) parts.push(instancesNote(instances.map((i) => i.node)));
+  return { markdown: parts.join('\n\n'), span: statement.span };
+}
+
+const fieldCache = new WeakMap<Network, Map<ModelNode, ReceptiveField>>();
+function fieldsOf(network: Network): Map<ModelNode, ReceptiveField> {
+  let fields = fieldCache.get(network);
+  if (!fields) fieldCache.set(network, (fields = receptiveFields(network)));
+  return fields;
+}
+
+const code = (text: string) => `\`${text}\``;
+const transition = (input: Shape | undefined, output: Shape | undefined) => code(`${formatShape(input)} → ${formatShape(output)}`);
+const totals = (n: { params: number; macs: number }) => `params ${formatCount(n.params)} · MACs ${formatMacs(n.macs)}`;
+
+function fieldText(field: ReceptiveField | undefined, network: Network): string {
+  if (!field) return '';
+  const side = network.input ? Math.max(network.input[1], network.input[2]) : Infinity;
+  return ` · receptive field ${field.size >= side ? `${field.size} px (the whole input)` : `${field.size}×${field.size} px`}`;
+}
+
+export function networkHover(network: Network): string {
+  const layers = flattenLayers(network);
+  const keys = layers.reduce((n, l) => n + l.layer.weights.length, 0);
+  return [
+    `**network ${network.name}**`,
+    transition(network.input && [1, ...network.input], network.outputShape),
+    `${totals(network)} · FLOPs ${formatMacs(2 * network.macs)}`,
+    `${layers.length} layers · ${keys} weight keys${network.weights ? ` · weights ${code(network.weights.path)}` : ''}`,
+  ].join('  \n');
+}
+
+function describeLayer(layer: LayerNode): string {
+  switch (layer.op) {
+    case 'conv': {
+      const a = layer.attrs;
+      if (!a) return 'conv';
+      const extras = [a.stride !== 1 && `stride ${a.stride}`, a.padding !== 0 && `padding ${a.padding}`, a.dilation !== 1 && `dilation ${a.dilation}`, a.groups !== 1 && `groups ${a.groups}`, a.bias && 'bias'].filter(Boolean);
+      return `conv ${a.kernel}×${a.kernel}${extras.length ? ', ' + extras.join(', ') : ''}`;
+    }
+    case 'maxpool':
+      return layer.attrs ? `maxpool ${layer.attrs.kernel}×${layer.attrs.kernel}, stride ${layer.attrs.stride}` : 'maxpool';
+    case 'avgpool':
+      return layer.attrs ? `adaptive avgpool to ${layer.attrs.output}×${layer.attrs.output}` : 'avgpool';
+    default:
+      return layer.op;
+  }
+}
+
+const weightLine = (layer: LayerNode) => layer.weights.map((w) => `${code(w.key)} ${w.shape.length ? w.shape.join('×') : 'scalar'}`).join('  \n');
+
+function nodeHover(node: ModelNode, network: Network, field: ReceptiveField | undefined): string {
+  const head = (title: string) => `**${node.name || title}** · ${title}`;
+  const measure = `${transition(node.inputShape, node.outputShape)}  \n${totals(node)}${fieldText(field, network)}`;
+  switch (node.kind) {
+    case 'layer':
+      return [head(describeLayer(node)), measure, node.weights.length ? weightLine(node) : 'no weights'].join('  \n');
+    case 'add': {
+      const shortcut = node.shortcut === 'projection' ? `projection shortcut (1×1 conv, stride ${node.stride ?? '?'}, + batchnorm)` : `${node.shortcut ?? node.written} shortcut`;
+      const lines = [`**residual add** · ${shortcut}`, `${code(formatShape(node.outputShape))} + shortcut of ${code(formatShape(node.shortcutInputShape))}`, totals(node)];
+      for (const layer of node.layers) lines.push(weightLine(layer));
+      return lines.join('  \n');
+    }
+    case 'block':
+      return [`**${node.name}** · block ${node.block}(${argsText(node.args)})`, measure, childTable(node.children), keysLine(node)].join('\n\n');
+    case 'stage':
+      return [`**${node.name}** · ${node.repeat} × ${node.block}`, measure, childTable(node.children), keysLine(node)].join('\n\n');
+  }
+}
+
+const argsText = (args: Record<string, number | boolean | string>) => Object.entries(args).map(([k, v]) => `${k}=${v}`).join(', ');
+
+function childTable(children: ModelNode[]): string {
+  const rows = children.map((c) => `| ${c.name || (c.kind === 'layer' ? c.op : c.kind)} | ${formatShape(c.outputShape)} | ${formatCount(c.params)} | ${formatMacs(c.macs)} |`);
+  return ['| | output | params | MACs |', '|---|---|--:|--:|', ...rows].join('\n');
+}
+
+function keysLine(node: ModelNode): string {
+  const keys = [...allNodes([node])].flatMap((n) => (n.kind === 'layer' ? n.weights.map((w) => w.key) : []));
+  if (keys.length === 0) return 'no weights';
+  return `${keys.length} weight keys: ${code(keys[0])} … ${code(keys[keys.length - 1])}`;
+}
+
+function instancesNote(nodes: ModelNode[]): string {
+  const shapes = [...new Set(nodes.map((n) => `${formatShape(n.inputShape)} → ${formatShape(n.outputShape)}`))];
+  const listed = shapes.slice(0, 4).map(code).join(', ') + (shapes.length > 4 ? ', …' : '');
+  return `${nodes.length} instances (${nodes[0].name} … ${nodes[nodes.length - 1].name})${shapes.length > 1 ? `: ${listed}` : ''}`;
+}

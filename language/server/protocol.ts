@@ -1,0 +1,19 @@
+// What the server and the VS Code client agree on, imported by both sides.
+
+/** The prelude opens read-only from this URI (the client serves its text). */
+export const preludeUri = 'resnet-prelude:/prelude.resnet';
+
+export const preludeScheme = 'resnet-prelude';
+
+/** Commands that CodeLenses offer; later features register them in the client. */
+export const commands = {
+  openPreview: 'resnetStudio.openPreview',
+  runInference: 'resnetStudio.runInference',
+} as const;
+
+/** The `resnetStudio` settings the server reads. */
+export interface Settings {
+  inlayHints: { enabled: boolean };
+}
+
+export const defaultSettings: Settings = { inlayHints: { enabled: true } };
