@@ -104,6 +104,21 @@ function describe(layer: LayerNode): string {
   return layer.name ? `layer ${layer.name} (${layer.op})` : `the anonymous ${layer.op} layer`;
 }
 
+/** PyTorch's pooled size with ceil_mode: the last window must start inside the input or the left padding. */
+export function ceilModeOutputSize(size: number, kernel: number, stride: number, padding: number, dilation: number): number {
+  const span = dilation * (kernel - 1) + 1;
+  let out = Math.ceil((size + 2 * padding - span) / stride) + 1;
+  if ((out - 1) * stride >= size + padding) out--;
+  return out;
+}
+
+/** End padding that makes floor-mode pooling produce the ceil-mode size. */
+function ceilModeEndPad(size: number, kernel: number, stride: number, padding: number, dilation: number): number {
+  const out = ceilModeOutputSize(size, kernel, stride, padding, dilation);
+  const span = dilation * (kernel - 1) + 1;
+  return Math.max(padding, (out - 1) * stride + span - size - padding);
+}
+
 class NetworkCompiler {
   constructor(private readonly graph: GraphBuilder) {}
 
@@ -167,11 +182,19 @@ class NetworkCompiler {
         return g.node(name, 'Sigmoid', [x]);
       case 'maxpool': {
         const a = requireAttrs(layer);
+        let padsEnd = [a.padding, a.padding];
+        if (a.ceil_mode) {
+          // ONNX's shape inference for ceil_mode (opset 17) keeps a last window that starts in the
+          // padding, which PyTorch drops. Floor mode with the end padding that yields PyTorch's size
+          // gives the same windows, and shapes that agree everywhere.
+          const [, , height, width] = requireShape(layer.inputShape, describe(layer), layer.range);
+          padsEnd = [height, width].map((size) => ceilModeEndPad(size!, a.kernel, a.stride, a.padding, a.dilation));
+        }
         return g.node(name, 'MaxPool', [x], [
-          int('ceil_mode', a.ceil_mode ? 1 : 0),
+          int('ceil_mode', 0),
           ints('dilations', [a.dilation, a.dilation]),
           ints('kernel_shape', [a.kernel, a.kernel]),
-          ints('pads', [a.padding, a.padding, a.padding, a.padding]),
+          ints('pads', [a.padding, a.padding, padsEnd[0]!, padsEnd[1]!]),
           ints('strides', [a.stride, a.stride]),
         ]);
       }

@@ -121,3 +121,35 @@ test('the spliced encoder writes the same ModelProto as protobufjs would', () =>
   const decode = (bytes: Uint8Array) => JSON.stringify(ModelProto.toObject(ModelProto.decode(bytes), { bytes: String, longs: Number }));
   assert.equal(decode(spliced), decode(reference));
 });
+
+test('ceil-mode maxpool matches torch where ONNX shape inference and PyTorch disagree', async () => {
+  const cases = [
+    [6, 1, 4, 0],
+    [7, 3, 2, 1],
+    [5, 2, 2, 1],
+    [8, 3, 3, 1],
+    [9, 2, 2, 0],
+  ] as const;
+  const script = [
+    'import json, sys, torch',
+    'out = []',
+    'for size, k, s, p in json.loads(sys.argv[1]):',
+    '    x = torch.arange(size * size, dtype=torch.float32).reshape(1, 1, size, size)',
+    '    out.append(torch.nn.functional.max_pool2d(x, k, s, p, ceil_mode=True).flatten().tolist())',
+    'print(json.dumps(out))',
+  ].join('\n');
+  const expected = JSON.parse(execFileSync(PYTHON, ['-c', script, JSON.stringify(cases)], { encoding: 'utf8' })) as number[][];
+  for (const [i, [size, kernel, stride, padding]] of cases.entries()) {
+    const text = `network pool {\n  input 1x${size}x${size}\n  pool maxpool(kernel=${kernel}, stride=${stride}, padding=${padding}, ceil=true)\n  flatten flatten\n}\n`;
+    const network = analyze(text).networks[0]!;
+    const bytes = compileToOnnx(network, new Map());
+    const path = join(scratch, `pool${i}.onnx`);
+    writeFileSync(path, bytes);
+    execFileSync(PYTHON, ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path]);
+    const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 2 });
+    const input = new Float32Array(size * size).map((_, j) => j);
+    const output = await session.run({ input: new ort.Tensor('float32', input, [1, 1, size, size]) });
+    assert.deepEqual(Array.from(output.logits!.data as Float32Array), expected[i], `case ${[size, kernel, stride, padding]}`);
+    await session.release();
+  }
+});
