@@ -19,6 +19,12 @@ export interface InferRequest {
   weights: WeightsRequest;
   ep: EpChoice;
   inputs: InputSpec[];
+  /** Send back each image as the network saw it (after grayscale, resize and crop), for display. */
+  includeSeenImage?: boolean;
+  /** onnxruntime intra-op threads (0 or absent: onnxruntime's default); part of the session's identity. */
+  threads?: number;
+  /** How many compiled sessions the worker keeps (absent: 2; 0: none kept after the request). */
+  sessionCacheSize?: number;
 }
 
 export interface CancelRequest {
@@ -41,6 +47,16 @@ export interface InputResult {
   logits?: Float32Array;
   error?: string;
   timings: { decodeMs: number; preprocessMs: number; runMs: number };
+  /** With includeSeenImage, for image inputs: the uint8 pixels (HWC) the network saw, and the file's size. */
+  seen?: SeenImage;
+  original?: { width: number; height: number };
+}
+
+export interface SeenImage {
+  width: number;
+  height: number;
+  channels: number;
+  pixels: Uint8Array;
 }
 
 export interface SessionTimings {

@@ -73,14 +73,25 @@ export class SessionCache {
   private readonly entries = new Map<string, CachedSession>();
   private readonly profileFolder = mkdtempSync(join(tmpdir(), 'resnet-studio-profile-'));
 
-  constructor(private readonly capacity = 2) {}
+  constructor(private capacity = 2) {}
+
+  /** Takes effect at the next insertion or trim. */
+  setCapacity(capacity: number): void {
+    this.capacity = capacity;
+  }
+
+  /** Releases the least recently used sessions beyond the capacity (with capacity 0, all of them). */
+  async trim(): Promise<void> {
+    await this.evict(this.capacity);
+  }
 
   async get(
     network: Network,
     weightsRequest: WeightsRequest,
     choice: EpChoice,
+    threads = 0,
   ): Promise<{ entry: CachedSession; timings: SessionTimings }> {
-    const key = `${networkHash(network)}|${weightsIdentity(weightsRequest)}|${choice}`;
+    const key = `${networkHash(network)}|${weightsIdentity(weightsRequest)}|${choice}|${threads}`;
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -108,7 +119,7 @@ export class SessionCache {
     const compileMs = performance.now() - start;
 
     start = performance.now();
-    const { session, selected, attempts, profilePrefix } = await this.createSession(model, choice);
+    const { session, selected, attempts, profilePrefix } = await this.createSession(model, choice, threads);
     const sessionMs = performance.now() - start;
 
     const entry: CachedSession = {
@@ -119,7 +130,8 @@ export class SessionCache {
       profilePrefix,
     };
     this.entries.set(key, entry);
-    await this.evict();
+    // The session just created is about to run, so it stays even with capacity 0.
+    await this.evict(Math.max(1, this.capacity));
     return { entry, timings: { cached: false, weightsMs, compileMs, sessionMs } };
   }
 
@@ -157,7 +169,7 @@ export class SessionCache {
     }
   }
 
-  private async createSession(model: Uint8Array, choice: EpChoice) {
+  private async createSession(model: Uint8Array, choice: EpChoice, threads: number) {
     const attempts: EpAttempt[] = [];
     for (const ep of candidateEps(choice, process.platform, cudaPresent())) {
       const profilePrefix = join(this.profileFolder, `s${Date.now()}-${Math.random().toString(36).slice(2)}`);
@@ -169,6 +181,7 @@ export class SessionCache {
           enableProfiling: true,
           profileFilePrefix: profilePrefix,
           logSeverityLevel: 3,
+          ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
           // No busy-waiting between ops: the worker shares the machine with the editor.
           extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
         });
@@ -187,8 +200,8 @@ export class SessionCache {
     throw new EngineError('ep', `cannot start the ${last.ep} execution provider: ${reason}. ${installHint(last.ep as EpName)}.`);
   }
 
-  private async evict(): Promise<void> {
-    while (this.entries.size > this.capacity) {
+  private async evict(capacity: number): Promise<void> {
+    while (this.entries.size > capacity) {
       const [oldestKey, oldest] = this.entries.entries().next().value as [string, CachedSession];
       this.entries.delete(oldestKey);
       await oldest.session.release();

@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import type { Network, PreprocessSpec } from '../core/model';
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { EngineError } from './engine-error';
-import type { InferRequest, InputResult, InputSpec, WorkerRequest, WorkerResponse } from './protocol';
+import type { InferRequest, InputResult, InputSpec, SeenImage, WorkerRequest, WorkerResponse } from './protocol';
 import { SessionCache } from './session-cache';
 
 interface PreparedInput {
@@ -14,6 +14,8 @@ interface PreparedInput {
   dims: [1, number, number, number];
   decodeMs: number;
   preprocessMs: number;
+  seen?: SeenImage;
+  original?: { width: number; height: number };
 }
 
 /** Without a preprocess section the image is fed as torchvision's ToTensor gives it: [0, 1], no resizing. */
@@ -57,7 +59,7 @@ async function prepare(input: InputSpec, network: Network, expected: [number, nu
       `${input.path}: the image gives a ${shape(prepared.dims.slice(1))} tensor but the network expects ${shape(expected)}; ${hint}`,
     );
   }
-  return { label: input.path, data: prepared.data, dims: prepared.dims, ...prepared.timings };
+  return { label: input.path, data: prepared.data, dims: prepared.dims, ...prepared.timings, seen: prepared.seen, original: prepared.original };
 }
 
 export class Worker {
@@ -82,7 +84,9 @@ export class Worker {
 
   private async serve(request: InferRequest): Promise<void> {
     try {
-      this.send(await this.infer(request));
+      const response = await this.infer(request);
+      await this.cache.trim();
+      this.send(response);
     } catch (error) {
       if (error instanceof EngineError) {
         this.send({ type: 'error', id: request.id, kind: error.kind, message: error.message, ...(error.weights ? { weights: error.weights } : {}) });
@@ -103,7 +107,8 @@ export class Worker {
     if (!network.input) throw new EngineError('compile', `network ${network.name} has no input statement`);
     const expected = network.input;
     this.checkCancelled(request.id);
-    const { entry, timings } = await this.cache.get(network, request.weights, request.ep);
+    if (request.sessionCacheSize !== undefined) this.cache.setCapacity(request.sessionCacheSize);
+    const { entry, timings } = await this.cache.get(network, request.weights, request.ep, request.threads);
     const results: InputResult[] = [];
     for (const input of request.inputs) {
       this.checkCancelled(request.id);
@@ -130,6 +135,7 @@ export class Worker {
         label: prepared.label,
         logits: new Float32Array(logits),
         timings: { decodeMs: prepared.decodeMs, preprocessMs: prepared.preprocessMs, runMs },
+        ...(request.includeSeenImage && prepared.seen ? { seen: prepared.seen, original: prepared.original } : {}),
       });
     }
     return { type: 'result', id: request.id, results, ep: entry.ep, weights: entry.weights, session: timings };

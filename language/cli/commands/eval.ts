@@ -1,118 +1,13 @@
 // `resnet-studio eval FILE FOLDER [--weights W | --random-weights] [--ep …] [--json]`: accuracy,
 // per-class accuracy, confusion matrix and images/s over a labelled folder. Two layouts:
 // torchvision's ImageFolder (one subfolder per class, classes in sorted order) or flat files named
-// `<anything>_<k>.<ext>` whose suffix k is the class index.
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+// `<anything>_<k>.<ext>` whose suffix k is the class index (language/runtime/dataset.ts).
+import { labelOf } from '../../runtime/classes';
 import { InferenceClient } from '../../runtime/client';
-import type { InferResult } from '../../runtime/protocol';
+import { evaluate, listDataset, runInBatches, sparseConfusion, type EvalReport } from '../../runtime/dataset';
 import { formatEpReport } from '../../runtime/providers';
 import type { CliIo } from '../io';
-import { labelOf, loadLabels, loadNetwork, parseEngineArgs, randomWeightsWarning, runInference, sessionLine, topK } from './infer';
-
-/** torchvision.datasets.folder.IMG_EXTENSIONS. */
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp']);
-const isImage = (name: string) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
-/** Python's sorted() on str: by code point. */
-const byCodePoint = (a: string, b: string) => {
-  const x = Array.from(a, (c) => c.codePointAt(0)!);
-  const y = Array.from(b, (c) => c.codePointAt(0)!);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return x.length - y.length;
-};
-const BATCH = 64;
-
-export interface Sample {
-  path: string;
-  target: number;
-}
-
-export interface Dataset {
-  layout: 'image-folder' | 'suffix';
-  samples: Sample[];
-  /** Class names for the image-folder layout (the folder names). */
-  classNames?: string[];
-}
-
-async function walkImages(folder: string): Promise<string[]> {
-  const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name));
-  const found: string[] = [];
-  for (const entry of entries) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) found.push(...(await walkImages(path)));
-    else if (isImage(entry.name)) found.push(path);
-  }
-  return found;
-}
-
-/** The labelled images of a folder, or a message saying why it is not a dataset. */
-export async function listDataset(folder: string, classes: number): Promise<Dataset | string> {
-  let entries;
-  try {
-    if (!(await stat(folder)).isDirectory()) return `${folder} is not a folder`;
-    entries = await readdir(folder, { withFileTypes: true });
-  } catch (error) {
-    return `cannot read ${folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
-  }
-  const classDirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(byCodePoint);
-  if (classDirs.length > 0) {
-    if (classDirs.length > classes) {
-      return `${folder} has ${classDirs.length} class folders but the network has ${classes} outputs`;
-    }
-    const samples: Sample[] = [];
-    for (const [target, name] of classDirs.entries()) {
-      for (const path of await walkImages(join(folder, name))) samples.push({ path, target });
-    }
-    if (samples.length === 0) return `${folder}: the class folders hold no images (${[...IMAGE_EXTENSIONS].join(', ')})`;
-    return { layout: 'image-folder', samples, classNames: classDirs };
-  }
-  const images = entries.filter((e) => e.isFile() && isImage(e.name)).map((e) => e.name).sort(byCodePoint);
-  if (images.length === 0) return `${folder} holds no images and no class folders`;
-  const samples: Sample[] = [];
-  const unlabelled: string[] = [];
-  for (const name of images) {
-    const match = /_(\d+)\.[^.]+$/.exec(name);
-    const target = match ? Number(match[1]) : NaN;
-    if (!match || target >= classes) unlabelled.push(name);
-    else samples.push({ path: join(folder, name), target });
-  }
-  if (unlabelled.length > 0) {
-    const shown = unlabelled.slice(0, 3).join(', ') + (unlabelled.length > 3 ? `, … (${unlabelled.length} in all)` : '');
-    return `${folder}: ${shown}: a flat folder needs file names ending in _<class index>.<ext> with an index below ${classes}, or use one subfolder per class`;
-  }
-  return { layout: 'suffix', samples };
-}
-
-export interface EvalReport {
-  total: number;
-  correct: number;
-  correctTop5: number;
-  perClass: { index: number; name: string; images: number; correct: number }[];
-  confusion: number[][];
-  failed: { image: string; error: string }[];
-  seconds: number;
-  runSeconds: number;
-}
-
-export function evaluate(samples: Sample[], outputs: InferResult['results'], classes: number, names: (i: number) => string, seconds: number): EvalReport {
-  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  const report: EvalReport = { total: 0, correct: 0, correctTop5: 0, perClass: [], confusion, failed: [], seconds, runSeconds: 0 };
-  outputs.forEach((output, i) => {
-    const target = samples[i]!.target;
-    if (!output.logits) {
-      report.failed.push({ image: output.label, error: output.error ?? 'failed' });
-      return;
-    }
-    const ranked = topK(Array.from(output.logits), 5);
-    report.total++;
-    report.runSeconds += output.timings.runMs / 1000;
-    if (ranked[0] === target) report.correct++;
-    if (ranked.includes(target)) report.correctTop5++;
-    confusion[target]![ranked[0]!]!++;
-  });
-  report.perClass = confusion.map((row, index) => ({ index, name: names(index), images: row.reduce((a, b) => a + b, 0), correct: row[index]! }));
-  return report;
-}
+import { loadLabels, loadNetwork, parseEngineArgs, randomWeightsWarning, runInference, sessionLine } from './infer';
 
 const percent = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${((100 * part) / whole).toFixed(2)}%`);
 
@@ -136,11 +31,6 @@ function confusionLines(report: EvalReport, shown: EvalReport['perClass']): stri
     `most frequent confusions (${shown.length} classes are too many for a matrix; --json has them all):`,
     ...pairs.map(([t, p, n]) => `  ${String(n).padStart(5)} × ${report.perClass[t]!.name} (${t}) taken for ${report.perClass[p]!.name} (${p})`),
   ];
-}
-
-/** [true class, predicted class, count] for every non-zero cell. */
-export function sparseConfusion(report: EvalReport): [number, number, number][] {
-  return report.confusion.flatMap((row, t) => row.flatMap((n, p) => (n > 0 ? [[t, p, n] as [number, number, number]] : [])));
 }
 
 function reportLines(report: EvalReport): string[] {
@@ -190,28 +80,18 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   const names = (i: number) => dataset.classNames?.[i] ?? labelOf(labels, i);
 
   try {
-    const outputs: InferResult['results'] = [];
-    let first: InferResult | undefined;
-    let seconds = 0;
-    for (let start = 0; start < dataset.samples.length; start += BATCH) {
-      const batch = dataset.samples.slice(start, start + BATCH).map((s) => s.path);
-      const began = performance.now();
-      const result = await runInference(client, loaded, options.ep, batch, io);
-      if (!result) return 1;
-      const s = result.session;
-      seconds += (performance.now() - began - (s.weightsMs + s.compileMs + s.sessionMs)) / 1000;
-      first ??= result;
-      outputs.push(...result.results);
-    }
+    const run = await runInBatches(dataset.samples, (batch) => runInference(client, loaded, options.ep, batch, io));
+    if (!run) return 1;
+    const { outputs, first, seconds } = run;
     const report = evaluate(dataset.samples, outputs, classes, names, seconds);
-    const ep = first!.ep;
+    const ep = first.ep;
     if (options.json) {
       const json = {
         network: loaded.network.name,
         layout: dataset.layout,
-        weights: { source: loaded.weightsLabel, random: first!.weights.random, summary: first!.weights.summary },
+        weights: { source: loaded.weightsLabel, random: first.weights.random, summary: first.weights.summary },
         ep,
-        session: first!.session,
+        session: first.session,
         accuracy: report.total ? report.correct / report.total : null,
         top5: report.total ? report.correctTop5 / report.total : null,
         total: report.total,
@@ -226,13 +106,13 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
       };
       io.stdout(JSON.stringify(json, null, 2) + '\n');
     } else {
-      const warning = randomWeightsWarning(first!);
+      const warning = randomWeightsWarning(first);
       const lines = [
         ...(warning ? [warning] : []),
-        `network ${loaded.network.name}; weights ${first!.weights.summary}`,
+        `network ${loaded.network.name}; weights ${first.weights.summary}`,
         `dataset ${folder}: ${dataset.samples.length} images, ${dataset.layout === 'image-folder' ? `${dataset.classNames!.length} class folders` : 'class index from the file-name suffix'}`,
         ...formatEpReport(ep),
-        sessionLine(first!),
+        sessionLine(first),
         ...reportLines(report),
         ...(warning ? [warning] : []),
       ];

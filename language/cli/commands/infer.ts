@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { analyze } from '../../core/analysis';
 import type { Network } from '../../core/model';
 import { DEFAULT_SEED } from '../../onnx/random-weights';
+import { labelOf, parseLabels, softmax, topK } from '../../runtime/classes';
 import { InferenceClient, InferenceError } from '../../runtime/client';
 import type { InferResult, InputResult, WeightsRequest } from '../../runtime/protocol';
 import { EP_CHOICES, formatEpReport, isEpChoice, type EpChoice } from '../../runtime/providers';
@@ -136,32 +137,12 @@ export async function loadLabels(loaded: LoadedNetwork, io: CliIo): Promise<stri
     io.stderr(`warning: cannot read labels file ${path} (${(error as NodeJS.ErrnoException).code ?? error}); printing class indices\n`);
     return undefined;
   }
-  const labels = text.split(/\r?\n/).map((l) => l.trim());
-  while (labels.length > 0 && labels[labels.length - 1] === '') labels.pop();
+  const labels = parseLabels(text);
   const classes = loaded.network.outputShape?.[1];
   if (classes !== undefined && labels.length !== classes) {
     io.stderr(`warning: ${path} has ${labels.length} labels but network ${loaded.network.name} has ${classes} outputs\n`);
   }
   return labels;
-}
-
-export function softmax(logits: ArrayLike<number>): number[] {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]!);
-  const exps = Array.from(logits, (v) => Math.exp(v - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
-}
-
-export function topK(values: readonly number[], k: number): number[] {
-  return values
-    .map((_, i) => i)
-    .sort((a, b) => values[b]! - values[a]! || a - b)
-    .slice(0, k);
-}
-
-export function labelOf(labels: string[] | undefined, index: number): string {
-  return labels?.[index] ?? `class ${index}`;
 }
 
 /** Runs the worker, printing an InferenceError in words; returns undefined on failure. */

@@ -1,0 +1,177 @@
+// Labelled image folders and what a classifier made of them: listing, batched runs, accuracy,
+// per-class accuracy and the confusion matrix. Shared by `resnet-studio eval` and the extension's
+// folder evaluation, so both give the same figures. Two layouts: torchvision's ImageFolder (one
+// subfolder per class, classes in sorted order) or flat files named `<anything>_<k>.<ext>` whose
+// suffix k is the class index.
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { softmax, topK } from './classes';
+import type { InferResult, InputResult } from './protocol';
+
+/** torchvision.datasets.folder.IMG_EXTENSIONS. */
+export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp']);
+const isImage = (name: string) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
+/** Python's sorted() on str: by code point. */
+const byCodePoint = (a: string, b: string) => {
+  const x = Array.from(a, (c) => c.codePointAt(0)!);
+  const y = Array.from(b, (c) => c.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+};
+
+/** Images per worker request: large enough to amortise the round trip, small enough to cancel promptly. */
+export const EVAL_BATCH = 64;
+
+export interface Sample {
+  path: string;
+  target: number;
+}
+
+export interface Dataset {
+  layout: 'image-folder' | 'suffix';
+  samples: Sample[];
+  /** Class names for the image-folder layout (the folder names). */
+  classNames?: string[];
+}
+
+async function walkImages(folder: string): Promise<string[]> {
+  const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name));
+  const found: string[] = [];
+  for (const entry of entries) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) found.push(...(await walkImages(path)));
+    else if (isImage(entry.name)) found.push(path);
+  }
+  return found;
+}
+
+/** The labelled images of a folder, or a message saying why it is not a dataset. */
+export async function listDataset(folder: string, classes: number): Promise<Dataset | string> {
+  let entries;
+  try {
+    if (!(await stat(folder)).isDirectory()) return `${folder} is not a folder`;
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    return `cannot read ${folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  }
+  const classDirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(byCodePoint);
+  if (classDirs.length > 0) {
+    if (classDirs.length > classes) {
+      return `${folder} has ${classDirs.length} class folders but the network has ${classes} outputs`;
+    }
+    const samples: Sample[] = [];
+    for (const [target, name] of classDirs.entries()) {
+      for (const path of await walkImages(join(folder, name))) samples.push({ path, target });
+    }
+    if (samples.length === 0) return `${folder}: the class folders hold no images (${[...IMAGE_EXTENSIONS].join(', ')})`;
+    return { layout: 'image-folder', samples, classNames: classDirs };
+  }
+  const images = entries.filter((e) => e.isFile() && isImage(e.name)).map((e) => e.name).sort(byCodePoint);
+  if (images.length === 0) return `${folder} holds no images and no class folders`;
+  const samples: Sample[] = [];
+  const unlabelled: string[] = [];
+  for (const name of images) {
+    const match = /_(\d+)\.[^.]+$/.exec(name);
+    const target = match ? Number(match[1]) : NaN;
+    if (!match || target >= classes) unlabelled.push(name);
+    else samples.push({ path: join(folder, name), target });
+  }
+  if (unlabelled.length > 0) {
+    const shown = unlabelled.slice(0, 3).join(', ') + (unlabelled.length > 3 ? `, … (${unlabelled.length} in all)` : '');
+    return `${folder}: ${shown}: a flat folder needs file names ending in _<class index>.<ext> with an index below ${classes}, or use one subfolder per class`;
+  }
+  return { layout: 'suffix', samples };
+}
+
+export interface BatchedRun {
+  outputs: InputResult[];
+  /** The first batch's result: its EP report, weights summary and session timings. */
+  first: InferResult;
+  /** Wall time of the batches without session creation (weights, compile, session). */
+  seconds: number;
+}
+
+/**
+ * Runs the samples through `infer` EVAL_BATCH at a time, in order. `infer` returns undefined when a
+ * batch failed (it reports why); then so does this. `onBatch` sees the progress after each batch.
+ */
+export async function runInBatches(
+  samples: readonly Sample[],
+  infer: (paths: string[]) => Promise<InferResult | undefined>,
+  onBatch?: (done: number, seconds: number) => void,
+): Promise<BatchedRun | undefined> {
+  const outputs: InputResult[] = [];
+  let first: InferResult | undefined;
+  let seconds = 0;
+  for (let start = 0; start < samples.length; start += EVAL_BATCH) {
+    const batch = samples.slice(start, start + EVAL_BATCH).map((s) => s.path);
+    const began = performance.now();
+    const result = await infer(batch);
+    if (!result) return undefined;
+    const s = result.session;
+    seconds += (performance.now() - began - (s.weightsMs + s.compileMs + s.sessionMs)) / 1000;
+    first ??= result;
+    outputs.push(...result.results);
+    onBatch?.(outputs.length, seconds);
+  }
+  return first && { outputs, first, seconds };
+}
+
+export interface EvalReport {
+  total: number;
+  correct: number;
+  correctTop5: number;
+  perClass: { index: number; name: string; images: number; correct: number }[];
+  confusion: number[][];
+  failed: { image: string; error: string }[];
+  seconds: number;
+  runSeconds: number;
+}
+
+export function evaluate(samples: readonly Sample[], outputs: readonly InputResult[], classes: number, names: (i: number) => string, seconds: number): EvalReport {
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const report: EvalReport = { total: 0, correct: 0, correctTop5: 0, perClass: [], confusion, failed: [], seconds, runSeconds: 0 };
+  outputs.forEach((output, i) => {
+    const target = samples[i]!.target;
+    if (!output.logits) {
+      report.failed.push({ image: output.label, error: output.error ?? 'failed' });
+      return;
+    }
+    const ranked = topK(Array.from(output.logits), 5);
+    report.total++;
+    report.runSeconds += output.timings.runMs / 1000;
+    if (ranked[0] === target) report.correct++;
+    if (ranked.includes(target)) report.correctTop5++;
+    confusion[target]![ranked[0]!]!++;
+  });
+  report.perClass = confusion.map((row, index) => ({ index, name: names(index), images: row.reduce((a, b) => a + b, 0), correct: row[index]! }));
+  return report;
+}
+
+/** [true class, predicted class, count] for every non-zero cell. */
+export function sparseConfusion(report: EvalReport): [number, number, number][] {
+  return report.confusion.flatMap((row, t) => row.flatMap((n, p) => (n > 0 ? [[t, p, n] as [number, number, number]] : [])));
+}
+
+export interface Mistake {
+  image: string;
+  target: number;
+  predicted: number;
+  /** The probability the network gave its (wrong) answer. */
+  confidence: number;
+}
+
+/** The wrong answers the network was surest of, surest first. */
+export function confidentMistakes(samples: readonly Sample[], outputs: readonly InputResult[], count: number): Mistake[] {
+  const mistakes: Mistake[] = [];
+  outputs.forEach((output, i) => {
+    if (!output.logits) return;
+    const probabilities = softmax(output.logits);
+    const [predicted] = topK(probabilities, 1);
+    const target = samples[i]!.target;
+    if (predicted !== undefined && predicted !== target) {
+      mistakes.push({ image: samples[i]!.path, target, predicted, confidence: probabilities[predicted]! });
+    }
+  });
+  return mistakes.sort((a, b) => b.confidence - a.confidence || a.image.localeCompare(b.image)).slice(0, count);
+}
