@@ -123,7 +123,7 @@ function argumentCompletions(cursor: Extract<Cursor, { kind: 'argument' }>, anal
   if (cursor.valueOf) return valuesOf(cursor.callee, cursor.valueOf, cursor.declaration, analysis);
   if (cursor.keyword) return scopeNames(cursor.declaration);
   const signature = calleeSignature(cursor.callee, analysis);
-  const parameters = (signature?.parameters ?? []).filter((p) => !cursor.given.includes(p.name));
+  const parameters = (signature?.parameters ?? []).filter((p, i) => i >= cursor.positional && !cursor.given.includes(p.name));
   return [
     ...(cursor.atStart ? parameters.map((p) => ({ label: `${p.name}=`, kind: 'parameter' as const, detail: p.label, sortText: `0${p.name}` })) : []),
     ...scopeNames(cursor.declaration),

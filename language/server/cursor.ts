@@ -15,7 +15,7 @@ export type Cursor =
   | { kind: 'shortcut' }
   | { kind: 'preset' }
   | { kind: 'preprocessStep' }
-  | { kind: 'argument'; declaration: Declaration; callee: string; given: string[]; index: number; keyword?: string; valueOf?: string; atStart: boolean }
+  | { kind: 'argument'; declaration: Declaration; callee: string; given: string[]; positional: number; index: number; keyword?: string; valueOf?: string; atStart: boolean }
   | { kind: 'stageArgument'; declaration: Declaration; callee: string; given: string[] };
 
 export function cursorAt(analysis: Analysis, offset: number): { cursor: Cursor; wordStart: number } {
@@ -69,11 +69,13 @@ function argumentCursor(declaration: Declaration, callee: string, inside: Token[
   let depth = 0;
   let index = 0;
   let argumentStart = 0;
+  let positional = 0;
   const given: string[] = [];
   inside.forEach((t, k) => {
     if (t.text === '(' || t.text === '[') depth++;
     else if (t.text === ')' || t.text === ']') depth--;
     else if (depth === 0 && t.text === ',') {
+      if (inside[argumentStart + 1]?.text !== '=') positional++;
       index++;
       argumentStart = k + 1;
     } else if (depth === 0 && t.text === '=' && inside[k - 1]?.kind === 'identifier') given.push(inside[k - 1].text);
@@ -81,5 +83,5 @@ function argumentCursor(declaration: Declaration, callee: string, inside: Token[
   const current = inside.slice(argumentStart).filter((t) => t.kind !== 'newline');
   const keyword = current[1]?.text === '=' && current[0].kind === 'identifier' ? current[0].text : undefined;
   const valueOf = keyword && current.length === 2 ? keyword : undefined;
-  return { kind: 'argument', declaration, callee, given, index, keyword, valueOf, atStart: current.length === 0 };
+  return { kind: 'argument', declaration, callee, given, positional, index, keyword, valueOf, atStart: current.length === 0 };
 }

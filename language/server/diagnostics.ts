@@ -1,6 +1,7 @@
-// Diagnostics as the user types. A change schedules one analysis of the document's newest version;
-// changes that arrive before it runs are folded into it, so a burst of edits costs one analysis, not
-// one each, and a document closed in the meantime is simply skipped.
+// Diagnostics as the user types. A change schedules one analysis of the document's newest version a
+// few milliseconds later; changes that arrive before it runs push it back (up to a bound, so a flood
+// of edits still gets diagnostics), so a burst of edits costs one analysis, not one each, and a
+// document closed in the meantime is simply skipped.
 
 import { statSync, accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -10,8 +11,13 @@ import { maxAnalysedLength, referencedFileDiagnostics, tooLargeDiagnostic, type 
 import { toDiagnostic } from './convert';
 import type { Documents } from './documents';
 
+/** Quiet time after a change before analysing; the JSON-RPC layer hands over one message per turn, so a burst spans several. */
+const settleMs = 3;
+/** The longest a change waits while more keep coming. */
+const maxWaitMs = 100;
+
 export function registerDiagnostics(connection: Connection, documents: Documents): void {
-  const pending = new Set<string>();
+  const pending = new Map<string, { timer: NodeJS.Timeout; since: number }>();
   const publish = (uri: string) => {
     pending.delete(uri);
     const document = documents.open.get(uri);
@@ -26,11 +32,14 @@ export function registerDiagnostics(connection: Connection, documents: Documents
   };
   documents.open.onDidChangeContent((e) => {
     const uri = e.document.uri;
-    if (pending.has(uri)) return;
-    pending.add(uri);
-    setImmediate(() => publish(uri));
+    const waiting = pending.get(uri);
+    const now = performance.now();
+    if (waiting && now - waiting.since > maxWaitMs) return;
+    if (waiting) clearTimeout(waiting.timer);
+    pending.set(uri, { timer: setTimeout(() => publish(uri), settleMs), since: waiting?.since ?? now });
   });
   documents.open.onDidClose((e) => {
+    clearTimeout(pending.get(e.document.uri)?.timer);
     pending.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
