@@ -178,11 +178,16 @@ def write_dtypes(out, seed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('out')
-    parser.add_argument('models', nargs='*', choices=reference_models.NAMES + list(EXTRA_MODELS) + [[]])
+    known = reference_models.NAMES + list(EXTRA_MODELS)
+    # Checked by hand: argparse (3.11) rejects an empty nargs='*' list when choices are given.
+    parser.add_argument('models', nargs='*', help=f'any of {", ".join(known)}')
     parser.add_argument('--dtypes', action='store_true')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=0, help='torch intra-op threads (0: torch default)')
     args = parser.parse_args()
+    unknown = [name for name in args.models if name not in known]
+    if unknown:
+        parser.error(f'unknown model(s) {", ".join(unknown)}; expected any of {", ".join(known)}')
     if args.threads:
         torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
