@@ -62,10 +62,14 @@ export async function ensureCodeServer({ log = (line) => console.error(line), re
         JOBS: '2',
       },
       log,
+      (staging) => loadNativeModules(paths.node, join(staging, 'node_modules', 'code-server', 'lib', 'vscode')),
     );
-    const version = await capture(paths.node, [paths.entry, '--version'], 60_000);
+    const version = await capture(paths.node, [paths.entry, '--version'], 60_000).catch(() => '');
     if (!version.includes(CODE_SERVER_VERSION)) {
-      throw new Error(`code-server at ${paths.entry} reports "${version.trim()}", expected ${CODE_SERVER_VERSION}`);
+      throw new Error(
+        `code-server at ${paths.entry} reports "${version.trim()}", expected ${CODE_SERVER_VERSION}; ` +
+          'rebuild it with `node tools/code-server.mjs --rebuild`',
+      );
     }
     return codeServerPaths(root);
   } finally {
@@ -73,9 +77,20 @@ export async function ensureCodeServer({ log = (line) => console.error(line), re
   }
 }
 
+// VS Code's server needs these compiled modules. npm reports success even when it skipped the install
+// scripts that build them (an allowScripts policy that no longer matches), so load each one.
+const NATIVE_MODULES = ['@vscode/spdlog', '@vscode/sqlite3', '@vscode/native-watchdog', 'node-pty', 'kerberos', '@parcel/watcher'];
+
+async function loadNativeModules(node, vscodeDir) {
+  const script = `for (const name of ${JSON.stringify(NATIVE_MODULES)}) require(require.resolve(name, { paths: [process.argv[1]] }));`;
+  await capture(node, ['-e', script, vscodeDir], 60_000).catch((error) => {
+    throw new Error(`code-server's native modules did not build or do not load (${error.message}); see the build log`);
+  });
+}
+
 // Installs `name@version` into `target` through a staging folder renamed into place at the end, so an
-// interrupted build never looks finished.
-async function ensureInstalled(target, name, version, env, log) {
+// interrupted build never looks finished. `verify(staging)` may reject the result before that.
+async function ensureInstalled(target, name, version, env, log, verify = async () => {}) {
   if (existsSync(join(target, 'complete'))) return;
   const staging = `${target}.partial`;
   rmSync(staging, { recursive: true, force: true });
@@ -103,6 +118,7 @@ async function ensureInstalled(target, name, version, env, log) {
     ['install', '--no-audit', '--no-fund', '--no-package-lock', '--omit=dev', `${name}@${version}`],
     { cwd: staging, env: { ...process.env, ...env }, logFile, timeoutMs: BUILD_TIMEOUT_MS },
   );
+  await verify(staging);
   writeFileSync(join(staging, 'complete'), `${new Date().toISOString()} ${Math.round((Date.now() - started) / 1000)}s\n`);
   rmSync(target, { recursive: true, force: true });
   renameSync(staging, target);

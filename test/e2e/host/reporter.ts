@@ -35,7 +35,7 @@ function send(report: TestReport): void {
   ).catch((error: unknown) => console.error(`[e2e] could not deliver a test report: ${String(error)}`));
 }
 
-export function formatReport(report: TestReport): string {
+function formatReport(report: TestReport): string {
   switch (report.kind) {
     case 'pass':
       return `  ✔ ${report.title} (${report.durationMs ?? 0} ms)`;
