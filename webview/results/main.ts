@@ -1,0 +1,64 @@
+// The results webview: renders the runs the host sends, newest first, and sends back the user's
+// requests (copy, export, cancel, run again). The host holds the history; this page only draws it.
+import type { HostMessage, WebviewRequest } from './protocol';
+import { progressLine, renderRun } from './render';
+
+declare function acquireVsCodeApi(): { postMessage(message: WebviewRequest): void };
+
+const vscode = acquireVsCodeApi();
+const send = (request: WebviewRequest) => vscode.postMessage(request);
+const runs = document.getElementById('runs')!;
+const toolbar = document.getElementById('toolbar')!;
+
+function toolbarButton(label: string, request: WebviewRequest, secondary: boolean): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.textContent = label;
+  if (secondary) b.className = 'secondary';
+  b.addEventListener('click', () => send(request));
+  return b;
+}
+toolbar.append(toolbarButton('Run again', { type: 'runAgain' }, false), toolbarButton('Clear history', { type: 'clear' }, true));
+
+function showEmpty(): void {
+  if (runs.children.length > 0) return;
+  const empty = document.createElement('div');
+  empty.className = 'empty';
+  empty.textContent = 'No runs yet: use "ResNet: Run Inference on Image…" or the explorer menu on an image or folder.';
+  runs.append(empty);
+}
+
+function upsert(node: HTMLElement): void {
+  runs.querySelector('.empty')?.remove();
+  const existing = runs.querySelector(`section[data-id="${node.dataset.id}"]`);
+  if (existing) existing.replaceWith(node);
+  else runs.prepend(node);
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'runs':
+      runs.replaceChildren(...message.runs.map((run) => renderRun(run, send)));
+      showEmpty();
+      break;
+    case 'run':
+      upsert(renderRun(message.run, send));
+      // After the next frame is painted: what the "command to rendered result" timing means.
+      requestAnimationFrame(() => setTimeout(() => send({ type: 'rendered', id: message.run.id }), 0));
+      break;
+    case 'progress': {
+      const section = runs.querySelector(`section[data-id="${message.id}"]`);
+      const bar = section?.querySelector('progress');
+      if (bar) {
+        bar.max = Math.max(1, message.total);
+        bar.value = message.done;
+      }
+      const text = section?.querySelector('.progress-text');
+      if (text) text.textContent = progressLine(message);
+      break;
+    }
+  }
+});
+
+showEmpty();
+send({ type: 'ready' });

@@ -1,0 +1,102 @@
+// Messages between the results panel (extension/results-panel.ts) and its webview (main.ts), declared
+// once for both sides. Everything the webview sends is checked by parseResultsRequest before use.
+import type { EpReport } from '../../language/runtime/providers';
+import type { SessionTimings } from '../../language/runtime/protocol';
+
+export interface ClassScore {
+  index: number;
+  label: string;
+  probability: number;
+}
+
+export interface ImageRunView {
+  kind: 'image';
+  id: string;
+  startedAt: string;
+  network: string;
+  modelFile: string;
+  /** Workspace-relative path of the image. */
+  image: string;
+  /** The original file, as a webview resource URI. */
+  imageSrc: string;
+  original?: { width: number; height: number };
+  /** What the network saw: uint8 pixels, HWC, base64. */
+  seen?: { width: number; height: number; channels: number; base64: string };
+  top: ClassScore[];
+  ep: EpReport;
+  timings: { decodeMs: number; preprocessMs: number; runMs: number; session: SessionTimings; totalMs: number };
+  randomWeights: boolean;
+  error?: string;
+}
+
+export interface Mistake {
+  image: string;
+  imageSrc: string;
+  target: string;
+  predicted: string;
+  confidence: number;
+}
+
+export interface EvalSummary {
+  accuracy: number | null;
+  top5: number | null;
+  total: number;
+  correct: number;
+  perClass: { index: number; name: string; images: number; correct: number }[];
+  confusion: number[][];
+  mistakes: Mistake[];
+  failed: { image: string; error: string }[];
+  imagesPerSecond: number;
+  seconds: number;
+}
+
+export interface EvalRunView {
+  kind: 'eval';
+  id: string;
+  startedAt: string;
+  network: string;
+  modelFile: string;
+  folder: string;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  progress: { done: number; total: number; imagesPerSecond: number };
+  ep?: EpReport;
+  summary?: EvalSummary;
+  error?: string;
+}
+
+export type RunView = ImageRunView | EvalRunView;
+
+export type HostMessage =
+  | { type: 'runs'; runs: RunView[] }
+  | { type: 'run'; run: RunView }
+  | { type: 'progress'; id: string; done: number; total: number; imagesPerSecond: number };
+
+export type WebviewRequest =
+  | { type: 'ready' }
+  | { type: 'rendered'; id: string }
+  | { type: 'copyJson'; id: string }
+  | { type: 'exportCsv'; id: string }
+  | { type: 'cancel'; id: string }
+  | { type: 'runAgain' }
+  | { type: 'clear' };
+
+const ID = /^[a-z0-9-]{1,64}$/;
+
+/** The request, or undefined when the message is not one the webview may send. */
+export function parseResultsRequest(message: unknown): WebviewRequest | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { type, id } = message as { type?: unknown; id?: unknown };
+  switch (type) {
+    case 'ready':
+    case 'runAgain':
+    case 'clear':
+      return { type };
+    case 'rendered':
+    case 'copyJson':
+    case 'exportCsv':
+    case 'cancel':
+      return typeof id === 'string' && ID.test(id) ? { type, id } : undefined;
+    default:
+      return undefined;
+  }
+}
