@@ -17,7 +17,8 @@ import struct
 import numpy as np
 import torch
 
-# name -> (torch dtype, numpy little-endian dtype of the raw bytes, rank in the reference's Dtype enum)
+# name -> (torch dtype, numpy little-endian dtype of the raw bytes, position in the reference's Dtype
+# enum, which lists dtypes by increasing alignment; only the order matters)
 DTYPES = {
     'F16': (torch.float16, '<f2', 11),
     'BF16': (torch.bfloat16, '<i2', 12),  # numpy has no bfloat16: move the bits as int16
