@@ -9,7 +9,14 @@ Run:  /usr/bin/python3 test/oracle/reference_logits.py OUT resnet18 fashion_resn
       /usr/bin/python3 test/oracle/reference_logits.py OUT --dtypes
 `--dtypes` writes dtypes.safetensors: the same values as F16, BF16 and F32, plus torch's float32
 view of the F16 and BF16 tensors, for checking the reader's conversions.
+
+`--network-json NETWORK.json` runs an analysed Network (the JSON of language/core/model.ts's
+`Network`) with torch.nn.functional, op by op, as PyTorch defines each layer: a reference for the
+networks that have no torchvision counterpart (nested blocks, SE, pre-activation, depthwise convs).
+It writes <network name>.safetensors and <network name>.io.safetensors like the models above.
 """
+
+import json
 
 import argparse
 import os
@@ -156,6 +163,125 @@ def write_model(name, out, seed):
     safetensors_file.save_file({'input': image, 'logits': logits}, os.path.join(out, f'{name}.io.safetensors'))
 
 
+def random_state_dict(network, generator):
+    """Seeded values for every WeightSpec of the network: He init for convs, non-trivial BatchNorm."""
+    tensors = {}
+
+    def visit(nodes):
+        for node in nodes:
+            if node['kind'] == 'layer':
+                layer(node)
+            elif node['kind'] == 'add':
+                for inner in node['layers']:
+                    layer(inner)
+            else:
+                visit(node['children'])
+
+    def layer(node):
+        for spec in node['weights']:
+            key, shape = spec['key'], spec['shape']
+            suffix = key.rsplit('.', 1)[-1]
+            if spec['dtype'] == 'int64':
+                tensors[key] = torch.tensor(int(torch.randint(1, 1000, (1,), generator=generator)), dtype=torch.int64)
+            elif node['op'] == 'batchnorm':
+                count = shape[0]
+                tensors[key] = {
+                    'weight': lambda: torch.rand(count, generator=generator) * 0.5 + 0.75,
+                    'bias': lambda: torch.randn(count, generator=generator) * 0.1,
+                    'running_mean': lambda: torch.randn(count, generator=generator) * 0.1,
+                    'running_var': lambda: torch.rand(count, generator=generator) * 0.5 + 0.75,
+                }[suffix]()
+            elif suffix == 'bias':
+                tensors[key] = (torch.rand(shape, generator=generator) * 2 - 1) * 0.1
+            elif node['op'] == 'linear':
+                bound = 1 / shape[1] ** 0.5
+                tensors[key] = (torch.rand(shape, generator=generator) * 2 - 1) * bound
+            else:
+                fan_out = shape[0] * int(torch.tensor(shape[2:]).prod()) if len(shape) > 2 else shape[0]
+                tensors[key] = torch.randn(shape, generator=generator) * (2 / fan_out) ** 0.5
+
+    visit(network['children'])
+    return tensors
+
+
+def run_network(network, weights, x):
+    """The network's forward pass in torch.nn.functional, following the Network tree."""
+    w = lambda key: weights.get(key)  # noqa: E731
+
+    def layer(node, x):
+        op, name, attrs = node['op'], node['name'], node.get('attrs') or {}
+        if op == 'conv':
+            return F.conv2d(x, w(f'{name}.weight'), w(f'{name}.bias') if attrs['bias'] else None,
+                            attrs['stride'], attrs['padding'], attrs['dilation'], attrs['groups'])
+        if op == 'batchnorm':
+            return F.batch_norm(x, w(f'{name}.running_mean'), w(f'{name}.running_var'), w(f'{name}.weight'),
+                                w(f'{name}.bias'), training=False, eps=attrs['eps'])
+        if op == 'relu':
+            return F.relu(x)
+        if op == 'relu6':
+            return F.relu6(x)
+        if op == 'leaky_relu':
+            return F.leaky_relu(x, attrs['negative_slope'])
+        if op == 'sigmoid':
+            return torch.sigmoid(x)
+        if op == 'maxpool':
+            return F.max_pool2d(x, attrs['kernel'], attrs['stride'], attrs['padding'], attrs['dilation'], attrs['ceil_mode'])
+        if op == 'avgpool':
+            return F.adaptive_avg_pool2d(x, attrs['output'])
+        if op == 'flatten':
+            return torch.flatten(x, 1)
+        if op == 'dropout':
+            return x
+        if op == 'linear':
+            return F.linear(torch.flatten(x, 1), w(f'{name}.weight'), w(f'{name}.bias') if attrs['bias'] else None)
+        if op == 'se':
+            scale = F.adaptive_avg_pool2d(x, 1)
+            scale = F.relu(F.conv2d(scale, w(f'{name}.fc1.weight').reshape(attrs['hidden'], attrs['channels'], 1, 1), w(f'{name}.fc1.bias')))
+            scale = F.conv2d(scale, w(f'{name}.fc2.weight').reshape(attrs['channels'], attrs['hidden'], 1, 1), w(f'{name}.fc2.bias'))
+            return x * torch.sigmoid(scale)
+        raise ValueError(f'unknown op {op}')
+
+    def add(node, x, block_input):
+        shortcut = block_input
+        if node['shortcut'] == 'projection':
+            for inner in node['layers']:
+                shortcut = layer(inner, shortcut)
+        elif node['shortcut'] == 'zeropad':
+            stride = node['stride']
+            shortcut = shortcut[:, :, ::stride, ::stride]
+            extra = node['outputShape'][1] - shortcut.shape[1]
+            shortcut = F.pad(shortcut, (0, 0, 0, 0, extra // 2, extra - extra // 2))
+        return x + shortcut
+
+    def sequence(nodes, x, block_input):
+        for node in nodes:
+            if node['kind'] == 'layer':
+                x = layer(node, x)
+            elif node['kind'] == 'add':
+                x = add(node, x, block_input)
+            elif node['kind'] == 'block':
+                x = sequence(node['children'], x, x)
+            else:
+                for block in node['children']:
+                    x = sequence(block['children'], x, x)
+        return x
+
+    return sequence(network['children'], x, None)
+
+
+def write_network(path, out, seed):
+    with open(path, encoding='utf-8') as file:
+        network = json.load(file)
+    generator = torch.Generator().manual_seed(seed)
+    weights = random_state_dict(network, generator)
+    image = torch.randn([1] + network['input'], generator=generator)
+    with torch.no_grad():
+        logits = run_network(network, weights, image)
+    name = network['name']
+    safetensors_file.save_file(weights, os.path.join(out, f'{name}.safetensors'))
+    safetensors_file.save_file({'input': image, 'logits': logits}, os.path.join(out, f'{name}.io.safetensors'))
+
+
 def write_dtypes(out, seed):
     generator = torch.Generator().manual_seed(seed)
     values = torch.randn(4, 5, generator=generator) * 100
@@ -182,6 +308,7 @@ def main():
     # Checked by hand: argparse (3.11) rejects an empty nargs='*' list when choices are given.
     parser.add_argument('models', nargs='*', help=f'any of {", ".join(known)}')
     parser.add_argument('--dtypes', action='store_true')
+    parser.add_argument('--network-json', action='append', default=[], help='an analysed Network as JSON (repeatable)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--threads', type=int, default=0, help='torch intra-op threads (0: torch default)')
     args = parser.parse_args()
@@ -195,6 +322,8 @@ def main():
         write_dtypes(args.out, args.seed)
     for name in args.models:
         write_model(name, args.out, args.seed)
+    for path in args.network_json:
+        write_network(path, args.out, args.seed)
 
 
 if __name__ == '__main__':

@@ -15,7 +15,7 @@ import { ModelProto } from '../../../language/onnx/proto';
 import { randomWeights } from '../../../language/onnx/random-weights';
 import { loadStateDict } from '../../../language/onnx/state-dict';
 import { EXAMPLES, TORCHVISION_NAMES, ZEROPAD_MIX, analyzeFile, exampleNetwork } from './example-networks';
-import { PYTHON, referenceIo, referenceModels, relativeError, topK } from './oracle';
+import { PYTHON, readIo, referenceIo, referenceModels, referenceNetworks, relativeError, topK } from './oracle';
 
 const MODELS = [...TORCHVISION_NAMES, 'fashion_resnet20', 'cifar_resnet20', 'zeropad_mix'];
 const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-compile-'));
@@ -39,6 +39,32 @@ describe('compiled models match torchvision on the CPU EP', () => {
         assert.deepEqual(output.logits!.dims, network.outputShape);
         const error = relativeError(actual, expected);
         assert.ok(error < 1e-4, `${name}: max error ${error} relative to the largest logit`);
+        assert.deepEqual(topK(actual, 5), topK(expected, 5));
+      } finally {
+        await session.release();
+      }
+    });
+  }
+});
+
+describe('examples without a torchvision counterpart match torch.nn.functional run over the same Network', () => {
+  // Nested blocks (inverted_residual calls inverted), depthwise convs, relu6, SE before the add,
+  // pre-activation blocks, zeropad shortcuts.
+  const files = ['inverted_residual', 'preact_resnet18', 'se_resnet50', 'cifar_resnet20', 'darknet53'];
+  const networks = files.flatMap((file) => analyzeFile(join(EXAMPLES, `${file}.resnet`)));
+  const references = referenceNetworks(networks);
+  for (const network of networks) {
+    test(network.name, async () => {
+      const paths = references.get(network.name)!;
+      const weights = await loadStateDict(network, paths.weights);
+      assert.deepEqual(weights.problems, []);
+      const session = await ort.InferenceSession.create(compileToOnnx(network, weights.tensors), { executionProviders: ['cpu'], intraOpNumThreads: 2 });
+      try {
+        const { input, logits: expected } = await readIo(paths.io);
+        const output = await session.run({ input: new ort.Tensor('float32', input, [1, ...network.input!]) });
+        const actual = output.logits!.data as Float32Array;
+        const error = relativeError(actual, expected);
+        assert.ok(error < 1e-4, `${network.name}: max error ${error} relative to the largest logit`);
         assert.deepEqual(topK(actual, 5), topK(expected, 5));
       } finally {
         await session.release();

@@ -3,9 +3,10 @@
 // test file of a run (and later runs) shares one python invocation per model.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Network } from '../../../language/core/model';
 import { SafetensorsFile } from '../../../language/onnx/safetensors';
 
 const ORACLE_DIR = join(__dirname, '..', '..', 'oracle');
@@ -27,7 +28,7 @@ function cacheFolder(): string {
   return folder;
 }
 
-function generate(folder: string, args: string[], outputs: string[]): void {
+function generate(folder: string, args: string[], outputs: string[], renames: Record<string, string> = {}): void {
   const staging = mkdtempSync(join(folder, 'staging-'));
   try {
     execFileSync(PYTHON, [join(ORACLE_DIR, 'reference_logits.py'), staging, ...args, '--threads', '2'], {
@@ -35,7 +36,7 @@ function generate(folder: string, args: string[], outputs: string[]): void {
       timeout: 600_000,
     });
     // Renaming whole files keeps concurrent test processes from seeing half-written ones.
-    for (const file of outputs) renameSync(join(staging, file), join(folder, file));
+    for (const file of outputs) renameSync(join(staging, file), join(folder, renames[file] ?? file));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
@@ -51,6 +52,38 @@ export function referenceModels(names: string[]): string {
   return folder;
 }
 
+/**
+ * Reference files for analysed networks without a torchvision counterpart: reference_logits.py
+ * --network-json runs each with torch.nn.functional. Cached by the network's content.
+ */
+export function referenceNetworks(networks: Network[]): Map<string, { weights: string; io: string }> {
+  const folder = cacheFolder();
+  const files = new Map<string, { weights: string; io: string }>();
+  const missing: { network: Network; hash: string }[] = [];
+  for (const network of networks) {
+    const hash = createHash('sha256').update(JSON.stringify(network)).digest('hex').slice(0, 16);
+    const paths = { weights: join(folder, `${network.name}.${hash}.safetensors`), io: join(folder, `${network.name}.${hash}.io.safetensors`) };
+    files.set(network.name, paths);
+    if (!existsSync(paths.io)) missing.push({ network, hash });
+  }
+  if (missing.length > 0) {
+    const args: string[] = [];
+    const outputs: string[] = [];
+    const renames: Record<string, string> = {};
+    for (const { network, hash } of missing) {
+      const json = join(folder, `${network.name}.${hash}.json`);
+      writeFileSync(json, JSON.stringify(network));
+      args.push('--network-json', json);
+      for (const suffix of ['safetensors', 'io.safetensors']) {
+        outputs.push(`${network.name}.${suffix}`);
+        renames[`${network.name}.${suffix}`] = `${network.name}.${hash}.${suffix}`;
+      }
+    }
+    generate(folder, args, outputs, renames);
+  }
+  return files;
+}
+
 /** The path of dtypes.safetensors (see reference_logits.py --dtypes). */
 export function referenceDtypes(): string {
   const folder = cacheFolder();
@@ -60,7 +93,11 @@ export function referenceDtypes(): string {
 }
 
 export async function referenceIo(folder: string, name: string): Promise<{ input: Float32Array; logits: Float32Array }> {
-  const file = await SafetensorsFile.open(join(folder, `${name}.io.safetensors`));
+  return readIo(join(folder, `${name}.io.safetensors`));
+}
+
+export async function readIo(path: string): Promise<{ input: Float32Array; logits: Float32Array }> {
+  const file = await SafetensorsFile.open(path);
   try {
     return { input: await file.readFloat32('input'), logits: await file.readFloat32('logits') };
   } finally {
