@@ -18,7 +18,7 @@ export function graphResult(analysis: Analysis, uri: string, version: number, wa
     uri,
     version,
     networks: analysis.networks.map((n) => ({ name: n.name, range: n.range })),
-    graph: network ? buildGraph(network, analysis.diagnostics) : undefined,
+    graph: network ? buildGraph(network, analysis.diagnostics, (range) => analysis.text.slice(analysis.lines.offset(range.start), analysis.lines.offset(range.end))) : undefined,
     broken: !network || analysis.diagnostics.some((d) => d.severity === 'error' && structuralError.test(d.code)),
     problems,
   };

@@ -1,0 +1,30 @@
+// Where the preview gets its graph: the language server's `resnet/graph` request, or (where no
+// client runs, e.g. before the server starts) the same answer computed in the extension host.
+
+import type { TextDocument } from 'vscode';
+import type { BaseLanguageClient } from 'vscode-languageclient';
+import { analyze } from '../language/core/analysis';
+import { graphResult } from '../language/server/graph';
+import { graphRequest, type GraphResult } from '../language/server/graph-protocol';
+
+export interface GraphSource {
+  graph(document: TextDocument, network?: string): Promise<GraphResult | null>;
+}
+
+export function languageServerGraphs(client: () => BaseLanguageClient | undefined, fallback: GraphSource = localGraphs()): GraphSource {
+  return {
+    async graph(document, network) {
+      const running = client();
+      if (!running?.isRunning()) return fallback.graph(document, network);
+      return running.sendRequest(graphRequest, { textDocument: { uri: document.uri.toString() }, network });
+    },
+  };
+}
+
+export function localGraphs(): GraphSource {
+  return {
+    async graph(document, network) {
+      return graphResult(analyze(document.getText()), document.uri.toString(), document.version, network);
+    },
+  };
+}

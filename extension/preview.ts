@@ -1,0 +1,342 @@
+// The network preview: a webview panel that draws the `.resnet` document in the active editor (or
+// the one it was opened for) and follows it: edits (debounced), the cursor, other editors. Like the
+// Markdown preview, one panel follows the active editor; it survives a restart through its serializer.
+
+import * as vscode from 'vscode';
+import type { GraphResult } from '../language/server/graph-protocol';
+import { parsePreviewState, parseWebviewMessage, previewViewType, type ExportFormat, type HostMessage, type PreviewState, type WebviewMessage } from '../webview/protocol';
+import { pngBytes, svgBytes } from './preview-export';
+import { makeNonce, previewHtml } from './preview-html';
+import type { GraphSource } from './preview-source';
+
+export const previewCommands = {
+  open: 'resnetStudio.openPreview',
+  openToSide: 'resnetStudio.openPreviewToSide',
+  exportSvg: 'resnetStudio.exportPreviewSvg',
+  exportPng: 'resnetStudio.exportPreviewPng',
+} as const;
+
+/** Waiting after a keystroke before the diagram follows; a burst of typing costs one update. */
+const editDebounceMs = 50;
+
+export function registerPreview(context: vscode.ExtensionContext, source: GraphSource): PreviewManager {
+  const log = vscode.window.createOutputChannel('ResNet Studio Preview', { log: true });
+  const manager = new PreviewManager(context.extensionUri, source, log);
+  context.subscriptions.push(
+    log,
+    manager,
+    vscode.commands.registerCommand(previewCommands.open, (uri?: unknown, network?: unknown) => manager.open(vscode.ViewColumn.Active, uri, network)),
+    vscode.commands.registerCommand(previewCommands.openToSide, (uri?: unknown, network?: unknown) => manager.open(vscode.ViewColumn.Beside, uri, network)),
+    vscode.commands.registerCommand(previewCommands.exportSvg, () => manager.requestExport('svg')),
+    vscode.commands.registerCommand(previewCommands.exportPng, () => manager.requestExport('png')),
+    vscode.window.registerWebviewPanelSerializer(previewViewType, {
+      deserializeWebviewPanel: (panel, state) => manager.restore(panel, state),
+    }),
+  );
+  return manager;
+}
+
+function isResnet(document: vscode.TextDocument): boolean {
+  return document.languageId === 'resnet';
+}
+
+export class PreviewManager implements vscode.Disposable {
+  private preview: Preview | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly source: GraphSource,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** The open preview, for tests and other features. */
+  get current(): Preview | undefined {
+    return this.preview;
+  }
+
+  async open(column: vscode.ViewColumn, uriArgument?: unknown, networkArgument?: unknown): Promise<Preview | undefined> {
+    const uri = toUri(uriArgument) ?? vscode.window.activeTextEditor?.document.uri;
+    if (!uri) {
+      void vscode.window.showInformationMessage('Open a .resnet file to preview its network.');
+      return undefined;
+    }
+    const document = await vscode.workspace.openTextDocument(uri);
+    const network = typeof networkArgument === 'string' ? networkArgument : undefined;
+    if (this.preview) {
+      this.preview.show(document, network);
+      this.preview.panel.reveal(column);
+      return this.preview;
+    }
+    const panel = vscode.window.createWebviewPanel(previewViewType, 'Preview', { viewColumn: column, preserveFocus: column === vscode.ViewColumn.Beside }, this.panelOptions());
+    this.preview = this.adopt(panel, document, network, undefined);
+    return this.preview;
+  }
+
+  async restore(panel: vscode.WebviewPanel, rawState: unknown): Promise<void> {
+    const state = parsePreviewState(rawState);
+    if (!state || this.preview) {
+      if (!state) this.log.warn(`preview not restored: its saved state is not valid (${JSON.stringify(rawState)?.slice(0, 200)})`);
+      panel.dispose();
+      return;
+    }
+    try {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(state.uri, true));
+      panel.webview.options = this.panelOptions();
+      this.preview = this.adopt(panel, document, state.network, state);
+    } catch (error) {
+      this.log.warn(`preview not restored: ${state.uri} cannot be opened (${String(error)})`);
+      panel.dispose();
+    }
+  }
+
+  requestExport(format: ExportFormat): void {
+    if (!this.preview) {
+      void vscode.window.showInformationMessage('Open the ResNet preview first.');
+      return;
+    }
+    this.preview.post({ type: 'export', format });
+  }
+
+  dispose(): void {
+    this.preview?.panel.dispose();
+  }
+
+  private panelOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      enableFindWidget: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')],
+    };
+  }
+
+  private adopt(panel: vscode.WebviewPanel, document: vscode.TextDocument, network: string | undefined, state: PreviewState | undefined): Preview {
+    const preview = new Preview(panel, this.extensionUri, this.source, this.log, document, network, state);
+    panel.onDidDispose(() => {
+      if (this.preview === preview) this.preview = undefined;
+    });
+    return preview;
+  }
+}
+
+function toUri(value: unknown): vscode.Uri | undefined {
+  if (value instanceof vscode.Uri) return value;
+  if (typeof value === 'string' && value !== '') return vscode.Uri.parse(value, true);
+  return undefined;
+}
+
+export class Preview {
+  private document: vscode.TextDocument;
+  private network: string | undefined;
+  private result: GraphResult | undefined;
+  private ready = false;
+  private pending: NodeJS.Timeout | undefined;
+  private requestSerial = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Resolves each time an update reaches the webview (tests wait on it). */
+  private readonly updated = new vscode.EventEmitter<GraphResult>();
+  readonly onDidUpdate = this.updated.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly source: GraphSource,
+    private readonly log: vscode.LogOutputChannel,
+    document: vscode.TextDocument,
+    network: string | undefined,
+    restored: PreviewState | undefined,
+  ) {
+    this.document = document;
+    this.network = network ?? restored?.network;
+    this.setTitle();
+    panel.webview.html = this.html();
+    this.disposables.push(
+      this.updated,
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document === this.document) this.schedule();
+      }),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (editor && isResnet(editor.document) && editor.document !== this.document) this.show(editor.document, undefined);
+      }),
+      vscode.window.onDidChangeTextEditorSelection((event) => {
+        if (event.textEditor.document === this.document) this.followCursor(event.selections[0].active);
+      }),
+    );
+    panel.onDidDispose(() => this.dispose());
+  }
+
+  /** The graph last sent to the webview. */
+  get lastResult(): GraphResult | undefined {
+    return this.result;
+  }
+
+  get documentUri(): vscode.Uri {
+    return this.document.uri;
+  }
+
+  show(document: vscode.TextDocument, network: string | undefined): void {
+    const changed = document !== this.document || (network !== undefined && network !== this.network);
+    this.document = document;
+    if (network !== undefined || changed) this.network = network;
+    this.setTitle();
+    if (changed) void this.refresh();
+  }
+
+  post(message: HostMessage): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  private setTitle(): void {
+    const name = this.document.uri.path.split('/').pop() ?? 'network';
+    this.panel.title = `Preview ${name}`;
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    return previewHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'preview.css')).toString(),
+      title: 'ResNet preview',
+    });
+  }
+
+  private schedule(): void {
+    clearTimeout(this.pending);
+    this.pending = setTimeout(() => void this.refresh(), editDebounceMs);
+  }
+
+  /** Asks for the graph of the current document and sends it on, unless a newer request overtook it. */
+  async refresh(): Promise<void> {
+    clearTimeout(this.pending);
+    if (!this.ready) return;
+    const serial = ++this.requestSerial;
+    const document = this.document;
+    try {
+      let result = await this.source.graph(document, this.network);
+      // The server may not have the document yet right after it opens.
+      for (let attempt = 0; !result && attempt < 20 && serial === this.requestSerial; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        result = await this.source.graph(document, this.network);
+      }
+      if (serial !== this.requestSerial || !result) return;
+      this.result = result;
+      this.post({ type: 'update', fileName: vscode.workspace.asRelativePath(document.uri), result });
+      this.updated.fire(result);
+    } catch (error) {
+      this.log.error(`the graph of ${document.uri.toString()} could not be built: ${String(error)}`);
+    }
+  }
+
+  private followCursor(position: vscode.Position): void {
+    const inside = this.result?.networks.find((n) => contains(n.range, position));
+    if (inside && this.result?.graph && inside.name !== this.result.graph.network) {
+      this.network = inside.name;
+      void this.refresh().then(() => this.post({ type: 'cursor', position: { line: position.line, character: position.character } }));
+      return;
+    }
+    this.post({ type: 'cursor', position: { line: position.line, character: position.character } });
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.log.warn(`ignored a malformed message from the preview: ${safeJson(raw)}`);
+      return;
+    }
+    void this.handle(message).catch((error: unknown) => this.log.error(`preview message ${message.type} failed: ${String(error)}`));
+  }
+
+  private async handle(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready': {
+        this.ready = true;
+        await this.refresh();
+        const editor = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
+        if (editor) this.post({ type: 'cursor', position: { line: editor.selection.active.line, character: editor.selection.active.character } });
+        return;
+      }
+      case 'reveal': {
+        const graph = this.result?.graph;
+        const element = graph?.nodes.find((n) => n.id === message.id) ?? graph?.groups.find((g) => g.id === message.id);
+        if (!element) {
+          this.log.warn(`ignored a reveal of an unknown node: ${safeJson(message.id)}`);
+          return;
+        }
+        await this.revealRange(element.range);
+        return;
+      }
+      case 'revealProblem': {
+        const problem = this.result?.problems[message.index];
+        if (!problem) {
+          this.log.warn(`ignored a reveal of problem ${message.index}: there are ${this.result?.problems.length ?? 0}`);
+          return;
+        }
+        await this.revealRange(problem.range);
+        return;
+      }
+      case 'selectNetwork':
+        if (!this.result?.networks.some((n) => n.name === message.name)) {
+          this.log.warn(`ignored a selection of an unknown network: ${safeJson(message.name)}`);
+          return;
+        }
+        this.network = message.name;
+        await this.refresh();
+        return;
+      case 'exported':
+        await this.save(message.format, message.data);
+        return;
+      case 'error':
+        this.log.error(`preview webview: ${message.message}`);
+        return;
+    }
+  }
+
+  private async revealRange(range: GraphResult['problems'][number]['range']): Promise<void> {
+    const selection = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+    const validated = this.document.validateRange(selection);
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
+    const column = visible?.viewColumn ?? (this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
+    const editor = await vscode.window.showTextDocument(this.document, { viewColumn: column, selection: validated, preserveFocus: false, preview: false });
+    editor.revealRange(validated, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  private async save(format: ExportFormat, data: string): Promise<void> {
+    const bytes = format === 'svg' ? svgBytes(data) : pngBytes(data);
+    if (!bytes) {
+      this.log.warn(`ignored an export that is not a valid ${format.toUpperCase()} (${data.length} characters)`);
+      return;
+    }
+    const name = `${this.result?.graph?.network ?? 'network'}.${format}`;
+    const folder = this.document.uri.scheme === 'file' ? vscode.Uri.joinPath(this.document.uri, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+      title: `Export the diagram as ${format.toUpperCase()}`,
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.log.info(`exported ${target.toString()} (${bytes.length} bytes)`);
+  }
+
+  dispose(): void {
+    clearTimeout(this.pending);
+    this.requestSerial++;
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function contains(range: { start: { line: number; character: number }; end: { line: number; character: number } }, p: vscode.Position): boolean {
+  const afterStart = p.line > range.start.line || (p.line === range.start.line && p.character >= range.start.character);
+  const beforeEnd = p.line < range.end.line || (p.line === range.end.line && p.character <= range.end.character);
+  return afterStart && beforeEnd;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
+  } catch {
+    return '(unprintable)';
+  }
+}

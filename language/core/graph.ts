@@ -1,0 +1,352 @@
+// The preview's view of a network: the analysed tree turned into nodes (layers, adds, shortcut
+// layers), edges carrying tensor shapes, and the stage/block groups that fold. Pure data in, pure
+// data out, so the language server can build it and the webview can lay it out without the core.
+
+import type { AddNode, Diagnostic, LayerNode, ModelNode, Network, Range, Severity, Shape } from './model';
+
+export type GraphNodeKind = 'input' | 'layer' | 'add' | 'shortcut' | 'output';
+
+export interface GraphDiagnostic {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+}
+
+export interface GraphNode {
+  /** Unique in the graph; stable while the statements before it do not change. */
+  id: string;
+  kind: GraphNodeKind;
+  /** Dotted torchvision name ('layer1.0.conv1'); anonymous layers take their op after the parent's name. */
+  name: string;
+  /** 'conv', 'batchnorm', …, 'add', 'zeropad', 'input', 'output'. */
+  op: string;
+  /** The key arguments, short: '7×7, 64, /2'. */
+  args: string;
+  /** Id of the innermost group holding the node. */
+  parent?: string;
+  /** For the layers of a projection or zeropad shortcut: the add they feed. */
+  shortcutOf?: string;
+  outputShape?: Shape;
+  params: number;
+  macs: number;
+  range: Range;
+  diagnostics: GraphDiagnostic[];
+}
+
+export interface GraphGroup {
+  id: string;
+  kind: 'stage' | 'block';
+  name: string;
+  /** Name of the block definition. */
+  block: string;
+  /** Blocks in a stage; 1 for a single block. */
+  repeat: number;
+  args: string;
+  parent?: string;
+  inputShape?: Shape;
+  outputShape?: Shape;
+  params: number;
+  macs: number;
+  range: Range;
+  diagnostics: GraphDiagnostic[];
+}
+
+/** 'flow' follows the main path; 'skip' carries the block input around it to the add (through the shortcut layers, if any). */
+export interface GraphEdge {
+  from: string;
+  to: string;
+  kind: 'flow' | 'skip';
+  shape?: Shape;
+}
+
+export interface Graph {
+  network: string;
+  range: Range;
+  input?: [number, number, number];
+  outputShape?: Shape;
+  params: number;
+  macs: number;
+  /** In execution order; a shortcut's layers come right before their add. */
+  nodes: GraphNode[];
+  /** Parents before children. */
+  groups: GraphGroup[];
+  edges: GraphEdge[];
+  /** Diagnostics in the network that belong to no node or group (a missing input, say). */
+  diagnostics: GraphDiagnostic[];
+}
+
+/**
+ * Builds the graph of one analysed network; `diagnostics` are the file's, and those inside the
+ * network are attached where they point. With `sourceText` (the text of a range of the document),
+ * a stage or block called from the network shows its call as written ('bottleneck(128) x4 stride=2')
+ * rather than every argument with its default.
+ */
+export function buildGraph(network: Network, diagnostics: readonly Diagnostic[] = [], sourceText?: (range: Range) => string): Graph {
+  const builder = new GraphBuilder(sourceText);
+  const input = builder.node({
+    kind: 'input',
+    name: 'input',
+    op: 'input',
+    args: network.input ? network.input.join('×') : '?',
+    outputShape: network.input ? [1, ...network.input] : undefined,
+    params: 0,
+    macs: 0,
+    range: network.nameRange,
+  });
+  const last = builder.sequence(network.children, undefined, input, input);
+  const output = builder.node({ kind: 'output', name: 'output', op: 'output', args: '', outputShape: network.outputShape, params: 0, macs: 0, range: network.nameRange });
+  builder.flow(last, output);
+
+  const graph: Graph = {
+    network: network.name,
+    range: network.range,
+    input: network.input,
+    outputShape: network.outputShape,
+    params: network.params,
+    macs: network.macs,
+    nodes: builder.nodes,
+    groups: builder.groups,
+    edges: builder.edges,
+    diagnostics: [],
+  };
+  attachDiagnostics(graph, diagnostics);
+  return graph;
+}
+
+type NewNode = Omit<GraphNode, 'id' | 'diagnostics'>;
+
+class GraphBuilder {
+  readonly nodes: GraphNode[] = [];
+  readonly groups: GraphGroup[] = [];
+  readonly edges: GraphEdge[] = [];
+  private readonly ids = new Set<string>();
+  private readonly groupNames = new Map<string, string>();
+
+  constructor(private readonly sourceText?: (range: Range) => string) {}
+
+  node(fields: NewNode): GraphNode {
+    const node: GraphNode = { id: this.uniqueId(`n:${fields.name}`), ...fields, diagnostics: [] };
+    this.nodes.push(node);
+    return node;
+  }
+
+  flow(from: GraphNode, to: GraphNode): void {
+    this.edges.push({ from: from.id, to: to.id, kind: 'flow', shape: from.outputShape });
+  }
+
+  /** Emits the nodes of `children` after `previous`; returns the last node on the main path. */
+  sequence(children: ModelNode[], parent: string | undefined, previous: GraphNode, blockInput: GraphNode): GraphNode {
+    let last = previous;
+    for (const child of children) {
+      switch (child.kind) {
+        case 'layer': {
+          const node = this.layer(child, parent, layerName(child, parent ? this.groupName(parent) : ''), 'layer');
+          this.flow(last, node);
+          last = node;
+          break;
+        }
+        case 'add':
+          last = this.add(child, parent, last, blockInput);
+          break;
+        case 'block': {
+          const group = this.group(child, 'block', child.block, 1, this.callText(child, parent) ?? argsText(child.args), parent);
+          last = this.sequence(child.children, group.id, last, last);
+          break;
+        }
+        case 'stage': {
+          const stage = this.group(child, 'stage', child.block, child.repeat, this.callText(child, parent) ?? stageArgs(child.children[0]?.args), parent);
+          for (const block of child.children) {
+            const group = this.group(block, 'block', block.block, 1, argsText(block.args), stage.id);
+            last = this.sequence(block.children, group.id, last, last);
+          }
+          break;
+        }
+      }
+    }
+    return last;
+  }
+
+  private add(add: AddNode, parent: string | undefined, mainLast: GraphNode, blockInput: GraphNode): GraphNode {
+    const shortcutLayers = add.layers.map((layer) => this.layer(layer, parent, layer.name, 'shortcut'));
+    // A zeropad that neither subsamples nor pads is an identity in all but name: an edge is enough.
+    if (add.shortcut === 'zeropad' && zeropadArgs(add) !== '') {
+      shortcutLayers.push(
+        this.node({ kind: 'shortcut', name: `${add.name}.zeropad`, op: 'zeropad', args: zeropadArgs(add), parent, outputShape: add.outputShape, params: 0, macs: 0, range: add.range }),
+      );
+    }
+    const node = this.node({
+      kind: 'add',
+      name: add.name ? `${add.name}.add` : 'add',
+      op: 'add',
+      args: add.shortcut ?? add.written,
+      parent,
+      outputShape: add.outputShape,
+      params: 0,
+      macs: 0,
+      range: add.range,
+    });
+    for (const layer of shortcutLayers) layer.shortcutOf = node.id;
+    this.flow(mainLast, node);
+    let from = blockInput;
+    let shape = add.shortcutInputShape ?? blockInput.outputShape;
+    for (const layer of shortcutLayers) {
+      this.edges.push({ from: from.id, to: layer.id, kind: 'skip', shape });
+      from = layer;
+      shape = layer.outputShape;
+    }
+    this.edges.push({ from: from.id, to: node.id, kind: 'skip', shape });
+    return node;
+  }
+
+  private layer(layer: LayerNode, parent: string | undefined, name: string, kind: 'layer' | 'shortcut'): GraphNode {
+    return this.node({
+      kind,
+      name,
+      op: layer.op,
+      args: layerArgs(layer),
+      parent,
+      outputShape: layer.outputShape,
+      params: layer.params,
+      macs: layer.macs,
+      range: layer.range,
+    });
+  }
+
+  private group(node: ModelNode & { name: string }, kind: 'stage' | 'block', block: string, repeat: number, args: string, parent: string | undefined): GraphGroup {
+    const group: GraphGroup = {
+      id: this.uniqueId(`g:${node.name}`),
+      kind,
+      name: node.name,
+      block,
+      repeat,
+      args,
+      parent,
+      inputShape: node.inputShape,
+      outputShape: node.outputShape,
+      params: node.params,
+      macs: node.macs,
+      range: node.range,
+      diagnostics: [],
+    };
+    this.groups.push(group);
+    this.groupNames.set(group.id, node.name);
+    return group;
+  }
+
+  /** The call as written, for a statement of the network itself (nested calls share their caller's range). */
+  private callText(node: ModelNode & { name: string }, parent: string | undefined): string | undefined {
+    if (parent || !this.sourceText) return undefined;
+    const text = this.sourceText(node.range).replace(/\s+/g, ' ').trim();
+    const call = text.startsWith(`${node.name} `) ? text.slice(node.name.length + 1) : text;
+    return call || undefined;
+  }
+
+  private groupName(id: string): string {
+    return this.groupNames.get(id) ?? '';
+  }
+
+  private uniqueId(wanted: string): string {
+    let id = wanted;
+    for (let i = 2; this.ids.has(id); i++) id = `${wanted}#${i}`;
+    this.ids.add(id);
+    return id;
+  }
+}
+
+function layerName(layer: LayerNode, parentName: string): string {
+  if (layer.name) return layer.name;
+  return parentName ? `${parentName}.${layer.op}` : layer.op;
+}
+
+/** The arguments a reader looks for first, in the order the diagram shows them. */
+export function layerArgs(layer: LayerNode): string {
+  if (!layer.attrs) return '?';
+  switch (layer.op) {
+    case 'conv': {
+      const a = layer.attrs;
+      const parts = [`${a.kernel}×${a.kernel}`, String(a.out_channels)];
+      if (a.stride !== 1) parts.push(`/${a.stride}`);
+      if (a.groups !== 1) parts.push(`g${a.groups}`);
+      if (a.dilation !== 1) parts.push(`d${a.dilation}`);
+      if (a.bias) parts.push('bias');
+      return parts.join(', ');
+    }
+    case 'batchnorm':
+      return String(layer.attrs.num_features);
+    case 'maxpool': {
+      const a = layer.attrs;
+      return [`${a.kernel}×${a.kernel}`, ...(a.stride !== 1 ? [`/${a.stride}`] : [])].join(', ');
+    }
+    case 'avgpool':
+      return `→${layer.attrs.output}×${layer.attrs.output}`;
+    case 'linear':
+      return `${layer.attrs.in_features}→${layer.attrs.out_features}`;
+    case 'dropout':
+      return `p=${layer.attrs.p}`;
+    case 'leaky_relu':
+      return `${layer.attrs.negative_slope}`;
+    case 'se':
+      return `${layer.attrs.channels}→${layer.attrs.hidden}→${layer.attrs.channels}`;
+    default:
+      return '';
+  }
+}
+
+function zeropadArgs(add: AddNode): string {
+  const input = add.shortcutInputShape;
+  const output = add.outputShape;
+  const parts: string[] = [];
+  if (add.stride && add.stride !== 1) parts.push(`/${add.stride}`);
+  if (input && output && output[1] !== input[1]) parts.push(`+${output[1] - input[1]} ch`);
+  return parts.join(', ');
+}
+
+function argsText(args: Record<string, number | boolean | string>): string {
+  return Object.entries(args)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(', ');
+}
+
+/** A stage's arguments are its first block's; the defaults the reader did not write are left out. */
+function stageArgs(args: Record<string, number | boolean | string> | undefined): string {
+  return args ? argsText(args) : '';
+}
+
+/** C×H×W (the batch dimension left out), '?' when unknown. */
+export function tensorLabel(shape: Shape | undefined): string {
+  return shape ? shape.slice(1).join('×') : '?';
+}
+
+function contains(outer: Range, inner: Range): boolean {
+  const before = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return before(outer.start, inner.start) && before(inner.end, outer.end);
+}
+
+function rangeSize(range: Range): number {
+  return (range.end.line - range.start.line) * 100_000 + (range.end.character - range.start.character);
+}
+
+/**
+ * Puts each diagnostic on the element whose source range holds it most tightly. Layers expanded
+ * from a block share their call site's range, so a tie goes to the outermost group: a problem at
+ * `layer2 bottleneck(128) x4` marks the stage, not every layer in it.
+ */
+function attachDiagnostics(graph: Graph, diagnostics: readonly Diagnostic[]): void {
+  const depth = new Map<string, number>();
+  for (const group of graph.groups) depth.set(group.id, group.parent ? (depth.get(group.parent) ?? 0) + 1 : 0);
+  const candidates: { range: Range; rank: number; list: GraphDiagnostic[] }[] = [
+    ...graph.groups.map((g) => ({ range: g.range, rank: depth.get(g.id) ?? 0, list: g.diagnostics })),
+    ...graph.nodes.filter((n) => n.kind !== 'input' && n.kind !== 'output').map((n) => ({ range: n.range, rank: 1000, list: n.diagnostics })),
+  ];
+  for (const d of diagnostics) {
+    if (!contains(graph.range, d.range)) continue;
+    const entry: GraphDiagnostic = { code: d.code, severity: d.severity, message: d.message, range: d.range };
+    let best: (typeof candidates)[number] | undefined;
+    for (const c of candidates) {
+      if (!contains(c.range, d.range)) continue;
+      if (!best || rangeSize(c.range) < rangeSize(best.range) || (rangeSize(c.range) === rangeSize(best.range) && c.rank < best.rank)) best = c;
+    }
+    (best?.list ?? graph.diagnostics).push(entry);
+  }
+}

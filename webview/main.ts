@@ -1,0 +1,564 @@
+// The preview webview: receives graphs from the extension host, keeps the user's folding, direction
+// and zoom across updates, draws the diagram and the layer table, and reports clicks back.
+
+import { formatCount, formatMacs } from '../language/core/format';
+import { tensorLabel, type Graph, type GraphDiagnostic } from '../language/core/graph';
+import type { GraphResult } from '../language/server/graph-protocol';
+import { standaloneSvg, pngBase64 } from './export';
+import { foldAll, initialFoldState, isFolded, toggleFold, unfoldAncestors, visibleGraph, type VisibleGraph } from './fold';
+import { layoutGraph, type Layout, type PlacedNode } from './layout';
+import { elementAt, searchGraph } from './locate';
+import type { ExportFormat, HostMessage, PreviewState, ViewTransform, WebviewMessage } from './protocol';
+import { arrowMarker, diagnosticsOf, renderDiagram } from './render';
+import { formatShare, nextSort, sortRows, tableRows, type SortKey, type TableSort } from './table';
+import { button, dropdown, registerToolkit, renderGrid, setPressed, textField } from './toolkit';
+import { fitTransform, reveal, zoomAt } from './viewport';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: PreviewState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const post = (message: WebviewMessage) => vscode.postMessage(message);
+
+window.addEventListener('error', (event) => post({ type: 'error', message: String(event.message).slice(0, 2000) }));
+window.addEventListener('unhandledrejection', (event) => post({ type: 'error', message: String(event.reason).slice(0, 2000) }));
+
+registerToolkit();
+
+// ---- state --------------------------------------------------------------------------------------
+
+const restored = vscode.getState() as Partial<PreviewState> | undefined;
+let state: PreviewState = {
+  uri: restored?.uri ?? '',
+  network: restored?.network,
+  direction: restored?.direction === 'TB' ? 'TB' : 'LR',
+  fold: restored?.fold ?? initialFoldState,
+  view: restored?.view,
+  showTable: restored?.showTable ?? false,
+};
+let result: GraphResult | undefined;
+let fileName = '';
+/** What is drawn: the newest graph, or the last good one while the file is broken. */
+let graph: Graph | undefined;
+let stale = false;
+let lastGood: { key: string; graph: Graph } | undefined;
+let visible: VisibleGraph | undefined;
+let layout: Layout | undefined;
+let placed = new Map<string, PlacedNode>();
+let view: ViewTransform = state.view ?? { x: 0, y: 0, scale: 1 };
+let selectedId: string | undefined;
+let cursorId: string | undefined;
+let searchHits: string[] = [];
+let searchIndex = -1;
+let sort: TableSort = { key: 'order', descending: false };
+
+// ---- page ---------------------------------------------------------------------------------------
+
+const svgNs = 'http://www.w3.org/2000/svg';
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const networkName = $('network-name');
+const totals = $('totals');
+const problems = $('problems');
+const pane = $('pane');
+const details = $('details');
+const tablePane = $('table');
+const svg = document.createElementNS(svgNs, 'svg');
+svg.id = 'diagram';
+svg.setAttribute('role', 'application');
+svg.setAttribute('aria-label', 'Network diagram: arrow keys move between layers, Enter shows the source, Space folds or unfolds');
+svg.setAttribute('tabindex', '0');
+svg.innerHTML = arrowMarker;
+const content = document.createElementNS(svgNs, 'g');
+content.id = 'viewport';
+svg.appendChild(content);
+pane.appendChild(svg);
+
+const networks = dropdown('Network', (name) => {
+  state = { ...state, network: name };
+  post({ type: 'selectNetwork', name });
+});
+networks.element.id = 'network-picker';
+$('network-slot').appendChild(networks.element);
+
+const search = textField(
+  'Find layer (/)',
+  (query) => runSearch(query, 0),
+  (query, backwards) => runSearch(query, searchIndex + (backwards ? -1 : 1)),
+);
+search.id = 'search';
+const directionButton = button('Left → right', 'Toggle the direction: left to right or top to bottom (D)', () => setDirection(state.direction === 'LR' ? 'TB' : 'LR'));
+const tableButton = button('Table', 'Show the per-layer table (T)', () => setShowTable(!state.showTable));
+$('tools').append(
+  search,
+  directionButton,
+  button('Fold all', 'Fold every stage and block', () => setFold(foldAll(true))),
+  button('Unfold all', 'Unfold every stage and block', () => setFold(foldAll(false))),
+  button('Fit', 'Fit the diagram to the view (F)', () => fit()),
+  button('−', 'Zoom out (-)', () => zoomBy(1 / 1.25), { icon: true }),
+  button('+', 'Zoom in (+)', () => zoomBy(1.25), { icon: true }),
+  tableButton,
+  button('SVG', 'Export the diagram as SVG', () => void exportDiagram('svg')),
+  button('PNG', 'Export the diagram as PNG', () => void exportDiagram('png')),
+);
+
+// ---- drawing ------------------------------------------------------------------------------------
+
+function persist(): void {
+  vscode.setState({ ...state, view });
+}
+
+function applyView(): void {
+  content.setAttribute('transform', `translate(${view.x},${view.y}) scale(${view.scale})`);
+  persist();
+}
+
+function paneSize() {
+  return { width: pane.clientWidth || 800, height: pane.clientHeight || 600 };
+}
+
+function fit(): void {
+  if (!layout) return;
+  view = fitTransform(layout, paneSize());
+  applyView();
+}
+
+/** A first view: the whole diagram when it stays readable, else its start at a readable size. */
+function initialView(): void {
+  if (!layout) return;
+  const fitted = fitTransform(layout, paneSize());
+  if (fitted.scale >= 0.45) view = fitted;
+  else {
+    const scale = 0.6;
+    view = state.direction === 'LR' ? { scale, x: 12, y: (paneSize().height - layout.height * scale) / 2 } : { scale, x: (paneSize().width - layout.width * scale) / 2, y: 12 };
+  }
+  applyView();
+}
+
+function zoomBy(factor: number): void {
+  const { width, height } = paneSize();
+  view = zoomAt(view, factor, width / 2, height / 2);
+  applyView();
+}
+
+function draw(): void {
+  if (!graph) {
+    content.replaceChildren();
+    layout = undefined;
+    return;
+  }
+  visible = visibleGraph(graph, state.fold);
+  layout = layoutGraph(visible, state.direction);
+  placed = new Map(layout.nodes.map((n) => [n.item.id, n]));
+  content.innerHTML = renderDiagram(layout);
+  svg.classList.toggle('stale', stale);
+  markSelection();
+  persist();
+}
+
+function shownId(id: string | undefined): string | undefined {
+  return id ? visible?.shownAs.get(id) ?? id : undefined;
+}
+
+function elementFor(id: string | undefined): SVGGElement | null {
+  if (!id) return null;
+  return content.querySelector(`[data-id="${CSS.escape(id)}"]`);
+}
+
+function markSelection(): void {
+  for (const element of Array.from(content.querySelectorAll('.selected, .cursor, .search-hit'))) element.classList.remove('selected', 'cursor', 'search-hit');
+  const selected = elementFor(shownId(selectedId));
+  selected?.classList.add('selected');
+  elementFor(shownId(cursorId))?.classList.add('cursor');
+  if (searchIndex >= 0) elementFor(shownId(searchHits[searchIndex]))?.classList.add('search-hit');
+  // One tab stop in the diagram: the selected node, else the first.
+  const focusable = selected?.classList.contains('node') ? selected : content.querySelector('.node');
+  focusable?.setAttribute('tabindex', '0');
+  showDetails();
+}
+
+function boxOf(id: string | undefined): { x: number; y: number; w: number; h: number } | undefined {
+  if (!id || !layout) return undefined;
+  const node = placed.get(id);
+  if (node) return node;
+  const frame = layout.frames.find((f) => f.item.id === id);
+  return frame;
+}
+
+function bringIntoView(id: string | undefined, always = false): void {
+  const box = boxOf(id);
+  if (!box) return;
+  view = reveal(view, box, paneSize(), always);
+  applyView();
+}
+
+// ---- header, problems, details ------------------------------------------------------------------
+
+function renderHeader(): void {
+  if (!result) return;
+  networkName.textContent = graph ? `${graph.network}` : fileName;
+  networkName.title = fileName;
+  const names = result.networks.map((n) => n.name);
+  networks.element.hidden = names.length < 2;
+  networks.setOptions(names, graph?.network);
+  totals.textContent = graph
+    ? `${graph.input ? graph.input.join('×') : '?'} → ${tensorLabel(graph.outputShape)} · ${formatCount(graph.params)} params · ${formatMacs(graph.macs)}MACs`
+    : 'no network in this file';
+  renderProblems();
+}
+
+function renderProblems(): void {
+  if (!result) return;
+  const errors = result.problems.filter((p) => p.severity === 'error').length;
+  const warnings = result.problems.length - errors;
+  problems.replaceChildren();
+  problems.hidden = result.problems.length === 0 && !stale;
+  if (problems.hidden) return;
+  const summary = document.createElement('div');
+  summary.className = 'problems-summary';
+  const counts = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
+  summary.textContent = stale ? `Showing the last valid diagram: the file has ${counts || 'errors'}.` : `${counts} in this file.`;
+  problems.appendChild(summary);
+  const list = document.createElement('ul');
+  result.problems.slice(0, 5).forEach((p, index) => {
+    const item = document.createElement('li');
+    const link = document.createElement('a');
+    link.href = '#';
+    link.className = `problem ${p.severity}`;
+    link.textContent = `${p.code} (line ${p.range.start.line + 1}): ${p.message}`;
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      post({ type: 'revealProblem', index });
+    });
+    item.appendChild(link);
+    list.appendChild(item);
+  });
+  if (result.problems.length > 5) {
+    const more = document.createElement('li');
+    more.textContent = `… and ${result.problems.length - 5} more (see the Problems panel)`;
+    list.appendChild(more);
+  }
+  problems.appendChild(list);
+}
+
+function showDetails(): void {
+  const id = shownId(selectedId ?? cursorId);
+  const node = id ? placed.get(id) : undefined;
+  const group = id ? graph?.groups.find((g) => g.id === id) : undefined;
+  const lines: string[] = [];
+  let diagnostics: GraphDiagnostic[] = [];
+  if (node?.item.type === 'node') {
+    const n = node.item.node;
+    lines.push(`${n.name} — ${n.op}${n.args ? ` (${n.args})` : ''}`, `output ${tensorLabel(n.outputShape)}`, `${formatCount(n.params)} params`, `${formatMacs(n.macs)}MACs`);
+    diagnostics = diagnosticsOf(node.item);
+  } else if (node?.item.type === 'folded' || group) {
+    const g = node?.item.type === 'folded' ? node.item.group : group!;
+    lines.push(`${g.name} — ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} (${g.args})`, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`, `${formatCount(g.params)} params`, `${formatMacs(g.macs)}MACs`);
+    diagnostics = node?.item.type === 'folded' ? node.item.diagnostics : g.diagnostics;
+  }
+  details.replaceChildren();
+  details.hidden = lines.length === 0;
+  if (details.hidden) return;
+  const summary = document.createElement('div');
+  summary.textContent = lines.join(' · ');
+  details.appendChild(summary);
+  for (const d of diagnostics) {
+    const line = document.createElement('div');
+    line.className = `problem ${d.severity}`;
+    line.textContent = `${d.severity} ${d.code}: ${d.message}`;
+    details.appendChild(line);
+  }
+}
+
+// ---- table --------------------------------------------------------------------------------------
+
+const columns = [
+  { key: 'name' as const, title: 'Layer', width: '2fr', sortable: true },
+  { key: 'type' as const, title: 'Type', width: '2fr', sortable: true },
+  { key: 'shape' as const, title: 'Output shape', width: '1.2fr', sortable: false },
+  { key: 'params' as const, title: 'Params', width: '1fr', numeric: true, sortable: true },
+  { key: 'paramsShare' as const, title: '% params', width: '0.8fr', numeric: true, sortable: false },
+  { key: 'macs' as const, title: 'MACs', width: '1.1fr', numeric: true, sortable: true },
+  { key: 'macsShare' as const, title: '% MACs', width: '0.8fr', numeric: true, sortable: false },
+];
+
+function renderTable(): void {
+  tablePane.hidden = !state.showTable;
+  setPressed(tableButton, state.showTable);
+  if (!state.showTable || !graph) return;
+  const rows = sortRows(tableRows(graph), sort).map((row) => ({
+    id: row.id,
+    cells: {
+      name: row.name,
+      type: row.type,
+      shape: row.shape,
+      params: formatCount(row.params),
+      paramsShare: formatShare(row.paramsShare),
+      macs: formatCount(row.macs),
+      macsShare: formatShare(row.macsShare),
+    },
+  }));
+  renderGrid(
+    tablePane,
+    columns,
+    rows,
+    sort.key === 'order' ? undefined : { key: sort.key as (typeof columns)[number]['key'], descending: sort.descending },
+    (key) => {
+      sort = nextSort(sort, key as SortKey);
+      renderTable();
+    },
+    (id) => select(id, true),
+  );
+}
+
+function setShowTable(show: boolean): void {
+  state = { ...state, showTable: show };
+  renderTable();
+  persist();
+}
+
+// ---- interaction --------------------------------------------------------------------------------
+
+function setFold(fold: PreviewState['fold']): void {
+  state = { ...state, fold };
+  draw();
+}
+
+function setDirection(direction: PreviewState['direction']): void {
+  state = { ...state, direction };
+  directionButton.textContent = direction === 'LR' ? 'Left → right' : 'Top ↓ bottom';
+  draw();
+  initialView();
+}
+directionButton.textContent = state.direction === 'LR' ? 'Left → right' : 'Top ↓ bottom';
+
+/** Selects a node or group: marks it, shows it (unfolding what hides it when asked) and reveals its source. */
+function select(id: string, revealSource: boolean): void {
+  selectedId = id;
+  if (graph && shownId(id) !== id) {
+    setFold(unfoldAncestors(state.fold, graph, [id]));
+  } else markSelection();
+  bringIntoView(shownId(id));
+  if (revealSource) post({ type: 'reveal', id });
+}
+
+function runSearch(query: string, index: number): void {
+  if (!graph) return;
+  searchHits = searchGraph(graph, query);
+  search.classList.toggle('no-match', query.trim() !== '' && searchHits.length === 0);
+  if (searchHits.length === 0) {
+    searchIndex = -1;
+    markSelection();
+    return;
+  }
+  searchIndex = ((index % searchHits.length) + searchHits.length) % searchHits.length;
+  const id = searchHits[searchIndex];
+  selectedId = id;
+  setFold(unfoldAncestors(state.fold, graph, [id]));
+  bringIntoView(shownId(id), true);
+}
+
+function toggleGroup(id: string): void {
+  state = { ...state, fold: toggleFold(state.fold, id) };
+  selectedId = id;
+  draw();
+  bringIntoView(id);
+  focusNode(id);
+}
+
+function focusNode(id: string | undefined): void {
+  const element = elementFor(shownId(id));
+  if (!element) return;
+  for (const other of Array.from(content.querySelectorAll('[tabindex="0"]'))) other.setAttribute('tabindex', '-1');
+  element.setAttribute('tabindex', '0');
+  const target = element.classList.contains('frame') ? element.querySelector<SVGGElement>('.frame-header') : element;
+  target?.setAttribute('tabindex', '0');
+  target?.focus({ preventScroll: true });
+}
+
+svg.addEventListener('click', (event) => {
+  const target = event.target as Element;
+  const header = target.closest('[data-fold]');
+  if (header) return toggleGroup(header.getAttribute('data-fold')!);
+  const node = target.closest('.node');
+  const id = node?.getAttribute('data-id');
+  if (id) {
+    select(id, true);
+    focusNode(id);
+  }
+});
+svg.addEventListener('dblclick', (event) => {
+  const node = (event.target as Element).closest('.node.folded');
+  const id = node?.getAttribute('data-id');
+  if (id) toggleGroup(id);
+});
+
+let drag: { x: number; y: number; view: ViewTransform } | undefined;
+svg.addEventListener('pointerdown', (event) => {
+  if ((event.target as Element).closest('.node, [data-fold]') || event.button !== 0) return;
+  drag = { x: event.clientX, y: event.clientY, view };
+  svg.setPointerCapture(event.pointerId);
+  svg.classList.add('panning');
+});
+svg.addEventListener('pointermove', (event) => {
+  if (!drag) return;
+  view = { ...drag.view, x: drag.view.x + event.clientX - drag.x, y: drag.view.y + event.clientY - drag.y };
+  applyView();
+});
+const endDrag = () => {
+  drag = undefined;
+  svg.classList.remove('panning');
+};
+svg.addEventListener('pointerup', endDrag);
+svg.addEventListener('pointercancel', endDrag);
+svg.addEventListener(
+  'wheel',
+  (event) => {
+    event.preventDefault();
+    if (event.ctrlKey || event.metaKey) {
+      const rect = svg.getBoundingClientRect();
+      view = zoomAt(view, Math.exp(-event.deltaY * 0.002), event.clientX - rect.left, event.clientY - rect.top);
+    } else view = { ...view, x: view.x - event.deltaX, y: view.y - event.deltaY };
+    applyView();
+  },
+  { passive: false },
+);
+
+function neighbour(id: string | undefined, step: number): string | undefined {
+  if (!layout || layout.nodes.length === 0) return undefined;
+  const order = layout.nodes.filter((n) => !(n.item.type === 'node' && n.item.node.kind === 'shortcut')).map((n) => n.item.id);
+  const index = id ? order.indexOf(shownId(id)!) : -1;
+  if (index < 0) return order[0];
+  return order[Math.min(order.length - 1, Math.max(0, index + step))];
+}
+
+svg.addEventListener('keydown', (event) => {
+  const focusedId = (document.activeElement as Element | null)?.closest('[data-id]')?.getAttribute('data-id') ?? selectedId;
+  const forward = state.direction === 'LR' ? 'ArrowRight' : 'ArrowDown';
+  const backward = state.direction === 'LR' ? 'ArrowLeft' : 'ArrowUp';
+  let handled = true;
+  switch (event.key) {
+    case forward:
+    case backward:
+    case 'Home':
+    case 'End': {
+      const step = event.key === forward ? 1 : event.key === backward ? -1 : event.key === 'Home' ? -Infinity : Infinity;
+      const id = neighbour(focusedId, Number.isFinite(step) ? step : step > 0 ? 1e9 : -1e9);
+      if (id) {
+        select(id, false);
+        focusNode(id);
+      }
+      break;
+    }
+    case 'Enter':
+      if (focusedId) post({ type: 'reveal', id: focusedId });
+      break;
+    case ' ': {
+      if (!focusedId || !graph) break;
+      const group = graph.groups.find((g) => g.id === focusedId);
+      if (group) toggleGroup(group.id);
+      else {
+        const parent = graph.nodes.find((n) => n.id === focusedId)?.parent;
+        if (parent && !isFolded(state.fold, parent)) toggleGroup(parent);
+      }
+      break;
+    }
+    default:
+      handled = false;
+  }
+  if (handled) event.preventDefault();
+});
+
+document.addEventListener('keydown', (event) => {
+  if ((event.target as Element | null)?.closest?.('vscode-text-field, vscode-data-grid, vscode-dropdown')) return;
+  const keys: Record<string, () => void> = {
+    f: fit,
+    '+': () => zoomBy(1.25),
+    '=': () => zoomBy(1.25),
+    '-': () => zoomBy(1 / 1.25),
+    '0': () => {
+      view = { ...view, scale: 1 };
+      applyView();
+    },
+    d: () => setDirection(state.direction === 'LR' ? 'TB' : 'LR'),
+    t: () => setShowTable(!state.showTable),
+    '/': () => search.focus(),
+  };
+  const action = event.ctrlKey || event.metaKey || event.altKey ? undefined : keys[event.key];
+  if (action) {
+    event.preventDefault();
+    action();
+  }
+});
+
+new ResizeObserver(() => {
+  if (layout && !state.view) initialView();
+}).observe(pane);
+
+// ---- export -------------------------------------------------------------------------------------
+
+async function exportDiagram(format: ExportFormat): Promise<void> {
+  if (!layout) return;
+  const text = standaloneSvg(svg, content, layout);
+  const data = format === 'svg' ? text : await pngBase64(text, layout);
+  post({ type: 'exported', format, data });
+}
+
+// ---- messages from the host ---------------------------------------------------------------------
+
+function update(message: Extract<HostMessage, { type: 'update' }>): void {
+  const previousKey = `${state.uri}#${state.network ?? ''}`;
+  result = message.result;
+  fileName = message.fileName;
+  const next = result.graph;
+  const key = `${result.uri}#${next?.network ?? ''}`;
+  const switched = key !== previousKey && !(state.network === undefined && result.uri === state.uri);
+  if (next && (!result.broken || !lastGood || lastGood.key !== key)) {
+    graph = next;
+    stale = false;
+    if (!result.broken) lastGood = { key, graph: next };
+  } else if (lastGood && lastGood.key === key) {
+    graph = lastGood.graph;
+    stale = true;
+  } else {
+    graph = next;
+    stale = result.broken;
+  }
+  if (switched) {
+    state = { ...state, fold: initialFoldState, view: undefined };
+    selectedId = undefined;
+    searchIndex = -1;
+  }
+  state = { ...state, uri: result.uri, network: next?.network ?? state.network };
+  const firstDraw = !layout;
+  draw();
+  renderHeader();
+  renderTable();
+  if (switched || (firstDraw && !state.view)) initialView();
+  else applyView();
+  state = { ...state, view };
+  document.body.dataset.version = String(result.version);
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const message = event.data;
+  switch (message?.type) {
+    case 'update':
+      update(message);
+      break;
+    case 'cursor':
+      cursorId = message.position && graph ? elementAt(graph, message.position) : undefined;
+      markSelection();
+      if (cursorId) bringIntoView(shownId(cursorId));
+      break;
+    case 'export':
+      void exportDiagram(message.format).catch((error: unknown) => post({ type: 'error', message: `export failed: ${String(error)}` }));
+      break;
+  }
+});
+
+post({ type: 'ready' });
