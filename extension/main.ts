@@ -1,8 +1,19 @@
 // Extension entry point. VS Code activates it when a `.resnet` document opens (the contributed `resnet`
-// language implies the `onLanguage:resnet` activation event). The language client and commands are
-// registered here as they arrive; nothing native may be loaded at activation.
+// language implies the `onLanguage:resnet` activation event) or one of its commands runs. Activation
+// starts the language client and registers commands; nothing native may be loaded here.
 import type { ExtensionContext } from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { createClient } from './client';
+import { registerCommands } from './commands';
 
-export function activate(_context: ExtensionContext): void {}
+let client: LanguageClient | undefined;
 
-export function deactivate(): void {}
+export async function activate(context: ExtensionContext): Promise<void> {
+  client = createClient(context);
+  registerCommands(context, client);
+  await client.start();
+}
+
+export function deactivate(): Promise<void> | undefined {
+  return client?.stop();
+}

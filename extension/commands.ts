@@ -1,0 +1,20 @@
+// The commands of the editor experience: new file from template, open the prelude, restart the server.
+
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { preludeText } from '../language/core/prelude';
+import { preludeScheme, preludeUri } from '../language/server/protocol';
+import { newFileFromTemplate } from './templates';
+
+export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient): void {
+  context.subscriptions.push(
+    // The prelude opens read-only: a document provided by content, not a file.
+    vscode.workspace.registerTextDocumentContentProvider(preludeScheme, { provideTextDocumentContent: () => preludeText }),
+    vscode.commands.registerCommand('resnetStudio.newFromTemplate', (file?: string) => newFileFromTemplate(context.extensionUri, file)),
+    vscode.commands.registerCommand('resnetStudio.openPrelude', async () => {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(preludeUri));
+      return vscode.window.showTextDocument(document);
+    }),
+    vscode.commands.registerCommand('resnetStudio.restartServer', () => client.restart()),
+  );
+}
