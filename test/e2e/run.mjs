@@ -7,7 +7,8 @@
 //   node test/e2e/run.mjs --desktop [--vscode-version VERSION | --vscode-executable PATH] [...]
 //
 // --extension loads the extension from another folder (an unpacked .vsix, say) instead of the repo.
-// --results DIR puts the artifacts elsewhere (two runs at once must not share the folder).
+// --results DIR puts the artifacts elsewhere; by default test-results/e2e/, or test-results/e2e-<pid>/
+// while another live run holds that.
 // --desktop runs the same suites in desktop VS Code through @vscode/test-electron instead, where it can
 // be downloaded (Linux without a display: under xvfb-run); screenshots are skipped there.
 //
@@ -34,7 +35,7 @@ const { values: options } = parseArgs({
     timeout: { type: 'string', default: process.env.RESNET_E2E_TIMEOUT_S ?? '300' },
     'no-build': { type: 'boolean', default: false },
     extension: { type: 'string' },
-    results: { type: 'string', default: join(repoRoot, 'test-results', 'e2e') },
+    results: { type: 'string' },
     desktop: { type: 'boolean', default: false },
     'vscode-version': { type: 'string' },
     'vscode-executable': { type: 'string' },
@@ -42,7 +43,8 @@ const { values: options } = parseArgs({
 });
 const timeoutMs = Number(options.timeout) * 1000;
 const extensionDir = resolve(options.extension ?? repoRoot);
-const resultsDir = resolve(options.results);
+const OWNER_FILE = '.runner-pid';
+const resultsDir = options.results ? resolve(options.results) : defaultResultsDir();
 
 const started = Date.now();
 const say = (line) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
@@ -110,6 +112,13 @@ function isAlive(pid) {
   }
 }
 
+// test-results/e2e/, unless another runner that is still alive owns it (several people share one
+// working tree): then test-results/e2e-<pid>/, so neither run deletes the other's artifacts.
+function defaultResultsDir() {
+  const shared = join(repoRoot, 'test-results', 'e2e');
+  const owner = Number(existsSync(join(shared, OWNER_FILE)) ? readFileSync(join(shared, OWNER_FILE), 'utf8') : 0);
+  return owner && owner !== process.pid && isAlive(owner) ? `${shared}-${process.pid}` : shared;
+}
 /** Empties the artifacts folder, refusing to delete anything outside test-results/. */
 function prepareResultsDir() {
   const underTestResults = relative(join(repoRoot, 'test-results'), resultsDir);
@@ -119,6 +128,7 @@ function prepareResultsDir() {
     rmSync(resultsDir, { recursive: true, force: true });
   }
   mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, OWNER_FILE), String(process.pid));
 }
 
 async function main() {
