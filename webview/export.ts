@@ -4,34 +4,41 @@
 
 const copied = ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'opacity', 'fill-opacity', 'stroke-opacity', 'font-family', 'font-size', 'font-weight', 'font-style'] as const;
 
-export function standaloneSvg(svg: SVGSVGElement, content: SVGGElement, size: { width: number; height: number }): string {
+/** `markup` (from renderDiagram, fully drawn) as an SVG file: drawn once off-screen with the page's styles, which are then copied in. */
+export function standaloneSvg(markup: string, size: { width: number; height: number }, background: string): string {
   const namespace = 'http://www.w3.org/2000/svg';
-  const out = document.createElementNS(namespace, 'svg');
-  out.setAttribute('xmlns', namespace);
-  out.setAttribute('width', String(Math.ceil(size.width)));
-  out.setAttribute('height', String(Math.ceil(size.height)));
-  out.setAttribute('viewBox', `0 0 ${Math.ceil(size.width)} ${Math.ceil(size.height)}`);
-  const background = document.createElementNS(namespace, 'rect');
-  background.setAttribute('width', '100%');
-  background.setAttribute('height', '100%');
-  background.setAttribute('fill', getComputedStyle(svg).backgroundColor || getComputedStyle(document.body).backgroundColor);
-  out.appendChild(background);
-  for (const defs of Array.from(svg.querySelectorAll('defs'))) out.appendChild(inlined(defs));
-  out.appendChild(inlined(content, true));
-  return new XMLSerializer().serializeToString(out);
+  const staging = document.createElementNS(namespace, 'svg');
+  staging.setAttribute('class', 'diagram export-staging');
+  staging.innerHTML = `<g>${markup}</g>`;
+  document.body.appendChild(staging);
+  try {
+    const out = document.createElementNS(namespace, 'svg');
+    out.setAttribute('xmlns', namespace);
+    out.setAttribute('width', String(Math.ceil(size.width)));
+    out.setAttribute('height', String(Math.ceil(size.height)));
+    out.setAttribute('viewBox', `0 0 ${Math.ceil(size.width)} ${Math.ceil(size.height)}`);
+    const backdrop = document.createElementNS(namespace, 'rect');
+    backdrop.setAttribute('width', '100%');
+    backdrop.setAttribute('height', '100%');
+    backdrop.setAttribute('fill', background);
+    out.appendChild(backdrop);
+    out.appendChild(inlined(staging.firstElementChild!));
+    return new XMLSerializer().serializeToString(out);
+  } finally {
+    staging.remove();
+  }
 }
 
 /** A deep copy with computed styles as attributes, without the view transform and focus/highlight state. */
-function inlined(source: Element, root = false): Element {
+function inlined(source: Element): Element {
   const copy = source.cloneNode(true) as Element;
-  if (root) copy.removeAttribute('transform');
   const originals = [source, ...Array.from(source.querySelectorAll('*'))];
   const copies = [copy, ...Array.from(copy.querySelectorAll('*'))];
   originals.forEach((original, i) => {
     const target = copies[i];
-    target.removeAttribute('tabindex');
-    target.removeAttribute('class');
+    for (const attribute of ['tabindex', 'class', 'role', 'aria-label', 'aria-expanded', 'data-id', 'data-fold', 'data-from', 'data-to']) target.removeAttribute(attribute);
     if (original instanceof SVGElement && !(original instanceof SVGGElement) && original.tagName !== 'title') {
+      // Presentation attributes, not a style attribute: the file then renders the same in any viewer.
       const style = getComputedStyle(original);
       for (const property of copied) {
         const value = style.getPropertyValue(property);

@@ -6,10 +6,10 @@ import { tensorLabel, type Graph, type GraphDiagnostic } from '../language/core/
 import type { GraphResult } from '../language/server/graph-protocol';
 import { standaloneSvg, pngBase64 } from './export';
 import { foldAll, initialFoldState, isFolded, toggleFold, unfoldAncestors, visibleGraph, type VisibleGraph } from './fold';
-import { layoutGraph, type Layout, type PlacedNode } from './layout';
+import { layoutGraph, type Box, type Layout, type PlacedNode } from './layout';
 import { elementAt, searchGraph } from './locate';
 import type { ExportFormat, HostMessage, PreviewState, ViewTransform, WebviewMessage } from './protocol';
-import { arrowMarker, diagnosticsOf, renderDiagram } from './render';
+import { diagnosticsOf, renderDiagram } from './render';
 import { formatShare, nextSort, sortRows, tableRows, type SortKey, type TableSort } from './table';
 import { button, dropdown, registerToolkit, renderGrid, setPressed, textField } from './toolkit';
 import { fitTransform, reveal, zoomAt } from './viewport';
@@ -69,10 +69,10 @@ const details = $('details');
 const tablePane = $('table');
 const svg = document.createElementNS(svgNs, 'svg');
 svg.id = 'diagram';
+svg.setAttribute('class', 'diagram');
 svg.setAttribute('role', 'application');
 svg.setAttribute('aria-label', 'Network diagram: arrow keys move between layers, Enter shows the source, Space folds or unfolds');
 svg.setAttribute('tabindex', '0');
-svg.innerHTML = arrowMarker;
 const content = document.createElementNS(svgNs, 'g');
 content.id = 'viewport';
 svg.appendChild(content);
@@ -112,8 +112,42 @@ function persist(): void {
   vscode.setState({ ...state, view });
 }
 
+/** Below this zoom text is unreadable: nodes are drawn as coloured boxes only. */
+const detailScale = 0.3;
+/** What the DOM holds: the part of the layout around the view when it was drawn. */
+let painted: { window: Box; detail: boolean } | undefined;
+
+function viewWindow(): Box {
+  const { width, height } = paneSize();
+  return { x: -view.x / view.scale, y: -view.y / view.scale, w: width / view.scale, h: height / view.scale };
+}
+
+/**
+ * Writes the DOM for the current view: what is on screen plus a screen's worth around it, so
+ * panning redraws only now and then, and a ResNet-152 costs what is visible, not all 500 nodes.
+ */
+function paint(): void {
+  if (!layout) return;
+  const visibleBox = viewWindow();
+  const window = { x: visibleBox.x - visibleBox.w, y: visibleBox.y - visibleBox.h, w: visibleBox.w * 3, h: visibleBox.h * 3 };
+  const detail = view.scale >= detailScale;
+  content.innerHTML = renderDiagram(layout, { window, detail });
+  painted = { window, detail };
+  svg.classList.toggle('low-detail', !detail);
+  markSelection();
+}
+
+function needsPaint(): boolean {
+  if (!painted) return true;
+  const v = viewWindow();
+  const w = painted.window;
+  const covered = v.x >= w.x && v.y >= w.y && v.x + v.w <= w.x + w.w && v.y + v.h <= w.y + w.h;
+  return !covered || painted.detail !== view.scale >= detailScale;
+}
+
 function applyView(): void {
   content.setAttribute('transform', `translate(${view.x},${view.y}) scale(${view.scale})`);
+  if (layout && needsPaint()) paint();
   persist();
 }
 
@@ -149,14 +183,14 @@ function draw(): void {
   if (!graph) {
     content.replaceChildren();
     layout = undefined;
+    painted = undefined;
     return;
   }
   visible = visibleGraph(graph, state.fold);
   layout = layoutGraph(visible, state.direction);
   placed = new Map(layout.nodes.map((n) => [n.item.id, n]));
-  content.innerHTML = renderDiagram(layout);
   svg.classList.toggle('stale', stale);
-  markSelection();
+  paint();
   persist();
 }
 
@@ -503,7 +537,7 @@ new ResizeObserver(() => {
 
 async function exportDiagram(format: ExportFormat): Promise<void> {
   if (!layout) return;
-  const text = standaloneSvg(svg, content, layout);
+  const text = standaloneSvg(renderDiagram(layout), layout, getComputedStyle(svg).backgroundColor);
   const data = format === 'svg' ? text : await pngBase64(text, layout);
   post({ type: 'exported', format, data });
 }

@@ -7,7 +7,7 @@ import { formatMacs } from '../language/core/format';
 import type { GraphDiagnostic } from '../language/core/graph';
 import { tensorLabel } from '../language/core/graph';
 import type { VisibleNode } from './fold';
-import { frameHeader, type Layout, type PlacedEdge, type PlacedFrame, type PlacedNode } from './layout';
+import { frameHeader, type Box, type Layout, type PlacedEdge, type PlacedFrame, type PlacedNode } from './layout';
 
 /** Average glyph width of the 11–12 px UI font, for truncating text that must fit a node. */
 const charWidth = 6.6;
@@ -73,13 +73,19 @@ function nodeTitle(item: VisibleNode): string {
   return lines.join('\n');
 }
 
-function renderNode(placed: PlacedNode): string {
+function renderNode(placed: PlacedNode, detail: boolean): string {
   const { item, x, y, w, h } = placed;
   const severity = worst(diagnosticsOf(item));
   const classes = ['node'];
   const parts: string[] = [];
   const cx = x + w / 2;
-  if (item.type === 'folded') {
+  if (!detail) {
+    // Zoomed out too far to read: the shape and its colour only.
+    if (item.type === 'folded') classes.push('folded', item.group.kind === 'stage' ? 'op-stage' : 'op-block');
+    else classes.push(`kind-${item.node.kind}`, opClass[item.node.op] ?? 'op-misc');
+    parts.push(`<rect class="node-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="4"/>`);
+    if (item.type === 'node' && item.node.kind !== 'add') parts.push(`<rect class="node-accent" x="${x}" y="${y}" width="6" height="${h}"/>`);
+  } else if (item.type === 'folded') {
     const g = item.group;
     classes.push('folded', g.kind === 'stage' ? 'op-stage' : 'op-block');
     parts.push(`<rect class="node-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/>`);
@@ -113,10 +119,12 @@ function renderNode(placed: PlacedNode): string {
   if (severity) {
     classes.push(`has-${severity}`);
     const mx = item.type === 'node' && item.node.kind === 'add' ? x + w : x + w - 2;
-    parts.push(`<circle class="diag-mark" cx="${mx}" cy="${y + 2}" r="7"/><text class="diag-glyph" x="${mx}" y="${y + 6}" text-anchor="middle">!</text>`);
+    parts.push(`<circle class="diag-mark" cx="${mx}" cy="${y + 2}" r="${detail ? 7 : 14}"/>`);
+    if (detail) parts.push(`<text class="diag-glyph" x="${mx}" y="${y + 6}" text-anchor="middle">!</text>`);
   }
   const label = escapeXml(nodeTitle(item));
-  return `<g class="${classes.join(' ')}" data-id="${escapeXml(item.id)}" tabindex="-1" role="button" aria-label="${label.replace(/\n/g, ', ')}"><title>${label}</title>${parts.join('')}</g>`;
+  const title = detail ? `<title>${label}</title>` : '';
+  return `<g class="${classes.join(' ')}" data-id="${escapeXml(item.id)}" tabindex="-1" role="button" aria-label="${label.replace(/\n/g, ', ')}">${title}${parts.join('')}</g>`;
 }
 
 /** Inside a block the block's name is known from its frame: 'layer1.0.conv1' shows as 'conv1'. */
@@ -126,7 +134,7 @@ function shortName(name: string, parent: string | undefined): string {
   return name.startsWith(`${prefix}.`) ? name.slice(prefix.length + 1) : name;
 }
 
-function renderFrame(placed: PlacedFrame): string {
+function renderFrame(placed: PlacedFrame, detail: boolean): string {
   const { item, x, y, w, h, depth } = placed;
   const g = item.group;
   const severity = worst(g.diagnostics);
@@ -138,7 +146,8 @@ function renderFrame(placed: PlacedFrame): string {
     `<rect class="frame-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="8"/>` +
     `<g class="frame-header" data-fold="${escapeXml(item.id)}" tabindex="-1" role="button" aria-expanded="true" aria-label="${tooltip.replace(/\n/g, ', ')}"><title>${tooltip}</title>` +
     `<rect class="frame-header-hit" x="${x}" y="${y}" width="${w}" height="${frameHeader + 4}" rx="8"/>` +
-    `<text class="frame-title" x="${x + 10}" y="${y + 15}">▾ ${escapeXml(fit(title, w - 20))}</text></g>` +
+    (detail ? `<text class="frame-title" x="${x + 10}" y="${y + 15}">▾ ${escapeXml(fit(title, w - 20))}</text>` : '') +
+    `</g>` +
     (severity ? `<circle class="diag-mark" cx="${x + w - 10}" cy="${y + 11}" r="7"/><text class="diag-glyph" x="${x + w - 10}" y="${y + 15}" text-anchor="middle">!</text>` : '') +
     `</g>`
   );
@@ -168,20 +177,54 @@ function pathData(points: [number, number][]): string {
   return d;
 }
 
-function renderEdge(placed: PlacedEdge): string {
+function renderEdge(placed: PlacedEdge, detail: boolean): string {
   const { edge, points, label } = placed;
   return (
     `<g class="edge edge-${edge.kind}" data-from="${escapeXml(edge.from)}" data-to="${escapeXml(edge.to)}">` +
-    `<path d="${pathData(points)}" marker-end="url(#arrow)"/>` +
-    `<text class="edge-label" x="${label.x}" y="${label.y}" text-anchor="${label.anchor}">${escapeXml(label.text)}</text></g>`
+    `<path d="${pathData(points)}"/>` +
+    (detail ? `<text class="edge-label" x="${label.x}" y="${label.y}" text-anchor="${label.anchor}">${escapeXml(label.text)}</text>` : '') +
+    `</g>`
   );
 }
 
-export const arrowMarker =
-  '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow-head" d="M0,0 L10,5 L0,10 z"/></marker></defs>';
+/** Every arrowhead in one path: one element instead of a marker per edge, which Chromium draws far faster. */
+function arrowHeads(edges: PlacedEdge[]): string {
+  const size = 6;
+  let d = '';
+  for (const { points } of edges) {
+    const [x1, y1] = points[points.length - 1];
+    const [x0, y0] = points[points.length - 2];
+    const length = Math.hypot(x1 - x0, y1 - y0) || 1;
+    const ux = (x1 - x0) / length;
+    const uy = (y1 - y0) / length;
+    const bx = x1 - ux * size;
+    const by = y1 - uy * size;
+    d += `M${x1},${y1}L${bx - uy * size * 0.55},${by + ux * size * 0.55}L${bx + uy * size * 0.55},${by - ux * size * 0.55}z`;
+  }
+  return d ? `<path class="arrow-head" d="${d}"/>` : '';
+}
+
+export interface RenderOptions {
+  /** Only what meets this box (diagram coordinates) is drawn; everything when absent. */
+  window?: Box;
+  /** Text and tooltips; off when zoomed out too far to read them. Default true. */
+  detail?: boolean;
+}
+
+const meets = (a: Box, b: Box) => a.x <= b.x + b.w && b.x <= a.x + a.w && a.y <= b.y + b.h && b.y <= a.y + a.h;
+
+function edgeBox(points: [number, number][]): Box {
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  const x = Math.min(...xs);
+  const y = Math.min(...ys);
+  return { x: x - 4, y: y - 14, w: Math.max(...xs) - x + 80, h: Math.max(...ys) - y + 28 };
+}
 
 /** The diagram's content: frames under edges under nodes. */
-export function renderDiagram(layout: Layout): string {
-  const frames = [...layout.frames].sort((a, b) => a.depth - b.depth).map(renderFrame);
-  return `${frames.join('')}${layout.edges.map(renderEdge).join('')}${layout.nodes.map(renderNode).join('')}`;
+export function renderDiagram(layout: Layout, { window, detail = true }: RenderOptions = {}): string {
+  const shown = <T extends Box>(items: T[]) => (window ? items.filter((b) => meets(b, window)) : items);
+  const frames = shown([...layout.frames].sort((a, b) => a.depth - b.depth)).map((f) => renderFrame(f, detail));
+  const edges = window ? layout.edges.filter((e) => meets(edgeBox(e.points), window)) : layout.edges;
+  return `${frames.join('')}${edges.map((e) => renderEdge(e, detail)).join('')}${arrowHeads(edges)}${shown(layout.nodes).map((n) => renderNode(n, detail)).join('')}`;
 }
