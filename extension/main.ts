@@ -5,12 +5,14 @@ import type { ExtensionContext } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createClient } from './client';
 import { registerCommands } from './commands';
+import { registerPreview } from './preview';
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: ExtensionContext): Promise<void> {
   client = createClient(context);
   registerCommands(context, client);
+  registerPreview(context, () => client);
   await client.start();
 }
 

@@ -7,7 +7,8 @@ import type { GraphResult } from '../language/server/graph-protocol';
 import { parsePreviewState, parseWebviewMessage, previewViewType, type ExportFormat, type HostMessage, type PreviewState, type WebviewMessage } from '../webview/protocol';
 import { pngBytes, svgBytes } from './preview-export';
 import { makeNonce, previewHtml } from './preview-html';
-import type { GraphSource } from './preview-source';
+import type { BaseLanguageClient } from 'vscode-languageclient';
+import { languageServerGraphs, type GraphSource } from './preview-source';
 
 export const previewCommands = {
   open: 'resnetStudio.openPreview',
@@ -19,9 +20,13 @@ export const previewCommands = {
 /** Waiting after a keystroke before the diagram follows; a burst of typing costs one update. */
 const editDebounceMs = 50;
 
-export function registerPreview(context: vscode.ExtensionContext, source: GraphSource): PreviewManager {
+/**
+ * Registers the preview's commands and serializer. The graph comes from the language client's
+ * `resnet/graph` request while it runs, else from the same code in the extension host.
+ */
+export function registerPreview(context: vscode.ExtensionContext, client: () => BaseLanguageClient | undefined): PreviewManager {
   const log = vscode.window.createOutputChannel('ResNet Studio Preview', { log: true });
-  const manager = new PreviewManager(context.extensionUri, source, log);
+  const manager = new PreviewManager(context.extensionUri, languageServerGraphs(client), log);
   context.subscriptions.push(
     log,
     manager,

@@ -9,6 +9,7 @@ import { registerDiagnostics } from './diagnostics';
 import { Documents } from './documents';
 import { registerFolding } from './folding';
 import { registerFormatting } from './formatting';
+import { registerGraphRequest } from './graph';
 import { registerHover } from './hover';
 import { registerInlayHints } from './inlay-hints';
 import { registerNavigation } from './navigation';
@@ -61,6 +62,7 @@ registerOutline(connection, documents);
 registerFolding(connection, documents);
 registerSelectionRanges(connection, documents);
 registerSemanticTokens(connection, documents);
+registerGraphRequest(connection, documents);
 
 documents.open.listen(connection);
 connection.listen();
