@@ -20,6 +20,8 @@ interface Line {
   name?: number;
   /** `weights` and `labels` align their paths with each other. */
   pathKeyword?: number;
+  /** Brackets open when the line starts (a continuation line of an argument list). */
+  groups: number;
   code: string;
 }
 
@@ -34,7 +36,7 @@ export function formatText(text: string): string {
   }
   for (const line of lines) {
     const pad = line.name !== undefined ? nameWidth.get(line.body) : line.pathKeyword !== undefined ? keywordWidth.get(line.body) : undefined;
-    line.code = render(line.tokens, pad);
+    line.code = render(line.tokens, pad, line.groups);
   }
   alignComments(lines);
 
@@ -97,7 +99,7 @@ function splitLines(tokens: Token[]): Line[] {
     const first = current[0];
     const closesBrace = first?.text === '}' ? 1 : 0;
     const closesGroup = first && (first.text === ')' || first.text === ']') && startGroups > 0 ? 1 : 0;
-    const line: Line = { tokens: current, comment, indent: 2 * (startBraces - closesBrace) + 2 * (startGroups - closesGroup), body: startBody, code: '' };
+    const line: Line = { tokens: current, comment, indent: 2 * (startBraces - closesBrace) + 2 * (startGroups - closesGroup), body: startBody, groups: startGroups, code: '' };
     if (startGroups === 0 && startBraces > 0 && current.length >= 2) {
       const [a, b, c] = current;
       if (a.kind === 'identifier' && !statementKeywords.has(a.text) && b.kind === 'identifier' && !wordOperators.has(b.text) && c?.text !== '=') line.name = a.text.length;
@@ -129,9 +131,9 @@ function splitLines(tokens: Token[]): Line[] {
   return lines;
 }
 
-function render(tokens: Token[], pad: number | undefined): string {
+function render(tokens: Token[], pad: number | undefined, openGroups: number): string {
   let out = '';
-  let depth = 0;
+  let depth = openGroups;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     const previous = tokens[i - 1];

@@ -51,6 +51,7 @@ export function receptiveFields(network: Network): Map<ModelNode, ReceptiveField
 }
 
 function layerField(node: Extract<ModelNode, { kind: 'layer' }>, input: ReceptiveField): ReceptiveField | undefined {
+  if (!node.outputShape) return undefined;
   const window = (kernel: number, stride: number, dilation = 1) => ({ size: input.size + dilation * (kernel - 1) * input.jump, jump: input.jump * stride });
   const inputSize = node.inputShape && node.inputShape.length === 4 ? Math.max(node.inputShape[2], node.inputShape[3]) : undefined;
   switch (node.op) {
