@@ -1,6 +1,6 @@
 // Execution provider (EP) choice and reporting. Pure: no onnxruntime import, so the CLI and the
 // extension can validate choices and print reports without loading native code.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const EP_CHOICES = ['auto', 'cuda', 'tensorrt', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
@@ -52,15 +52,51 @@ export function cudaProvidersPresent(binaryFolder: string, platform = process.pl
   return existsSync(join(binaryFolder, library));
 }
 
-/** The EPs to try, in order, for a choice. `auto` tries the platform's GPU EPs one at a time, then cpu. */
-export function candidateEps(choice: EpChoice, platform: NodeJS.Platform, cudaPresent: boolean): EpName[] {
-  if (choice !== 'auto') return [choice];
-  const gpus: EpName[] = [];
-  if (cudaPresent && (platform === 'linux' || platform === 'win32')) gpus.push('cuda');
-  if (platform === 'win32') gpus.push('dml');
-  if (platform === 'darwin') gpus.push('coreml');
-  gpus.push('webgpu');
-  return [...gpus, 'cpu'];
+/**
+ * Whether Linux exposes a GPU device node (DRM render node, NVIDIA, or WSL's /dev/dxg). Without one,
+ * Vulkan can only be a software driver such as lavapipe, on which WebGPU is far slower than the CPU EP.
+ */
+export function linuxGpuDevicePresent(): boolean {
+  try {
+    if (readdirSync('/dev/dri').some((entry) => entry.startsWith('renderD'))) return true;
+  } catch {
+    // No /dev/dri at all.
+  }
+  return existsSync('/dev/nvidia0') || existsSync('/dev/dxg');
+}
+
+export interface PlatformFacts {
+  platform: NodeJS.Platform;
+  /** onnxruntime-node's CUDA provider libraries are installed. */
+  cudaPresent: boolean;
+  /** Linux only: a GPU device node exists (see linuxGpuDevicePresent). */
+  gpuDevicePresent: boolean;
+}
+
+/**
+ * The EPs to try, in order, for a choice, and those `auto` skips without trying. `auto` tries the
+ * platform's GPU EPs one at a time, then cpu; an explicit choice is tried as asked.
+ */
+export function candidateEps(choice: EpChoice, facts: PlatformFacts): { eps: EpName[]; skipped: EpAttempt[] } {
+  if (choice !== 'auto') return { eps: [choice], skipped: [] };
+  const { platform, cudaPresent, gpuDevicePresent } = facts;
+  const eps: EpName[] = [];
+  const skipped: EpAttempt[] = [];
+  if (cudaPresent && (platform === 'linux' || platform === 'win32')) eps.push('cuda');
+  if (platform === 'win32') eps.push('dml');
+  if (platform === 'darwin') eps.push('coreml');
+  if (platform !== 'linux' || gpuDevicePresent) {
+    eps.push('webgpu');
+  } else {
+    skipped.push({
+      ep: 'webgpu',
+      ok: false,
+      ms: 0,
+      error: 'skipped: no GPU device (/dev/dri/renderD*, /dev/nvidia0, /dev/dxg), so Vulkan could only run in software; --ep webgpu forces it',
+    });
+  }
+  eps.push('cpu');
+  return { eps, skipped };
 }
 
 /** What to do when an explicitly requested EP cannot start. */
@@ -134,7 +170,9 @@ export function formatEpReport(report: EpReport): string[] {
     .join(', ');
   const lines = [`ep: ${report.ran} (requested ${report.requested}; ${total} nodes: ${split})`];
   for (const attempt of report.attempts) {
-    if (!attempt.ok) lines.push(`  tried ${attempt.ep}: ${attempt.error ?? 'failed'}`);
+    if (attempt.ok) continue;
+    const error = attempt.error ?? 'failed';
+    lines.push(error.startsWith('skipped: ') ? `  skipped ${attempt.ep}: ${error.slice(9)}` : `  tried ${attempt.ep}: ${error}`);
   }
   return lines;
 }

@@ -15,6 +15,7 @@ import {
   candidateEps,
   cudaProvidersPresent,
   installHint,
+  linuxGpuDevicePresent,
   nodesByEpFromProfile,
   ortBinaryFolder,
   ranFromCounts,
@@ -170,8 +171,10 @@ export class SessionCache {
   }
 
   private async createSession(model: Uint8Array, choice: EpChoice, threads: number) {
-    const attempts: EpAttempt[] = [];
-    for (const ep of candidateEps(choice, process.platform, cudaPresent())) {
+    const facts = { platform: process.platform, cudaPresent: cudaPresent(), gpuDevicePresent: process.platform === 'linux' && linuxGpuDevicePresent() };
+    const { eps, skipped } = candidateEps(choice, facts);
+    const attempts: EpAttempt[] = [...skipped];
+    for (const ep of eps) {
       const profilePrefix = join(this.profileFolder, `s${Date.now()}-${Math.random().toString(36).slice(2)}`);
       const start = performance.now();
       try {

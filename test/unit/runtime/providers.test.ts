@@ -11,11 +11,23 @@ import {
 } from '../../../language/runtime/providers';
 
 test('auto tries the platform GPU EPs one at a time, then cpu', () => {
-  assert.deepEqual(candidateEps('auto', 'linux', false), ['webgpu', 'cpu']);
-  assert.deepEqual(candidateEps('auto', 'linux', true), ['cuda', 'webgpu', 'cpu']);
-  assert.deepEqual(candidateEps('auto', 'win32', false), ['dml', 'webgpu', 'cpu']);
-  assert.deepEqual(candidateEps('auto', 'darwin', false), ['coreml', 'webgpu', 'cpu']);
-  assert.deepEqual(candidateEps('cuda', 'linux', false), ['cuda']);
+  const eps = (platform: NodeJS.Platform, cudaPresent: boolean, gpuDevicePresent = true) =>
+    candidateEps('auto', { platform, cudaPresent, gpuDevicePresent }).eps;
+  assert.deepEqual(eps('linux', false), ['webgpu', 'cpu']);
+  assert.deepEqual(eps('linux', true), ['cuda', 'webgpu', 'cpu']);
+  assert.deepEqual(eps('win32', false), ['dml', 'webgpu', 'cpu']);
+  assert.deepEqual(eps('darwin', false), ['coreml', 'webgpu', 'cpu']);
+  assert.deepEqual(candidateEps('cuda', { platform: 'linux', cudaPresent: false, gpuDevicePresent: false }), { eps: ['cuda'], skipped: [] });
+});
+
+test('auto skips WebGPU on Linux without a GPU device, and says so; an explicit choice still tries it', () => {
+  const facts = { platform: 'linux' as const, cudaPresent: false, gpuDevicePresent: false };
+  const { eps, skipped } = candidateEps('auto', facts);
+  assert.deepEqual(eps, ['cpu']);
+  assert.equal(skipped.length, 1);
+  assert.equal(skipped[0]!.ep, 'webgpu');
+  assert.match(skipped[0]!.error!, /^skipped: no GPU device .*--ep webgpu forces it/);
+  assert.deepEqual(candidateEps('webgpu', facts).eps, ['webgpu']);
 });
 
 test('EP choices are validated', () => {
@@ -57,10 +69,11 @@ test('the EP that ran each node comes from the profile', () => {
       nodesByEp: { cpu: 40 },
       ran: 'cpu',
       attempts: [
-        { ep: 'webgpu', ok: false, error: 'Failed to get a WebGPU adapter: No supported adapters', ms: 200 },
+        { ep: 'cuda', ok: false, error: 'Failed to load shared library', ms: 30 },
+        { ep: 'webgpu', ok: false, error: 'skipped: no GPU device', ms: 0 },
         { ep: 'cpu', ok: true, ms: 20 },
       ],
     }),
-    ['ep: cpu (requested auto; 40 nodes: cpu 40)', '  tried webgpu: Failed to get a WebGPU adapter: No supported adapters'],
+    ['ep: cpu (requested auto; 40 nodes: cpu 40)', '  tried cuda: Failed to load shared library', '  skipped webgpu: no GPU device'],
   );
 });
