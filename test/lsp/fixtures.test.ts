@@ -5,7 +5,8 @@
 //   layer2  bottleneck(128) x4 stride=2
 //   #       ^ hover
 //
-// Probes: hover, complete, signature, definition, references, highlight, rename NEWNAME. Every case
+// Probes: hover, complete, signature, definition, references, highlight, rename NEWNAME, select
+// (expand-selection ranges), tokens (the semantic tokens of the line). Every case
 // also records diagnostics, quick fixes (applied, with what is left), formatting, inlay hints,
 // CodeLenses, the outline and folding ranges.
 
@@ -24,6 +25,7 @@ import type {
   Location,
   Position,
   Range,
+  SelectionRange,
   SignatureHelp,
   TextEdit,
   WorkspaceEdit,
@@ -52,6 +54,14 @@ interface Probe {
   action: string;
   argument?: string;
   position: Position;
+  /** The whole text, to quote ranges. */
+  text: string;
+}
+
+function textOf(text: string, range: Range): string {
+  const lines = text.split('\n');
+  if (range.start.line === range.end.line) return lines[range.start.line].slice(range.start.character, range.end.character);
+  return `${lines[range.start.line].slice(range.start.character)}…(${range.end.line - range.start.line} lines)`;
 }
 
 /** Probe lines stack: each points at the nearest line above that is not a probe. */
@@ -60,7 +70,7 @@ function probes(text: string): Probe[] {
   let target = 0;
   text.split('\n').forEach((line, i) => {
     const m = /^\s*#\s*\^\s*(\w+)(?:\s+(\S+))?\s*$/.exec(line);
-    if (m) found.push({ action: m[1], argument: m[2], position: { line: target, character: line.indexOf('^') } });
+    if (m) found.push({ action: m[1], argument: m[2], position: { line: target, character: line.indexOf('^') }, text });
     else target = i;
   });
   return found;
@@ -149,6 +159,26 @@ async function runProbe(probe: Probe, doc: { textDocument: { uri: string } }, ur
       } catch (error) {
         return [`refused: ${(error as Error).message}`];
       }
+    }
+    case 'select': {
+      const [selection] = await server.request<SelectionRange[]>('textDocument/selectionRange', { ...doc, positions: [probe.position] });
+      const ranges: string[] = [];
+      for (let r: SelectionRange | undefined = selection; r; r = r.parent) ranges.push(JSON.stringify(textOf(probe.text, r.range)));
+      return [ranges.slice(0, 6).join(' ⊂ ')];
+    }
+    case 'tokens': {
+      const legend = server.semanticLegend;
+      const { data } = await server.request<{ data: number[] }>('textDocument/semanticTokens/full', doc);
+      const found: string[] = [];
+      for (let i = 0, line = 0, character = 0; i < data.length; i += 5) {
+        line += data[i];
+        character = data[i] === 0 ? character + data[i + 1] : data[i + 1];
+        if (line !== probe.position.line) continue;
+        const modifiers = legend.tokenModifiers.filter((_, bit) => data[i + 4] & (1 << bit));
+        const word = textOf(probe.text, { start: { line, character }, end: { line, character: character + data[i + 2] } });
+        found.push(`${word}:${legend.tokenTypes[data[i + 3]]}${modifiers.length ? '.' + modifiers.join('.') : ''}`);
+      }
+      return [found.join(' ') || '(none)'];
     }
     default:
       throw new Error(`unknown probe '${probe.action}'`);

@@ -24,6 +24,7 @@ export class TestServer {
   private readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
   private readonly waiters: { uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   private versions = new Map<string, number>();
+  semanticLegend: { tokenTypes: string[]; tokenModifiers: string[] } = { tokenTypes: [], tokenModifiers: [] };
   readonly stderr: string[] = [];
 
   private constructor(readonly process: ChildProcess, options: ServerOptions) {
@@ -47,11 +48,12 @@ export class TestServer {
   static async start(options: ServerOptions = {}, command: string[] = ['--import', 'tsx', join(repoRoot, 'language/server/main.ts')]): Promise<TestServer> {
     const child = spawn(process.execPath, [...command, '--stdio'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
     const server = new TestServer(child, options);
-    await server.connection.sendRequest('initialize', {
+    const initialized = await server.connection.sendRequest<{ capabilities: { semanticTokensProvider?: { legend: TestServer['semanticLegend'] } } }>('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(repoRoot).href,
       capabilities: { workspace: { configuration: options.settings !== undefined }, textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
     });
+    server.semanticLegend = initialized.capabilities.semanticTokensProvider?.legend ?? server.semanticLegend;
     await server.connection.sendNotification('initialized', {});
     return server;
   }
