@@ -39,6 +39,8 @@ type LastRun = { kind: 'image' | 'folder'; target: string; model: string; networ
 export interface ImageRunOutcome {
   id: string;
   network: string;
+  /** The image's path on the machine the extension runs on. */
+  image: string;
   top: { index: number; label: string; probability: number }[];
   ep: string;
   cached: boolean;
@@ -71,16 +73,23 @@ class InferenceController {
     void vscode.commands.executeCommand('setContext', CAN_RUN_AGAIN_CONTEXT, this.lastRun() !== undefined);
   }
 
-  /** Palette (no arguments), CodeLens (model URI and network name) or explorer (image URI). */
+  /**
+   * Palette (no arguments: image, then model), CodeLens (model URI and network name: the model is
+   * checked before the image is asked for) or explorer (image URI, then model).
+   */
   async runInference(target?: vscode.Uri | string, networkName?: string): Promise<ImageRunOutcome | undefined> {
     if (!this.trusted()) return undefined;
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
-    const isModel = uri?.path.endsWith('.resnet');
-    const image = uri && !isModel ? uri : await pickImage();
+    if (uri?.path.endsWith('.resnet')) {
+      const model = await this.prepare(await vscode.workspace.openTextDocument(uri), networkName);
+      const image = model && (await pickImage());
+      return image && this.runImage(image, model);
+    }
+    const image = uri ?? (await pickImage());
     if (!image) return undefined;
-    const document = isModel ? await vscode.workspace.openTextDocument(uri!) : await pickModel();
-    if (!document) return undefined;
-    return this.runImage(image, document, networkName);
+    const document = await pickModel();
+    const model = document && (await this.prepare(document, networkName));
+    return model && this.runImage(image, model);
   }
 
   async evaluateFolder(folder?: vscode.Uri, modelUri?: vscode.Uri | string, networkName?: string): Promise<EvalOutcome | undefined> {
@@ -103,9 +112,9 @@ class InferenceController {
     }
     if (!this.trusted()) return undefined;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(last.model));
-    return last.kind === 'image'
-      ? this.runImage(vscode.Uri.parse(last.target), document, last.network)
-      : this.runFolder(vscode.Uri.parse(last.target), document, last.network);
+    if (last.kind === 'folder') return this.runFolder(vscode.Uri.parse(last.target), document, last.network);
+    const model = await this.prepare(document, last.network);
+    return model && this.runImage(vscode.Uri.parse(last.target), model);
   }
 
   async chooseWeights(modelUri: vscode.Uri | string, networkName: string): Promise<boolean> {
@@ -210,7 +219,7 @@ class InferenceController {
   }
 
   private request(model: ModelChoice, paths: string[], includeSeenImage: boolean): EngineRequest {
-    const settings = inferenceSettings(model.document.uri);
+    const settings = inferenceSettings();
     return {
       network: model.network,
       weights: { kind: 'file', path: model.weightsPath },
@@ -230,14 +239,13 @@ class InferenceController {
     );
   }
 
-  private async runImage(image: vscode.Uri, document: vscode.TextDocument, networkName: string | undefined): Promise<ImageRunOutcome | undefined> {
+  private async runImage(image: vscode.Uri, model: ModelChoice): Promise<ImageRunOutcome | undefined> {
     const started = performance.now();
     if (image.scheme !== 'file') {
       void vscode.window.showErrorMessage(`ResNet Studio: ${image.toString()} is not a file on this machine.`);
       return undefined;
     }
-    const model = await this.prepare(document, networkName);
-    if (!model) return undefined;
+    const document = model.document;
     await this.remember({ kind: 'image', target: image.toString(), model: document.uri.toString(), network: model.network.name });
     const imageLabel = vscode.workspace.asRelativePath(image);
     let result: InferResult;
@@ -252,7 +260,7 @@ class InferenceController {
     this.statusBar.ran(result.ep);
     this.logResult(`${model.network.name} on ${imageLabel}`, result);
     const output = result.results[0]!;
-    const settings = inferenceSettings(document.uri);
+    const settings = inferenceSettings();
     const top = output.logits ? topScores(output.logits, model.labels, settings.topK) : [];
     const id = this.panel.newId('image');
     const view: ImageRunView = {
@@ -282,7 +290,7 @@ class InferenceController {
     await this.panel.show({ view, json });
     const totalMs = performance.now() - started;
     this.log.info(`${model.network.name} on ${imageLabel}: ${top[0] ? `${top[0].label} ${(top[0].probability * 100).toFixed(2)}%` : 'no result'}; command to rendered result ${totalMs.toFixed(1)} ms`);
-    return { id, network: model.network.name, top, ep: result.ep.ran, cached: result.session.cached, totalMs };
+    return { id, network: model.network.name, image: image.fsPath, top, ep: result.ep.ran, cached: result.session.cached, totalMs };
   }
 
   private async runFolder(folder: vscode.Uri, document: vscode.TextDocument, networkName: string | undefined): Promise<EvalOutcome | undefined> {

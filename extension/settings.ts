@@ -20,8 +20,8 @@ function integer(value: unknown, fallback: number, min: number, max: number): nu
   return typeof value === 'number' && Number.isInteger(value) ? Math.min(max, Math.max(min, value)) : fallback;
 }
 
-export function inferenceSettings(scope?: vscode.ConfigurationScope): InferenceSettings {
-  const config = vscode.workspace.getConfiguration(SECTION, scope);
+export function inferenceSettings(): InferenceSettings {
+  const config = vscode.workspace.getConfiguration(SECTION);
   const ep = config.get<unknown>(EP_SETTING);
   return {
     ep: typeof ep === 'string' && isEpChoice(ep) ? ep : 'auto',

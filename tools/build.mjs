@@ -10,6 +10,7 @@ const entries = [
   { in: 'language/runtime/worker.ts', out: 'dist/worker.js', platform: 'node', external: native },
   { in: 'extension/main.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', ...native] },
   { in: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser', external: [] },
+  { in: 'webview/results/main.ts', out: 'dist/results.js', platform: 'browser', external: [] },
 ];
 
 const production = process.argv.includes('--production');

@@ -1,5 +1,6 @@
 // Messages between the results panel (extension/results-panel.ts) and its webview (main.ts), declared
-// once for both sides. Everything the webview sends is checked by parseResultsRequest before use.
+// once for both sides, in the preview's pattern (webview/protocol.ts): everything the webview sends is
+// untrusted and reaches the host only through parseResultsRequest.
 import type { EpReport } from '../../language/runtime/providers';
 import type { SessionTimings } from '../../language/runtime/protocol';
 
@@ -82,20 +83,24 @@ export type WebviewRequest =
 
 const ID = /^[a-z0-9-]{1,64}$/;
 
-/** The request, or undefined when the message is not one the webview may send. */
+function hasOnlyKeys(value: object, keys: string[]): boolean {
+  return Object.keys(value).every((k) => keys.includes(k));
+}
+
+/** The request if it is exactly one of `WebviewRequest` (no extra keys), else undefined. */
 export function parseResultsRequest(message: unknown): WebviewRequest | undefined {
-  if (typeof message !== 'object' || message === null) return undefined;
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
   const { type, id } = message as { type?: unknown; id?: unknown };
   switch (type) {
     case 'ready':
     case 'runAgain':
     case 'clear':
-      return { type };
+      return hasOnlyKeys(message, ['type']) ? { type } : undefined;
     case 'rendered':
     case 'copyJson':
     case 'exportCsv':
     case 'cancel':
-      return typeof id === 'string' && ID.test(id) ? { type, id } : undefined;
+      return hasOnlyKeys(message, ['type', 'id']) && typeof id === 'string' && ID.test(id) ? { type, id } : undefined;
     default:
       return undefined;
   }

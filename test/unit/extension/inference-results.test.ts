@@ -32,8 +32,8 @@ function result(outputs: InputResult[], cached = false): InferResult {
 test('the webview may send only the requests of the protocol, with well-formed ids', () => {
   assert.deepEqual(parseResultsRequest({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(parseResultsRequest({ type: 'copyJson', id: 'image-3-a1b2c3' }), { type: 'copyJson', id: 'image-3-a1b2c3' });
-  assert.deepEqual(parseResultsRequest({ type: 'runAgain', extra: 'ignored' }), { type: 'runAgain' });
-  for (const bad of [null, 'ready', 42, {}, { type: 'eval' }, { type: 'copyJson' }, { type: 'cancel', id: 7 }, { type: 'exportCsv', id: '../../etc/passwd' }, { type: 'rendered', id: 'x'.repeat(65) }]) {
+  assert.deepEqual(parseResultsRequest({ type: 'runAgain' }), { type: 'runAgain' });
+  for (const bad of [null, 'ready', 42, {}, { type: 'eval' }, { type: 'copyJson' }, { type: 'cancel', id: 7 }, { type: 'exportCsv', id: '../../etc/passwd' }, { type: 'rendered', id: 'x'.repeat(65) }, { type: 'runAgain', extra: 1 }, { type: 'cancel', id: 'eval-1', then: 'x' }, ['ready']]) {
     assert.equal(parseResultsRequest(bad), undefined, JSON.stringify(bad));
   }
 });

@@ -1,0 +1,187 @@
+/// <reference types="mocha" />
+// Inference from VS Code on the bundled Fashion-MNIST model: an image chosen in the quick pick, the
+// results view's top-1 label and EP against the CLI's, "Run again" on the warm session, the folder
+// evaluation against `resnet-studio eval`, the "Choose weights file…" action for a missing weights
+// file, and the WebGPU EP (lavapipe) chosen through the setting. The examples are never edited.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { EvalOutcome, ImageRunOutcome } from '../../../extension/inference';
+import { hasRunner, screenshot, workbenchText } from '../host/runnerLink';
+import { sleep, waitFor } from '../host/wait';
+import { openFile, waitForActivation, workspaceRoot } from '../host/workspace';
+
+const MODEL = 'fashion-mnist/resnet20.resnet';
+const IMAGES = 'fashion-mnist/images';
+
+/** The CLI of this repository (dist/cli.js, built with the extension), run to get reference answers. */
+function cli<T>(args: string[]): T {
+  const repo = join(workspaceRoot().fsPath, '..');
+  const out = execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    timeout: 60_000,
+  });
+  return JSON.parse(out) as T;
+}
+
+async function setEp(ep: string | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('resnetStudio').update('executionProvider', ep, vscode.ConfigurationTarget.Global);
+}
+
+/** The texts of the newest run's elements matching `selector` inside the results webview. */
+async function newestRunText(selector: string): Promise<string | undefined> {
+  return (await workbenchText(selector, { includeWebviews: true }))?.[0];
+}
+
+async function viewShows(description: string, selector: string, accept: (text: string) => boolean): Promise<void> {
+  if (!hasRunner()) return;
+  await waitFor(description, async () => {
+    const text = await newestRunText(selector);
+    return text !== undefined && accept(text);
+  });
+}
+
+/** Mesa's lavapipe from tools/setup-lavapipe.sh, as test/unit/runtime/webgpu.test.ts finds it. */
+function lavapipe(): { VK_ICD_FILENAMES: string; LD_LIBRARY_PATH: string } | undefined {
+  const cache = process.env.RESNET_STUDIO_LAVAPIPE_DIR ?? join(homedir(), '.cache', 'resnet-studio', 'lavapipe');
+  if (!existsSync(join(cache, '.complete'))) return undefined;
+  const libraries = join(cache, 'root', 'usr', 'lib', process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu');
+  return { VK_ICD_FILENAMES: join(cache, 'lvp_icd.json'), LD_LIBRARY_PATH: [libraries, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+}
+
+interface CliInfer {
+  ep: { ran: string };
+  results: { image: string; top: { index: number; label: string | null }[] }[];
+}
+
+interface CliEval {
+  accuracy: number;
+  total: number;
+  correct: number;
+}
+
+suite('inference', () => {
+  let model: vscode.TextEditor;
+
+  suiteSetup(async () => {
+    model = await openFile(MODEL);
+    await waitForActivation();
+    await setEp('cpu');
+  });
+
+  suiteTeardown(async () => {
+    await setEp(undefined);
+    await vscode.commands.executeCommand('resnetStudio.stopInferenceWorker');
+  });
+
+  test('an image picked in the quick pick gets the top-1 label and EP the CLI gives', async () => {
+    await vscode.window.showTextDocument(model.document);
+    const pending = vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInference');
+    if (hasRunner()) {
+      await waitFor('the image quick pick to list the shipped images', async () =>
+        (await workbenchText('.quick-input-widget .monaco-list-row'))?.some((row) => /\d{4}_\d\.png/.test(row)),
+      );
+      await screenshot('inference-image-quick-pick');
+    } else {
+      await sleep(3000);
+    }
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const outcome = await pending;
+    assert.ok(outcome, 'the command returned no result');
+
+    const reference = cli<CliInfer>(['infer', join(workspaceRoot().fsPath, MODEL), outcome.image, '--ep', 'cpu', '--json']);
+    const expected = reference.results[0]!.top[0]!;
+    assert.equal(outcome.top[0]!.index, expected.index);
+    assert.equal(outcome.top[0]!.label, expected.label);
+    assert.equal(outcome.ep, reference.ep.ran);
+    assert.equal(outcome.ep, 'cpu');
+
+    await viewShows('the results view to show the top-1 label', '.image-run .top1-label', (text) => text.startsWith(`${expected.label} (`));
+    await viewShows('the results view to show the EP that ran', '.image-run .ep', (text) => text.startsWith('cpu (requested cpu'));
+    await screenshot('inference-result');
+  });
+
+  test('"Run again" repeats the last image on the warm session and stacks the result in the history', async () => {
+    const before = (await workbenchText('.image-run', { includeWebviews: true }))?.length ?? 0;
+    const again = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runAgain');
+    assert.ok(again, 'run again returned no result');
+    assert.equal(again.cached, true, 'the second run should reuse the cached session');
+    await viewShows('the results view to mark the session warm', '.image-run', (text) => text.includes('warm (cached session)'));
+    if (hasRunner()) {
+      await waitFor('a second entry in the history', async () => ((await workbenchText('.image-run', { includeWebviews: true }))?.length ?? 0) > before);
+    }
+  });
+
+  test('evaluating the shipped image folder gives the accuracy of `resnet-studio eval`', async () => {
+    const folder = vscode.Uri.joinPath(workspaceRoot(), IMAGES);
+    const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('resnetStudio.evaluateFolder', folder, model.document.uri);
+    assert.ok(outcome, 'the evaluation returned no result');
+    assert.equal(outcome.state, 'done');
+    const reference = cli<CliEval>(['eval', join(workspaceRoot().fsPath, MODEL), folder.fsPath, '--ep', 'cpu', '--json']);
+    assert.deepEqual({ accuracy: outcome.accuracy, correct: outcome.correct, total: outcome.total }, { accuracy: reference.accuracy, correct: reference.correct, total: reference.total });
+    assert.ok(outcome.total > 0);
+    const shown = `${(reference.accuracy * 100).toFixed(2)}% (${reference.correct}/${reference.total})`;
+    await viewShows('the results view to show the accuracy', '.eval-run .accuracy', (text) => text === shown);
+    if (hasRunner()) {
+      const cells = await workbenchText('.eval-run .confusion td.diagonal', { includeWebviews: true });
+      assert.ok(cells && cells.length >= 10, 'the confusion matrix has a diagonal cell per class');
+    }
+    await screenshot('inference-folder-evaluation');
+  });
+
+  test('a missing weights file offers "Choose weights file…"', async () => {
+    // A copy of the model outside the workspace, declaring weights that are not there: the example
+    // itself is never edited (the harness answers "Save" to any dirty editor at exit).
+    const folder = mkdtempSync(join(tmpdir(), 'resnet-missing-weights-'));
+    const text = readFileSync(join(workspaceRoot().fsPath, MODEL), 'utf8').replace('"resnet20.safetensors"', '"missing.safetensors"');
+    assert.match(text, /"missing\.safetensors"/);
+    const copy = join(folder, 'resnet20.resnet');
+    writeFileSync(copy, text);
+    try {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      const outcome = await vscode.commands.executeCommand('resnetStudio.runInference', vscode.Uri.file(copy).toString(), 'fashion_resnet20');
+      assert.equal(outcome, undefined, 'nothing runs without weights');
+      if (hasRunner()) {
+        await vscode.commands.executeCommand('notifications.showList');
+        await waitFor('a notification with the "Choose weights file…" action', async () =>
+          (await workbenchText('.notifications-center .notification-list-item'))?.some(
+            (t) => t.includes('"missing.safetensors"') && t.includes('does not exist') && t.includes('Choose weights file…'),
+          ),
+        );
+      }
+      await screenshot('inference-missing-weights');
+    } finally {
+      await vscode.commands.executeCommand('notifications.hideList');
+      await vscode.commands.executeCommand('notifications.clearAll');
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('the WebGPU EP chosen through the setting runs the model (lavapipe)', async function () {
+    const vulkan = lavapipe();
+    if (!vulkan) {
+      if (process.env.CI) assert.fail('lavapipe is not set up: run tools/setup-lavapipe.sh before the tests');
+      this.skip();
+    }
+    // The worker inherits this process's environment when it starts, so restart it with Vulkan's.
+    Object.assign(process.env, vulkan);
+    await vscode.commands.executeCommand('resnetStudio.stopInferenceWorker');
+    await setEp('webgpu');
+    const image = vscode.Uri.joinPath(workspaceRoot(), IMAGES, '0000_9.png');
+    await vscode.window.showTextDocument(model.document);
+    const outcome = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', image);
+    assert.ok(outcome, 'the WebGPU run returned no result');
+    assert.equal(outcome.ep, 'webgpu');
+    const reference = cli<CliInfer>(['infer', join(workspaceRoot().fsPath, MODEL), image.fsPath, '--ep', 'cpu', '--json']);
+    assert.equal(outcome.top[0]!.index, reference.results[0]!.top[0]!.index);
+    await viewShows('the results view to name the WebGPU EP', '.image-run .ep', (text) => text.startsWith('webgpu (requested webgpu'));
+    if (hasRunner()) {
+      await waitFor('the status bar to name the EP that ran', async () => (await workbenchText('.statusbar-item'))?.some((t) => t.trim() === 'webgpu'));
+    }
+    await screenshot('inference-webgpu');
+  });
+});
