@@ -10,7 +10,7 @@ const scripts = readdirSync('tools/bench')
 let failed = false;
 for (const script of scripts) {
   console.log(`\n=== ${script}`);
-  const result = spawnSync(process.execPath, [`tools/bench/${script}`], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', `tools/bench/${script}`], { stdio: 'inherit' });
   if (result.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

@@ -1,13 +1,8 @@
 // Language core speed: full analysis (parse, names, shapes, counts, diagnostics) of resnet152 and
 // of generated files of 2,500 to 10,000 layers. Prints medians; no pass/fail.
+// Run with `node --import tsx tools/bench/language.mjs` (npm run bench does).
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { build } from 'esbuild';
-
-const bundle = await build({ entryPoints: ['language/core/analysis.ts'], bundle: true, write: false, format: 'cjs', platform: 'node' });
-const module = { exports: {} };
-new Function('module', 'exports', 'require', bundle.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
-const { analyze } = module.exports;
+import { analyze } from '../../language/core/analysis.ts';
 
 function median(run, minimumMs = 1500) {
   for (let i = 0; i < 20; i++) run();
