@@ -7,7 +7,7 @@ import { statSync, accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
-import { maxAnalysedLength, referencedFileDiagnostics, tooLargeDiagnostic, type FileState } from '../core/file-checks';
+import { referencedFileDiagnostics, tooLargeDiagnostic, type FileState } from '../core/file-checks';
 import { toDiagnostic } from './convert';
 import type { Documents } from './documents';
 
@@ -22,12 +22,12 @@ export function registerDiagnostics(connection: Connection, documents: Documents
     pending.delete(uri);
     const document = documents.open.get(uri);
     if (!document) return;
-    const length = document.getText().length;
-    const analysed = length > maxAnalysedLength ? undefined : documents.analysed(uri);
+    // An open document without an analysis is one over the size limit.
+    const analysed = documents.analysed(uri);
     const states = fileStates(uri);
     const diagnostics = analysed
       ? [...analysed.analysis.diagnostics, ...(states ? referencedFileDiagnostics(analysed.analysis, states) : [])]
-      : [tooLargeDiagnostic(length)];
+      : [tooLargeDiagnostic(document.getText().length)];
     void connection.sendDiagnostics({ uri, version: document.version, diagnostics: diagnostics.map((d) => toDiagnostic(d, uri)) });
   };
   documents.open.onDidChangeContent((e) => {

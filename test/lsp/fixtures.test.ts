@@ -30,6 +30,7 @@ import type {
   TextEdit,
   WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
+import { LineMap } from '../../language/core/positions';
 import { expectFixture, fixtureCases } from '../unit/fixtures';
 import { fileUri, TestServer } from './server';
 
@@ -42,11 +43,9 @@ after(() => server.stop());
 
 const at = (r: Range) => `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`;
 
-export function applyEdits(text: string, edits: TextEdit[]): string {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  const offset = (p: Position) => Math.min((lineStarts[p.line] ?? text.length) + p.character, text.length);
-  for (const e of [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))) text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
+function applyEdits(text: string, edits: TextEdit[]): string {
+  const lines = new LineMap(text);
+  for (const e of [...edits].sort((a, b) => lines.offset(b.range.start) - lines.offset(a.range.start))) text = text.slice(0, lines.offset(e.range.start)) + e.newText + text.slice(lines.offset(e.range.end));
   return text;
 }
 
