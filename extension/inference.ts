@@ -44,6 +44,8 @@ export interface ImageRunOutcome {
   top: { index: number; label: string; probability: number }[];
   ep: string;
   cached: boolean;
+  /** The worker process that ran it. */
+  workerPid: number | undefined;
   /** From the command's start until the results view painted the result. */
   totalMs: number;
 }
@@ -290,7 +292,7 @@ class InferenceController {
     await this.panel.show({ view, json });
     const totalMs = performance.now() - started;
     this.log.info(`${model.network.name} on ${imageLabel}: ${top[0] ? `${top[0].label} ${(top[0].probability * 100).toFixed(2)}%` : 'no result'}; command to rendered result ${totalMs.toFixed(1)} ms`);
-    return { id, network: model.network.name, image: image.fsPath, top, ep: result.ep.ran, cached: result.session.cached, totalMs };
+    return { id, network: model.network.name, image: image.fsPath, top, ep: result.ep.ran, cached: result.session.cached, workerPid: this.engine.workerPid, totalMs };
   }
 
   private async runFolder(folder: vscode.Uri, document: vscode.TextDocument, networkName: string | undefined): Promise<EvalOutcome | undefined> {

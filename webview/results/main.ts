@@ -27,6 +27,11 @@ function showEmpty(): void {
   runs.append(empty);
 }
 
+/** Tells the host once the next frame is painted: what "command to rendered result" measures. */
+function afterPaint(ids: string[]): void {
+  requestAnimationFrame(() => setTimeout(() => ids.forEach((id) => send({ type: 'rendered', id })), 0));
+}
+
 function upsert(node: HTMLElement): void {
   runs.querySelector('.empty')?.remove();
   const existing = runs.querySelector(`section[data-id="${node.dataset.id}"]`);
@@ -40,11 +45,11 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'runs':
       runs.replaceChildren(...message.runs.map((run) => renderRun(run, send)));
       showEmpty();
+      afterPaint(message.runs.map((run) => run.id));
       break;
     case 'run':
       upsert(renderRun(message.run, send));
-      // After the next frame is painted: what the "command to rendered result" timing means.
-      requestAnimationFrame(() => setTimeout(() => send({ type: 'rendered', id: message.run.id }), 0));
+      afterPaint([message.run.id]);
       break;
     case 'progress': {
       const section = runs.querySelector(`section[data-id="${message.id}"]`);

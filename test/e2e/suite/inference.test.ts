@@ -7,9 +7,11 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvalOutcome, ImageRunOutcome } from '../../../extension/inference';
+import { writeWeightsDeclaration } from '../../../extension/inference-model';
+import { analyze } from '../../../language/core/analysis';
 import { hasRunner, screenshot, workbenchText } from '../host/runnerLink';
 import { sleep, waitFor } from '../host/wait';
 import { openFile, waitForActivation, workspaceRoot } from '../host/workspace';
@@ -154,11 +156,48 @@ suite('inference', () => {
         );
       }
       await screenshot('inference-missing-weights');
+
+      // What the action does once a file is chosen: the declaration now names the real weights, and
+      // the (unsaved) copy runs.
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(copy));
+      const network = analyze(document.getText()).networks[0]!;
+      const weights = join(workspaceRoot().fsPath, 'fashion-mnist', 'resnet20.safetensors');
+      assert.ok(await writeWeightsDeclaration(document, network, vscode.Uri.file(weights)));
+      const declared = relative(folder, weights).split(sep).join('/');
+      assert.ok(document.getText().includes(`\n  weights ${JSON.stringify(declared)}\n`), document.getText().slice(0, 400));
+      await vscode.window.showTextDocument(document);
+      const image = vscode.Uri.joinPath(workspaceRoot(), IMAGES, '0001_2.png');
+      const outcome2 = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', image);
+      assert.ok(outcome2, 'the copy with the chosen weights runs');
     } finally {
       await vscode.commands.executeCommand('notifications.hideList');
       await vscode.commands.executeCommand('notifications.clearAll');
+      if (vscode.window.activeTextEditor?.document.uri.fsPath === copy) {
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      }
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  test('a worker that dies is replaced by a fresh one on the next run', async () => {
+    await vscode.window.showTextDocument(model.document);
+    const image = vscode.Uri.joinPath(workspaceRoot(), IMAGES, '0002_1.png');
+    const first = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', image);
+    assert.ok(first?.workerPid, 'a worker ran the first request');
+    process.kill(first.workerPid, 'SIGKILL');
+    await waitFor('the worker to be gone', () => {
+      try {
+        process.kill(first.workerPid!, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    const second = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', image);
+    assert.ok(second, 'the run after the crash returned no result');
+    assert.notEqual(second.workerPid, first.workerPid);
+    assert.equal(second.cached, false, 'a fresh worker has no cached session');
+    assert.equal(second.top[0]!.index, first.top[0]!.index);
   });
 
   test('the WebGPU EP chosen through the setting runs the model (lavapipe)', async function () {
