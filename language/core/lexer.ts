@@ -34,8 +34,12 @@ const isIdentPart = (c: string) => isIdentStart(c) || isDigit(c);
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
-  const push = (kind: TokenKind, start: number, extra?: Partial<Token>) =>
-    tokens.push({ kind, text: text.slice(start, i), span: { start, end: i }, ...extra });
+  const push = (kind: TokenKind, start: number, value?: string, unterminated?: boolean) => {
+    const token: Token = { kind, text: text.slice(start, i), span: { start, end: i } };
+    if (value !== undefined) token.value = value;
+    if (unterminated) token.unterminated = true;
+    tokens.push(token);
+  };
 
   while (i < text.length) {
     const start = i;
@@ -83,7 +87,7 @@ export function tokenize(text: string): Token[] {
         value += ch;
         i++;
       }
-      push('string', start, terminated ? { value } : { value, unterminated: true });
+      push('string', start, value, !terminated);
     } else {
       const p = punctuation.find((p) => text.startsWith(p, i));
       if (p) {
