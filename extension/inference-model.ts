@@ -99,11 +99,12 @@ async function loadLabels(document: vscode.TextDocument, network: Network, log: 
 
 /**
  * Writes `weights "<path>"` into the network: replaces the declared path, or adds the statement on
- * the line after `network NAME {`, indented like the line that follows it.
+ * the line after `network NAME {`, indented like the line that follows it. The edit is not saved.
  */
 export async function writeWeightsDeclaration(document: vscode.TextDocument, network: Network, weightsFile: vscode.Uri): Promise<boolean> {
-  const relative = relativePosix(dirname(document.uri.fsPath), weightsFile.fsPath);
-  const literal = JSON.stringify(relative);
+  // An unsaved document has no folder to be relative to: the path stays absolute.
+  const path = document.uri.scheme === 'file' ? relativePosix(dirname(document.uri.fsPath), weightsFile.fsPath) : weightsFile.fsPath;
+  const literal = JSON.stringify(path);
   const edit = new vscode.WorkspaceEdit();
   if (network.weights) {
     const r = network.weights.range;
