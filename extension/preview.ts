@@ -110,7 +110,8 @@ export class PreviewManager implements vscode.Disposable {
     return {
       enableScripts: true,
       enableFindWidget: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')],
+      // media/ for the stylesheet, dist/ for the webview bundle (tools/build.mjs writes it there).
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), vscode.Uri.joinPath(this.extensionUri, 'dist')],
     };
   }
 

@@ -35,7 +35,8 @@ const restored = vscode.getState() as Partial<PreviewState> | undefined;
 let state: PreviewState = {
   uri: restored?.uri ?? '',
   network: restored?.network,
-  direction: restored?.direction === 'TB' ? 'TB' : 'LR',
+  // A chain reads best along the pane's long side: top to bottom in a tall side panel.
+  direction: restored?.direction ?? (window.innerHeight > window.innerWidth ? 'TB' : 'LR'),
   fold: restored?.fold ?? initialFoldState,
   view: restored?.view,
   showTable: restored?.showTable ?? false,
@@ -213,6 +214,14 @@ function markSelection(): void {
   const focusable = selected?.classList.contains('node') ? selected : content.querySelector('.node');
   focusable?.setAttribute('tabindex', '0');
   showDetails();
+}
+
+/** Whether `id` is `ancestor` or inside it. */
+function withinOrSame(id: string, ancestor: string): boolean {
+  if (!graph) return false;
+  const parentOf = (x: string) => graph!.nodes.find((n) => n.id === x)?.parent ?? graph!.groups.find((g) => g.id === x)?.parent;
+  for (let p: string | undefined = id; p; p = parentOf(p)) if (p === ancestor) return true;
+  return false;
 }
 
 function boxOf(id: string | undefined): { x: number; y: number; w: number; h: number } | undefined {
@@ -586,6 +595,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       break;
     case 'cursor':
       cursorId = message.position && graph ? elementAt(graph, message.position) : undefined;
+      // The editor moved elsewhere: what it points at is now the subject, unless it is where the
+      // clicked node is written (revealing a node moves the cursor onto its statement).
+      if (selectedId && cursorId && !withinOrSame(selectedId, cursorId)) selectedId = undefined;
       markSelection();
       if (cursorId) bringIntoView(shownId(cursorId));
       break;

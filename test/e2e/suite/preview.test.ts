@@ -1,0 +1,114 @@
+/// <reference types="mocha" />
+// The network preview in a real VS Code: it opens beside resnet50, draws its nodes and the shapes on
+// its edges, reveals a node's statement when clicked, follows the cursor and edits, keeps its last
+// good diagram through a syntax error, and looks right in dark and light themes (screenshots).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { click, hasRunner, screenshot, workbenchText } from '../host/runnerLink';
+import { waitFor } from '../host/wait';
+import { openFile, waitForActivation } from '../host/workspace';
+
+/** The text the webview draws: SVG text is part of the pane's innerText. */
+async function paneText(): Promise<string> {
+  return ((await workbenchText('#pane', { includeWebviews: true })) ?? []).join('\n');
+}
+
+async function webviewText(selector: string): Promise<string> {
+  return ((await workbenchText(selector, { includeWebviews: true })) ?? []).join('\n');
+}
+
+function lineOf(document: vscode.TextDocument, needle: string): number {
+  for (let line = 0; line < document.lineCount; line++) if (document.lineAt(line).text.includes(needle)) return line;
+  throw new Error(`no line with ${needle}`);
+}
+
+async function replaceInDocument(editor: vscode.TextEditor, from: string, to: string): Promise<void> {
+  const text = editor.document.getText();
+  const start = text.indexOf(from);
+  assert.ok(start >= 0, `the document has no "${from}"`);
+  const range = new vscode.Range(editor.document.positionAt(start), editor.document.positionAt(start + from.length));
+  assert.ok(await editor.edit((edit) => edit.replace(range, to)));
+}
+
+suite('preview', function () {
+  let editor: vscode.TextEditor;
+
+  suiteSetup(async function () {
+    if (!hasRunner()) this.skip();
+    editor = await openFile('resnet50.resnet');
+    await waitForActivation();
+  });
+
+  suiteTeardown(async () => {
+    // Edits stay in memory: put the example back as it is on disk.
+    if (editor?.document.isDirty) {
+      await vscode.window.showTextDocument(editor.document);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  test('"Open Preview to the Side" draws resnet50: stages, layers and the shapes on the edges', async () => {
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('resnetStudio.openPreviewToSide');
+    const text = await waitFor('the preview to draw resnet50', async () => {
+      const t = await paneText();
+      return t.includes('maxpool') && t.includes('layer3') && t;
+    }, { timeoutMs: 45_000 });
+    assert.match(text, /conv1/);
+    assert.match(text, /conv 7×7, 64, \/2/, 'a node shows its type and key arguments');
+    assert.match(text, /64×112×112/, 'the edge out of conv1 carries its shape');
+    assert.match(text, /×6/, 'the folded layer3 stage shows its repeat count');
+    assert.match(await webviewText('#totals'), /25,557,032 params · 4\.09 GMACs/);
+    await screenshot('preview-resnet50-dark');
+  });
+
+  test('clicking a node selects its statement in the editor', async () => {
+    const maxpoolLine = lineOf(editor.document, 'maxpool maxpool');
+    assert.notEqual(vscode.window.visibleTextEditors.find((e) => e.document === editor.document)?.selection.active.line, maxpoolLine);
+    assert.equal(await click('#viewport .node[data-id="n:maxpool"]', { includeWebviews: true }), true, 'no maxpool node to click');
+    const selection = await waitFor('the editor to select the maxpool statement', () => {
+      const shown = vscode.window.visibleTextEditors.find((e) => e.document === editor.document);
+      return shown?.selection.start.line === maxpoolLine && shown.selection;
+    });
+    assert.equal(editor.document.getText(selection), 'maxpool maxpool(kernel=3, stride=2, padding=1)');
+  });
+
+  test('moving the cursor onto a stage highlights its node', async () => {
+    const shown = await vscode.window.showTextDocument(editor.document, { viewColumn: vscode.ViewColumn.One });
+    const line = lineOf(editor.document, 'layer2  bottleneck');
+    shown.selection = new vscode.Selection(line, 4, line, 4);
+    await waitFor('layer2 to be highlighted', async () => ((await workbenchText('#viewport .node.cursor[data-id="g:layer2"]', { includeWebviews: true })) ?? []).length === 1);
+    assert.match(await webviewText('#details'), /layer2 — bottleneck ×4/);
+  });
+
+  test('the diagram follows an edit', async () => {
+    await replaceInDocument(editor, 'fc      linear(1000)', 'fc      linear(10)');
+    const text = await waitFor('the preview to show the new fc layer', async () => {
+      const t = await paneText();
+      return t.includes('linear 2048→10') && t;
+    });
+    assert.doesNotMatch(text, /2048→1000/);
+    assert.match(await webviewText('#totals'), /23,528,522 params/);
+  });
+
+  test('a syntax error keeps the last good diagram and says what is wrong', async () => {
+    await replaceInDocument(editor, 'bottleneck(256) x6', 'bottleneck(256 x6');
+    const problems = await waitFor('the preview to report the error', async () => {
+      const t = await webviewText('#problems');
+      return t.includes('Showing the last valid diagram') && t;
+    });
+    assert.match(problems, /RS0001/);
+    assert.match(await paneText(), /layer3/, 'the last good diagram is still drawn');
+    await screenshot('preview-resnet50-error');
+    await replaceInDocument(editor, 'bottleneck(256 x6', 'bottleneck(256) x6');
+    await waitFor('the error to clear', async () => (await webviewText('#problems')) === '');
+  });
+
+  test('light theme', async () => {
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+    await waitFor('the light theme to apply', async () => ((await workbenchText('.monaco-workbench.vs')) ?? []).length > 0, { timeoutMs: 15_000 });
+    await waitFor('the preview to be drawn', async () => (await paneText()).includes('maxpool'));
+    await screenshot('preview-resnet50-light');
+  });
+});
