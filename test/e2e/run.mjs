@@ -16,9 +16,10 @@
 // went wrong, and the logs of code-server, the workbench and the browser. Exits non-zero on any failed
 // test, on a run with no passing test, and when VS Code does not finish within the timeout.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { cacheRoot, ensureCodeServer } from '../../tools/code-server.mjs';
 import { launchWorkbenchBrowser, settle, workbenchSettings, workbenchUrl } from './harness/browser.mjs';
@@ -147,7 +148,10 @@ async function main() {
   cleanups.push(async () => rmSync(outDir, { recursive: true, force: true }));
   const bundle = await bundleSuites({ e2eDir, outDir });
   say(`bundled ${bundle.suites.length} suite(s): ${bundle.suites.join(', ')}`);
-  const workspace = chooseWorkspace();
+  // The suites edit files (quick fixes, typing, weights declarations): they get a copy, never the repo's own.
+  const workspace = mkdtempSync(join(tmpdir(), 'resnet-studio-workspace-'));
+  cleanups.push(async () => rmSync(workspace, { recursive: true, force: true }));
+  cpSync(chooseWorkspace(), workspace, { recursive: true });
   return options.desktop ? runInDesktopVSCode(bundle, workspace) : runInCodeServer(bundle, workspace);
 }
 
@@ -200,7 +204,7 @@ async function runInCodeServer(bundle, workspace) {
     },
   });
   cleanups.push(() => server.stop());
-  say(`code-server ${server.url} (pid ${server.pid}), workspace ${relative(repoRoot, workspace)}`);
+  say(`code-server ${server.url} (pid ${server.pid}), workspace ${workspace}`);
 
   const { remoteAuthority } = await workbenchSettings(server.url);
   const url = workbenchUrl(server.url, remoteAuthority, {
