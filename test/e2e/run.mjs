@@ -178,6 +178,17 @@ async function runInCodeServer(bundle, workspace) {
       }
       return { texts };
     },
+    '/click': async ({ selector, includeWebviews }) => {
+      // The first element matching the selector, in the workbench or (on request) inside webviews.
+      const frames = includeWebviews ? page.frames() : [page.mainFrame()];
+      for (const frame of frames) {
+        const target = frame.locator(String(selector)).first();
+        if ((await target.count()) === 0) continue;
+        await target.click({ timeout: 10_000 });
+        return { clicked: true };
+      }
+      return { clicked: false };
+    },
     '/report': async (report) => {
       if (report.kind === 'pass') reports.passes++;
       if (report.kind === 'pending') reports.pending++;

@@ -61,3 +61,14 @@ export async function workbenchText(selector: string, { includeWebviews = false 
   const answer = await callRunner<{ texts: string[] }>('/text', { selector, includeWebviews });
   return answer.texts;
 }
+
+/**
+ * Clicks the first element matching a CSS selector in the workbench (inside webviews too with
+ * `includeWebviews`), as a user would: the browser moves the mouse there and presses. Returns whether
+ * something matched; undefined without a runner.
+ */
+export async function click(selector: string, { includeWebviews = false } = {}): Promise<boolean | undefined> {
+  if (!hasRunner()) return undefined;
+  const answer = await callRunner<{ clicked: boolean }>('/click', { selector, includeWebviews });
+  return answer.clicked;
+}
