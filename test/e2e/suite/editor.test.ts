@@ -91,7 +91,7 @@ suite('editor', () => {
     await vscode.commands.executeCommand('editor.action.hideHover').then(undefined, () => undefined);
   });
 
-  test('inlay hints show each layer line’s output shape', async () => {
+  test('inlay hints show each layer line’s output shape, and the setting turns them off', async () => {
     const range = new vscode.Range(0, 0, editor.document.lineCount, 0);
     const hints = await waitFor('inlay hints', async () => {
       const found = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', editor.document.uri, range);
@@ -102,6 +102,16 @@ suite('editor', () => {
     assert.ok(labels.includes('→ 1×1000'), labels.join(', '));
     await pageShows('inlay hints in the editor', '.monaco-editor .view-lines', '1×512×7×7');
     await screenshot('editor-inlay-hints');
+
+    // The setting turns them off and on again (in the user settings of this throwaway profile).
+    const settings = vscode.workspace.getConfiguration('resnetStudio');
+    await settings.update('inlayHints.enabled', false, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor('inlay hints to go away', async () => (await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', editor.document.uri, range)).length === 0);
+    } finally {
+      await settings.update('inlayHints.enabled', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('inlay hints to come back', async () => (await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', editor.document.uri, range)).length > 0);
   });
 
   test('the network CodeLens shows its totals; actions appear only for registered commands', async () => {
@@ -115,6 +125,31 @@ suite('editor', () => {
     for (const [title, command] of [['Preview', 'resnetStudio.openPreview'], ['Run inference', 'resnetStudio.runInference']]) {
       assert.equal(titles.includes(title), commands.has(command), `'${title}' shows exactly when ${command} is registered`);
     }
+  });
+
+  test('definition opens the read-only prelude; completion and formatting answer through VS Code', async () => {
+    const line = lineOf(editor, 'layer1  basic(64)');
+    const [definition] = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', editor.document.uri, new vscode.Position(line, 11));
+    const target = 'targetUri' in definition ? definition.targetUri : definition.uri;
+    assert.equal(target.toString(), 'resnet-prelude:/prelude.resnet');
+    const prelude = await vscode.workspace.openTextDocument(target);
+    assert.equal(prelude.languageId, 'resnet');
+    const range = 'targetRange' in definition ? definition.targetRange : definition.range;
+    assert.equal(prelude.getText(range), 'basic');
+
+    const completions = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, new vscode.Position(line, lineOf(editor, 'layer1') === line ? editor.document.lineAt(line).text.indexOf('(') + 1 : 0));
+    const labels = completions.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(labels.includes('stride=') && labels.includes('groups='), labels.join(', '));
+
+    const messy = await vscode.workspace.openTextDocument({ language: 'resnet', content: 'network n{\n input 3x8x8\n  c conv( 4 ,kernel = 3)\n  longer_name batchnorm\n}\n' });
+    const edits = await vscode.commands.executeCommand<vscode.TextEdit[]>('vscode.executeFormatDocumentProvider', messy.uri, { tabSize: 2, insertSpaces: true });
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(messy.uri, edits);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.equal(messy.getText(), 'network n {\n  input 3x8x8\n  c           conv(4, kernel=3)\n  longer_name batchnorm\n}\n');
+    await vscode.window.showTextDocument(messy);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    editor = await vscode.window.showTextDocument(editor.document);
   });
 
   test('New File from Template opens a torchvision ResNet that analyses cleanly', async () => {
