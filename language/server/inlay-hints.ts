@@ -30,7 +30,8 @@ export function shapeHints(analysis: Analysis): { position: Position; label: str
   for (const declaration of analysis.tree.declarations) {
     for (const statement of declaration.body.statements) {
       if (statement.kind !== 'call' && statement.kind !== 'add') continue;
-      const shapes = [...new Set(nodesOfStatement(analysis, declaration, statement).map((i) => formatShape(i.node.outputShape)))];
+      // An unknown shape (after an error) gets no hint: the diagnostic says why.
+      const shapes = [...new Set(nodesOfStatement(analysis, declaration, statement).flatMap((i) => (i.node.outputShape ? [formatShape(i.node.outputShape)] : [])))];
       if (shapes.length === 0) continue;
       const label = '→ ' + shapes.slice(0, 3).join(' | ') + (shapes.length > 3 ? ' | …' : '');
       hints.push({ position: analysis.lines.position(statement.span.end), label, tooltip: shapes.length > 1 ? 'output shape of each instance of this block' : 'output shape' });
