@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { labelOf } from '../language/runtime/classes';
 import { InferenceError } from '../language/runtime/client';
-import { confidentMistakes, evaluate, listDataset, runInBatches, type Dataset } from '../language/runtime/dataset';
+import { confidentMistakes, evaluate, listDataset, reportFigures, runInBatches, type Dataset } from '../language/runtime/dataset';
 import { formatEpReport } from '../language/runtime/providers';
 import type { InferResult } from '../language/runtime/protocol';
 import { InferenceEngine, type EngineRequest } from './inference-engine';
@@ -113,7 +113,13 @@ class InferenceController {
       return undefined;
     }
     if (!this.trusted()) return undefined;
-    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(last.model));
+    let document: vscode.TextDocument;
+    try {
+      document = await vscode.workspace.openTextDocument(vscode.Uri.parse(last.model));
+    } catch (error) {
+      void vscode.window.showErrorMessage(`ResNet Studio: cannot run again: ${vscode.Uri.parse(last.model).fsPath} cannot be opened (${(error as Error).message}).`);
+      return undefined;
+    }
     if (last.kind === 'folder') return this.runFolder(vscode.Uri.parse(last.target), document, last.network);
     const model = await this.prepare(document, last.network);
     return model && this.runImage(vscode.Uri.parse(last.target), model);
@@ -121,8 +127,7 @@ class InferenceController {
 
   async chooseWeights(modelUri: vscode.Uri | string, networkName: string): Promise<boolean> {
     const document = await vscode.workspace.openTextDocument(typeof modelUri === 'string' ? vscode.Uri.parse(modelUri) : modelUri);
-    const model = await loadModel(document, networkName, this.log);
-    const network = model && (isModelProblem(model) ? model.network : model.network);
+    const network = (await loadModel(document, networkName, this.log))?.network;
     if (!network) return false;
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
@@ -132,7 +137,10 @@ class InferenceController {
       openLabel: 'Use these weights',
     });
     if (!picked?.[0]) return false;
-    return writeWeightsDeclaration(document, network, picked[0]);
+    const written = await writeWeightsDeclaration(document, network, picked[0]);
+    // The edit is left unsaved, in view, for the user to check and save.
+    if (written) await vscode.window.showTextDocument(document);
+    return written;
   }
 
   async stopWorker(): Promise<void> {
@@ -368,18 +376,12 @@ class InferenceController {
     this.statusBar.ran(run.first.ep);
     this.logResult(`${model.network.name} on ${folderLabel}`, run.first);
     const report = evaluate(dataset.samples, run.outputs, classes, names, run.seconds);
-    const imagesPerSecond = report.total / report.seconds;
     const mistakes = confidentMistakes(dataset.samples, run.outputs, MISTAKES_SHOWN);
     view.state = 'done';
     view.ep = run.first.ep;
-    view.progress = { done: total, total, imagesPerSecond };
+    view.progress = { done: total, total, imagesPerSecond: report.total / report.seconds };
     view.summary = {
-      accuracy: report.total ? report.correct / report.total : null,
-      top5: report.total ? report.correctTop5 / report.total : null,
-      total: report.total,
-      correct: report.correct,
-      perClass: report.perClass,
-      confusion: report.confusion,
+      ...reportFigures(report),
       mistakes: mistakes.map((m) => ({
         image: vscode.workspace.asRelativePath(m.image),
         imageSrc: this.panel.asWebviewUri(vscode.Uri.file(m.image)),
@@ -387,20 +389,17 @@ class InferenceController {
         predicted: names(m.predicted),
         confidence: m.confidence,
       })),
-      failed: report.failed,
-      imagesPerSecond,
-      seconds: report.seconds,
     };
     this.log.info(
       `${model.network.name} on ${folderLabel}: accuracy ${view.summary.accuracy === null ? 'n/a' : (view.summary.accuracy * 100).toFixed(2) + '%'} ` +
-        `(${report.correct}/${report.total}), ${imagesPerSecond.toFixed(1)} images/s`,
+        `(${report.correct}/${report.total}), ${view.summary.imagesPerSecond.toFixed(1)} images/s`,
     );
     await this.panel.show({
       view,
       json: () => evaluationJson({ network: model.network.name, folder: folderLabel, report, ep: run.first.ep }),
       csv: () => evaluationCsv(dataset.samples, run.outputs, names),
     });
-    return { id: view.id, state: 'done', total: report.total, correct: report.correct, accuracy: view.summary.accuracy, imagesPerSecond, ep: run.first.ep.ran };
+    return { id: view.id, state: 'done', total: report.total, correct: report.correct, accuracy: view.summary.accuracy, imagesPerSecond: view.summary.imagesPerSecond, ep: run.first.ep.ran };
   }
 }
 

@@ -1,7 +1,7 @@
 // Pure conversions for the results view: worker results → what the webview shows, a run → JSON for
 // the clipboard, a folder evaluation → CSV. No vscode import, so unit tests run them directly.
 import { labelOf, softmax, topK } from '../language/runtime/classes';
-import type { EvalReport, Sample } from '../language/runtime/dataset';
+import { reportFigures, type EvalReport, type Sample } from '../language/runtime/dataset';
 import type { EpReport } from '../language/runtime/providers';
 import type { InferResult, InputResult } from '../language/runtime/protocol';
 import type { ClassScore } from '../webview/results/protocol';
@@ -75,23 +75,5 @@ export function evaluationCsv(samples: readonly Sample[], outputs: readonly Inpu
 
 /** A folder evaluation as JSON for the clipboard: the figures of `resnet-studio eval --json`. */
 export function evaluationJson(input: { network: string; folder: string; report: EvalReport; ep: EpReport | undefined }): string {
-  const { report } = input;
-  return JSON.stringify(
-    {
-      network: input.network,
-      folder: input.folder,
-      ep: input.ep,
-      accuracy: report.total ? report.correct / report.total : null,
-      top5: report.total ? report.correctTop5 / report.total : null,
-      total: report.total,
-      correct: report.correct,
-      perClass: report.perClass,
-      confusion: report.confusion,
-      failed: report.failed,
-      seconds: report.seconds,
-      imagesPerSecond: report.total / report.seconds,
-    },
-    null,
-    2,
-  );
+  return JSON.stringify({ network: input.network, folder: input.folder, ep: input.ep, ...reportFigures(input.report) }, null, 2);
 }

@@ -148,6 +148,22 @@ export function evaluate(samples: readonly Sample[], outputs: readonly InputResu
   return report;
 }
 
+/** The figures of a report as `resnet-studio eval --json` and the results view give them. */
+export function reportFigures(report: EvalReport) {
+  return {
+    accuracy: report.total ? report.correct / report.total : null,
+    top5: report.total ? report.correctTop5 / report.total : null,
+    total: report.total,
+    correct: report.correct,
+    perClass: report.perClass,
+    confusion: report.confusion,
+    failed: report.failed,
+    seconds: report.seconds,
+    imagesPerSecond: report.total / report.seconds,
+    runImagesPerSecond: report.total / report.runSeconds,
+  };
+}
+
 /** [true class, predicted class, count] for every non-zero cell. */
 export function sparseConfusion(report: EvalReport): [number, number, number][] {
   return report.confusion.flatMap((row, t) => row.flatMap((n, p) => (n > 0 ? [[t, p, n] as [number, number, number]] : [])));

@@ -48,6 +48,8 @@ export interface EvalSummary {
   mistakes: Mistake[];
   failed: { image: string; error: string }[];
   imagesPerSecond: number;
+  /** Images per second of the model runs alone (no decode or preprocess). */
+  runImagesPerSecond: number;
   seconds: number;
 }
 

@@ -164,7 +164,7 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
     facts([
       ['accuracy', `${percent(summary.accuracy)} (${summary.correct}/${summary.total})`, 'accuracy'],
       ['top-5', percent(summary.top5)],
-      ['throughput', `${summary.imagesPerSecond.toFixed(1)} images/s (${summary.total} images in ${summary.seconds.toFixed(2)} s)`],
+      ['throughput', `${summary.imagesPerSecond.toFixed(1)} images/s end to end (${summary.total} images in ${summary.seconds.toFixed(2)} s), ${summary.runImagesPerSecond.toFixed(1)} images/s model run only`],
       ...(summary.failed.length ? [['unreadable', summary.failed.map((f) => `${f.image}: ${f.error}`).join('\n'), 'error'] as [string, string, string]] : []),
     ]),
   );

@@ -4,7 +4,7 @@
 // `<anything>_<k>.<ext>` whose suffix k is the class index (language/runtime/dataset.ts).
 import { labelOf } from '../../runtime/classes';
 import { InferenceClient } from '../../runtime/client';
-import { evaluate, listDataset, runInBatches, sparseConfusion, type EvalReport } from '../../runtime/dataset';
+import { evaluate, listDataset, reportFigures, runInBatches, sparseConfusion, type EvalReport } from '../../runtime/dataset';
 import { formatEpReport } from '../../runtime/providers';
 import type { CliIo } from '../io';
 import { loadLabels, loadNetwork, parseEngineArgs, randomWeightsWarning, runInference, sessionLine } from './infer';
@@ -92,17 +92,9 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
         weights: { source: loaded.weightsLabel, random: first.weights.random, summary: first.weights.summary },
         ep,
         session: first.session,
-        accuracy: report.total ? report.correct / report.total : null,
-        top5: report.total ? report.correctTop5 / report.total : null,
-        total: report.total,
-        correct: report.correct,
-        perClass: report.perClass,
+        ...reportFigures(report),
         // Dense up to 100 classes; sparse [true, predicted, count] triples beyond.
         confusion: classes <= 100 ? report.confusion : sparseConfusion(report),
-        failed: report.failed,
-        seconds: report.seconds,
-        imagesPerSecond: report.total / report.seconds,
-        runImagesPerSecond: report.total / report.runSeconds,
       };
       io.stdout(JSON.stringify(json, null, 2) + '\n');
     } else {
