@@ -94,6 +94,7 @@ const search = textField(
 search.id = 'search';
 const directionButton = button('Left → right', 'Toggle the direction: left to right or top to bottom (D)', () => setDirection(state.direction === 'LR' ? 'TB' : 'LR'));
 const tableButton = button('Table', 'Show the per-layer table (T)', () => setShowTable(!state.showTable));
+tableButton.id = 'toggle-table';
 $('tools').append(
   search,
   directionButton,
@@ -320,13 +321,13 @@ function showDetails(): void {
 // ---- table --------------------------------------------------------------------------------------
 
 const columns = [
-  { key: 'name' as const, title: 'Layer', width: '2fr', sortable: true },
-  { key: 'type' as const, title: 'Type', width: '2fr', sortable: true },
-  { key: 'shape' as const, title: 'Output shape', width: '1.2fr', sortable: false },
-  { key: 'params' as const, title: 'Params', width: '1fr', numeric: true, sortable: true },
-  { key: 'paramsShare' as const, title: '% params', width: '0.8fr', numeric: true, sortable: false },
-  { key: 'macs' as const, title: 'MACs', width: '1.1fr', numeric: true, sortable: true },
-  { key: 'macsShare' as const, title: '% MACs', width: '0.8fr', numeric: true, sortable: false },
+  { key: 'name' as const, title: 'Layer', width: 'minmax(150px, 2fr)', sortable: true },
+  { key: 'type' as const, title: 'Type', width: 'minmax(140px, 2fr)', sortable: true },
+  { key: 'shape' as const, title: 'Output shape', width: '110px', sortable: false },
+  { key: 'params' as const, title: 'Params', width: '95px', numeric: true, sortable: true },
+  { key: 'paramsShare' as const, title: '% params', width: '80px', numeric: true, sortable: false },
+  { key: 'macs' as const, title: 'MACs', width: '115px', numeric: true, sortable: true },
+  { key: 'macsShare' as const, title: '% MACs', width: '75px', numeric: true, sortable: false },
 ];
 
 function renderTable(): void {

@@ -94,8 +94,13 @@ function renderNode(placed: PlacedNode, detail: boolean): string {
     if (g.repeat > 1) parts.push(`<text class="node-repeat" x="${x + w - 10}" y="${y + 18}" text-anchor="end">×${g.repeat}</text>`);
     const call = g.args.startsWith(`${g.block}(`) ? g.args : `${g.block} ▸ ${g.args}`;
     parts.push(`<text class="node-op" x="${x + 10}" y="${y + 35}">${escapeXml(fit(call, w - 20))}</text>`);
-    parts.push(`<text class="node-stats" x="${x + 10}" y="${y + 52}">${compactCount(g.params)} params · ${formatMacs(g.macs)}MACs</text>`);
-    parts.push(`<text class="node-stats" x="${x + 10}" y="${y + 64}">${escapeXml(`${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`)}</text>`);
+    parts.push(`<text class="node-stats" x="${x + 10}" y="${y + 52}">${escapeXml(fit(`${compactCount(g.params)} params · ${formatMacs(g.macs)}MACs`, w - 40))}</text>`);
+    parts.push(`<text class="node-stats" x="${x + 10}" y="${y + 64}">${escapeXml(fit(`${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`, w - 40))}</text>`);
+    parts.push(
+      `<g class="fold-toggle" data-fold="${escapeXml(item.id)}" role="button" aria-label="Unfold ${escapeXml(g.name)}"><title>Unfold ${escapeXml(g.name)}</title>` +
+        `<rect class="fold-toggle-box" x="${x + w - 24}" y="${y + h - 24}" width="18" height="18" rx="3"/>` +
+        `<text class="fold-toggle-glyph" x="${x + w - 15}" y="${y + h - 10}" text-anchor="middle">+</text></g>`,
+    );
   } else {
     const n = item.node;
     classes.push(`kind-${n.kind}`, opClass[n.op] ?? 'op-misc');

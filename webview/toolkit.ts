@@ -100,6 +100,7 @@ export function renderGrid<K extends string>(
     cell.setAttribute('grid-column', String(index + 1));
     const arrow = sorted?.key === column.key ? (sorted.descending ? ' ▾' : ' ▴') : '';
     cell.textContent = column.title + arrow;
+    cell.dataset.key = column.key;
     if (column.numeric) cell.classList.add('numeric');
     if (column.sortable) {
       cell.classList.add('sortable');

@@ -4,6 +4,8 @@
 // good diagram through a syntax error, and looks right in dark and light themes (screenshots).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { analyze } from '../../../language/core/analysis';
+import { flattenLayers } from '../../../language/core/walk';
 import { click, hasRunner, screenshot, workbenchText } from '../host/runnerLink';
 import { waitFor } from '../host/wait';
 import { openFile, waitForActivation } from '../host/workspace';
@@ -105,10 +107,40 @@ suite('preview', function () {
     await waitFor('the error to clear', async () => (await webviewText('#problems')) === '');
   });
 
+  test('unfolding a stage and a block shows the projection shortcut beside the main path', async () => {
+    assert.equal(await click('[data-fold="g:layer2"]', { includeWebviews: true }), true, 'layer2 has no unfold button');
+    await waitFor('layer2 to show its blocks', async () => (await paneText()).includes('layer2.3'));
+    assert.equal(await click('[data-fold="g:layer2.0"]', { includeWebviews: true }), true, 'layer2.0 has no unfold button');
+    const text = await waitFor('layer2.0 to show its layers', async () => {
+      const t = await paneText();
+      return t.includes('downsample.0') && t;
+    });
+    assert.match(text, /conv 1×1, 512, \/2/, 'the projection conv with its stride');
+    assert.match(text, /256×56×56/, 'the skip edge carries the block input');
+  });
+
   test('light theme', async () => {
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
     await waitFor('the light theme to apply', async () => ((await workbenchText('.monaco-workbench.vs')) ?? []).length > 0, { timeoutMs: 15_000 });
     await waitFor('the preview to be drawn', async () => (await paneText()).includes('maxpool'));
     await screenshot('preview-resnet50-light');
+  });
+
+  test('the layer table lists every layer and sorts by MACs', async () => {
+    assert.equal(await click('#toggle-table', { includeWebviews: true }), true);
+    const table = await waitFor('the table to list the layers', async () => {
+      const t = await webviewText('#table');
+      return t.includes('layer4.2.conv3') && t;
+    });
+    assert.match(table, /layer4\.0\.downsample\.0/);
+    assert.equal(await click('#table [data-key="macs"]', { includeWebviews: true }), true);
+    // The heaviest layer of ResNet-50 by MACs, from the language core itself.
+    const network = analyze(editor.document.getText()).networks[0];
+    const heaviest = flattenLayers(network).reduce((a, b) => (b.layer.macs > a.layer.macs ? b : a));
+    await waitFor(`${heaviest.name} to head the table`, async () => {
+      const rows = (await workbenchText('#table vscode-data-grid-row[data-id]', { includeWebviews: true })) ?? [];
+      return rows[0]?.startsWith(heaviest.name);
+    });
+    await screenshot('preview-resnet50-table-light');
   });
 });
