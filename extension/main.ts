@@ -5,6 +5,7 @@ import type { ExtensionContext } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createClient } from './client';
 import { registerCommands } from './commands';
+import { registerInference } from './inference';
 import { registerPreview } from './preview';
 
 let client: LanguageClient | undefined;
@@ -13,6 +14,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   client = createClient(context);
   registerCommands(context, client);
   registerPreview(context, () => client);
+  registerInference(context);
   await client.start();
 }
 

@@ -9,7 +9,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvalOutcome, ImageRunOutcome } from '../../../extension/inference';
-import { openFile, waitForActivation, workspaceRoot } from '../host/workspace';
+import { openFile, ourExtension, waitForActivation, workspaceRoot } from '../host/workspace';
 
 const out = process.env.RESNET_BENCH_OUT;
 const MODEL = 'fashion-mnist/resnet20.resnet';
@@ -66,7 +66,7 @@ if (out) {
     });
 
     test('folder evaluation throughput: extension vs CLI, interleaved', async () => {
-      const repo = join(workspaceRoot().fsPath, '..');
+      const repo = ourExtension().extensionPath;
       const model = join(workspaceRoot().fsPath, MODEL);
       const extension: number[] = [];
       const cli: number[] = [];

@@ -14,14 +14,14 @@ import { writeWeightsDeclaration } from '../../../extension/inference-model';
 import { analyze } from '../../../language/core/analysis';
 import { hasRunner, screenshot, workbenchText } from '../host/runnerLink';
 import { sleep, waitFor } from '../host/wait';
-import { openFile, waitForActivation, workspaceRoot } from '../host/workspace';
+import { openFile, ourExtension, waitForActivation, workspaceRoot } from '../host/workspace';
 
 const MODEL = 'fashion-mnist/resnet20.resnet';
 const IMAGES = 'fashion-mnist/images';
 
 /** The CLI of this repository (dist/cli.js, built with the extension), run to get reference answers. */
 function cli<T>(args: string[]): T {
-  const repo = join(workspaceRoot().fsPath, '..');
+  const repo = ourExtension().extensionPath;
   const out = execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), ...args], {
     encoding: 'utf8',
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
