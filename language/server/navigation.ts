@@ -2,9 +2,8 @@
 // constants (and rename for layer and network names). A prelude block or parameter is read-only:
 // definition opens the prelude, rename refuses with a reason.
 
-import { ResponseError, type Connection } from 'vscode-languageserver/node';
-import type { Analysis } from '../core/analysis';
-import { prelude } from '../core/analysis';
+import { LSPErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
+import { prelude, type Analysis } from '../core/analysis';
 import type { TextEdit } from '../core/model';
 import { isIdentifier, keywords, nameSymbols, symbolAt, type NameSymbol } from '../core/symbols';
 import { isLayerOp } from '../core/shapes';
@@ -13,7 +12,7 @@ import type { Documents } from './documents';
 import { preludeUri } from './protocol';
 
 const symbolCache = new WeakMap<Analysis, NameSymbol[]>();
-function symbolsOf(analysis: Analysis): NameSymbol[] {
+export function symbolsOf(analysis: Analysis): NameSymbol[] {
   let symbols = symbolCache.get(analysis);
   if (!symbols) symbolCache.set(analysis, (symbols = nameSymbols(analysis)));
   return symbols;
@@ -28,21 +27,20 @@ export function registerNavigation(connection: Connection, documents: Documents)
     return symbol && { analysis, symbol };
   };
 
+  const declarationOf = (symbol: NameSymbol, analysis: Analysis, uri: string) =>
+    symbol.source === 'prelude' ? toLocation(preludeUri, prelude().lines.range(symbol.declaration)) : toLocation(uri, analysis.lines.range(symbol.declaration));
+
   connection.onDefinition((params) => {
     const found = lookup(params.textDocument.uri, params.position);
-    if (!found) return null;
-    const { analysis, symbol } = found;
-    const lines = symbol.source === 'prelude' ? prelude().lines : analysis.lines;
-    return toLocation(symbol.source === 'prelude' ? preludeUri : params.textDocument.uri, lines.range(symbol.declaration));
+    return found ? declarationOf(found.symbol, found.analysis, params.textDocument.uri) : null;
   });
 
   connection.onReferences((params) => {
     const found = lookup(params.textDocument.uri, params.position);
     if (!found) return [];
     const { analysis, symbol } = found;
-    const spans = [...(params.context.includeDeclaration && symbol.source === 'file' ? [symbol.declaration] : []), ...symbol.references];
     const uri = params.textDocument.uri;
-    return [...(params.context.includeDeclaration && symbol.source === 'prelude' ? [toLocation(preludeUri, prelude().lines.range(symbol.declaration))] : []), ...spans.map((s) => toLocation(uri, analysis.lines.range(s)))];
+    return [...(params.context.includeDeclaration ? [declarationOf(symbol, analysis, uri)] : []), ...symbol.references.map((s) => toLocation(uri, analysis.lines.range(s)))];
   });
 
   connection.onDocumentHighlight((params) => {
@@ -56,7 +54,7 @@ export function registerNavigation(connection: Connection, documents: Documents)
     const found = lookup(params.textDocument.uri, params.position);
     if (!found) return null;
     const refusal = renameRefusal(found.symbol);
-    if (refusal) throw new ResponseError(0, refusal);
+    if (refusal) throw new ResponseError(LSPErrorCodes.RequestFailed, refusal);
     const offset = found.analysis.lines.offset(params.position);
     const span = [found.symbol.declaration, ...found.symbol.references].find((s) => s.start <= offset && offset <= s.end)!;
     return found.analysis.lines.range(span);
@@ -66,7 +64,7 @@ export function registerNavigation(connection: Connection, documents: Documents)
     const found = lookup(params.textDocument.uri, params.position);
     if (!found) return null;
     const refusal = renameRefusal(found.symbol) ?? newNameProblem(params.newName, found.symbol);
-    if (refusal) throw new ResponseError(0, refusal);
+    if (refusal) throw new ResponseError(LSPErrorCodes.RequestFailed, refusal);
     return toRenameEdit(params.textDocument.uri, renameEdits(found.analysis, found.symbol, params.newName));
   });
 }
@@ -78,7 +76,7 @@ function renameRefusal(symbol: NameSymbol): string | undefined {
 
 function newNameProblem(name: string, symbol: NameSymbol): string | undefined {
   if (!isIdentifier(name)) return `'${name}' is not a name: use letters, digits and '_', not starting with a digit.`;
-  if (keywords.has(name) || name === 'expansion') return `'${name}' is a keyword of the language.`;
+  if (keywords.has(name)) return `'${name}' is a keyword of the language.`;
   if (symbol.kind === 'block' && isLayerOp(name)) return `'${name}' is a layer type.`;
   return undefined;
 }

@@ -6,8 +6,8 @@ import type { Analysis } from '../core/analysis';
 import { shortcutKinds } from '../core/names';
 import { isLayerOp } from '../core/shapes';
 import type { Span } from '../core/syntax';
-import { nameSymbols } from '../core/symbols';
 import type { Documents } from './documents';
+import { symbolsOf } from './navigation';
 
 export const tokenTypes = ['function', 'class', 'parameter', 'variable', 'property', 'enumMember', 'keyword', 'namespace'] as const;
 export const tokenModifiers = ['declaration', 'readonly', 'defaultLibrary'] as const;
@@ -30,7 +30,7 @@ interface Classified {
 function classify(a: Analysis): Classified[] {
   const found: Classified[] = [];
   const kindType = { block: 'class', parameter: 'parameter', constant: 'variable', layer: 'property', network: 'namespace' } as const;
-  for (const symbol of nameSymbols(a)) {
+  for (const symbol of symbolsOf(a)) {
     const type = kindType[symbol.kind];
     const modifiers: TokenModifier[] = symbol.kind === 'constant' ? ['readonly'] : [];
     if (symbol.source === 'file') found.push({ span: symbol.declaration, type, modifiers: [...modifiers, 'declaration'] });
