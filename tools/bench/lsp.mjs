@@ -71,6 +71,18 @@ const timed = async (method, params) => {
 };
 const layerLines = lines.map((l, i) => [l, i]).filter(([l]) => /^\s+\w+\s+\w+/.test(l) && !/^\s+(input|preprocess)/.test(l)).map(([, i]) => i);
 const hovers = await timed('textDocument/hover', (i) => ({ textDocument: { uri }, position: { line: layerLines[i % layerLines.length], character: 3 } }));
+// A hover sent right after a change pays for the new version's analysis itself.
+const hoversAfterChange = [];
+for (let i = 0; i < rounds; i++) {
+  version++;
+  await connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version },
+    contentChanges: [{ range: { start: { line: fcLine, character: fcCharacter }, end: { line: fcLine, character: fcCharacter + 1 } }, text: i % 2 === 0 ? '1' : '0' }],
+  });
+  const sent = performance.now();
+  await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: layerLines[i % layerLines.length], character: 3 } });
+  hoversAfterChange.push(performance.now() - sent);
+}
 const stageLine = lines.findIndex((l) => l.includes('bottleneck(128)'));
 const argumentCompletion = await timed('textDocument/completion', () => ({ textDocument: { uri }, position: { line: stageLine, character: lines[stageLine].indexOf('(') + 1 } }));
 const calleeCompletion = await timed('textDocument/completion', () => ({ textDocument: { uri }, position: { line: stageLine, character: lines[stageLine].indexOf('bottleneck') } }));
@@ -87,6 +99,7 @@ console.log(`language server over stdio, examples/resnet152.resnet, ${rounds} ro
 console.log(`${'spawn → initialize answered'.padEnd(40)} ${initializeMs.toFixed(1)} ms`);
 report('didChange → publishDiagnostics', diagnostics, 15);
 report('hover (layer lines in turn)', hovers, 5);
+report('hover right after a change', hoversAfterChange, 5);
 report('completion (arguments of a stage call)', argumentCompletion, 10);
 report('completion (callee of a stage)', calleeCompletion, 10);
 console.log(`dist/extension.js: ${(bundle.length / 1024).toFixed(0)} KB; requires at activation: ${[...new Set(required)].sort().join(', ')}; native modules: ${native.length ? native.join(', ') : 'none'}`);
