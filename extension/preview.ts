@@ -18,7 +18,7 @@ export const previewCommands = {
 } as const;
 
 /** Waiting after a keystroke before the diagram follows; a burst of typing costs one update. */
-const editDebounceMs = 50;
+const editDebounceMs = 30;
 
 /**
  * Registers the preview's commands and serializer. The graph comes from the language client's
