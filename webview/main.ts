@@ -475,8 +475,13 @@ svg.addEventListener(
 function neighbour(id: string | undefined, step: number): string | undefined {
   if (!layout || layout.nodes.length === 0) return undefined;
   const order = layout.nodes.filter((n) => !(n.item.type === 'node' && n.item.node.kind === 'shortcut')).map((n) => n.item.id);
-  const index = id ? order.indexOf(shownId(id)!) : -1;
-  if (index < 0) return order[0];
+  let index = id ? order.indexOf(shownId(id)!) : -1;
+  if (index < 0 && id && layout.frames.some((f) => f.item.id === id)) {
+    // From an open stage or block's header: forward into its first node, back to what precedes it.
+    const first = order.findIndex((n) => withinOrSame(n, id));
+    if (first >= 0) return order[Math.max(0, step > 0 ? first : first - 1)];
+  }
+  if (index < 0) index = 0;
   return order[Math.min(order.length - 1, Math.max(0, index + step))];
 }
 
