@@ -4,7 +4,7 @@
 
 import { closest, didYouMean, problem, type Problem, type ProblemFix } from './diagnostics';
 import { isLayerOp, layerOps, rules } from './shapes';
-import type { Argument, BlockDeclaration, CallStatement, Declaration, Expression, Identifier, Span, Statement } from './syntax';
+import { namesIn, type Argument, type BlockDeclaration, type CallStatement, type Declaration, type Expression, type Identifier, type Span, type Statement } from './syntax';
 
 export const shortcutKinds = ['shortcut', 'identity', 'projection', 'zeropad'] as const;
 export const preprocessSteps = ['grayscale', 'resize', 'center_crop', 'normalize'] as const;
@@ -34,27 +34,10 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
   const seen = new Map<string, Span>();
 
   const checkExpression = (e: Expression | undefined) => {
-    if (!e) return;
-    switch (e.kind) {
-      case 'name':
-        if (e.name !== 'true' && e.name !== 'false' && !known.has(e.name)) {
-          const suggestion = closest(e.name, known);
-          problems.push(problem('unknownName', e.span, [e.name, didYouMean(suggestion)], { fixes: suggestion ? [replace(e.span, suggestion, `Change to '${suggestion}'`)] : [] }));
-        }
-        break;
-      case 'unary':
-        checkExpression(e.operand);
-        break;
-      case 'binary':
-        checkExpression(e.left);
-        checkExpression(e.right);
-        break;
-      case 'list':
-        e.items.forEach(checkExpression);
-        break;
-      case 'paren':
-        checkExpression(e.inner);
-        break;
+    for (const { text: name, span } of namesIn(e)) {
+      if (name === 'true' || name === 'false' || known.has(name)) continue;
+      const suggestion = closest(name, known);
+      problems.push(problem('unknownName', span, [name, didYouMean(suggestion)], { fixes: suggestion ? [replace(span, suggestion, `Change to '${suggestion}'`)] : [] }));
     }
   };
 

@@ -5,7 +5,7 @@
 
 import type { Analysis } from './analysis';
 import type { SourceId } from './model';
-import type { Argument, BlockDeclaration, CallStatement, Declaration, Expression, Identifier, Span, Statement } from './syntax';
+import { namesIn, type Argument, type BlockDeclaration, type CallStatement, type Declaration, type Expression, type Span, type Statement } from './syntax';
 
 export type SymbolKind = 'block' | 'parameter' | 'constant' | 'layer' | 'network';
 
@@ -100,31 +100,4 @@ function statementsOf(declaration: Declaration): Statement[] {
 
 function argumentsOf(s: CallStatement): Argument[] {
   return [...(s.argList?.args ?? []), ...s.stageArgs];
-}
-
-function namesIn(e: Expression | undefined): Identifier[] {
-  const found: Identifier[] = [];
-  const visit = (x: Expression | undefined) => {
-    if (!x) return;
-    switch (x.kind) {
-      case 'name':
-        found.push({ kind: 'identifier', text: x.name, span: x.span });
-        break;
-      case 'unary':
-        visit(x.operand);
-        break;
-      case 'binary':
-        visit(x.left);
-        visit(x.right);
-        break;
-      case 'list':
-        x.items.forEach(visit);
-        break;
-      case 'paren':
-        visit(x.inner);
-        break;
-    }
-  };
-  visit(e);
-  return found;
 }

@@ -110,6 +110,24 @@ export function spanOf(first: { span: Span }, last: { span: Span }): Span {
   return { start: first.span.start, end: last.span.end };
 }
 
+/** Every name an expression reads, in source order. */
+export function namesIn(e: Expression | undefined): Identifier[] {
+  switch (e?.kind) {
+    case 'name':
+      return [{ kind: 'identifier', text: e.name, span: e.span }];
+    case 'unary':
+      return namesIn(e.operand);
+    case 'binary':
+      return [...namesIn(e.left), ...namesIn(e.right)];
+    case 'list':
+      return e.items.flatMap(namesIn);
+    case 'paren':
+      return namesIn(e.inner);
+    default:
+      return [];
+  }
+}
+
 /** A readable dump of the tree, for fixture baselines. */
 export function printTree(file: SourceFile): string {
   const lines: string[] = [];
