@@ -99,7 +99,7 @@ function splitLines(tokens: Token[]): Line[] {
     const first = current[0];
     const closesBrace = first?.text === '}' ? 1 : 0;
     const closesGroup = first && (first.text === ')' || first.text === ']') && startGroups > 0 ? 1 : 0;
-    const line: Line = { tokens: current, comment, indent: 2 * (startBraces - closesBrace) + 2 * (startGroups - closesGroup), body: startBody, groups: startGroups, code: '' };
+    const line: Line = { tokens: current, comment, indent: 2 * Math.max(0, startBraces - closesBrace) + 2 * (startGroups - closesGroup), body: startBody, groups: startGroups, code: '' };
     if (startGroups === 0 && startBraces > 0 && current.length >= 2) {
       const [a, b, c] = current;
       if (a.kind === 'identifier' && !statementKeywords.has(a.text) && b.kind === 'identifier' && !wordOperators.has(b.text) && c?.text !== '=') line.name = a.text.length;
