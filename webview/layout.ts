@@ -4,8 +4,8 @@
 // a general layered one: the main path runs straight along the main axis (x for left-to-right, y
 // for top-to-bottom), every group is a frame around its run of the chain, and each block's
 // shortcut runs in a lane beside its main path, projection layers placed just before the add.
-// It is linear in the number of nodes (a general layered layout took far longer on ResNet-152; see
-// docs/preview.md) and a node keeps its place when an unrelated part of the network changes.
+// It is linear in the number of nodes (about 1.5 ms for ResNet-152 unfolded, where elkjs's layered
+// layout took 140–530 ms; see docs/preview.md) and a node keeps its place when a later part changes.
 
 import { tensorLabel } from '../language/core/graph';
 import { visibleNodes, type VisibleEdge, type VisibleFrame, type VisibleGraph, type VisibleItem, type VisibleNode } from './fold';

@@ -48,6 +48,8 @@ suite('preview', function () {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    const previews = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('resnetStudio.preview'));
+    await vscode.window.tabGroups.close(previews);
   });
 
   test('"Open Preview to the Side" draws resnet50: stages, layers and the shapes on the edges', async () => {
@@ -124,6 +126,10 @@ suite('preview', function () {
     await waitFor('the light theme to apply', async () => ((await workbenchText('.monaco-workbench.vs')) ?? []).length > 0, { timeoutMs: 15_000 });
     await waitFor('the preview to be drawn', async () => (await paneText()).includes('maxpool'));
     await screenshot('preview-resnet50-light');
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default High Contrast', vscode.ConfigurationTarget.Global);
+    await waitFor('the high-contrast theme to apply', async () => ((await workbenchText('.monaco-workbench.hc-black')) ?? []).length > 0, { timeoutMs: 15_000 });
+    await screenshot('preview-resnet50-high-contrast');
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
   });
 
   test('the layer table lists every layer and sorts by MACs', async () => {
