@@ -29,5 +29,7 @@ if (nodeSuites.length > 0) {
 }
 if (wanted('e2e') && existsSync('test/e2e/run.mjs')) {
   run(process.execPath, ['test/e2e/run.mjs']);
+  // Workspace Trust needs its own VS Code: the same workspace, opened in Restricted Mode.
+  run(process.execPath, ['test/e2e/run.mjs', '--no-build', '--restricted', '--grep', 'restricted']);
 }
 process.exit(failed ? 1 : 0);

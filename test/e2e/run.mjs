@@ -11,6 +11,8 @@
 // while another live run holds that.
 // --desktop runs the same suites in desktop VS Code through @vscode/test-electron instead, where it can
 // be downloaded (Linux without a display: under xvfb-run); screenshots are skipped there.
+// --restricted opens the workspace in Restricted Mode (Workspace Trust on, never trusted) and sets
+// RESNET_E2E_RESTRICTED=1 for the suites; only suites written for it pass there (`--grep restricted`).
 //
 // Artifacts land in test-results/e2e/: screenshots the suites asked for, failure.png when something
 // went wrong, and the logs of code-server, the workbench and the browser. Exits non-zero on any failed
@@ -38,6 +40,7 @@ const { values: options } = parseArgs({
     extension: { type: 'string' },
     results: { type: 'string' },
     desktop: { type: 'boolean', default: false },
+    restricted: { type: 'boolean', default: false },
     'vscode-version': { type: 'string' },
     'vscode-executable': { type: 'string' },
   },
@@ -209,8 +212,10 @@ async function runInCodeServer(bundle, workspace) {
     logFile: join(resultsDir, 'code-server.log'),
     saveLogsTo: join(resultsDir, 'server-logs'),
     idleTimeoutSeconds: 90,
+    restricted: options.restricted,
     env: {
       RESNET_E2E_RUNNER: runner.url,
+      ...(options.restricted ? { RESNET_E2E_RESTRICTED: '1' } : {}),
       ...(options.grep ? { RESNET_E2E_GREP: options.grep } : {}),
     },
   });

@@ -38,6 +38,8 @@ const userSettings = {
  *   connected for this long: the backstop for a runner killed too hard to clean up
  * @param {string} [options.saveLogsTo]  where VS Code's server-side logs (extension hosts included) are
  *   copied when it stops, before its temporary state is deleted
+ * @param {boolean} [options.restricted]  Workspace Trust on, without the startup prompt: the workspace, never
+ *   trusted in the fresh user data, opens in Restricted Mode
  * @returns {Promise<{ url: string, pid: number, stateDir: string, exited: Promise<{ code: number | null, signal: string | null }>,
  *   stop: () => Promise<void> }>}
  */
@@ -49,6 +51,7 @@ export async function startCodeServer({
   startTimeoutMs = 60_000,
   idleTimeoutSeconds,
   saveLogsTo,
+  restricted = false,
 }) {
   const stateDir = mkdtempSync(join(tmpdir(), 'resnet-studio-vscode-'));
   const dirs = Object.fromEntries(
@@ -56,7 +59,8 @@ export async function startCodeServer({
   );
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   mkdirSync(join(dirs['user-data'], 'User'), { recursive: true });
-  writeFileSync(join(dirs['user-data'], 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  const trust = restricted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  writeFileSync(join(dirs['user-data'], 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...trust }, null, 2));
   const configFile = join(dirs.config, 'config.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
 
@@ -69,7 +73,7 @@ export async function startCodeServer({
     '--extensions-dir', dirs.extensions,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(restricted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     // The workbench honours `extensionDevelopmentPath`/`extensionTestsPath` from the URL payload only in
