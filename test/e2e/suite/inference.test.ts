@@ -1,18 +1,19 @@
 /// <reference types="mocha" />
 // Inference from VS Code on the bundled Fashion-MNIST model: an image chosen in the quick pick, the
 // results view's top-1 label and EP against the CLI's, "Run again" on the warm session, the folder
-// evaluation against `resnet-studio eval`, the "Choose weights file…" action for a missing weights
-// file, and the WebGPU EP (lavapipe) chosen through the setting. The examples are never edited.
+// evaluation against `resnet-studio eval`, Copy JSON and Cancel pressed in the view, the "Choose
+// weights file…" action for a missing weights file, a killed worker replaced on the next run, and the
+// WebGPU EP (lavapipe) chosen through the setting. The examples are never edited.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvalOutcome, ImageRunOutcome } from '../../../extension/inference';
 import { writeWeightsDeclaration } from '../../../extension/inference-model';
 import { analyze } from '../../../language/core/analysis';
-import { hasRunner, screenshot, workbenchText } from '../host/runnerLink';
+import { click, hasRunner, screenshot, workbenchText } from '../host/runnerLink';
 import { sleep, waitFor } from '../host/wait';
 import { openFile, ourExtension, waitForActivation, workspaceRoot } from '../host/workspace';
 
@@ -133,6 +134,39 @@ suite('inference', () => {
       assert.ok(cells && cells.length >= 10, 'the confusion matrix has a diagonal cell per class');
     }
     await screenshot('inference-folder-evaluation');
+  });
+
+  test('"Copy JSON" in the view puts the newest result on the clipboard', async function () {
+    if (!hasRunner()) this.skip();
+    await vscode.env.clipboard.writeText('');
+    assert.equal(await click('.image-run .actions button', { includeWebviews: true }), true);
+    const json = await waitFor('the clipboard to hold the result', async () => {
+      const text = await vscode.env.clipboard.readText();
+      return text.startsWith('{') && (JSON.parse(text) as { image: string; top: { label: string }[]; ep: { ran: string } });
+    });
+    assert.match(json.image, /fashion-mnist\/images\/\d{4}_\d\.png$/);
+    assert.equal(json.top.length, 5);
+    assert.equal(json.ep.ran, 'cpu');
+  });
+
+  test('a folder evaluation is cancelled from the view', async function () {
+    if (!hasRunner()) this.skip();
+    // Enough copies of the shipped images that the evaluation is still running when Cancel is pressed.
+    const folder = mkdtempSync(join(tmpdir(), 'resnet-cancel-'));
+    const source = join(workspaceRoot().fsPath, IMAGES);
+    for (let copy = 0; copy < 100; copy++) {
+      for (const image of readdirSync(source)) copyFileSync(join(source, image), join(folder, `c${copy}-${image}`));
+    }
+    try {
+      const pending = vscode.commands.executeCommand<EvalOutcome | undefined>('resnetStudio.evaluateFolder', vscode.Uri.file(folder), model.document.uri);
+      await waitFor('the evaluation to report progress', async () => /^[1-9]\d*\/2000 images/.test((await newestRunText('.eval-run .progress-text')) ?? ''));
+      assert.equal(await click('.eval-run .actions button', { includeWebviews: true }), true);
+      const outcome = await pending;
+      assert.equal(outcome?.state, 'cancelled');
+      await viewShows('the view to mark the evaluation cancelled', '.eval-run .meta', (text) => text.endsWith('cancelled'));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   test('a missing weights file offers "Choose weights file…"', async () => {
