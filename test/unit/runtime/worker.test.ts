@@ -149,3 +149,41 @@ test('a worker crash fails the request in flight and the next request starts a f
     await crashing.dispose();
   }
 });
+
+test('with includeSeenImage an image result carries the pixels the network saw and the file size', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'resnet-studio-worker-'));
+  try {
+    // 40×30 RGB, a horizontal ramp: the Fashion-MNIST network turns it gray, resizes to 28 and crops.
+    const pixels = Buffer.alloc(40 * 30 * 3);
+    for (let i = 0; i < 40 * 30; i++) pixels.fill((i % 40) * 6, i * 3, i * 3 + 3);
+    const path = join(folder, 'ramp.png');
+    await sharp(pixels, { raw: { width: 40, height: 30, channels: 3 } }).png().toFile(path);
+    const request = { network, weights: { kind: 'random' as const, seed: 1 }, ep: 'cpu' as const, inputs: [{ kind: 'image' as const, path }] };
+    const plain = await client.infer(request);
+    assert.equal(plain.results[0]!.seen, undefined);
+    const shown = await client.infer({ ...request, includeSeenImage: true });
+    const seen = shown.results[0]!.seen!;
+    assert.deepEqual([seen.width, seen.height, seen.channels, seen.pixels.length], [28, 28, 1, 28 * 28]);
+    assert.deepEqual(shown.results[0]!.original, { width: 40, height: 30 });
+    assert.ok(seen.pixels[27]! > seen.pixels[0]!, 'the ramp still rises left to right');
+    assert.deepEqual(shown.results[0]!.logits, plain.results[0]!.logits);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('the thread count is part of a session\'s identity, and a cache size of 0 keeps no session', async () => {
+  const own = testClient();
+  try {
+    const request = { network, weights: { kind: 'random' as const, seed: 3 }, ep: 'cpu' as const, inputs: [zeros('z')] };
+    assert.equal((await own.infer(request)).session.cached, false);
+    assert.equal((await own.infer(request)).session.cached, true);
+    const oneThread = await own.infer({ ...request, threads: 1 });
+    assert.equal(oneThread.session.cached, false);
+    assert.deepEqual(oneThread.results[0]!.logits, (await own.infer(request)).results[0]!.logits);
+    assert.equal((await own.infer({ ...request, threads: 1, sessionCacheSize: 0 })).session.cached, true);
+    assert.equal((await own.infer({ ...request, threads: 1, sessionCacheSize: 0 })).session.cached, false);
+  } finally {
+    await own.dispose();
+  }
+});
