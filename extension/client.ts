@@ -48,3 +48,12 @@ export function createClient(context: vscode.ExtensionContext): LanguageClient {
   };
   return new LanguageClient('resnetStudio', 'ResNet Studio', serverOptions, clientOptions);
 }
+
+/** Starts the client; a server that cannot start is reported, and activation goes on (commands still work). */
+export async function startClient(client: LanguageClient): Promise<void> {
+  try {
+    await client.start();
+  } catch (error) {
+    void vscode.window.showErrorMessage(`The ResNet Studio language server could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

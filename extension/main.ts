@@ -3,7 +3,7 @@
 // starts the language client and registers commands; nothing native may be loaded here.
 import type { ExtensionContext } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { createClient } from './client';
+import { createClient, startClient } from './client';
 import { registerCommands } from './commands';
 import { registerInference } from './inference';
 import { registerPreview } from './preview';
@@ -15,7 +15,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   registerCommands(context, client);
   registerPreview(context, () => client);
   registerInference(context);
-  await client.start();
+  await startClient(client);
 }
 
 export function deactivate(): Promise<void> | undefined {
