@@ -3,6 +3,7 @@
 // checking them, and tells callers when a run has been rendered.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { makeNonce } from './preview-html';
 import { parseResultsRequest, type HostMessage, type RunView, type WebviewRequest } from '../webview/results/protocol';
 import { RESULTS_STYLE } from '../webview/results/style';
 
@@ -144,6 +145,9 @@ export class ResultsPanel implements vscode.Disposable {
         this.records.splice(0).forEach((r) => r.cancel?.());
         this.post({ type: 'runs', runs: [] });
         return;
+      case 'error':
+        this.log.warn(`results view: ${request.message}`);
+        return;
     }
   }
 
@@ -159,12 +163,14 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
+    const nonce = makeNonce();
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'results.js'));
     const csp = [
       "default-src 'none'",
       `img-src ${webview.cspSource} data: blob:`,
-      `style-src 'nonce-${nonce}'`,
+      // As the preview: the toolkit's components adopt their styles under the page's nonce.
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
       `script-src 'nonce-${nonce}'`,
     ].join('; ');
     return `<!DOCTYPE html>
@@ -172,6 +178,7 @@ export class ResultsPanel implements vscode.Disposable {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta property="csp-nonce" content="${nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>ResNet Results</title>
 <style nonce="${nonce}">${RESULTS_STYLE}</style>

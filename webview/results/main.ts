@@ -1,5 +1,6 @@
 // The results webview: renders the runs the host sends, newest first, and sends back the user's
 // requests (copy, export, cancel, run again). The host holds the history; this page only draws it.
+import { button, registerToolkit } from '../toolkit';
 import type { HostMessage, WebviewRequest } from './protocol';
 import { progressLine, renderRun } from './render';
 
@@ -10,14 +11,13 @@ const send = (request: WebviewRequest) => vscode.postMessage(request);
 const runs = document.getElementById('runs')!;
 const toolbar = document.getElementById('toolbar')!;
 
-function toolbarButton(label: string, request: WebviewRequest, secondary: boolean): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.textContent = label;
-  if (secondary) b.className = 'secondary';
-  b.addEventListener('click', () => send(request));
-  return b;
-}
-toolbar.append(toolbarButton('Run again', { type: 'runAgain' }, false), toolbarButton('Clear history', { type: 'clear' }, true));
+window.addEventListener('error', (event) => send({ type: 'error', message: String(event.message).slice(0, 2000) }));
+window.addEventListener('unhandledrejection', (event) => send({ type: 'error', message: String(event.reason).slice(0, 2000) }));
+
+registerToolkit();
+const runAgain = button('Run again', 'Repeat the last run (Ctrl+F5)', () => send({ type: 'runAgain' }));
+runAgain.setAttribute('appearance', 'primary');
+toolbar.append(runAgain, button('Clear history', 'Remove every result from this view', () => send({ type: 'clear' })));
 
 function showEmpty(): void {
   if (runs.children.length > 0) return;

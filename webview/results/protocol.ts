@@ -81,9 +81,12 @@ export type WebviewRequest =
   | { type: 'exportCsv'; id: string }
   | { type: 'cancel'; id: string }
   | { type: 'runAgain' }
-  | { type: 'clear' };
+  | { type: 'clear' }
+  /** An uncaught error in the webview, for the log. */
+  | { type: 'error'; message: string };
 
 const ID = /^[a-z0-9-]{1,64}$/;
+const MAX_ERROR_LENGTH = 4096;
 
 function hasOnlyKeys(value: object, keys: string[]): boolean {
   return Object.keys(value).every((k) => keys.includes(k));
@@ -103,6 +106,10 @@ export function parseResultsRequest(message: unknown): WebviewRequest | undefine
     case 'exportCsv':
     case 'cancel':
       return hasOnlyKeys(message, ['type', 'id']) && typeof id === 'string' && ID.test(id) ? { type, id } : undefined;
+    case 'error': {
+      const text = (message as { message?: unknown }).message;
+      return hasOnlyKeys(message, ['type', 'message']) && typeof text === 'string' && text.length <= MAX_ERROR_LENGTH ? { type, message: text } : undefined;
+    }
     default:
       return undefined;
   }

@@ -1,5 +1,6 @@
 // Builds the DOM of one run. Text goes in through textContent only; sizes and colours through the
 // CSSOM (the page's CSP allows no inline style attributes).
+import { button as toolkitButton } from '../toolkit';
 import type { EvalRunView, ImageRunView, RunView } from './protocol';
 
 type Send = (request: { type: 'copyJson' | 'exportCsv' | 'cancel'; id: string }) => void;
@@ -14,10 +15,9 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
 const percent = (value: number | null | undefined, digits = 2) => (value === null || value === undefined ? 'n/a' : `${(value * 100).toFixed(digits)}%`);
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-function button(label: string, onClick: () => void, secondary = true): HTMLButtonElement {
-  const b = el('button', secondary ? 'secondary' : undefined, label);
-  b.addEventListener('click', onClick);
-  return b;
+/** The preview's toolkit button, so both views look alike. */
+function button(label: string, title: string, onClick: () => void): HTMLElement {
+  return toolkitButton(label, title, onClick);
 }
 
 function header(title: string, meta: string, actions: HTMLElement[]): HTMLElement {
@@ -77,7 +77,7 @@ function image(src: string, alt: string): HTMLImageElement {
 function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
   const section = el('section', 'run image-run');
   section.dataset.id = run.id;
-  section.append(header(run.image, `${run.network} · ${new Date(run.startedAt).toLocaleTimeString()}`, [button('Copy JSON', () => send({ type: 'copyJson', id: run.id }))]));
+  section.append(header(run.image, `${run.network} · ${new Date(run.startedAt).toLocaleTimeString()}`, [button('Copy JSON', 'Copy this result as JSON', () => send({ type: 'copyJson', id: run.id }))]));
   if (run.error) {
     section.append(el('div', 'error', run.error));
     return section;
@@ -142,10 +142,10 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
   const section = el('section', 'run eval-run');
   section.dataset.id = run.id;
   const actions: HTMLElement[] = [];
-  if (run.state === 'running') actions.push(button('Cancel', () => send({ type: 'cancel', id: run.id })));
+  if (run.state === 'running') actions.push(button('Cancel', 'Stop this evaluation', () => send({ type: 'cancel', id: run.id })));
   if (run.summary) {
-    actions.push(button('Export CSV', () => send({ type: 'exportCsv', id: run.id })));
-    actions.push(button('Copy JSON', () => send({ type: 'copyJson', id: run.id })));
+    actions.push(button('Export CSV', 'Save one row per image as CSV', () => send({ type: 'exportCsv', id: run.id })));
+    actions.push(button('Copy JSON', 'Copy the figures as JSON', () => send({ type: 'copyJson', id: run.id })));
   }
   section.append(header(`Evaluation of ${run.folder}`, `${run.network} · ${new Date(run.startedAt).toLocaleTimeString()} · ${run.state}`, actions));
   const progress = el('progress');

@@ -3,9 +3,6 @@
 export const RESULTS_STYLE = `
 body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 12px 24px; }
 #toolbar { display: flex; gap: 8px; padding: 8px 0; position: sticky; top: 0; background: var(--vscode-editor-background); z-index: 1; }
-button { font: inherit; color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 3px 10px; border-radius: 2px; cursor: pointer; }
-button:hover { background: var(--vscode-button-hoverBackground); }
-button.secondary { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); }
 .empty { opacity: 0.7; padding: 16px 0; }
 .run { border: 1px solid var(--vscode-panel-border, rgba(128,128,128,0.35)); border-radius: 4px; padding: 10px 12px; margin: 10px 0; }
 .run header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px; margin-bottom: 8px; }

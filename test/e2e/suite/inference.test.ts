@@ -139,7 +139,7 @@ suite('inference', () => {
   test('"Copy JSON" in the view puts the newest result on the clipboard', async function () {
     if (!hasRunner()) this.skip();
     await vscode.env.clipboard.writeText('');
-    assert.equal(await click('.image-run .actions button', { includeWebviews: true }), true);
+    assert.equal(await click('.image-run .actions vscode-button', { includeWebviews: true }), true);
     const json = await waitFor('the clipboard to hold the result', async () => {
       const text = await vscode.env.clipboard.readText();
       return text.startsWith('{') && (JSON.parse(text) as { image: string; top: { label: string }[]; ep: { ran: string } });
@@ -160,7 +160,7 @@ suite('inference', () => {
     try {
       const pending = vscode.commands.executeCommand<EvalOutcome | undefined>('resnetStudio.evaluateFolder', vscode.Uri.file(folder), model.document.uri);
       await waitFor('the evaluation to report progress', async () => /^[1-9]\d*\/2000 images/.test((await newestRunText('.eval-run .progress-text')) ?? ''));
-      assert.equal(await click('.eval-run .actions button', { includeWebviews: true }), true);
+      assert.equal(await click('.eval-run .actions vscode-button', { includeWebviews: true }), true);
       const outcome = await pending;
       assert.equal(outcome?.state, 'cancelled');
       await viewShows('the view to mark the evaluation cancelled', '.eval-run .meta', (text) => text.endsWith('cancelled'));
