@@ -31,6 +31,9 @@ export function hoverAt(analysis: Analysis, offset: number): { markdown: string;
     const network = networkOf(analysis, declaration);
     return network && { markdown: networkHover(network), span: declaration.name.span };
   }
+  if (declaration.kind === 'block' && declaration.name.kind === 'identifier' && contains(declaration.name.span, offset)) {
+    return { markdown: blockHover(analysis, declaration.name.text, analysis.text.slice(declaration.span.start, declaration.body.span.start).trim()), span: declaration.name.span };
+  }
   const statement = statementAt(declaration, offset);
   if (!statement || (statement.kind !== 'call' && statement.kind !== 'add')) return undefined;
   const instances = nodesOfStatement(analysis, declaration, statement);
@@ -125,4 +128,16 @@ function instancesNote(nodes: ModelNode[]): string {
   const shapes = [...new Set(nodes.map((n) => `${formatShape(n.inputShape)} → ${formatShape(n.outputShape)}`))];
   const listed = shapes.slice(0, 4).map(code).join(', ') + (shapes.length > 4 ? ', …' : '');
   return `${nodes.length} instances (${nodes[0].name} … ${nodes[nodes.length - 1].name})${shapes.length > 1 ? `: ${listed}` : ''}`;
+}
+
+/** On a block's name where it is declared: its signature and every instance the networks make of it. */
+function blockHover(analysis: Analysis, name: string, signature: string): string {
+  const instances = analysis.networks.flatMap((network) => [...allNodes(network.children)].filter((n) => n.kind === 'block' && n.block === name));
+  const lines = [code(signature)];
+  if (instances.length === 0) lines.push('not used by any network of this file');
+  else {
+    const params = [...new Set(instances.map((n) => formatCount(n.params)))];
+    lines.push(`${instances.length} instance${instances.length === 1 ? '' : 's'} (${instances[0].name}${instances.length > 1 ? ` … ${instances[instances.length - 1].name}` : ''}) · params ${params.slice(0, 4).join(', ')}${params.length > 4 ? ', …' : ''}`);
+  }
+  return lines.join('  \n');
 }
