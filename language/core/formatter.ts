@@ -23,6 +23,8 @@ interface Line {
   /** Brackets open when the line starts (a continuation line of an argument list). */
   groups: number;
   code: string;
+  /** Spaces between the code and a trailing comment. */
+  commentGap?: number;
 }
 
 export function formatText(text: string): string {
@@ -43,7 +45,7 @@ export function formatText(text: string): string {
   const out: string[] = [];
   let blank = 0;
   for (const line of lines) {
-    const content = line.code + (line.comment ? (line.code ? ' '.repeat(commentGap(line)) : '') + line.comment.text.trimEnd() : '');
+    const content = line.code + (line.comment ? (line.code ? ' '.repeat(line.commentGap ?? 2) : '') + line.comment.text.trimEnd() : '');
     if (content === '') {
       blank++;
       continue;
@@ -64,15 +66,12 @@ function sameTokens(before: Token[], after: Token[]): boolean {
   return a.length === b.length && a.every((t, i) => t === b[i]);
 }
 
-const gaps = new WeakMap<Line, number>();
-const commentGap = (line: Line) => gaps.get(line) ?? 2;
-
 /** Consecutive lines with code and a trailing comment, at the same indentation, put their comments in one column. */
 function alignComments(lines: Line[]): void {
   let run: Line[] = [];
   const flush = () => {
     const width = Math.max(...run.map((l) => l.code.length));
-    for (const l of run) gaps.set(l, width - l.code.length + 2);
+    for (const l of run) l.commentGap = width - l.code.length + 2;
     run = [];
   };
   for (const line of lines) {

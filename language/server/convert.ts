@@ -29,7 +29,6 @@ import type { Completion } from './completion';
 import type { OutlineEntry } from './outline';
 import type { SignatureInfo } from './signature-help';
 
-
 const severities: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
