@@ -2,7 +2,7 @@
 // Inference from VS Code on the bundled Fashion-MNIST model: an image chosen in the quick pick, the
 // results view's top-1 label and EP against the CLI's, "Run again" on the warm session, the folder
 // evaluation against `resnet-studio eval`, Copy JSON and Cancel pressed in the view, the "Choose
-// weights file…" action for a missing weights file, a killed worker replaced on the next run, and the
+// weights file…" action for a missing weights file, a worker killed mid-run reported and replaced, and the
 // WebGPU EP (lavapipe) chosen through the setting. The examples are never edited.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -213,20 +213,38 @@ suite('inference', () => {
     }
   });
 
-  test('a worker that dies is replaced by a fresh one on the next run', async () => {
+  test('a worker that dies mid-evaluation is reported, and the next run starts a fresh one', async () => {
     await vscode.window.showTextDocument(model.document);
     const image = vscode.Uri.joinPath(workspaceRoot(), IMAGES, '0002_1.png');
     const first = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', image);
     assert.ok(first?.workerPid, 'a worker ran the first request');
-    process.kill(first.workerPid, 'SIGKILL');
-    await waitFor('the worker to be gone', () => {
-      try {
-        process.kill(first.workerPid!, 0);
-        return false;
-      } catch {
-        return true;
+
+    const folder = mkdtempSync(join(tmpdir(), 'resnet-crash-'));
+    const source = join(workspaceRoot().fsPath, IMAGES);
+    for (let copy = 0; copy < 100; copy++) {
+      for (const name of readdirSync(source)) copyFileSync(join(source, name), join(folder, `c${copy}-${name}`));
+    }
+    try {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      const pending = vscode.commands.executeCommand<EvalOutcome | undefined>('resnetStudio.evaluateFolder', vscode.Uri.file(folder), model.document.uri);
+      if (hasRunner()) {
+        await waitFor('the evaluation to report progress', async () => /^[1-9]\d*\/2000 images/.test((await newestRunText('.eval-run .progress-text')) ?? ''));
       }
-    });
+      process.kill(first.workerPid, 'SIGKILL');
+      const outcome = await pending;
+      assert.equal(outcome?.state, 'failed');
+      if (hasRunner()) {
+        await vscode.commands.executeCommand('notifications.showList');
+        await waitFor('the crash notification', async () =>
+          (await workbenchText('.notifications-center .notification-list-item'))?.some((t) => t.includes('inference worker stopped unexpectedly') && t.includes('SIGKILL')),
+        );
+        await vscode.commands.executeCommand('notifications.hideList');
+        await viewShows('the view to mark the evaluation failed', '.eval-run .meta', (text) => text.endsWith('failed'));
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+
     const second = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', image);
     assert.ok(second, 'the run after the crash returned no result');
     assert.notEqual(second.workerPid, first.workerPid);
