@@ -37,7 +37,11 @@ suite('preview', function () {
 
   suiteSetup(async function () {
     if (!hasRunner()) this.skip();
+    // The same window whatever ran before: no panel, no other editor, the cursor at the top.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
     editor = await openFile('resnet50.resnet');
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
     await waitForActivation();
   });
 
