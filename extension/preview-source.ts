@@ -16,7 +16,9 @@ export function languageServerGraphs(client: () => BaseLanguageClient | undefine
     async graph(document, network) {
       const running = client();
       if (!running?.isRunning()) return fallback.graph(document, network);
-      return running.sendRequest(graphRequest, { textDocument: { uri: document.uri.toString() }, network });
+      const answer = await running.sendRequest(graphRequest, { textDocument: { uri: document.uri.toString() }, network });
+      // The server answers null for a document it does not hold (closed, or not sent to it yet).
+      return answer ?? (document.isClosed ? fallback.graph(document, network) : null);
     },
   };
 }
