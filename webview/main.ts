@@ -1,17 +1,18 @@
 // The preview webview: receives graphs from the extension host, keeps the user's folding, direction
 // and zoom across updates, draws the diagram and the layer table, and reports clicks back.
 
-import { formatCount, formatMacs } from '../language/core/format';
-import { tensorLabel, type Graph, type GraphDiagnostic } from '../language/core/graph';
+import type { Graph } from '../language/core/graph';
 import type { GraphResult } from '../language/server/graph-protocol';
 import { standaloneSvg, pngBase64 } from './export';
 import { foldAll, initialFoldState, isFolded, toggleFold, unfoldAncestors, visibleGraph, type VisibleGraph } from './fold';
 import { layoutGraph, type Box, type Layout, type PlacedNode } from './layout';
 import { elementAt, searchGraph } from './locate';
 import type { ExportFormat, HostMessage, PreviewState, ViewTransform, WebviewMessage } from './protocol';
-import { diagnosticsOf, renderDiagram } from './render';
-import { formatShare, nextSort, sortRows, tableRows, type SortKey, type TableSort } from './table';
-import { button, dropdown, registerToolkit, renderGrid, setPressed, textField } from './toolkit';
+import { renderDetails, renderProblems, renderSummary } from './info';
+import { renderDiagram } from './render';
+import { nextSort, type TableSort } from './table';
+import { renderLayerTable } from './table-view';
+import { button, dropdown, registerToolkit, setPressed, textField } from './toolkit';
 import { fitTransform, reveal, zoomAt } from './viewport';
 
 interface VsCodeApi {
@@ -244,115 +245,27 @@ function bringIntoView(id: string | undefined, always = false): void {
 
 function renderHeader(): void {
   if (!result) return;
-  networkName.textContent = graph ? `${graph.network}` : fileName;
-  networkName.title = fileName;
-  const names = result.networks.map((n) => n.name);
-  networks.element.hidden = names.length < 2;
-  networks.setOptions(names, graph?.network);
-  totals.textContent = graph
-    ? `${graph.input ? graph.input.join('×') : '?'} → ${tensorLabel(graph.outputShape)} · ${formatCount(graph.params)} params · ${formatMacs(graph.macs)}MACs`
-    : 'no network in this file';
-  renderProblems();
-}
-
-function renderProblems(): void {
-  if (!result) return;
-  const errors = result.problems.filter((p) => p.severity === 'error').length;
-  const warnings = result.problems.length - errors;
-  problems.replaceChildren();
-  problems.hidden = result.problems.length === 0 && !stale;
-  if (problems.hidden) return;
-  const summary = document.createElement('div');
-  summary.className = 'problems-summary';
-  const counts = [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ');
-  summary.textContent = stale ? `Showing the last valid diagram: the file has ${counts || 'errors'}.` : `${counts} in this file.`;
-  problems.appendChild(summary);
-  const list = document.createElement('ul');
-  result.problems.slice(0, 5).forEach((p, index) => {
-    const item = document.createElement('li');
-    const link = document.createElement('a');
-    link.href = '#';
-    link.className = `problem ${p.severity}`;
-    link.textContent = `${p.code} (line ${p.range.start.line + 1}): ${p.message}`;
-    link.addEventListener('click', (event) => {
-      event.preventDefault();
-      post({ type: 'revealProblem', index });
-    });
-    item.appendChild(link);
-    list.appendChild(item);
-  });
-  if (result.problems.length > 5) {
-    const more = document.createElement('li');
-    more.textContent = `… and ${result.problems.length - 5} more (see the Problems panel)`;
-    list.appendChild(more);
-  }
-  problems.appendChild(list);
+  renderSummary({ name: networkName, totals, networks }, result, graph, fileName);
+  renderProblems(problems, result, stale, (index) => post({ type: 'revealProblem', index }));
 }
 
 function showDetails(): void {
   const id = shownId(selectedId ?? cursorId);
-  const node = id ? placed.get(id) : undefined;
-  const group = id ? graph?.groups.find((g) => g.id === id) : undefined;
-  const lines: string[] = [];
-  let diagnostics: GraphDiagnostic[] = [];
-  if (node?.item.type === 'node') {
-    const n = node.item.node;
-    lines.push(`${n.name} — ${n.op}${n.args ? ` (${n.args})` : ''}`, `output ${tensorLabel(n.outputShape)}`, `${formatCount(n.params)} params`, `${formatMacs(n.macs)}MACs`);
-    diagnostics = diagnosticsOf(node.item);
-  } else if (node?.item.type === 'folded' || group) {
-    const g = node?.item.type === 'folded' ? node.item.group : group!;
-    lines.push(`${g.name} — ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} (${g.args})`, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`, `${formatCount(g.params)} params`, `${formatMacs(g.macs)}MACs`);
-    diagnostics = node?.item.type === 'folded' ? node.item.diagnostics : g.diagnostics;
-  }
-  details.replaceChildren();
-  details.hidden = lines.length === 0;
-  if (details.hidden) return;
-  const summary = document.createElement('div');
-  summary.textContent = lines.join(' · ');
-  details.appendChild(summary);
-  for (const d of diagnostics) {
-    const line = document.createElement('div');
-    line.className = `problem ${d.severity}`;
-    line.textContent = `${d.severity} ${d.code}: ${d.message}`;
-    details.appendChild(line);
-  }
+  renderDetails(details, id ? placed.get(id)?.item : undefined, id ? graph?.groups.find((g) => g.id === id) : undefined);
 }
 
 // ---- table --------------------------------------------------------------------------------------
-
-const columns = [
-  { key: 'name' as const, title: 'Layer', width: 'minmax(150px, 2fr)', sortable: true },
-  { key: 'type' as const, title: 'Type', width: 'minmax(140px, 2fr)', sortable: true },
-  { key: 'shape' as const, title: 'Output shape', width: '110px', sortable: false },
-  { key: 'params' as const, title: 'Params', width: '95px', numeric: true, sortable: true },
-  { key: 'paramsShare' as const, title: '% params', width: '80px', numeric: true, sortable: false },
-  { key: 'macs' as const, title: 'MACs', width: '115px', numeric: true, sortable: true },
-  { key: 'macsShare' as const, title: '% MACs', width: '75px', numeric: true, sortable: false },
-];
 
 function renderTable(): void {
   tablePane.hidden = !state.showTable;
   setPressed(tableButton, state.showTable);
   if (!state.showTable || !graph) return;
-  const rows = sortRows(tableRows(graph), sort).map((row) => ({
-    id: row.id,
-    cells: {
-      name: row.name,
-      type: row.type,
-      shape: row.shape,
-      params: formatCount(row.params),
-      paramsShare: formatShare(row.paramsShare),
-      macs: formatCount(row.macs),
-      macsShare: formatShare(row.macsShare),
-    },
-  }));
-  renderGrid(
+  renderLayerTable(
     tablePane,
-    columns,
-    rows,
-    sort.key === 'order' ? undefined : { key: sort.key as (typeof columns)[number]['key'], descending: sort.descending },
+    graph,
+    sort,
     (key) => {
-      sort = nextSort(sort, key as SortKey);
+      sort = nextSort(sort, key);
       renderTable();
     },
     (id) => select(id, true),
@@ -545,7 +458,10 @@ document.addEventListener('keydown', (event) => {
 });
 
 new ResizeObserver(() => {
-  if (layout && !state.view) initialView();
+  if (!layout) return;
+  // Before the first view is set, fit the diagram to the pane's real size; after, draw what a larger pane uncovers.
+  if (state.view) applyView();
+  else initialView();
 }).observe(pane);
 
 // ---- export -------------------------------------------------------------------------------------

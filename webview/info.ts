@@ -1,0 +1,90 @@
+// The text around the diagram: the network's totals, the file's problems, and the details of the
+// node or group in focus.
+
+import { formatCount, formatMacs } from '../language/core/format';
+import { tensorLabel, type Graph, type GraphDiagnostic, type GraphGroup } from '../language/core/graph';
+import type { GraphResult } from '../language/server/graph-protocol';
+import type { VisibleNode } from './fold';
+import { diagnosticsOf } from './render';
+
+export interface SummaryElements {
+  name: HTMLElement;
+  totals: HTMLElement;
+  networks: { element: HTMLElement; setOptions(options: string[], selected: string | undefined): void };
+}
+
+export function renderSummary(elements: SummaryElements, result: GraphResult, graph: Graph | undefined, fileName: string): void {
+  elements.name.textContent = graph ? graph.network : fileName;
+  elements.name.title = fileName;
+  const names = result.networks.map((n) => n.name);
+  elements.networks.element.hidden = names.length < 2;
+  elements.networks.setOptions(names, graph?.network);
+  elements.totals.textContent = graph
+    ? `${graph.input ? graph.input.join('×') : '?'} → ${tensorLabel(graph.outputShape)} · ${formatCount(graph.params)} params · ${formatMacs(graph.macs)}MACs`
+    : 'no network in this file';
+}
+
+const shownProblems = 5;
+
+/** The file's problems, each a link to its place; `stale` says the diagram is the last good one. */
+export function renderProblems(container: HTMLElement, result: GraphResult, stale: boolean, reveal: (index: number) => void): void {
+  const errors = result.problems.filter((p) => p.severity === 'error').length;
+  const warnings = result.problems.length - errors;
+  container.replaceChildren();
+  container.hidden = result.problems.length === 0 && !stale;
+  if (container.hidden) return;
+  const plural = (n: number, word: string) => (n ? `${n} ${word}${n === 1 ? '' : 's'}` : '');
+  const counts = [plural(errors, 'error'), plural(warnings, 'warning')].filter(Boolean).join(', ');
+  const summary = document.createElement('div');
+  summary.className = 'problems-summary';
+  summary.textContent = stale ? `Showing the last valid diagram: the file has ${counts || 'errors'}.` : `${counts} in this file.`;
+  const list = document.createElement('ul');
+  result.problems.slice(0, shownProblems).forEach((p, index) => {
+    const link = document.createElement('a');
+    link.href = '#';
+    link.className = `problem ${p.severity}`;
+    link.textContent = `${p.code} (line ${p.range.start.line + 1}): ${p.message}`;
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      reveal(index);
+    });
+    const item = document.createElement('li');
+    item.appendChild(link);
+    list.appendChild(item);
+  });
+  if (result.problems.length > shownProblems) {
+    const more = document.createElement('li');
+    more.textContent = `… and ${result.problems.length - shownProblems} more (see the Problems panel)`;
+    list.appendChild(more);
+  }
+  container.append(summary, list);
+}
+
+/** One line about the node (or open group) in focus, then its diagnostics. */
+export function renderDetails(container: HTMLElement, node: VisibleNode | undefined, openGroup: GraphGroup | undefined): void {
+  const parts: string[] = [];
+  let diagnostics: GraphDiagnostic[] = [];
+  if (node?.type === 'node') {
+    const n = node.node;
+    parts.push(`${n.name} — ${n.op}${n.args ? ` (${n.args})` : ''}`, `output ${tensorLabel(n.outputShape)}`, `${formatCount(n.params)} params`, `${formatMacs(n.macs)}MACs`);
+    diagnostics = diagnosticsOf(node);
+  } else {
+    const g = node?.type === 'folded' ? node.group : openGroup;
+    if (g) {
+      parts.push(`${g.name} — ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} (${g.args})`, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`, `${formatCount(g.params)} params`, `${formatMacs(g.macs)}MACs`);
+      diagnostics = node?.type === 'folded' ? node.diagnostics : g.diagnostics;
+    }
+  }
+  container.replaceChildren();
+  container.hidden = parts.length === 0;
+  if (container.hidden) return;
+  const summary = document.createElement('div');
+  summary.textContent = parts.join(' · ');
+  container.appendChild(summary);
+  for (const d of diagnostics) {
+    const line = document.createElement('div');
+    line.className = `problem ${d.severity}`;
+    line.textContent = `${d.severity} ${d.code}: ${d.message}`;
+    container.appendChild(line);
+  }
+}
