@@ -159,7 +159,10 @@ suite('inference', () => {
     }
     try {
       const pending = vscode.commands.executeCommand<EvalOutcome | undefined>('resnetStudio.evaluateFolder', vscode.Uri.file(folder), model.document.uri);
-      await waitFor('the evaluation to report progress', async () => /^[1-9]\d*\/2000 images/.test((await newestRunText('.eval-run .progress-text')) ?? ''));
+      await waitFor('the evaluation to be under way', async () => {
+        const done = Number(/^(\d+)\/2000 images/.exec((await newestRunText('.eval-run .progress-text')) ?? '')?.[1] ?? 0);
+        return done > 0 && done < 2000;
+      });
       assert.equal(await click('.eval-run .actions vscode-button', { includeWebviews: true }), true);
       const outcome = await pending;
       assert.equal(outcome?.state, 'cancelled');
@@ -221,14 +224,19 @@ suite('inference', () => {
 
     const folder = mkdtempSync(join(tmpdir(), 'resnet-crash-'));
     const source = join(workspaceRoot().fsPath, IMAGES);
-    for (let copy = 0; copy < 100; copy++) {
+    for (let copy = 0; copy < 200; copy++) {
       for (const name of readdirSync(source)) copyFileSync(join(source, name), join(folder, `c${copy}-${name}`));
     }
     try {
       await vscode.commands.executeCommand('notifications.clearAll');
       const pending = vscode.commands.executeCommand<EvalOutcome | undefined>('resnetStudio.evaluateFolder', vscode.Uri.file(folder), model.document.uri);
       if (hasRunner()) {
-        await waitFor('the evaluation to report progress', async () => /^[1-9]\d*\/2000 images/.test((await newestRunText('.eval-run .progress-text')) ?? ''));
+        await waitFor('the evaluation to be under way', async () => {
+          const done = Number(/^(\d+)\/4000 images/.exec((await newestRunText('.eval-run .progress-text')) ?? '')?.[1] ?? 0);
+          return done > 0 && done < 4000;
+        });
+      } else {
+        await sleep(1500);
       }
       process.kill(first.workerPid, 'SIGKILL');
       const outcome = await pending;
