@@ -155,9 +155,12 @@ class InferenceController {
     return this.context.workspaceState.get<LastRun>(LAST_RUN_KEY);
   }
 
-  private async remember(last: LastRun): Promise<void> {
-    await this.context.workspaceState.update(LAST_RUN_KEY, last);
-    await vscode.commands.executeCommand('setContext', CAN_RUN_AGAIN_CONTEXT, true);
+  /** Not awaited by the runs: both calls are round trips to the window, and "Run again" repeats an unchanged choice. */
+  private remember(last: LastRun): void {
+    const previous = this.lastRun();
+    if (previous && JSON.stringify(previous) === JSON.stringify(last)) return;
+    void this.context.workspaceState.update(LAST_RUN_KEY, last);
+    void vscode.commands.executeCommand('setContext', CAN_RUN_AGAIN_CONTEXT, true);
   }
 
   private trusted(): boolean {
@@ -256,7 +259,7 @@ class InferenceController {
       return undefined;
     }
     const document = model.document;
-    await this.remember({ kind: 'image', target: image.toString(), model: document.uri.toString(), network: model.network.name });
+    this.remember({ kind: 'image', target: image.toString(), model: document.uri.toString(), network: model.network.name });
     const imageLabel = vscode.workspace.asRelativePath(image);
     let result: InferResult;
     try {
@@ -320,7 +323,7 @@ class InferenceController {
       void vscode.window.showErrorMessage(`ResNet Studio: ${dataset}`);
       return undefined;
     }
-    await this.remember({ kind: 'folder', target: folder.toString(), model: document.uri.toString(), network: model.network.name });
+    this.remember({ kind: 'folder', target: folder.toString(), model: document.uri.toString(), network: model.network.name });
     return this.evaluateDataset(folder, dataset, model);
   }
 

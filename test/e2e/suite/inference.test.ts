@@ -2,8 +2,9 @@
 // Inference from VS Code on the bundled Fashion-MNIST model: an image chosen in the quick pick, the
 // results view's top-1 label and EP against the CLI's, "Run again" on the warm session, the folder
 // evaluation against `resnet-studio eval`, Copy JSON and Cancel pressed in the view, the "Choose
-// weights file…" action for a missing weights file, a worker killed mid-run reported and replaced, and the
-// WebGPU EP (lavapipe) chosen through the setting. The examples are never edited.
+// weights file…" action for a missing weights file, a worker killed mid-run reported and replaced, the
+// EP status-bar item and its quick pick, and the WebGPU EP (lavapipe) chosen through the setting. The
+// examples are never edited.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -258,6 +259,25 @@ suite('inference', () => {
     assert.notEqual(second.workerPid, first.workerPid);
     assert.equal(second.cached, false, 'a fresh worker has no cached session');
     assert.equal(second.top[0]!.index, first.top[0]!.index);
+  });
+
+  test('the status-bar item names the EP setting and changes it through its quick pick', async function () {
+    if (!hasRunner()) this.skip();
+    await vscode.window.showTextDocument(model.document);
+    await setEp('cpu');
+    const item = '[id$="resnetstudio.executionprovider" i]';
+    // "EP: cpu" for the setting, or "cpu" once a run has shown what ran.
+    await waitFor('the status-bar item to show the EP', async () => (await workbenchText(item))?.some((t) => /^(EP: )?cpu$/.test(t.trim())));
+    assert.equal(await click(item), true);
+    await waitFor('the execution-provider quick pick', async () =>
+      (await workbenchText('.quick-input-widget .monaco-list-row'))?.some((row) => row.includes('webgpu') && row.includes('Vulkan')),
+    );
+    await screenshot('inference-ep-quick-pick');
+    // The first choice is auto.
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await waitFor('the setting to become auto', () => vscode.workspace.getConfiguration('resnetStudio').get('executionProvider') === 'auto');
+    await waitFor('the status-bar item to follow', async () => (await workbenchText(item))?.some((t) => t.trim() === 'EP: auto'));
+    await setEp('cpu');
   });
 
   test('the WebGPU EP chosen through the setting runs the model (lavapipe)', async function () {
