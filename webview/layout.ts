@@ -58,6 +58,10 @@ const margin = 24;
 const laneGap = 22;
 /** Space between nodes along the main axis: left-to-right needs room for a shape label above the edge. */
 const mainGap: Record<Direction, number> = { LR: 64, TB: 30 };
+/** The zoom below which a diagram is worth wrapping to fit its pane. */
+const readableScale = 0.5;
+/** Between wrapped rows: the edge back to the next row's start runs (and is labelled) in it. */
+const rowGap: Record<Direction, number> = { LR: 56, TB: 96 };
 
 export function sizeOf(item: VisibleNode): { w: number; h: number } {
   if (item.type === 'folded') return nodeSize.folded;
@@ -88,13 +92,64 @@ interface Extent {
   cMax: number;
 }
 
-export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout {
+export interface LayoutOptions {
+  /** Longest row along the main axis, in pixels: the chain wraps into rows (columns top-to-bottom). */
+  wrap?: number;
+}
+
+/**
+ * The row length at which the chain should wrap so that the drawing's proportions approach the
+ * pane's: a ResNet-152 then fits as a block rather than a line. Infinity when the unwrapped line
+ * already fits the pane at a readable size. Rows break between blocks, stages and the network's own
+ * layers, never inside a block.
+ */
+export function wrapLength(visible: VisibleGraph, direction: Direction, pane: { width: number; height: number }): number {
+  const line = layoutGraph(visible, direction);
+  if (Math.min(pane.width / line.width, pane.height / line.height) >= readableScale) return Infinity;
+  const lr = direction === 'LR';
+  const main = lr ? line.width : line.height;
+  const cross = lr ? line.height : line.width;
+  const rows = Math.round(Math.sqrt((main * (lr ? pane.height : pane.width)) / ((cross + rowGap[direction]) * (lr ? pane.width : pane.height))));
+  return rows >= 2 ? main / rows : Infinity;
+}
+
+export function layoutGraph(visible: VisibleGraph, direction: Direction, options: LayoutOptions = {}): Layout {
+  const budget = options.wrap ?? Infinity;
   const lr = direction === 'LR';
   const gap = mainGap[direction];
   const spans = new Map<string, Span>();
   const frameSpans: { item: VisibleFrame; depth: number; span: Span }[] = [];
   /** Per add with a skip edge: the c of its shortcut lane. */
   const lanes = new Map<string, number>();
+  /** For the nodes of the first item of a wrapped row: the channel the edges from the row before run in, and the row's start. */
+  const breaks = new Map<string, { channel: number; m: number }>();
+  // Everything placed, in order, so that a finished item can be moved as a whole.
+  const spanOrder: string[] = [];
+  const laneOrder: string[] = [];
+  const breakOrder: string[] = [];
+  const setSpan = (id: string, span: Span) => {
+    spans.set(id, span);
+    spanOrder.push(id);
+  };
+  type Mark = { spans: number; frames: number; lanes: number; breaks: number };
+  const mark = (): Mark => ({ spans: spanOrder.length, frames: frameSpans.length, lanes: laneOrder.length, breaks: breakOrder.length });
+  const move = (from: Mark, to: Mark, dm: number, dc: number) => {
+    for (let i = from.spans; i < to.spans; i++) {
+      const span = spans.get(spanOrder[i])!;
+      span.m += dm;
+      span.c += dc;
+    }
+    for (let i = from.frames; i < to.frames; i++) {
+      frameSpans[i].span.m += dm;
+      frameSpans[i].span.c += dc;
+    }
+    for (let i = from.lanes; i < to.lanes; i++) lanes.set(laneOrder[i], lanes.get(laneOrder[i])! + dc);
+    for (let i = from.breaks; i < to.breaks; i++) {
+      const entry = breaks.get(breakOrder[i])!;
+      entry.channel += dc;
+      entry.m += dm;
+    }
+  };
 
   const dims = (item: VisibleNode) => {
     const { w, h } = sizeOf(item);
@@ -109,51 +164,107 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
   };
   const skipTargets = new Set(visible.edges.filter((e) => e.kind === 'skip').map((e) => e.to));
 
-  const placeSequence = (items: VisibleItem[], mStart: number, depth: number): Extent => {
+  interface Row {
+    from: Mark;
+    to: Mark;
+    cMin: number;
+    cMax: number;
+    mEnd: number;
+    /** The span ids of the row's first item. */
+    first: { from: number; to: number };
+  }
+
+  const placeSequence = (items: VisibleItem[], mStart: number, depth: number, rowLength: number): Extent & { rows: number } => {
+    // A level with residual adds keeps its lanes beside one straight run: only other levels wrap.
+    const wraps = rowLength < Infinity && !items.some((i) => i.type !== 'frame' && (i.shortcut.length > 0 || skipTargets.has(i.id)));
+    const rows: Row[] = [];
+    let row: Row | undefined;
     let m = mStart;
-    let cMin = 0;
-    let cMax = 0;
+    let breakNext = false;
     const adds: VisibleNode[] = [];
     for (const item of items) {
+      const before = mark();
+      const start = m;
+      let size: number;
+      let cMin: number;
+      let cMax: number;
+      let multiRow = false;
       if (item.type === 'frame') {
-        const inner = placeSequence(item.children, m + pad.mStart, depth + 1);
+        const inner = placeSequence(item.children, m + pad.mStart, depth + 1, wraps ? rowLength - pad.mStart - pad.mEnd : Infinity);
         const span: Span = { m, c: inner.cMin - pad.cStart, mSize: inner.mEnd - m + pad.mEnd, cSize: inner.cMax - inner.cMin + pad.cStart + pad.cEnd };
         frameSpans.push({ item, depth, span });
-        cMin = Math.min(cMin, span.c);
-        cMax = Math.max(cMax, span.c + span.cSize);
-        m += span.mSize + gap;
-        continue;
+        size = span.mSize;
+        cMin = span.c;
+        cMax = span.c + span.cSize;
+        multiRow = inner.rows > 1;
+      } else {
+        const { mSize, cSize } = dims(item);
+        // Leave room before the add for its shortcut layers, in case the main path is shorter.
+        const shortcutLength = item.shortcut.reduce((sum, s) => sum + dims(s).mSize + gap, 0);
+        const at = shortcutLength > 0 ? Math.max(m, mStart + shortcutLength) : m;
+        setSpan(item.id, { m: at, c: -cSize / 2, mSize, cSize });
+        if (item.shortcut.length > 0 || skipTargets.has(item.id)) adds.push(item);
+        size = at + mSize - start;
+        cMin = -cSize / 2;
+        cMax = cSize / 2;
       }
-      const { mSize, cSize } = dims(item);
-      // Leave room before the add for its shortcut layers, in case the main path is shorter.
-      const shortcutLength = item.shortcut.reduce((sum, s) => sum + dims(s).mSize + gap, 0);
-      if (shortcutLength > 0) m = Math.max(m, mStart + shortcutLength);
-      spans.set(item.id, { m, c: -cSize / 2, mSize, cSize });
-      cMin = Math.min(cMin, -cSize / 2);
-      cMax = Math.max(cMax, cSize / 2);
-      if (item.shortcut.length > 0 || skipTargets.has(item.id)) adds.push(item);
-      m += mSize + gap;
+      const after = mark();
+      if (row && wraps && (breakNext || multiRow || start + size > mStart + rowLength)) {
+        // To the start of a new row; rows are stacked across the main axis once all are known.
+        move(before, after, mStart - m, 0);
+        row.to = before;
+        row = undefined;
+        m = mStart;
+      }
+      if (!row) {
+        row = { from: before, to: after, cMin, cMax, mEnd: m + size, first: { from: before.spans, to: after.spans } };
+        rows.push(row);
+      } else {
+        row.cMin = Math.min(row.cMin, cMin);
+        row.cMax = Math.max(row.cMax, cMax);
+        row.mEnd = m + size;
+      }
+      row.to = after;
+      m += size + gap;
+      breakNext = wraps && multiRow;
     }
-    // Shortcut lanes run beside everything on this level's main path.
-    const mainCMax = cMax;
+    if (rows.length === 0) return { mEnd: mStart, cMin: 0, cMax: 0, rows: 0 };
+
+    // Shortcut lanes run beside everything on this level's main path (such a level is one row).
+    const only = rows[0];
+    const mainCMax = only.cMax;
     for (const add of adds) {
       const addSpan = spans.get(add.id)!;
       const lane = mainCMax + laneGap + Math.max(0, ...add.shortcut.map((s) => dims(s).cSize / 2));
       lanes.set(add.id, lane);
+      laneOrder.push(add.id);
       let sm = addSpan.m;
       for (const s of [...add.shortcut].reverse()) {
         const { mSize, cSize } = dims(s);
         sm -= gap + mSize;
-        spans.set(s.id, { m: sm, c: lane - cSize / 2, mSize, cSize });
-        cMax = Math.max(cMax, lane + cSize / 2);
+        setSpan(s.id, { m: sm, c: lane - cSize / 2, mSize, cSize });
+        only.cMax = Math.max(only.cMax, lane + cSize / 2);
       }
       // Room for the shape label written beside an identity lane.
-      cMax = Math.max(cMax, lane + (lr ? 8 : 70));
+      only.cMax = Math.max(only.cMax, lane + (lr ? 8 : 70));
     }
-    return { mEnd: Math.max(mStart, m - gap), cMin, cMax };
+    if (adds.length > 0) only.to = mark();
+
+    let offset = 0;
+    for (let k = 1; k < rows.length; k++) {
+      const previousBottom = offset + rows[k - 1].cMax;
+      offset = previousBottom + rowGap[direction] - rows[k].cMin;
+      move(rows[k].from, rows[k].to, 0, offset);
+      const channel = previousBottom + rowGap[direction] / 2;
+      for (let i = rows[k].first.from; i < rows[k].first.to; i++) {
+        breaks.set(spanOrder[i], { channel, m: mStart });
+        breakOrder.push(spanOrder[i]);
+      }
+    }
+    return { mEnd: Math.max(...rows.map((r) => r.mEnd)), cMin: rows[0].cMin, cMax: offset + rows[rows.length - 1].cMax, rows: rows.length };
   };
 
-  const extent = placeSequence(visible.items, 0, 0);
+  const extent = placeSequence(visible.items, 0, 0, budget);
 
   const toBox = (s: Span): Box => (lr ? { x: s.m, y: s.c, w: s.mSize, h: s.cSize } : { x: s.c, y: s.m, w: s.cSize, h: s.mSize });
   const shiftX = margin - (lr ? 0 : extent.cMin);
@@ -168,23 +279,54 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
   }
   const frames = frameSpans.map(({ item, depth, span }) => ({ item, depth, ...shift(toBox(span)) }));
 
+  const laneNodes = new Set(nodes.filter((n) => n.item.type === 'node' && n.item.node.kind === 'shortcut').map((n) => n.item.id));
   const edges: PlacedEdge[] = [];
   for (const edge of visible.edges) {
     const a = spans.get(edge.from);
     const b = spans.get(edge.to);
     if (!a || !b) continue;
     const mid = (s: Span) => s.m + s.mSize / 2;
-    const inLane = (s: Span) => s.c > 0;
+    const aInLane = laneNodes.has(edge.from);
+    const bInLane = laneNodes.has(edge.to);
+    const wrapped = breaks.get(edge.to);
     let path: [number, number][];
-    if (edge.kind === 'flow' || (inLane(a) && inLane(b))) {
+    if (wrapped && b.m < a.m) {
+      // From the end of one row back to the start of the next, through the channel between them.
+      const back = wrapped.m - Math.min(gap / 2, pad.mStart - 2);
+      const out: [number, number][] =
+        edge.kind === 'flow'
+          ? [
+              [a.m + a.mSize, a.c + a.cSize / 2],
+              [a.m + a.mSize + gap / 2, a.c + a.cSize / 2],
+              [a.m + a.mSize + gap / 2, wrapped.channel],
+            ]
+          : [
+              [mid(a), a.c + a.cSize],
+              [mid(a), wrapped.channel],
+            ];
+      const lane = edge.kind === 'flow' ? b.c + b.cSize / 2 : (lanes.get(edge.to) ?? b.c + b.cSize / 2);
+      const into: [number, number][] =
+        edge.kind === 'flow' || bInLane
+          ? [
+              [back, lane],
+              [b.m, lane],
+            ]
+          : [
+              [back, lane],
+              [mid(b), lane],
+              [mid(b), b.c + b.cSize],
+            ];
+      path = [...out, [back, wrapped.channel], ...into];
+    } else if (edge.kind === 'flow' || (aInLane && bInLane)) {
       path = [
         [a.m + a.mSize, a.c + a.cSize / 2],
         [b.m, b.c + b.cSize / 2],
       ];
-    } else if (!inLane(b)) {
+    } else if (!bInLane) {
       // Into the add from its side: from the lane of the shortcut layers, or straight from the block input.
-      const lane = inLane(a) ? a.c + a.cSize / 2 : (lanes.get(edge.to) ?? b.c + b.cSize + laneGap);
-      const start: [number, number][] = inLane(a) ? [[a.m + a.mSize, lane]] : [[mid(a), a.c + a.cSize], [mid(a), lane]];
+      const fromLane = aInLane;
+      const lane = fromLane ? a.c + a.cSize / 2 : (lanes.get(edge.to) ?? b.c + b.cSize + laneGap);
+      const start: [number, number][] = fromLane ? [[a.m + a.mSize, lane]] : [[mid(a), a.c + a.cSize], [mid(a), lane]];
       path = [...start, [mid(b), lane], [mid(b), b.c + b.cSize]];
     } else {
       // From the block input down into the first shortcut layer.

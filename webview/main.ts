@@ -5,7 +5,7 @@ import type { Graph } from '../language/core/graph';
 import type { GraphResult } from '../language/server/graph-protocol';
 import { standaloneSvg, pngBase64 } from './export';
 import { foldAll, initialFoldState, isFolded, toggleFold, unfoldAncestors, visibleGraph, type VisibleGraph } from './fold';
-import { layoutGraph, type Box, type Layout, type PlacedNode } from './layout';
+import { layoutGraph, wrapLength, type Box, type Layout, type PlacedNode } from './layout';
 import { elementAt, searchGraph } from './locate';
 import type { ExportFormat, HostMessage, PreviewState, ViewTransform, WebviewMessage } from './protocol';
 import { renderDetails, renderProblems, renderSummary } from './info';
@@ -57,6 +57,11 @@ let cursorId: string | undefined;
 let searchHits: string[] = [];
 let searchIndex = -1;
 let sort: TableSort = { key: 'order', descending: false };
+/**
+ * The row length the chain wraps at, worked out for the pane when the folding, the direction or the
+ * network changes (or on Fit), and kept through edits so that typing does not reflow the diagram.
+ */
+let wrap: number | undefined;
 
 // ---- page ---------------------------------------------------------------------------------------
 
@@ -160,7 +165,9 @@ function paneSize() {
 
 function fit(): void {
   if (!layout) return;
-  view = fitTransform(layout, paneSize());
+  wrap = undefined;
+  draw();
+  view = fitTransform(layout!, paneSize());
   applyView();
 }
 
@@ -170,8 +177,10 @@ function initialView(): void {
   const fitted = fitTransform(layout, paneSize());
   if (fitted.scale >= 0.45) view = fitted;
   else {
+    // Its start, at the top left; centred across where it is narrower than the pane.
     const scale = 0.6;
-    view = state.direction === 'LR' ? { scale, x: 12, y: (paneSize().height - layout.height * scale) / 2 } : { scale, x: (paneSize().width - layout.width * scale) / 2, y: 12 };
+    const { width, height } = paneSize();
+    view = { scale, x: Math.max(12, (width - layout.width * scale) / 2), y: Math.max(12, (height - layout.height * scale) / 2) };
   }
   applyView();
 }
@@ -190,7 +199,8 @@ function draw(): void {
     return;
   }
   visible = visibleGraph(graph, state.fold);
-  layout = layoutGraph(visible, state.direction);
+  wrap ??= wrapLength(visible, state.direction, paneSize());
+  layout = layoutGraph(visible, state.direction, { wrap });
   placed = new Map(layout.nodes.map((n) => [n.item.id, n]));
   svg.classList.toggle('stale', stale);
   paint();
@@ -282,11 +292,13 @@ function setShowTable(show: boolean): void {
 
 function setFold(fold: PreviewState['fold']): void {
   state = { ...state, fold };
+  wrap = undefined;
   draw();
 }
 
 function setDirection(direction: PreviewState['direction']): void {
   state = { ...state, direction };
+  wrap = undefined;
   directionButton.textContent = direction === 'LR' ? 'Left → right' : 'Top ↓ bottom';
   draw();
   initialView();
@@ -321,6 +333,7 @@ function runSearch(query: string, index: number): void {
 
 function toggleGroup(id: string): void {
   state = { ...state, fold: toggleFold(state.fold, id) };
+  wrap = undefined;
   selectedId = id;
   draw();
   bringIntoView(id);
@@ -494,6 +507,7 @@ function update(message: Extract<HostMessage, { type: 'update' }>): void {
     stale = result.broken;
   }
   if (switched) {
+    wrap = undefined;
     state = { ...state, fold: initialFoldState, view: undefined };
     selectedId = undefined;
     searchIndex = -1;

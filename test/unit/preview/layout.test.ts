@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { analyze } from '../../../language/core/analysis';
 import { buildGraph, type Graph } from '../../../language/core/graph';
 import { foldAll, initialFoldState, toggleFold, unfoldAncestors, visibleGraph, visibleNodes, type FoldState } from '../../../webview/fold';
-import { layoutGraph, type Box, type Direction, type Layout } from '../../../webview/layout';
+import { layoutGraph, wrapLength, type Box, type Direction, type Layout } from '../../../webview/layout';
 import { expectFixture } from '../fixtures';
 import { printLayout } from './print';
 
@@ -25,7 +25,7 @@ const inside = (a: Box, outer: Box) => a.x >= outer.x && a.y >= outer.y && a.x +
 const onBorder = ([x, y]: [number, number], b: Box) =>
   x >= b.x - 0.01 && x <= b.x + b.w + 0.01 && y >= b.y - 0.01 && y <= b.y + b.h + 0.01 && (Math.abs(x - b.x) < 0.01 || Math.abs(x - b.x - b.w) < 0.01 || Math.abs(y - b.y) < 0.01 || Math.abs(y - b.y - b.h) < 0.01);
 
-function checkLayout(name: string, graph: Graph, layout: Layout): void {
+function checkLayout(name: string, graph: Graph, layout: Layout, wrapped = false): void {
   const frames = new Map(layout.frames.map((f) => [f.item.id, f]));
   const nodes = new Map(layout.nodes.map((n) => [n.item.id, n]));
   const parentOf = new Map<string, string | undefined>([...graph.groups.map((g) => [g.id, g.parent] as const), ...graph.nodes.map((n) => [n.id, n.parent] as const)]);
@@ -48,10 +48,15 @@ function checkLayout(name: string, graph: Graph, layout: Layout): void {
     const parent = frame.item.group.parent;
     if (parent) assert.ok(inside(frame, frames.get(parent)!), `${name}: frame ${frame.item.id} outside its parent`);
   }
-  // The main path runs forward along the main axis.
+  // The main path runs forward along the main axis, or (wrapped) starts a new row beyond the last.
   const main = layout.nodes.filter((n) => !(n.item.type === 'node' && n.item.node.kind === 'shortcut'));
   const along = (b: Box) => (layout.direction === 'LR' ? b.x : b.y);
-  for (let i = 1; i < main.length; i++) assert.ok(along(main[i]) > along(main[i - 1]), `${name}: ${main[i].item.id} is not after ${main[i - 1].item.id}`);
+  const across = (b: Box) => (layout.direction === 'LR' ? b.y : b.x);
+  for (let i = 1; i < main.length; i++) {
+    const forward = along(main[i]) > along(main[i - 1]);
+    const nextRow = wrapped && across(main[i]) > across(main[i - 1]);
+    assert.ok(forward || nextRow, `${name}: ${main[i].item.id} is not after ${main[i - 1].item.id}`);
+  }
   for (const edge of layout.edges) {
     const from = nodes.get(edge.edge.from)!;
     const to = nodes.get(edge.edge.to)!;
@@ -82,6 +87,8 @@ for (const name of ['resnet18', 'resnet50', 'resnet152', 'cifar_resnet20', 'se_r
       for (const direction of ['LR', 'TB'] as Direction[]) {
         const visible = visibleGraph(graph, fold);
         checkLayout(`${name} ${label} ${direction}`, graph, layoutGraph(visible, direction));
+        checkLayout(`${name} ${label} ${direction} wrapped`, graph, layoutGraph(visible, direction, { wrap: wrapLength(visible, direction, { width: 1400, height: 900 }) }), true);
+        checkLayout(`${name} ${label} ${direction} narrow`, graph, layoutGraph(visible, direction, { wrap: 900 }), true);
       }
     }
   });
@@ -143,4 +150,25 @@ test('folding: unfoldAncestors opens the groups around a node; diagnostics surfa
   const stage = [...visibleNodes(folded.items)].find((n) => n.id === 'g:layer1');
   assert.ok(stage?.type === 'folded');
   assert.deepEqual(stage.diagnostics.map((d) => d.code), ['RS0501']);
+});
+
+test('wrapping: ResNet-152 unfolded fits a wide pane as a block, rows break only between blocks', () => {
+  const graph = graphOf(join(examples, 'resnet152.resnet'));
+  const visible = visibleGraph(graph, foldAll(false));
+  const line = layoutGraph(visible, 'LR');
+  const block = layoutGraph(visible, 'LR', { wrap: wrapLength(visible, 'LR', { width: 1600, height: 900 }) });
+  assert.ok(line.width / line.height > 100, 'unwrapped it is a line');
+  const ratio = block.width / block.height;
+  assert.ok(ratio > 0.8 && ratio < 4, `wrapped proportions ${block.width}×${block.height}`);
+  // Within a block every node shares its row: the add and its main path stay on one line.
+  for (const group of graph.groups.filter((g) => g.kind === 'block')) {
+    const ys = new Set(block.nodes.filter((n) => n.item.type === 'node' && n.item.node.parent === group.id && n.item.node.kind === 'layer').map((n) => n.y + n.h / 2));
+    assert.equal(ys.size, 1, `${group.id} is split across rows`);
+  }
+  // The edges from one row to the next run back through the gap between them, labelled with their shape.
+  const back = block.edges.filter((e) => e.points.length > 2 && e.points.at(-1)![0] < e.points[0][0] && e.edge.kind === 'flow');
+  assert.ok(back.length >= 5, `${back.length} row breaks`);
+  assert.ok(back.every((e) => e.label.text !== '?'));
+  // A small network that fits the pane at a readable size stays on one line.
+  assert.equal(wrapLength(visibleGraph(graphOf(join(examples, 'resnet18.resnet')), initialFoldState), 'LR', { width: 1600, height: 900 }), Infinity);
 });
