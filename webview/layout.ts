@@ -1,9 +1,10 @@
-// Lays out the visible graph: a pure function of the graph and the direction, no DOM.
+// Lays out the visible graph: a pure function of the graph, the direction and the row length, no DOM.
 //
 // A residual network is a chain with detours, so this is a layout made for that shape rather than
 // a general layered one: the main path runs straight along the main axis (x for left-to-right, y
 // for top-to-bottom), every group is a frame around its run of the chain, and each block's
-// shortcut runs in a lane beside its main path, projection layers placed just before the add.
+// shortcut runs in a lane beside its main path, projection layers placed just before the add. A
+// long chain wraps into rows between blocks or statements (never inside a block).
 // It is linear in the number of nodes (about 1.5 ms for ResNet-152 unfolded, where elkjs's layered
 // layout took 140–530 ms; see docs/preview.md) and a node keeps its place when a later part changes.
 
