@@ -3,6 +3,7 @@
 // Markdown preview, one panel follows the active editor; it survives a restart through its serializer.
 
 import * as vscode from 'vscode';
+import type { Graph } from '../language/core/graph';
 import type { GraphResult } from '../language/server/graph-protocol';
 import { parsePreviewState, parseWebviewMessage, previewViewType, type ExportFormat, type HostMessage, type PreviewState, type WebviewMessage } from '../webview/protocol';
 import { pngBytes, svgBytes } from './preview-export';
@@ -134,6 +135,8 @@ export class Preview {
   private document: vscode.TextDocument;
   private network: string | undefined;
   private result: GraphResult | undefined;
+  /** The graph of the last result without structural errors: what the webview keeps drawing while the file is broken. */
+  private lastGood: Graph | undefined;
   private ready = false;
   private pending: NodeJS.Timeout | undefined;
   private requestSerial = 0;
@@ -182,6 +185,7 @@ export class Preview {
 
   show(document: vscode.TextDocument, network: string | undefined): void {
     const changed = document !== this.document || (network !== undefined && network !== this.network);
+    if (document !== this.document) this.lastGood = undefined;
     this.document = document;
     if (network !== undefined || changed) this.network = network;
     this.setTitle();
@@ -228,6 +232,7 @@ export class Preview {
       }
       if (serial !== this.requestSerial || !result) return;
       this.result = result;
+      if (!result.broken && result.graph) this.lastGood = result.graph;
       this.post({ type: 'update', fileName: vscode.workspace.asRelativePath(document.uri), result });
       this.updated.fire(result);
     } catch (error) {
@@ -264,8 +269,10 @@ export class Preview {
         return;
       }
       case 'reveal': {
-        const graph = this.result?.graph;
-        const element = graph?.nodes.find((n) => n.id === message.id) ?? graph?.groups.find((g) => g.id === message.id);
+        // While the file is broken the webview may show the last good graph: its ids are looked up too.
+        const element = [this.result?.graph, this.lastGood]
+          .map((graph) => graph?.nodes.find((n) => n.id === message.id) ?? graph?.groups.find((g) => g.id === message.id))
+          .find((found) => found !== undefined);
         if (!element) {
           this.log.warn(`ignored a reveal of an unknown node: ${safeJson(message.id)}`);
           return;

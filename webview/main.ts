@@ -85,10 +85,8 @@ content.id = 'viewport';
 svg.appendChild(content);
 pane.appendChild(svg);
 
-const networks = dropdown('Network', (name) => {
-  state = { ...state, network: name };
-  post({ type: 'selectNetwork', name });
-});
+// The host answers with the other network's graph; the update then sees the switch and resets the view.
+const networks = dropdown('Network', (name) => post({ type: 'selectNetwork', name }));
 networks.element.id = 'network-picker';
 $('network-slot').appendChild(networks.element);
 
@@ -131,13 +129,13 @@ function viewWindow(): Box {
 }
 
 /**
- * Writes the DOM for the current view: what is on screen plus a screen's worth around it, so
- * panning redraws only now and then, and a ResNet-152 costs what is visible, not all 500 nodes.
+ * Writes the DOM for the current view: what is on screen plus half a screen around it, so panning
+ * redraws only now and then, and a ResNet-152 costs what is visible, not all 500 nodes.
  */
 function paint(): void {
   if (!layout) return;
   const visibleBox = viewWindow();
-  const window = { x: visibleBox.x - visibleBox.w, y: visibleBox.y - visibleBox.h, w: visibleBox.w * 3, h: visibleBox.h * 3 };
+  const window = { x: visibleBox.x - visibleBox.w / 2, y: visibleBox.y - visibleBox.h / 2, w: visibleBox.w * 2, h: visibleBox.h * 2 };
   const detail = view.scale >= detailScale;
   content.innerHTML = renderDiagram(layout, { window, detail });
   painted = { window, detail };
