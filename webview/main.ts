@@ -501,8 +501,9 @@ function update(message: Extract<HostMessage, { type: 'update' }>): void {
     graph = lastGood.graph;
     stale = true;
   } else {
+    // Broken from the start: nothing better to show than what survived, with the problems above it.
     graph = next;
-    stale = result.broken;
+    stale = false;
   }
   if (switched) {
     wrap = undefined;

@@ -109,6 +109,10 @@ suite('preview', function () {
     assert.match(problems, /RS0001/);
     assert.match(await paneText(), /layer3/, 'the last good diagram is still drawn');
     await screenshot('preview-resnet50-error');
+    // Its nodes still lead to their statements.
+    const bn1Line = lineOf(editor.document, 'bn1     batchnorm');
+    assert.equal(await click('#viewport .node[data-id="n:bn1"]', { includeWebviews: true }), true);
+    await waitFor('the editor to select bn1', () => vscode.window.visibleTextEditors.some((e) => e.document === editor.document && e.selection.start.line === bn1Line));
     await replaceInDocument(editor, 'bottleneck(256 x6', 'bottleneck(256) x6');
     await waitFor('the error to clear', async () => (await webviewText('#problems')) === '');
   });
