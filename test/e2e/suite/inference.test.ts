@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 // Inference from VS Code on the bundled Fashion-MNIST model: an image chosen in the quick pick, the
 // results view's top-1 label and EP against the CLI's, "Run again" on the warm session, the folder
-// evaluation against `resnet-studio eval`, Copy JSON and Cancel pressed in the view, the "Choose
+// evaluation against `resnet-studio eval`, Export CSV, Copy JSON and Cancel pressed in the view, the "Choose
 // weights file…" action for a missing weights file, a worker killed mid-run reported and replaced, the
 // EP status-bar item and its quick pick, and the WebGPU EP (lavapipe) chosen through the setting. The
 // examples are never edited.
@@ -135,6 +135,27 @@ suite('inference', () => {
       assert.ok(cells && cells.length >= 10, 'the confusion matrix has a diagonal cell per class');
     }
     await screenshot('inference-folder-evaluation');
+  });
+
+  test('"Export CSV" saves one row per image of the evaluation', async function () {
+    if (!hasRunner()) this.skip();
+    // The workspace is a temporary copy, so the default target (evaluation.csv at its root) is safe to write.
+    const target = vscode.Uri.joinPath(workspaceRoot(), 'evaluation.csv');
+    assert.equal(await click('.eval-run .actions vscode-button', { includeWebviews: true }), true);
+    await waitFor('the save dialog', async () => (await workbenchText('.quick-input-widget'))?.some((t) => t.length > 0));
+    await screenshot('inference-export-csv-dialog');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const csv = await waitFor('the CSV file', async () => {
+      try {
+        return Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8');
+      } catch {
+        return undefined;
+      }
+    });
+    const lines = csv.trimEnd().split('\n');
+    assert.equal(lines[0], 'image,target,target_name,predicted,predicted_name,confidence,correct,error');
+    assert.equal(lines.length, 1 + readdirSync(join(workspaceRoot().fsPath, IMAGES)).length);
+    assert.equal(lines.filter((l) => l.endsWith(',1,')).length, Number(/\((\d+)\//.exec((await newestRunText('.eval-run .accuracy')) ?? '')?.[1]));
   });
 
   test('"Copy JSON" in the view puts the newest result on the clipboard', async function () {
