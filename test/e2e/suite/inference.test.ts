@@ -1,10 +1,10 @@
 /// <reference types="mocha" />
 // Inference from VS Code on the bundled Fashion-MNIST model: an image chosen in the quick pick, the
 // results view's top-1 label and EP against the CLI's, "Run again" on the warm session, the folder
-// evaluation against `resnet-studio eval`, Export CSV, Copy JSON and Cancel pressed in the view, the "Choose
-// weights file…" action for a missing weights file, a worker killed mid-run reported and replaced, the
-// EP status-bar item and its quick pick, and the WebGPU EP (lavapipe) chosen through the setting. The
-// examples are never edited.
+// evaluation against `resnet-studio eval`, Export CSV, Copy JSON and Cancel pressed in the view, the
+// "Choose weights file…" action for a missing weights file, a worker killed mid-run reported and
+// replaced, the EP status-bar item and its quick pick, and the WebGPU EP (lavapipe) chosen through the
+// setting. The examples are never edited.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
