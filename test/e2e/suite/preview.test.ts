@@ -32,6 +32,11 @@ async function replaceInDocument(editor: vscode.TextEditor, from: string, to: st
   assert.ok(await editor.edit((edit) => edit.replace(range, to)));
 }
 
+async function closePreviews(): Promise<void> {
+  const previews = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('resnetStudio.preview'));
+  await vscode.window.tabGroups.close(previews);
+}
+
 suite('preview', function () {
   let editor: vscode.TextEditor;
 
@@ -52,8 +57,7 @@ suite('preview', function () {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
-    const previews = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('resnetStudio.preview'));
-    await vscode.window.tabGroups.close(previews);
+    await closePreviews();
   });
 
   test('"Open Preview to the Side" draws resnet50: stages, layers and the shapes on the edges', async () => {
@@ -156,5 +160,17 @@ suite('preview', function () {
       return rows[0]?.startsWith(heaviest.name);
     });
     await screenshot('preview-resnet50-table-light');
+  });
+
+  test('the Preview CodeLens above the network opens it', async () => {
+    await closePreviews();
+    // (While a webview's frame is torn down the runner's query can fail: waitFor asks again.)
+    await waitFor('the preview to close', async () => !(await paneText()).includes('maxpool'));
+    const lenses = await waitFor('the Preview CodeLens', async () => {
+      const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+      return all?.find((lens) => lens.command?.command === 'resnetStudio.openPreview');
+    });
+    await vscode.commands.executeCommand(lenses.command!.command, ...(lenses.command!.arguments ?? []));
+    await waitFor('the preview to draw resnet50', async () => (await paneText()).includes('maxpool'), { timeoutMs: 30_000 });
   });
 });
