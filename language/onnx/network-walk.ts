@@ -1,17 +1,9 @@
-import type { LayerNode, ModelNode, Network, WeightSpec } from '../core/model';
+import type { LayerNode, Network, WeightSpec } from '../core/model';
+import { flattenLayers } from '../core/walk';
 
 /** Every layer of the network in execution order, projection shortcut layers included. */
 export function allLayers(network: Network): LayerNode[] {
-  const layers: LayerNode[] = [];
-  const visit = (nodes: readonly ModelNode[]): void => {
-    for (const node of nodes) {
-      if (node.kind === 'layer') layers.push(node);
-      else if (node.kind === 'add') layers.push(...node.layers);
-      else visit(node.children);
-    }
-  };
-  visit(network.children);
-  return layers;
+  return flattenLayers(network).map((entry) => entry.layer);
 }
 
 export interface OwnedWeight {
