@@ -100,7 +100,7 @@ export class PreviewManager implements vscode.Disposable {
       void vscode.window.showInformationMessage('Open the ResNet preview first.');
       return;
     }
-    this.preview.post({ type: 'export', format });
+    this.preview.requestExport(format);
   }
 
   dispose(): void {
@@ -137,7 +137,10 @@ export class Preview {
   private result: GraphResult | undefined;
   /** The graph of the last result without structural errors: what the webview keeps drawing while the file is broken. */
   private lastGood: Graph | undefined;
+  /** The page has loaded and said so; false again while the panel is hidden (VS Code unloads hidden webviews). */
   private ready = false;
+  /** An export asked for while the page was not there to answer. */
+  private pendingExport: ExportFormat | undefined;
   private pending: NodeJS.Timeout | undefined;
   private requestSerial = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -171,7 +174,22 @@ export class Preview {
         if (event.textEditor.document === this.document) this.followCursor(event.selections[0].active);
       }),
     );
+    this.disposables.push(
+      panel.onDidChangeViewState(({ webviewPanel }) => {
+        if (!webviewPanel.visible) this.ready = false;
+      }),
+    );
     panel.onDidDispose(() => this.dispose());
+  }
+
+  /** Asks the page for the diagram as SVG or PNG, showing the panel first if it is hidden. */
+  requestExport(format: ExportFormat): void {
+    if (this.ready && this.panel.visible) {
+      this.post({ type: 'export', format });
+      return;
+    }
+    this.pendingExport = format;
+    this.panel.reveal(this.panel.viewColumn, true);
   }
 
   /** The graph last sent to the webview. */
@@ -266,6 +284,10 @@ export class Preview {
         await this.refresh();
         const editor = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
         if (editor) this.post({ type: 'cursor', position: { line: editor.selection.active.line, character: editor.selection.active.character } });
+        if (this.pendingExport) {
+          this.post({ type: 'export', format: this.pendingExport });
+          this.pendingExport = undefined;
+        }
         return;
       }
       case 'reveal': {
