@@ -3,8 +3,8 @@
 // results view's top-1 label and EP against the CLI's, "Run again" on the warm session, the folder
 // evaluation against `resnet-studio eval`, Export CSV, Copy JSON and Cancel pressed in the view, the
 // "Choose weights file…" action for a missing weights file, a worker killed mid-run reported and
-// replaced, the EP status-bar item and its quick pick, and the WebGPU EP (lavapipe) chosen through the
-// setting. The examples are never edited.
+// replaced, an idle worker shut down, the EP status-bar item and its quick pick, and the WebGPU EP
+// (lavapipe) chosen through the setting. The examples are never edited.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -280,6 +280,31 @@ suite('inference', () => {
     assert.notEqual(second.workerPid, first.workerPid);
     assert.equal(second.cached, false, 'a fresh worker has no cached session');
     assert.equal(second.top[0]!.index, first.top[0]!.index);
+  });
+
+  test('an idle worker is shut down after the idle time', async () => {
+    const config = vscode.workspace.getConfiguration('resnetStudio');
+    await config.update('inference.idleShutdownSeconds', 5, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.window.showTextDocument(model.document);
+      const image = vscode.Uri.joinPath(workspaceRoot(), IMAGES, '0003_1.png');
+      const outcome = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', image);
+      assert.ok(outcome?.workerPid);
+      await waitFor(
+        'the idle worker to exit',
+        () => {
+          try {
+            process.kill(outcome.workerPid!, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        },
+        { timeoutMs: 20_000 },
+      );
+    } finally {
+      await config.update('inference.idleShutdownSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('the status-bar item names the EP setting and changes it through its quick pick', async function () {
