@@ -17,7 +17,7 @@ export function registerCodeLens(connection: Connection, documents: Documents): 
       return [
         toCodeLens(network.nameRange, summary, '', []),
         toCodeLens(network.nameRange, 'Preview', commands.openPreview, [uri, network.name]),
-        toCodeLens(network.nameRange, 'Run inference', commands.runInference, [uri, network.name]),
+        toCodeLens(network.nameRange, '▶ Run inference', commands.runInference, [uri, network.name]),
       ];
     });
   });
