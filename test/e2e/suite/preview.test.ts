@@ -168,7 +168,9 @@ suite('preview', function () {
       // code-server's save dialog is a quick input holding the proposed path: accept it.
       await waitFor(`the save dialog for the ${format.toUpperCase()}`, async () => ((await workbenchText('.quick-input-widget .quick-input-title')) ?? []).some((t) => t.includes(`as ${format.toUpperCase()}`)));
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      const bytes = await waitFor(`${target.path} to be written`, async () => vscode.workspace.fs.readFile(target).then((b) => b, () => undefined), { timeoutMs: 20_000 });
+      // Until the whole file is there (it may be read while still being written).
+      const complete = (b: Uint8Array) => (format === 'svg' ? new TextDecoder().decode(b).trimEnd().endsWith('</svg>') : new TextDecoder().decode(b.slice(-8, -4)) === 'IEND');
+      const bytes = await waitFor(`${target.path} to be written`, async () => vscode.workspace.fs.readFile(target).then((b) => complete(b) && b, () => undefined), { timeoutMs: 20_000 });
       if (format === 'svg') {
         const svg = new TextDecoder().decode(bytes);
         assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
