@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Graph } from '../language/core/graph';
 import type { GraphResult } from '../language/server/graph-protocol';
+import { preludeScheme } from '../language/server/protocol';
 import { parsePreviewState, parseWebviewMessage, previewViewType, type ExportFormat, type HostMessage, type PreviewState, type WebviewMessage } from '../webview/protocol';
 import { pngBytes, svgBytes } from './preview-export';
 import { makeNonce, previewHtml } from './preview-html';
@@ -42,8 +43,9 @@ export function registerPreview(context: vscode.ExtensionContext, client: () => 
   return manager;
 }
 
+/** A `.resnet` document worth following; the read-only prelude holds blocks only, no network to draw. */
 function isResnet(document: vscode.TextDocument): boolean {
-  return document.languageId === 'resnet';
+  return document.languageId === 'resnet' && document.uri.scheme !== preludeScheme;
 }
 
 export class PreviewManager implements vscode.Disposable {
