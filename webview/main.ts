@@ -9,6 +9,7 @@ import { layoutGraph, wrapLength, type Box, type Layout, type PlacedNode } from 
 import { elementAt, searchGraph } from './locate';
 import type { ExportFormat, HostMessage, PreviewState, ViewTransform, WebviewMessage } from './protocol';
 import { renderDetails, renderProblems, renderSummary } from './info';
+import { reconcile, type LastGood } from './reconcile';
 import { renderDiagram } from './render';
 import { nextSort, type TableSort } from './table';
 import { renderLayerTable } from './table-view';
@@ -47,7 +48,7 @@ let fileName = '';
 /** What is drawn: the newest graph, or the last good one while the file is broken. */
 let graph: Graph | undefined;
 let stale = false;
-let lastGood: { key: string; graph: Graph } | undefined;
+let lastGood: LastGood | undefined;
 let visible: VisibleGraph | undefined;
 let layout: Layout | undefined;
 let placed = new Map<string, PlacedNode>();
@@ -487,36 +488,24 @@ async function exportDiagram(format: ExportFormat): Promise<void> {
 // ---- messages from the host ---------------------------------------------------------------------
 
 function update(message: Extract<HostMessage, { type: 'update' }>): void {
-  const previousKey = `${state.uri}#${state.network ?? ''}`;
   result = message.result;
   fileName = message.fileName;
-  const next = result.graph;
-  const key = `${result.uri}#${next?.network ?? ''}`;
-  const switched = key !== previousKey && !(state.network === undefined && result.uri === state.uri);
-  if (next && (!result.broken || !lastGood || lastGood.key !== key)) {
-    graph = next;
-    stale = false;
-    if (!result.broken) lastGood = { key, graph: next };
-  } else if (lastGood && lastGood.key === key) {
-    graph = lastGood.graph;
-    stale = true;
-  } else {
-    // Broken from the start: nothing better to show than what survived, with the problems above it.
-    graph = next;
-    stale = false;
-  }
-  if (switched) {
+  const next = reconcile({ uri: state.uri, network: state.network }, lastGood, result);
+  graph = next.graph;
+  stale = next.stale;
+  lastGood = next.lastGood;
+  if (next.switched) {
     wrap = undefined;
     state = { ...state, fold: initialFoldState, view: undefined };
     selectedId = undefined;
     searchIndex = -1;
   }
-  state = { ...state, uri: result.uri, network: next?.network ?? state.network };
+  state = { ...state, uri: next.shown.uri, network: next.shown.network };
   const firstDraw = !layout;
   draw();
   renderHeader();
   renderTable();
-  if (switched || (firstDraw && !state.view)) initialView();
+  if (next.switched || (firstDraw && !state.view)) initialView();
   else applyView();
   state = { ...state, view };
   document.body.dataset.version = String(result.version);
