@@ -1,0 +1,72 @@
+// Hostile safetensors files (test/hostile/weights/): each goes through the reader (open, then every
+// tensor read), through load_state_dict's checks for a small network, and through a real inference
+// request to the worker process. Each gives a result or one clear message; nothing throws anything
+// else, nothing allocates what the file merely declares, and the worker survives every case.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { SafetensorsError, SafetensorsFile } from '../../../language/onnx/safetensors';
+import { loadStateDict } from '../../../language/onnx/state-dict';
+import { InferenceClient, InferenceError } from '../../../language/runtime/client';
+import { expectMessage, hostileCases } from './catalogue';
+import { tinyInput, tinyNetwork } from './tiny';
+
+const WORKER = join(__dirname, '../../../language/runtime/worker.ts');
+const folder = mkdtempSync(join(tmpdir(), 'resnet-studio-hostile-weights-'));
+const client = new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'] });
+after(async () => {
+  await client.dispose();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+/** The reader: every tensor's bytes, or its one error (a SafetensorsError, or a plain Error naming the tensor). */
+export async function readAll(path: string): Promise<string> {
+  let file: SafetensorsFile;
+  try {
+    file = await SafetensorsFile.open(path);
+  } catch (error) {
+    assert.ok(error instanceof SafetensorsError || /^cannot open weights file/.test((error as Error).message), `one clear error, got ${String(error)}`);
+    return `error: ${(error as Error).message}`;
+  }
+  try {
+    const read: string[] = [];
+    for (const [key, entry] of file.header.tensors) read.push(`${key} ${entry.dtype} [${entry.shape.join(', ')}] ${(await file.readBytes(key)).length} bytes`);
+    return `ok: ${read.join('; ') || 'no tensors'}`;
+  } finally {
+    await file.close();
+  }
+}
+
+test('the weights catalogue', { timeout: 180_000 }, async (t) => {
+  const network = tinyNetwork();
+  let workerPid: number | undefined;
+  for (const c of await hostileCases('weights')) {
+    await t.test(c.name, async () => {
+      const path = join(folder, `${c.name}${c.generator?.ext ?? '.safetensors'}`);
+      writeFileSync(path, await c.bytes());
+      const before = process.memoryUsage().arrayBuffers;
+      const reader = await readAll(path);
+      const stateDict = await loadStateDict(network, path).then(
+        (loaded) => [`${loaded.ok ? 'ok' : 'refused'}: ${loaded.summary}`, ...loaded.problems.map((p) => `  ${p.severity} ${p.kind} ${p.message}`)].join('\n'),
+        (error: Error) => `error: ${error.message}`,
+      );
+      assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024, 'no large buffer was allocated');
+      const worker = await client.infer({ network, weights: { kind: 'file', path }, ep: 'cpu', inputs: [tinyInput()] }).then(
+        (result) => `ok: ${result.weights.summary}; logits ${[...result.results[0]!.logits!].map((v) => v.toFixed(3)).join(', ')}`,
+        (error: unknown) => {
+          assert.ok(error instanceof InferenceError, String(error));
+          assert.notEqual(error.kind, 'crash', error.message);
+          return `${error.kind} error: ${error.message}`;
+        },
+      );
+      workerPid ??= client.workerPid;
+      assert.equal(client.workerPid, workerPid, 'the worker survived');
+      const message = [`reader: ${reader}`, `state dict: ${stateDict}`, `worker: ${worker}`].join('\n');
+      // JSON.parse's own wording differs between Node versions.
+      const stable = message.split(folder).join('<folder>').replace(/not valid UTF-8 JSON \(.*\)$/gm, 'not valid UTF-8 JSON (…)');
+      expectMessage('weights', c.name, stable);
+    });
+  }
+});
