@@ -18,16 +18,18 @@ export interface FuzzReport {
   seconds: number;
   executions: number;
   crashes: number;
+  /** How many executions ended in each outcome `once` named (e.g. read, refused). */
+  outcomes: Record<string, number>;
 }
 
 export const fuzzSeconds = (): number => Number(process.env.FUZZ_SECONDS ?? 5);
 
 /**
- * Runs `once` until the budget is spent. `once` returns a description of the input it tried and
- * throws only for a crash (anything the target must never do); the first crash fails the test with
+ * Runs `once` until the budget is spent. `once` may name the outcome of its input (counted in the
+ * report) and throws only for a crash (anything the target must never do); the first crash fails the test with
  * the seed, the execution number and the input.
  */
-export async function fuzz(name: string, once: (run: FuzzRun, execution: number) => Promise<void> | void): Promise<FuzzReport> {
+export async function fuzz(name: string, once: (run: FuzzRun, execution: number) => Promise<string | void> | string | void): Promise<FuzzReport> {
   const seconds = fuzzSeconds();
   const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9);
   const random = seeded(seed);
@@ -39,16 +41,19 @@ export async function fuzz(name: string, once: (run: FuzzRun, execution: number)
   };
   const end = Date.now() + seconds * 1000;
   let executions = 0;
+  const outcomes: Record<string, number> = {};
   while (Date.now() < end) {
     try {
-      await once(run, executions);
+      const outcome = await once(run, executions);
+      if (outcome) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     } catch (error) {
       console.log(`fuzz ${name}: crash at execution ${executions}, seed ${seed} (FUZZ_SEED=${seed} reproduces it)`);
       assert.fail(`fuzz ${name}, seed ${seed}, execution ${executions}: ${(error as Error).stack ?? String(error)}`);
     }
     executions++;
   }
-  const report = { name, seed, seconds, executions, crashes: 0 };
-  console.log(`fuzz ${name}: ${executions} executions in ${seconds}s, seed ${seed}, 0 crashes`);
+  const report = { name, seed, seconds, executions, crashes: 0, outcomes };
+  const tally = Object.entries(outcomes).map(([k, n]) => `${n} ${k}`).join(', ');
+  console.log(`fuzz ${name}: ${executions} executions in ${seconds}s, seed ${seed}, 0 crashes${tally ? ` (${tally})` : ''}`);
   return report;
 }

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { SafetensorsError, SafetensorsFile } from '../../../language/onnx/safetensors';
 import { loadStateDict } from '../../../language/onnx/state-dict';
 import { InferenceClient, InferenceError } from '../../../language/runtime/client';
 import { expectMessage, hostileCases } from './catalogue';
+import { readAll } from './read-weights';
 import { tinyInput, tinyNetwork } from './tiny';
 
 const WORKER = join(__dirname, '../../../language/runtime/worker.ts');
@@ -20,24 +20,6 @@ after(async () => {
   await client.dispose();
   rmSync(folder, { recursive: true, force: true });
 });
-
-/** The reader: every tensor's bytes, or its one error (a SafetensorsError, or a plain Error naming the tensor). */
-export async function readAll(path: string): Promise<string> {
-  let file: SafetensorsFile;
-  try {
-    file = await SafetensorsFile.open(path);
-  } catch (error) {
-    assert.ok(error instanceof SafetensorsError || /^cannot open weights file/.test((error as Error).message), `one clear error, got ${String(error)}`);
-    return `error: ${(error as Error).message}`;
-  }
-  try {
-    const read: string[] = [];
-    for (const [key, entry] of file.header.tensors) read.push(`${key} ${entry.dtype} [${entry.shape.join(', ')}] ${(await file.readBytes(key)).length} bytes`);
-    return `ok: ${read.join('; ') || 'no tensors'}`;
-  } finally {
-    await file.close();
-  }
-}
 
 test('the weights catalogue', { timeout: 180_000 }, async (t) => {
   const network = tinyNetwork();
