@@ -48,7 +48,9 @@ async function prepare(input: InputSpec, network: Network, expected: [number, nu
       network.preprocess || !sizeProblem
         ? ''
         : ` (network ${network.name} has no preprocess section yet, so images must already be ${expected[1]}×${expected[2]})`;
-    throw new EngineError('input', `${input.path}: ${(error as Error).message}${missingSection}`);
+    // Decode errors already name the file; preprocessing errors do not.
+    const message = (error as Error).message;
+    throw new EngineError('input', `${message.includes(input.path) ? '' : `${input.path}: `}${message}${missingSection}`);
   }
   if (prepared.dims.slice(1).some((d: number, i: number) => d !== expected[i])) {
     const hint = network.preprocess
