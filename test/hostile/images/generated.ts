@@ -1,0 +1,98 @@
+// Generated image cases (binary, so not committed), made with sharp from one Fashion-MNIST test image
+// (examples/fashion-mnist/images/0000_9.png, an ankle boot) or written byte by byte. Each entry's
+// expected message is <name>.expected beside this file.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
+import type { Generator } from '../../unit/hostile/catalogue';
+
+const boot = () => readFileSync(join(__dirname, '../../../examples/fashion-mnist/images/0000_9.png'));
+/** The boot as 3-channel pixels at 56×56, so encoders have something to work on. */
+const bootRgb = () => sharp(boot()).resize(56, 56).toColourspace('srgb').removeAlpha();
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A valid PNG signature and IHDR declaring width × height, then a tiny IDAT: far from that many pixels. */
+function declaredPng(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, pngChunk('IHDR', header), pngChunk('IDAT', Buffer.alloc(16)), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Overwrites the frame size in a JPEG's SOF0 segment (FF C0, length, precision, height, width). */
+function withJpegSize(file: Buffer, width: number, height: number): Buffer {
+  const copy = Buffer.from(file);
+  const sof = copy.indexOf(Buffer.from([0xff, 0xc0]));
+  if (sof < 0) throw new Error('no SOF0 segment');
+  copy.writeUInt16BE(height, sof + 5);
+  copy.writeUInt16BE(width, sof + 7);
+  return copy;
+}
+
+const jpeg = () => bootRgb().jpeg({ quality: 95 }).toBuffer();
+/** The boot stretched to 56 wide, 40 high: a rotation would show in the stored size and the pixels. */
+const wideJpeg = () => bootRgb().resize(56, 40, { fit: 'fill' }).jpeg({ quality: 95 }).toBuffer();
+const png = () => bootRgb().png().toBuffer();
+/** Two frames: the boot, then its negative (a decoder that read the second frame would say so). */
+const frames = async () => [await bootRgb().png().toBuffer(), await bootRgb().negate().png().toBuffer()];
+
+export const generated: Record<string, Generator> = {
+  control: { description: 'the boot as a plain 56×56 RGB PNG (the control: it runs)', ext: '.png', make: png },
+  'png-bomb': { description: 'a PNG whose header declares 100000×100000 pixels, in 70 bytes', ext: '.png', make: () => declaredPng(100_000, 100_000) },
+  'jpeg-bomb': {
+    description: 'a JPEG whose frame header declares 65000×65000 pixels (JPEG cannot declare 100000; 65535 is its limit)',
+    ext: '.jpg',
+    make: async () => withJpegSize(await jpeg(), 65_000, 65_000),
+  },
+  'jpeg-truncated': { description: 'the boot as a JPEG cut in half', ext: '.jpg', make: async () => (await jpeg()).subarray(0, Math.floor((await jpeg()).length / 2)) },
+  'jpeg-extraneous-bytes': {
+    description: 'a JPEG with 3 stray bytes before a marker: libjpeg warns, PIL reads it, so do we',
+    ext: '.jpg',
+    make: async () => {
+      const file = await jpeg();
+      const marker = file.indexOf(Buffer.from([0xff, 0xc4]));
+      return Buffer.concat([file.subarray(0, marker), Buffer.alloc(3), file.subarray(marker)]);
+    },
+  },
+  'png-bad-crc': {
+    description: 'the control PNG with one byte of its image data flipped (the IDAT CRC fails)',
+    ext: '.png',
+    make: async () => {
+      const file = Buffer.from(await png());
+      file[file.indexOf(Buffer.from('IDAT', 'latin1')) + 14]! ^= 0xff;
+      return file;
+    },
+  },
+  'zero-bytes': { description: 'an empty file named .png', ext: '.png', make: () => Buffer.alloc(0) },
+  'one-pixel': { description: 'a 1×1 grey PNG', ext: '.png', make: () => sharp({ create: { width: 1, height: 1, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer() },
+  cmyk: { description: 'the boot as a CMYK JPEG', ext: '.jpg', make: () => bootRgb().toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer() },
+  'sixteen-bit': { description: 'the boot as a 16-bit RGB PNG', ext: '.png', make: () => bootRgb().toColourspace('rgb16').png().toBuffer() },
+  palette: { description: 'the boot as a palette PNG', ext: '.png', make: () => bootRgb().png({ palette: true, colours: 16 }).toBuffer() },
+  'animated-gif': {
+    description: 'a two-frame GIF: the boot, then its negative (the first frame is read)',
+    ext: '.gif',
+    make: async () => sharp(await frames(), { join: { animated: true } }).gif({ delay: [100, 100] }).toBuffer(),
+  },
+  'animated-webp': {
+    description: 'a two-frame WebP: the boot, then its negative (the first frame is read)',
+    ext: '.webp',
+    make: async () => sharp(await frames(), { join: { animated: true } }).webp({ lossless: true, delay: [100, 100] }).toBuffer(),
+  },
+  'exif-rotated': {
+    description: 'the boot as a 56×40 JPEG tagged EXIF orientation 6 (rotate 90°): not applied, as torchvision does not',
+    ext: '.jpg',
+    make: async () => sharp(await wideJpeg()).withExif({ IFD0: { Orientation: '6' } }).jpeg({ quality: 95 }).toBuffer(),
+  },
+  'exif-rotated-control': { description: 'the same 56×40 JPEG without the orientation tag (the same pixels seen)', ext: '.jpg', make: async () => sharp(await wideJpeg()).jpeg({ quality: 95 }).toBuffer() },
+};
