@@ -2,8 +2,9 @@
 // Unit and protocol tests run on node's test runner (TypeScript through tsx); the end-to-end suite,
 // when present, drives a real VS Code (see test/e2e/).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 const suites = process.argv.slice(2);
 const wanted = (name) => suites.length === 0 || suites.includes(name);
@@ -31,5 +32,28 @@ if (wanted('e2e') && existsSync('test/e2e/run.mjs')) {
   run(process.execPath, ['test/e2e/run.mjs']);
   // Workspace Trust needs its own VS Code: the same workspace, opened in Restricted Mode.
   run(process.execPath, ['test/e2e/run.mjs', '--no-build', '--restricted', '--grep', 'restricted']);
+}
+// The shipped extension: package linux-x64, install the VSIX with VS Code's own installer (code-server
+// --install-extension into a temporary extensions folder) and run the smoke suite in VS Code with the
+// extension loaded from where it was installed instead of the source tree.
+if (wanted('vsix') && process.platform === 'linux' && process.arch === 'x64') {
+  const { name, publisher, version } = JSON.parse(readFileSync('package.json', 'utf8'));
+  const vsixFile = join('out', 'vsix-test', `${name}-linux-x64-${version}.vsix`);
+  const extensionsDir = mkdtempSync(join(tmpdir(), 'resnet-studio-vsix-'));
+  const before = failed;
+  run(process.execPath, ['tools/package.mjs', '--target', 'linux-x64', '--out', dirname(vsixFile)]);
+  try {
+    if (failed === before) {
+      const { installVsix } = await import('./package/install.mjs');
+      const installed = await installVsix(vsixFile, extensionsDir, `${publisher}.${name}`);
+      console.log(`installed ${vsixFile} in ${installed}`);
+      run(process.execPath, ['test/e2e/run.mjs', '--no-build', '--extension', installed, '--grep', 'smoke-vsix', '--results', join('test-results', 'e2e-vsix')]);
+    }
+  } catch (error) {
+    console.error(error.message);
+    failed = true;
+  } finally {
+    rmSync(extensionsDir, { recursive: true, force: true });
+  }
 }
 process.exit(failed ? 1 : 0);
