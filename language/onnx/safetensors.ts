@@ -2,6 +2,7 @@
 // JSON, dtypes, shapes, offsets) before any tensor data is read, and data is read through a file
 // handle one tensor at a time, so a file that declares gigabytes never causes a gigabyte allocation.
 import { open, type FileHandle } from 'node:fs/promises';
+import { fileProblem } from './file-errors';
 
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
@@ -62,7 +63,7 @@ export class SafetensorsFile {
     try {
       handle = await open(path, 'r');
     } catch (error) {
-      throw new Error(`cannot open weights file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new Error(`cannot open weights file ${path}: ${fileProblem(error)}`);
     }
     try {
       const header = await readHeader(handle, path);

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import type { Network, Range } from '../core/model';
 import { expectedWeights } from './network-walk';
 import { FLOAT_DTYPES, SafetensorsFile } from './safetensors';
+import { fileProblem } from './file-errors';
 
 export type WeightProblemKind = 'missing' | 'unexpected' | 'shape' | 'dtype' | 'non-finite';
 
@@ -49,7 +50,7 @@ export interface LoadOptions {
 export async function loadStateDict(network: Network, path: string, options: LoadOptions = {}): Promise<LoadedWeights> {
   const readValues = options.readValues ?? true;
   const { mtimeMs, size } = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`cannot read weights file ${path}: ${error.code ?? error.message}`);
+    throw new Error(`cannot read weights file ${path}: ${fileProblem(error)}`);
   });
   const file = await SafetensorsFile.open(path);
   try {

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Network } from '../core/model';
 import { CompileError, compileToOnnx } from '../onnx/build';
+import { fileProblem } from '../onnx/file-errors';
 import { randomWeights } from '../onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../onnx/state-dict';
 import { EngineError } from './engine-error';
@@ -49,7 +50,7 @@ function weightsIdentity(request: WeightsRequest): string {
     const { mtimeMs, size } = statSync(request.path);
     return `file:${request.path}:${mtimeMs}:${size}`;
   } catch (error) {
-    throw new EngineError('weights', `cannot read weights file ${request.path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new EngineError('weights', `cannot read weights file ${request.path}: ${fileProblem(error)}`);
   }
 }
 

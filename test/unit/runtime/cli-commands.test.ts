@@ -83,7 +83,7 @@ test('export with --random-weights says so, in its output and in the model metad
 test('export refuses clearly: no weights, weights that do not fit, bad flags', async () => {
   const missing = io();
   assert.equal(await exportCommand.run([FASHION, '-o', join(folder, 'x.onnx'), '--weights', join(folder, 'none.safetensors')], missing.io), 1);
-  assert.match(missing.out.stderr, /cannot read weights file .*none\.safetensors: ENOENT/);
+  assert.match(missing.out.stderr, /cannot read weights file .*none\.safetensors: it does not exist \(ENOENT\)/);
 
   const wrong = io();
   const other = join(referenceModels(['zeropad_mix']), 'zeropad_mix.safetensors');

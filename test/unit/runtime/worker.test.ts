@@ -89,7 +89,7 @@ test('weights that do not fit, or do not exist, are errors with the report', asy
   await expectError(
     client.infer({ network, weights: { kind: 'file', path: join(folder, 'absent.safetensors') }, ep: 'cpu', inputs: [zeros('a')] }),
     'weights',
-    /cannot read weights file .*absent\.safetensors: ENOENT/,
+    /cannot read weights file .*absent\.safetensors: it does not exist \(ENOENT\)/,
   );
 });
 
