@@ -46,12 +46,17 @@ export async function hostileCases(area: string): Promise<HostileCase[]> {
   const cases = [...committed, ...generated].sort((a, b) => a.name.localeCompare(b.name));
   const names = cases.map((c) => c.name);
   assert.equal(new Set(names).size, names.length, `${area}: case names are unique (${names.join(', ')})`);
-  const orphans = readdirSync(dir)
+  assertNoOrphans(area, names);
+  return cases;
+}
+
+/** Every test/hostile/<area>/<name>.expected has its case among `names`. */
+export function assertNoOrphans(area: string, names: string[]): void {
+  const orphans = readdirSync(join(catalogueRoot, area))
     .filter((f) => f.endsWith('.expected'))
     .map((f) => basename(f, '.expected'))
     .filter((n) => !names.includes(n));
   assert.deepEqual(orphans, [], `${area}: every .expected file has its case`);
-  return cases;
 }
 
 function toBuffer(value: Buffer | string): Buffer {

@@ -1,0 +1,70 @@
+// Hostile paths (test/hostile/paths/generated.ts): directories, missing files, symlinks (followed,
+// dangling, looping), a file outside the workspace, and files that change between the extension's
+// check and the worker's load. Each goes to the worker as a real inference request for tiny.ts's
+// network: one clear message or a result, and the worker survives.
+//
+// Outside the workspace: the extension runs inference (and so loads weights or labels from anywhere)
+// only in a trusted workspace; in Restricted Mode every inference command stops at the trust check
+// (extension/inference.ts, trusted()), and the e2e suite checks that in a restricted VS Code.
+import assert from 'node:assert/strict';
+import { constants, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { InferenceClient, InferenceError } from '../../../language/runtime/client';
+import { generated } from '../../hostile/paths/generated';
+import { repoRoot } from '../examples';
+import { exampleNetwork } from '../onnx/example-networks';
+import { safetensorsBytes } from '../weights/write-safetensors';
+import { assertNoOrphans, expectMessage } from './catalogue';
+import { tinyInput, tinyNetwork } from './tiny';
+
+const client = new InferenceClient({ workerPath: join(repoRoot, 'language/runtime/worker.ts'), execArgv: ['--import', 'tsx'] });
+const root = mkdtempSync(join(tmpdir(), 'resnet-studio-hostile-paths-'));
+after(async () => {
+  await client.dispose();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const weights = safetensorsBytes(
+  { 'fc.weight': { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] }, 'fc.bias': { dtype: 'F32', shape: [2], data_offsets: [16, 24] } },
+  new Uint8Array(new Float32Array([0.5, -0.5, 0.25, 1, 0.1, -0.1]).buffer),
+);
+
+test('the paths catalogue', { timeout: 120_000 }, async (t) => {
+  assertNoOrphans('paths', Object.keys(generated));
+  const network = tinyNetwork();
+  const imageNetwork = exampleNetwork('fashion_resnet20');
+  let workerPid: number | undefined;
+  for (const [name, c] of Object.entries(generated)) {
+    await t.test(name, async () => {
+      const dir = mkdtempSync(join(root, `${name}-`));
+      writeFileSync(join(dir, 'weights.safetensors'), weights);
+      copyFileSync(join(repoRoot, 'examples/fashion-mnist/resnet20.safetensors'), join(dir, 'fashion.safetensors'));
+      copyFileSync(join(repoRoot, 'examples/fashion-mnist/images/0000_9.png'), join(dir, 'image.png'));
+      const paths = c.setup(dir);
+      // The extension's check (extension/inference-model.ts): the weights file is readable.
+      const checked = await access(paths.weights, constants.R_OK).then(
+        () => 'readable',
+        (error: NodeJS.ErrnoException) => `not readable (${error.code})`,
+      );
+      c.between?.(dir);
+      const inputs = paths.image ? [{ kind: 'image' as const, path: paths.image }] : [tinyInput()];
+      const worker = await client.infer({ network: paths.image ? imageNetwork : network, weights: { kind: 'file', path: paths.weights }, ep: 'cpu', inputs }).then(
+        (result) => {
+          const output = result.results[0]!;
+          return output.error !== undefined ? `input error: ${output.error}` : `ok: ${result.weights.summary}; ${output.logits!.length} logits`;
+        },
+        (error: unknown) => {
+          assert.ok(error instanceof InferenceError, String(error));
+          assert.notEqual(error.kind, 'crash', error.message);
+          return `${error.kind} error: ${error.message}`;
+        },
+      );
+      workerPid ??= client.workerPid;
+      assert.equal(client.workerPid, workerPid, 'the worker survived');
+      expectMessage('paths', name, [`check: ${checked}`, `worker: ${worker}`].join('\n').split(dir).join('<dir>'));
+    });
+  }
+});
