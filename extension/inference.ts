@@ -126,6 +126,8 @@ class InferenceController {
   }
 
   async chooseWeights(modelUri: vscode.Uri | string, networkName: string): Promise<boolean> {
+    // loadModel reads the labels file, which may be anywhere: like every path a model names, only in a trusted workspace.
+    if (!this.trusted()) return false;
     const document = await vscode.workspace.openTextDocument(typeof modelUri === 'string' ? vscode.Uri.parse(modelUri) : modelUri);
     const network = (await loadModel(document, networkName, this.log))?.network;
     if (!network) return false;
