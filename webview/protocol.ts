@@ -52,8 +52,11 @@ const maxTextLength = 4096;
 
 type Json = Record<string, unknown>;
 
+/** A plain object (not an array, Map, Date or typed array, and not one whose fields are inherited). */
 function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
 }
 
 function isText(value: unknown, max = maxTextLength): value is string {

@@ -95,6 +95,9 @@ function hasOnlyKeys(value: object, keys: string[]): boolean {
 /** The request if it is exactly one of `WebviewRequest` (no extra keys), else undefined. */
 export function parseResultsRequest(message: unknown): WebviewRequest | undefined {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
+  // A plain object only: fields inherited from a prototype are not the message's own.
+  const prototype = Object.getPrototypeOf(message) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return undefined;
   const { type, id } = message as { type?: unknown; id?: unknown };
   switch (type) {
     case 'ready':
