@@ -34,9 +34,7 @@ test('the webview may send only the requests of the protocol, with well-formed i
   assert.deepEqual(parseResultsRequest({ type: 'copyJson', id: 'image-3-a1b2c3' }), { type: 'copyJson', id: 'image-3-a1b2c3' });
   assert.deepEqual(parseResultsRequest({ type: 'runAgain' }), { type: 'runAgain' });
   assert.deepEqual(parseResultsRequest({ type: 'error', message: 'boom' }), { type: 'error', message: 'boom' });
-  for (const bad of [null, 'ready', 42, {}, { type: 'eval' }, { type: 'copyJson' }, { type: 'cancel', id: 7 }, { type: 'exportCsv', id: '../../etc/passwd' }, { type: 'rendered', id: 'x'.repeat(65) }, { type: 'runAgain', extra: 1 }, { type: 'cancel', id: 'eval-1', then: 'x' }, ['ready'], { type: 'error', message: 'x'.repeat(4097) }, { type: 'error', message: 3 }]) {
-    assert.equal(parseResultsRequest(bad), undefined, JSON.stringify(bad));
-  }
+  // The malformed ones are in the catalogue: test/hostile/webview/results-*.
 });
 
 test('top scores are softmax probabilities, highest first, named from the labels', () => {

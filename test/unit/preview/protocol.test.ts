@@ -1,4 +1,5 @@
-// Messages from the webview are untrusted: only exact members of the union pass.
+// Messages from the webview are untrusted: only exact members of the union pass. The table of
+// malformed ones is in the catalogue: test/hostile/webview/.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -16,31 +17,6 @@ test('well-formed webview messages pass unchanged', () => {
     { type: 'error', message: 'boom' },
   ];
   for (const message of good) assert.deepEqual(parseWebviewMessage(message), message);
-});
-
-test('malformed webview messages are refused', () => {
-  const bad: unknown[] = [
-    null,
-    'ready',
-    [],
-    {},
-    { type: 'unknown' },
-    { type: 'ready', extra: 1 },
-    { type: 'reveal' },
-    { type: 'reveal', id: '' },
-    { type: 'reveal', id: 42 },
-    { type: 'reveal', id: 'x'.repeat(5000) },
-    { type: 'revealProblem', index: -1 },
-    { type: 'revealProblem', index: 1.5 },
-    { type: 'revealProblem', index: '1' },
-    { type: 'selectNetwork', name: { toString: 'x' } },
-    { type: 'exported', format: 'gif', data: 'x' },
-    { type: 'exported', format: 'svg', data: '' },
-    { type: 'exported', format: 'svg' },
-    { type: 'error', message: 7 },
-    { type: '__proto__' },
-  ];
-  for (const message of bad) assert.equal(parseWebviewMessage(message), undefined, JSON.stringify(message));
 });
 
 test('persisted state: valid state restores, anything malformed is refused', () => {
