@@ -25,11 +25,24 @@ export interface Token {
   unterminated?: boolean;
 }
 
-const punctuation = ['//', '==', '!=', '<=', '>=', '(', ')', '{', '}', '[', ']', ',', '=', '+', '-', '*', '/', '%', '<', '>', ';'];
+const twoCharPunctuation = new Set(['//', '==', '!=', '<=', '>=']);
+const oneCharPunctuation = new Set(['(', ')', '{', '}', '[', ']', ',', '=', '+', '-', '*', '/', '%', '<', '>', ';']);
 
+// Character classes by code unit, so the hot loops compare numbers rather than strings.
+const DIGIT = 1;
+const IDENT_START = 2;
+const SPACE = 4;
+const classes = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) classes[c] = DIGIT;
+for (let c = 65; c <= 90; c++) classes[c] = IDENT_START;
+for (let c = 97; c <= 122; c++) classes[c] = IDENT_START;
+classes[95] = IDENT_START;
+for (const c of [32, 9, 12, 11]) classes[c] = SPACE;
+const is = (text: string, i: number, kind: number) => {
+  const c = text.charCodeAt(i);
+  return c < 128 ? (classes[c] & kind) !== 0 : kind === SPACE && c === 0xfeff;
+};
 const isDigit = (c: string) => c >= '0' && c <= '9';
-const isIdentStart = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
-const isIdentPart = (c: string) => isIdentStart(c) || isDigit(c);
 
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -47,21 +60,21 @@ export function tokenize(text: string): Token[] {
     if (c === '\n' || c === '\r') {
       i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
       push('newline', start);
-    } else if (c === ' ' || c === '\t' || c === '\f' || c === '\v' || c === '\uFEFF') {
-      while (i < text.length && ' \t\f\v\uFEFF'.includes(text[i])) i++;
+    } else if (is(text, i, SPACE)) {
+      while (i < text.length && is(text, i, SPACE)) i++;
       push('whitespace', start);
     } else if (c === '#') {
       while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
       push('comment', start);
-    } else if (isIdentStart(c)) {
-      while (i < text.length && isIdentPart(text[i])) i++;
+    } else if (is(text, i, IDENT_START)) {
+      while (i < text.length && is(text, i, IDENT_START | DIGIT)) i++;
       push('identifier', start);
-    } else if (isDigit(c)) {
+    } else if (is(text, i, DIGIT)) {
       i = scanNumber(text, i);
-      if (text[i] === 'x' && isDigit(text[i + 1] ?? '')) {
-        while (text[i] === 'x' && isDigit(text[i + 1] ?? '')) {
+      if (text[i] === 'x' && is(text, i + 1, DIGIT)) {
+        while (text[i] === 'x' && is(text, i + 1, DIGIT)) {
           i++;
-          while (i < text.length && isDigit(text[i])) i++;
+          while (i < text.length && is(text, i, DIGIT)) i++;
         }
         push('dims', start);
       } else {
@@ -89,9 +102,9 @@ export function tokenize(text: string): Token[] {
       }
       push('string', start, value, !terminated);
     } else {
-      const p = punctuation.find((p) => text.startsWith(p, i));
-      if (p) {
-        i += p.length;
+      const width = twoCharPunctuation.has(text.substr(i, 2)) ? 2 : oneCharPunctuation.has(c) ? 1 : 0;
+      if (width) {
+        i += width;
         push('punctuation', start);
       } else {
         // One code point (a surrogate pair stays together).
@@ -106,7 +119,7 @@ export function tokenize(text: string): Token[] {
 }
 
 function scanNumber(text: string, i: number): number {
-  while (i < text.length && isDigit(text[i])) i++;
+  while (i < text.length && is(text, i, DIGIT)) i++;
   if (text[i] === '.' && isDigit(text[i + 1] ?? '')) {
     i++;
     while (i < text.length && isDigit(text[i])) i++;
