@@ -1,12 +1,12 @@
 // From a `.resnet` document to what the worker needs: the analysed network (from the editor's text,
 // saved or not), its weights file and class names. Paths in the file are relative to the file.
 import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { analyze } from '../language/core/analysis';
 import type { Network } from '../language/core/model';
-import { parseLabels } from '../language/runtime/classes';
+import { readLabelsFile } from '../language/runtime/labels-file';
 
 export interface ModelChoice {
   document: vscode.TextDocument;
@@ -85,14 +85,14 @@ async function loadLabels(document: vscode.TextDocument, network: Network, log: 
   if (!network.labels || document.uri.scheme !== 'file') return undefined;
   const path = resolve(dirname(document.uri.fsPath), network.labels.path);
   try {
-    const labels = parseLabels(await readFile(path, 'utf8'));
+    const labels = await readLabelsFile(path);
     const classes = network.outputShape?.[1];
     if (classes !== undefined && labels.length !== classes) {
       log.warn(`${path} has ${labels.length} labels but network ${network.name} has ${classes} outputs`);
     }
     return labels;
   } catch (error) {
-    log.warn(`cannot read labels file ${path} (${(error as NodeJS.ErrnoException).code ?? error}); showing class indices`);
+    log.warn(`${(error as Error).message}; showing class indices`);
     return undefined;
   }
 }

@@ -1,13 +1,13 @@
 // `resnet-studio infer FILE IMAGE... [--weights W | --random-weights] [--ep auto|…] [--top 5] [--json]`:
 // top-k labels with probabilities per image, the EP that ran (and the failed attempts), timings.
 // Also the options and helpers that `export` and `eval` share.
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { analyze } from '../../core/analysis';
 import type { Network } from '../../core/model';
 import { DEFAULT_SEED } from '../../onnx/random-weights';
-import { labelOf, parseLabels, softmax, topK } from '../../runtime/classes';
+import { labelOf, softmax, topK } from '../../runtime/classes';
 import { InferenceClient, InferenceError } from '../../runtime/client';
+import { readLabelsFile } from '../../runtime/labels-file';
 import type { InferResult, InputResult, WeightsRequest } from '../../runtime/protocol';
 import { EP_CHOICES, formatEpReport, isEpChoice, type EpChoice } from '../../runtime/providers';
 import type { CliIo } from '../io';
@@ -130,14 +130,13 @@ export async function loadLabels(loaded: LoadedNetwork, io: CliIo): Promise<stri
   const declared = loaded.network.labels;
   if (!declared) return undefined;
   const path = resolve(dirname(loaded.file), declared.path);
-  let text: string;
+  let labels: string[];
   try {
-    text = await readFile(path, 'utf8');
+    labels = await readLabelsFile(path);
   } catch (error) {
-    io.stderr(`warning: cannot read labels file ${path} (${(error as NodeJS.ErrnoException).code ?? error}); printing class indices\n`);
+    io.stderr(`warning: ${(error as Error).message}; printing class indices\n`);
     return undefined;
   }
-  const labels = parseLabels(text);
   const classes = loaded.network.outputShape?.[1];
   if (classes !== undefined && labels.length !== classes) {
     io.stderr(`warning: ${path} has ${labels.length} labels but network ${loaded.network.name} has ${classes} outputs\n`);
