@@ -40,6 +40,37 @@ function withJpegSize(file: Buffer, width: number, height: number): Buffer {
   return copy;
 }
 
+/** A minimal grayscale TIFF whose IFD declares width × height, with 16 bytes of strip data. */
+function declaredTiff(width: number, height: number): Buffer {
+  const entries: Array<[tag: number, type: number, value: number]> = [
+    [256, 4, width], // ImageWidth, LONG
+    [257, 4, height], // ImageLength
+    [258, 3, 8], // BitsPerSample, SHORT
+    [259, 3, 1], // Compression: none
+    [262, 3, 1], // PhotometricInterpretation: BlackIsZero
+    [273, 4, 0], // StripOffsets: filled in below
+    [277, 3, 1], // SamplesPerPixel
+    [278, 4, height], // RowsPerStrip
+    [279, 4, 16], // StripByteCounts
+  ];
+  const ifdSize = 2 + entries.length * 12 + 4;
+  const file = Buffer.alloc(8 + ifdSize + 16);
+  file.write('II', 0, 'latin1');
+  file.writeUInt16LE(42, 2);
+  file.writeUInt32LE(8, 4);
+  file.writeUInt16LE(entries.length, 8);
+  entries.forEach(([tag, type, value], i) => {
+    const at = 10 + i * 12;
+    file.writeUInt16LE(tag, at);
+    file.writeUInt16LE(type, at + 2);
+    file.writeUInt32LE(1, at + 4);
+    const v = tag === 273 ? 8 + ifdSize : value;
+    if (type === 3) file.writeUInt16LE(v, at + 8);
+    else file.writeUInt32LE(v, at + 8);
+  });
+  return file;
+}
+
 const jpeg = () => bootRgb().jpeg({ quality: 95 }).toBuffer();
 /** The boot stretched to 56 wide, 40 high: a rotation would show in the stored size and the pixels. */
 const wideJpeg = () => bootRgb().resize(56, 40, { fit: 'fill' }).jpeg({ quality: 95 }).toBuffer();
@@ -49,12 +80,14 @@ const frames = async () => [await bootRgb().png().toBuffer(), await bootRgb().ne
 
 export const generated: Record<string, Generator> = {
   control: { description: 'the boot as a plain 56×56 RGB PNG (the control: it runs)', ext: '.png', make: png },
-  'png-bomb': { description: 'a PNG whose header declares 100000×100000 pixels, in 70 bytes', ext: '.png', make: () => declaredPng(100_000, 100_000) },
+  'png-bomb': { description: 'a PNG whose header declares 100000×100000 pixels, in 73 bytes', ext: '.png', make: () => declaredPng(100_000, 100_000) },
   'jpeg-bomb': {
     description: 'a JPEG whose frame header declares 65000×65000 pixels (JPEG cannot declare 100000; 65535 is its limit)',
     ext: '.jpg',
     make: async () => withJpegSize(await jpeg(), 65_000, 65_000),
   },
+  'tiff-bomb': { description: 'a TIFF whose header declares 100000×100000 pixels, in 138 bytes', ext: '.tif', make: () => declaredTiff(100_000, 100_000) },
+  'tiff-small': { description: 'the same hand-made TIFF declaring 4×4 (the control for tiff-bomb: it runs)', ext: '.tif', make: () => declaredTiff(4, 4) },
   'jpeg-truncated': { description: 'the boot as a JPEG cut in half', ext: '.jpg', make: async () => (await jpeg()).subarray(0, Math.floor((await jpeg()).length / 2)) },
   'jpeg-extraneous-bytes': {
     description: 'a JPEG with 3 stray bytes before a marker: libjpeg warns, PIL reads it, so do we',
