@@ -20,7 +20,7 @@ export function tooLargeDiagnostic(length: number): Diagnostic {
   };
 }
 
-export type FileState = 'readable' | 'missing' | 'directory' | 'unreadable';
+export type FileState = 'readable' | 'missing' | 'directory' | 'special' | 'loop' | 'unreadable';
 
 /** `weights` and `labels` paths that do not name a readable file, as `state(path)` reports them. */
 export function referencedFileDiagnostics(analysis: Analysis, state: (path: string) => FileState): Diagnostic[] {
@@ -44,6 +44,10 @@ function describe(state: FileState): string | undefined {
       return 'does not exist (paths are relative to this file)';
     case 'directory':
       return 'is a folder, not a file';
+    case 'special':
+      return 'is not a regular file (a device, pipe or socket)';
+    case 'loop':
+      return 'cannot be read: its symbolic links form a loop';
     case 'unreadable':
       return 'cannot be read (check its permissions)';
   }

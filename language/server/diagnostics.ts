@@ -52,11 +52,14 @@ function fileStates(uri: string): ((path: string) => FileState) | undefined {
   return (path) => {
     const full = resolve(folder, path);
     try {
-      if (statSync(full).isDirectory()) return 'directory';
+      const info = statSync(full);
+      if (info.isDirectory()) return 'directory';
+      if (!info.isFile()) return 'special';
       accessSync(full, constants.R_OK);
       return 'readable';
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'missing' : 'unreadable';
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : code === 'ELOOP' ? 'loop' : 'unreadable';
     }
   };
 }
