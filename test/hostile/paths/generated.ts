@@ -30,6 +30,7 @@ export const generated: Record<string, PathCase> = {
     description: '`weights` names a symlink to itself',
     setup: (dir) => (symlinkSync(join(dir, 'loop.safetensors'), join(dir, 'loop.safetensors')), { weights: join(dir, 'loop.safetensors') }),
   },
+  'weights-device': { description: '`weights` names /dev/zero, a device that reads as endless zero bytes', setup: () => ({ weights: '/dev/zero' }) },
   'weights-outside-workspace': {
     description: '`weights` names a file outside the workspace folder (../): runs, since inference runs only in a trusted workspace',
     setup: (dir) => {

@@ -1,28 +1,37 @@
-// Hostile paths (test/hostile/paths/generated.ts): directories, missing files, symlinks (followed,
-// dangling, looping), a file outside the workspace, and files that change between the extension's
-// check and the worker's load. Each goes to the worker as a real inference request for tiny.ts's
-// network: one clear message or a result, and the worker survives.
+// Hostile paths (test/hostile/paths/generated.ts): directories, missing files, a device, symlinks
+// (followed, dangling, looping), a file outside the workspace, and files that change between the
+// extension's check and the worker's load. Each is named by a saved .resnet file opened in the real
+// language server (what the editor reports), checked as the extension checks it, then sent to the
+// worker as a real inference request for tiny.ts's network: one clear message or a result, and the
+// worker survives.
 //
 // Outside the workspace: the extension runs inference (and so loads weights or labels from anywhere)
 // only in a trusted workspace; in Restricted Mode every inference command stops at the trust check
 // (extension/inference.ts, trusted()), and the e2e suite checks that in a restricted VS Code.
 import assert from 'node:assert/strict';
-import { constants, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
 import { InferenceClient, InferenceError } from '../../../language/runtime/client';
+import { TestServer } from '../../lsp/server';
 import { generated } from '../../hostile/paths/generated';
 import { repoRoot } from '../examples';
 import { exampleNetwork } from '../onnx/example-networks';
 import { safetensorsBytes } from '../weights/write-safetensors';
 import { assertNoOrphans, expectMessage } from './catalogue';
-import { tinyInput, tinyNetwork } from './tiny';
+import { tinyInput, tinyNetwork, tinySource } from './tiny';
 
 const client = new InferenceClient({ workerPath: join(repoRoot, 'language/runtime/worker.ts'), execArgv: ['--import', 'tsx'] });
 const root = mkdtempSync(join(tmpdir(), 'resnet-studio-hostile-paths-'));
+let server: TestServer;
+before(async () => {
+  server = await TestServer.start();
+});
 after(async () => {
+  await server.stop();
   await client.dispose();
   rmSync(root, { recursive: true, force: true });
 });
@@ -44,6 +53,14 @@ test('the paths catalogue', { timeout: 120_000 }, async (t) => {
       copyFileSync(join(repoRoot, 'examples/fashion-mnist/resnet20.safetensors'), join(dir, 'fashion.safetensors'));
       copyFileSync(join(repoRoot, 'examples/fashion-mnist/images/0000_9.png'), join(dir, 'image.png'));
       const paths = c.setup(dir);
+      // What the editor says: the language server checks the paths a saved .resnet file names.
+      const model = join(dir, 'model.resnet');
+      writeFileSync(model, tinySource.replace('  input 2x1x1\n', `  input 2x1x1\n  weights ${JSON.stringify(paths.weights)}\n`));
+      const uri = pathToFileURL(model).href;
+      server.open(uri, readFileSync(model, 'utf8'));
+      const published = await server.diagnosticsFor(uri, (p) => p.version === 1);
+      server.close(uri);
+      const editor = published.diagnostics.map((d) => `${String(d.code)} ${d.message}`).join('; ') || 'no diagnostics';
       // The extension's check (extension/inference-model.ts): the weights file is readable.
       const checked = await access(paths.weights, constants.R_OK).then(
         () => 'readable',
@@ -64,7 +81,7 @@ test('the paths catalogue', { timeout: 120_000 }, async (t) => {
       );
       workerPid ??= client.workerPid;
       assert.equal(client.workerPid, workerPid, 'the worker survived');
-      expectMessage('paths', name, [`check: ${checked}`, `worker: ${worker}`].join('\n').split(dir).join('<dir>'));
+      expectMessage('paths', name, [`editor: ${editor}`, `check: ${checked}`, `worker: ${worker}`].join('\n').split(dir).join('<dir>'));
     });
   }
 });
