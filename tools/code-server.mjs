@@ -116,13 +116,21 @@ async function ensureInstalled(target, name, version, env, log, verify = async (
   await run(
     'npm',
     ['install', '--no-audit', '--no-fund', '--no-package-lock', '--omit=dev', `${name}@${version}`],
-    { cwd: staging, env: { ...process.env, ...env }, logFile, timeoutMs: BUILD_TIMEOUT_MS },
+    { cwd: staging, env: { ...outsideNpm(process.env), ...env }, logFile, timeoutMs: BUILD_TIMEOUT_MS },
   );
   await verify(staging);
   writeFileSync(join(staging, 'complete'), `${new Date().toISOString()} ${Math.round((Date.now() - started) / 1000)}s\n`);
   rmSync(target, { recursive: true, force: true });
   renameSync(staging, target);
   log(`Installed ${name}@${version} in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/**
+ * The environment without what an enclosing `npm test` exported (npm_node_execpath, NODE, npm_config_*):
+ * the inner npm would otherwise run code-server's postinstall with the outer Node 20, which it refuses.
+ */
+function outsideNpm(env) {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('npm_') && key !== 'NODE'));
 }
 
 function run(command, args, { cwd, env, logFile, timeoutMs }) {
