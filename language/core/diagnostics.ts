@@ -18,7 +18,7 @@ const table = {
   duplicateArgument: ['RS0104', 'error', (name: string) => `Argument '${name}' is given twice.`],
   tooManyArguments: ['RS0105', 'error', (callee: string, count: number) => `'${callee}' takes at most ${count} positional argument${count === 1 ? '' : 's'}.`],
   duplicateName: ['RS0106', 'error', (name: string) => `Duplicate name '${name}': its weight keys would collide.`],
-  unnamedWeights: ['RS0107', 'error', (op: string) => `An unnamed '${op}' layer has weights and needs a name (its weight keys start with it): write 'name ${op}(…)'.`],
+  unnamedWeights: ['RS0107', 'error', (callee: string) => `An unnamed '${callee}' has weights and needs a name (its weight keys start with it): write 'name ${callee}(…)'.`],
   unknownName: ['RS0108', 'error', (name: string, hint: string) => `Unknown name '${name}'.${hint}`],
   duplicateDeclaration: ['RS0109', 'error', (kind: string, name: string) => `Duplicate ${kind} '${name}'.`],
   unknownShortcut: ['RS0110', 'error', (name: string, hint: string) => `Unknown shortcut '${name}': use shortcut, identity, projection or zeropad.${hint}`],

@@ -90,7 +90,7 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
     checkArguments(call, signature, call.stageArgs);
     const weighted = !isLayerOp(callee) || rules[callee].hasWeights;
     if (call.name) claimName(call.name, weighted);
-    else if (weighted) problems.push(problem(isLayerOp(callee) ? 'unnamedWeights' : 'unnamedWeights', call.callee.span, [callee]));
+    else if (weighted) problems.push(problem('unnamedWeights', call.callee.span, [callee]));
     if (call.repeat && call.repeat.count < 1) problems.push(problem('badRepeat', call.repeat.span, [call.repeat.count]));
   };
 
