@@ -432,6 +432,7 @@ export class Elaborator {
   }
 
   private value(e: Expression, frame: Frame): Value {
+    if (e.kind === 'number') return e.value; // most arguments: no evaluator needed
     return evaluate(e, (name) => frame.env.get(name), (error) => {
       if (error.kind === 'divisionByZero') this.report(frame, 'divisionByZero', error.span, []);
       else this.report(frame, 'badValue', error.span, ['value', error.detail]);

@@ -50,28 +50,35 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
 
   const checkArguments = (call: CallStatement, signature: Signature, extra: Argument[]) => {
     const given = new Set<string>();
-    const positional = (call.argList?.args ?? []).filter((a) => !a.name);
-    if (positional.length > signature.params.length) {
-      problems.push(problem('tooManyArguments', positional[signature.params.length].span, [call.callee.text, signature.params.length]));
-    }
-    positional.slice(0, signature.params.length).forEach((_, i) => given.add(signature.params[i].name));
-    for (const arg of [...(call.argList?.args ?? []), ...extra]) {
-      checkExpression(arg.value);
-      if (!arg.name) continue;
-      const name = arg.name.text;
-      if (!signature.params.some((p) => p.name === name)) {
-        const suggestion = closest(name, signature.params.map((p) => p.name));
-        problems.push(
-          problem('unknownParameter', arg.name.span, [name, call.callee.text, didYouMean(suggestion)], {
-            fixes: suggestion ? [replace(arg.name.span, suggestion, `Change to '${suggestion}'`)] : [],
-          }),
-        );
-      } else if (given.has(name)) problems.push(problem('duplicateArgument', arg.name.span, [name]));
-      given.add(name);
+    let positional = 0;
+    for (const list of [call.argList?.args ?? [], extra]) {
+      for (const arg of list) {
+        checkExpression(arg.value);
+        if (!arg.name) {
+          if (positional < signature.params.length) given.add(signature.params[positional].name);
+          else if (positional === signature.params.length) problems.push(problem('tooManyArguments', arg.span, [call.callee.text, signature.params.length]));
+          positional++;
+          continue;
+        }
+        checkKeyword(arg as Argument & { name: Identifier }, call, signature, given);
+      }
     }
     for (const p of signature.params) {
       if (p.required && !given.has(p.name)) problems.push(problem('missingArgument', call.argList?.span ?? call.callee.span, [p.name, call.callee.text]));
     }
+  };
+
+  const checkKeyword = (arg: Argument & { name: Identifier }, call: CallStatement, signature: Signature, given: Set<string>) => {
+    const name = arg.name.text;
+    if (!signature.params.some((p) => p.name === name)) {
+      const suggestion = closest(name, signature.params.map((p) => p.name));
+      problems.push(
+        problem('unknownParameter', arg.name.span, [name, call.callee.text, didYouMean(suggestion)], {
+          fixes: suggestion ? [replace(arg.name.span, suggestion, `Change to '${suggestion}'`)] : [],
+        }),
+      );
+    } else if (given.has(name)) problems.push(problem('duplicateArgument', arg.name.span, [name]));
+    given.add(name);
   };
 
   const checkCall = (call: CallStatement) => {
