@@ -31,6 +31,18 @@ async function pageShows(description: string, selector: string, needle: string):
   await waitFor(description, async () => (await workbenchText(selector))?.some((text) => text.includes(needle)));
 }
 
+/** Runs a UI command until the workbench shows its result: right after start-up a first request can go unanswered. */
+async function commandShows(description: string, command: string, selector: string, needle: string): Promise<void> {
+  let asked = 0;
+  await waitFor(description, async () => {
+    if (Date.now() - asked >= 3000) {
+      asked = Date.now();
+      await vscode.commands.executeCommand(command);
+    }
+    return !hasRunner() || (await workbenchText(selector))?.some((text) => text.includes(needle));
+  });
+}
+
 suite('editor', () => {
   let editor: vscode.TextEditor;
 
@@ -62,15 +74,7 @@ suite('editor', () => {
     assert.ok(diagnostic, 'the unknown block is still reported');
     editor = await vscode.window.showTextDocument(editor.document, { preserveFocus: false });
     editor.selection = new vscode.Selection(diagnostic.range.start, diagnostic.range.start);
-    // Right after VS Code starts, the first request for the menu can go unanswered: ask again every 3 s.
-    let asked = 0;
-    await waitFor('the quick-fix menu to offer the fix', async () => {
-      if (Date.now() - asked >= 3000) {
-        asked = Date.now();
-        await vscode.commands.executeCommand('editor.action.quickFix');
-      }
-      return !hasRunner() || (await workbenchText('.action-widget'))?.some((text) => text.includes("Change to 'basic'"));
-    });
+    await commandShows('the quick-fix menu to offer the fix', 'editor.action.quickFix', '.action-widget', "Change to 'basic'");
     await screenshot('editor-quick-fix');
     await vscode.commands.executeCommand('hideCodeActionWidget');
 
@@ -93,8 +97,7 @@ suite('editor', () => {
     assert.match(markdown, /`1×3×224×224 → 1×64×112×112`/);
     assert.match(markdown, /params 9,408 · MACs 118\.01 M · receptive field 7×7 px/);
     editor.selection = new vscode.Selection(position, position);
-    await vscode.commands.executeCommand('editor.action.showHover');
-    await pageShows('the hover to show the shape', '.monaco-hover-content', '1×3×224×224 → 1×64×112×112');
+    await commandShows('the hover to show the shape', 'editor.action.showHover', '.monaco-hover-content', '1×3×224×224 → 1×64×112×112');
     await screenshot('editor-hover');
     await vscode.commands.executeCommand('editor.action.hideHover').then(undefined, () => undefined);
   });
