@@ -9,17 +9,16 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseLabels } from '../../../language/runtime/classes';
-import { InferenceClient } from '../../../language/runtime/client';
 import { repoRoot } from '../examples';
 import { exampleNetwork } from '../onnx/example-networks';
 import { expectMessage, hostileCases } from './catalogue';
+import { SurvivingWorker } from './surviving-worker';
 
-const WORKER = join(repoRoot, 'language/runtime/worker.ts');
 const example = join(repoRoot, 'examples/fashion-mnist');
 const folder = mkdtempSync(join(tmpdir(), 'resnet-studio-hostile-images-'));
-const client = new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'] });
+const worker = new SurvivingWorker();
 after(async () => {
-  await client.dispose();
+  await worker.dispose();
   rmSync(folder, { recursive: true, force: true });
 });
 
@@ -27,14 +26,11 @@ test('the images catalogue', { timeout: 180_000 }, async (t) => {
   const network = exampleNetwork('fashion_resnet20');
   const labels = parseLabels(readFileSync(join(example, 'labels.txt'), 'utf8'));
   const weights = { kind: 'file' as const, path: join(example, 'resnet20.safetensors') };
-  let workerPid: number | undefined;
   for (const c of await hostileCases('images')) {
     await t.test(c.name, async () => {
       const path = join(folder, `${c.name}${c.generator?.ext ?? extname(c.file!)}`);
       writeFileSync(path, await c.bytes());
-      const result = await client.infer({ network, weights, ep: 'cpu', inputs: [{ kind: 'image', path }], includeSeenImage: true });
-      workerPid ??= client.workerPid;
-      assert.equal(client.workerPid, workerPid, 'the worker survived');
+      const result = await worker.infer({ network, weights, ep: 'cpu', inputs: [{ kind: 'image', path }], includeSeenImage: true });
       const output = result.results[0]!;
       let message: string;
       if (output.error !== undefined) {
