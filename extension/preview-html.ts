@@ -10,15 +10,24 @@ export interface PreviewPage {
   title: string;
 }
 
-export function previewHtml(page: PreviewPage): string {
-  const csp = [
+/**
+ * The policy every ResNet Studio webview uses: scripts only with this load's nonce, styles, fonts and
+ * images only from the extension (styles also under the nonce: the toolkit's components adopt theirs
+ * that way), nothing from the network. `imageSchemes` adds what a page draws itself (data:, blob:).
+ */
+export function contentSecurityPolicy(cspSource: string, nonce: string, imageSchemes: string[]): string {
+  return [
     "default-src 'none'",
-    `script-src 'nonce-${page.nonce}'`,
-    `style-src ${page.cspSource} 'nonce-${page.nonce}'`,
-    `font-src ${page.cspSource}`,
-    // data: for the PNG export, which draws the diagram's SVG into a canvas.
-    `img-src ${page.cspSource} data:`,
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+    `img-src ${[cspSource, ...imageSchemes].join(' ')}`,
   ].join('; ');
+}
+
+export function previewHtml(page: PreviewPage): string {
+  // data: for the PNG export, which draws the diagram's SVG into a canvas.
+  const csp = contentSecurityPolicy(page.cspSource, page.nonce, ['data:']);
   const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return `<!DOCTYPE html>
 <html lang="en">

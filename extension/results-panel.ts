@@ -3,7 +3,7 @@
 // checking them, and tells callers when a run has been rendered.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { makeNonce } from './preview-html';
+import { contentSecurityPolicy, makeNonce } from './preview-html';
 import { parseResultsRequest, type HostMessage, type RunView, type WebviewRequest } from '../webview/results/protocol';
 import { RESULTS_STYLE } from '../webview/results/style';
 
@@ -165,14 +165,7 @@ export class ResultsPanel implements vscode.Disposable {
   private html(webview: vscode.Webview): string {
     const nonce = makeNonce();
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'results.js'));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data: blob:`,
-      // As the preview: the toolkit's components adopt their styles under the page's nonce.
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
+    const csp = contentSecurityPolicy(webview.cspSource, nonce, ['data:', 'blob:']);
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
