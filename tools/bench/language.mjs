@@ -1,27 +1,11 @@
 // Language core speed: full analysis (parse, names, shapes, counts, diagnostics) of resnet152 and
 // of generated files of 2,500 to 10,000 layers. Prints medians; no pass/fail.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { build } from 'esbuild';
+import { loadBundled, median as medianOf } from '../measure.mjs';
 
 // Measured as it ships: bundled by esbuild like dist/server.js (tsx's per-module transform is slower).
-const bundle = await build({ entryPoints: ['language/core/analysis.ts'], bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20' });
-const module = { exports: {} };
-new Function('module', 'exports', 'require', bundle.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
-const { analyze } = module.exports;
-
-function median(run, minimumMs = 1500) {
-  for (let i = 0; i < 20; i++) run();
-  const times = [];
-  const end = performance.now() + minimumMs;
-  while (performance.now() < end || times.length < 30) {
-    const start = performance.now();
-    run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
-}
+const { analyze } = await loadBundled("export { analyze } from './language/core/analysis';");
+const median = (run) => medianOf(run, { warmup: 20, minimumRuns: 30 });
 
 const generated = (layers) =>
   'network generated {\n  input 16x32x32\n' + Array.from({ length: layers }, (_, i) => `  c${i} conv(16, kernel=3, padding=1)\n`).join('') + '  avgpool avgpool\n  fc linear(10)\n}\n';

@@ -10,13 +10,13 @@
 //
 //   node tools/bench/preview.mjs [--screenshot DIR]
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { findChromium } from '../../test/e2e/harness/browser.mjs';
+import { loadBundled, median as medianOf } from '../measure.mjs';
 
 const { values: options } = parseArgs({ options: { screenshot: { type: 'string' } } });
 
@@ -29,23 +29,8 @@ export { layoutGraph } from './webview/layout';
 export { renderDiagram } from './webview/render';
 export { previewHtml } from './extension/preview-html';
 `;
-const bundle = await build({ stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, write: false, format: 'cjs', platform: 'node' });
-const module = { exports: {} };
-new Function('module', 'exports', 'require', bundle.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
-const { analyze, buildGraph, graphResult, visibleGraph, foldAll, layoutGraph, renderDiagram, previewHtml } = module.exports;
-
-function median(run, minimumMs = 1500) {
-  for (let i = 0; i < 10; i++) run();
-  const times = [];
-  const end = performance.now() + minimumMs;
-  while (performance.now() < end || times.length < 20) {
-    const start = performance.now();
-    run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
-}
+const { analyze, buildGraph, graphResult, visibleGraph, foldAll, layoutGraph, renderDiagram, previewHtml } = await loadBundled(entry);
+const median = (run, minimumMs) => medianOf(run, { warmup: 10, minimumRuns: 20, minimumMs });
 
 /** extension/preview.ts waits this long after a keystroke before asking for the graph. */
 const editDebounceMs = Number(/const editDebounceMs = (\d+)/.exec(readFileSync('extension/preview.ts', 'utf8'))?.[1]);
