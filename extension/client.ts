@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { preludeScheme } from '../language/server/protocol';
+import { preludeScheme } from '../contracts/server';
 
 /** More deaths than this within `crashWindowMs` and the client stops restarting the server. */
 const maxRestarts = 4;

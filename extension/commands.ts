@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { preludeText } from '../language/core/prelude';
-import { preludeScheme, preludeUri } from '../language/server/protocol';
+import { preludeScheme, preludeUri } from '../contracts/server';
 import { newFileFromTemplate } from './templates';
 
 export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient): void {

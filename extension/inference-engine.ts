@@ -1,8 +1,8 @@
 // The extension's handle on the inference worker: started on first use, reused, shut down after a
 // quiet spell, and restarted after a crash (the client forks a fresh worker on the next request).
 import * as vscode from 'vscode';
-import { InferenceClient, InferenceError } from '../language/runtime/client';
-import type { InferRequest, InferResult } from '../language/runtime/protocol';
+import { InferenceClient, InferenceError } from '../engine/runtime/client';
+import type { InferRequest, InferResult } from '../contracts/worker';
 
 export type EngineRequest = Omit<InferRequest, 'type' | 'id'>;
 

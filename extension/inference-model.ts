@@ -6,7 +6,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { analyze } from '../language/core/analysis';
 import type { Network } from '../language/core/model';
-import { readLabelsFile } from '../language/runtime/labels-file';
+import { readLabelsFile } from '../engine/runtime/labels-file';
 
 export interface ModelChoice {
   document: vscode.TextDocument;

@@ -3,11 +3,11 @@
 // runtime log. `registerInference` is the one call extension/main.ts makes. Nothing here loads
 // native code: onnxruntime and sharp live in the worker process that InferenceEngine starts lazily.
 import * as vscode from 'vscode';
-import { labelOf } from '../language/runtime/classes';
-import { InferenceError } from '../language/runtime/client';
-import { confidentMistakes, evaluate, listDataset, reportFigures, runInBatches, type Dataset } from '../language/runtime/dataset';
-import { formatEpReport } from '../language/runtime/providers';
-import type { InferResult } from '../language/runtime/protocol';
+import { labelOf } from '../engine/runtime/classes';
+import { InferenceError } from '../engine/runtime/client';
+import { confidentMistakes, evaluate, listDataset, reportFigures, runInBatches, type Dataset } from '../engine/runtime/dataset';
+import { formatEpReport } from '../engine/runtime/providers';
+import type { InferResult } from '../contracts/worker';
 import { InferenceEngine, type EngineRequest } from './inference-engine';
 import { isModelProblem, loadModel, writeWeightsDeclaration, type ModelChoice, type ModelProblem } from './inference-model';
 import { pickImage, pickModel } from './inference-pickers';
@@ -16,7 +16,7 @@ import { epFallbackNote, evaluationCsv, evaluationJson, imageRunJson, topScores 
 import { ResultsPanel } from './results-panel';
 import { inferenceSettings } from './settings';
 import { EpStatusBar, CHOOSE_EP_COMMAND } from './status-bar';
-import type { EvalRunView, ImageRunView } from '../webview/results/protocol';
+import type { EvalRunView, ImageRunView } from '../contracts/results';
 
 export const COMMANDS = {
   runInference: 'resnetStudio.runInference',

@@ -1,6 +1,6 @@
 // Checks on what the webview sends as an export before it is written to the user's disk.
 
-import { maxExportLength } from '../webview/protocol';
+import { maxExportLength } from '../contracts/preview';
 
 /** The export as bytes if it is an SVG document. */
 export function svgBytes(data: string): Uint8Array | undefined {

@@ -5,7 +5,7 @@ import type { TextDocument } from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import { analyze } from '../language/core/analysis';
 import { graphResult } from '../language/server/graph';
-import { graphRequest, type GraphResult } from '../language/server/graph-protocol';
+import { graphRequest, type GraphResult } from '../contracts/graph';
 
 export interface GraphSource {
   graph(document: TextDocument, network?: string): Promise<GraphResult | null>;

@@ -4,9 +4,9 @@
 
 import * as vscode from 'vscode';
 import type { Graph } from '../language/core/graph';
-import type { GraphResult } from '../language/server/graph-protocol';
-import { preludeScheme } from '../language/server/protocol';
-import { parsePreviewState, parseWebviewMessage, previewViewType, type ExportFormat, type HostMessage, type PreviewState, type WebviewMessage } from '../webview/protocol';
+import type { GraphResult } from '../contracts/graph';
+import { preludeScheme } from '../contracts/server';
+import { parsePreviewState, parseWebviewMessage, previewViewType, type ExportFormat, type HostMessage, type PreviewState, type WebviewMessage } from '../contracts/preview';
 import { pngBytes, svgBytes } from './preview-export';
 import { makeNonce, previewHtml } from './preview-html';
 import type { BaseLanguageClient } from 'vscode-languageclient';

@@ -1,10 +1,10 @@
 // Pure conversions for the results view: worker results → what the webview shows, a run → JSON for
 // the clipboard, a folder evaluation → CSV. No vscode import, so unit tests run them directly.
-import { labelOf, softmax, topK } from '../language/runtime/classes';
-import { reportFigures, type EvalReport, type Sample } from '../language/runtime/dataset';
-import type { EpReport } from '../language/runtime/providers';
-import type { InferResult, InputResult } from '../language/runtime/protocol';
-import type { ClassScore } from '../webview/results/protocol';
+import { labelOf, softmax, topK } from '../engine/runtime/classes';
+import { reportFigures, type EvalReport, type Sample } from '../engine/runtime/dataset';
+import type { EpReport } from '../engine/runtime/providers';
+import type { InferResult, InputResult } from '../contracts/worker';
+import type { ClassScore } from '../contracts/results';
 
 export function topScores(logits: ArrayLike<number>, labels: readonly string[] | undefined, k: number): ClassScore[] {
   const probabilities = softmax(logits);

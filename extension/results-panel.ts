@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { contentSecurityPolicy, makeNonce } from './preview-html';
-import { parseResultsRequest, type HostMessage, type RunView, type WebviewRequest } from '../webview/results/protocol';
+import { parseResultsRequest, type HostMessage, type RunView, type WebviewRequest } from '../contracts/results';
 import { RESULTS_STYLE } from '../webview/results/style';
 
 export interface RunRecord {

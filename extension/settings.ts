@@ -1,6 +1,6 @@
 // The inference settings (`resnetStudio.*`), read fresh on each use so a change applies to the next run.
 import * as vscode from 'vscode';
-import { isEpChoice, type EpChoice } from '../language/runtime/providers';
+import { isEpChoice, type EpChoice } from '../engine/runtime/providers';
 
 export const SECTION = 'resnetStudio';
 export const EP_SETTING = 'executionProvider';

@@ -1,7 +1,7 @@
 // The status-bar item naming the execution provider: the setting, and once a run has happened, the
 // EP that actually ran. Clicking it offers the choices and writes `resnetStudio.executionProvider`.
 import * as vscode from 'vscode';
-import { EP_CHOICES, type EpChoice, type EpReport } from '../language/runtime/providers';
+import { EP_CHOICES, type EpChoice, type EpReport } from '../engine/runtime/providers';
 import { EP_SETTING, SECTION, inferenceSettings, setExecutionProvider } from './settings';
 
 export const CHOOSE_EP_COMMAND = 'resnetStudio.chooseExecutionProvider';

@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 
 const native = ['onnxruntime-node', 'sharp'];
 const entries = [
-  { in: 'language/cli/main.ts', out: 'dist/cli.js', platform: 'node', external: native },
+  { in: 'cli/main.ts', out: 'dist/cli.js', platform: 'node', external: native },
   { in: 'language/server/main.ts', out: 'dist/server.js', platform: 'node', external: native },
-  { in: 'language/runtime/worker.ts', out: 'dist/worker.js', platform: 'node', external: native },
+  { in: 'engine/runtime/worker.ts', out: 'dist/worker.js', platform: 'node', external: native },
   { in: 'extension/main.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', ...native] },
   { in: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser', external: [] },
   { in: 'webview/results/main.ts', out: 'dist/results.js', platform: 'browser', external: [] },

@@ -45,7 +45,7 @@ function buildProduction() {
   const buildDir = join(workDir, 'build');
   rmSync(buildDir, { recursive: true, force: true });
   mkdirSync(buildDir, { recursive: true });
-  for (const source of ['language', 'extension', 'webview', 'node_modules', 'package.json', 'tsconfig.json']) {
+  for (const source of ['language', 'engine', 'cli', 'contracts', 'extension', 'webview', 'node_modules', 'package.json', 'tsconfig.json']) {
     symlinkSync(join(repoRoot, source), join(buildDir, source));
   }
   log('node tools/build.mjs --production');

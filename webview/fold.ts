@@ -1,13 +1,8 @@
 // Folding: which stages and blocks show their insides. The graph stays whole; this picks what is
 // visible, turning each folded group into one node and rerouting the edges that cross it. Pure.
 
+import type { FoldState } from '../contracts/preview';
 import type { Graph, GraphDiagnostic, GraphEdge, GraphGroup, GraphNode } from '../language/core/graph';
-
-/** Groups are folded unless overridden; `overrides[id] === false` unfolds one. */
-export interface FoldState {
-  defaultFolded: boolean;
-  overrides: Record<string, boolean>;
-}
 
 export const initialFoldState: FoldState = { defaultFolded: true, overrides: {} };
 

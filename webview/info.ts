@@ -3,7 +3,7 @@
 
 import { formatCount, formatMacs } from '../language/core/format';
 import { tensorLabel, type Graph, type GraphDiagnostic, type GraphGroup } from '../language/core/graph';
-import type { GraphResult } from '../language/server/graph-protocol';
+import type { GraphResult } from '../contracts/graph';
 import type { VisibleNode } from './fold';
 import { diagnosticsOf } from './render';
 

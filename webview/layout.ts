@@ -8,10 +8,9 @@
 // It is linear in the number of nodes (about 1.5 ms for ResNet-152 unfolded, where elkjs's layered
 // layout took 140–530 ms; see docs/preview.md) and a node keeps its place when a later part changes.
 
+import type { Direction } from '../contracts/preview';
 import { tensorLabel } from '../language/core/graph';
 import { visibleNodes, type VisibleEdge, type VisibleFrame, type VisibleGraph, type VisibleItem, type VisibleNode } from './fold';
-
-export type Direction = 'LR' | 'TB';
 
 export interface Box {
   x: number;

@@ -2,12 +2,12 @@
 // and zoom across updates, draws the diagram and the layer table, and reports clicks back.
 
 import type { Graph } from '../language/core/graph';
-import type { GraphResult } from '../language/server/graph-protocol';
+import type { GraphResult } from '../contracts/graph';
 import { standaloneSvg, pngBase64 } from './export';
 import { foldAll, initialFoldState, isFolded, toggleFold, unfoldAncestors, visibleGraph, type VisibleGraph } from './fold';
 import { layoutGraph, wrapLength, type Box, type Layout, type PlacedNode } from './layout';
 import { elementAt, searchGraph } from './locate';
-import type { ExportFormat, HostMessage, PreviewState, ViewTransform, WebviewMessage } from './protocol';
+import type { ExportFormat, HostMessage, PreviewState, ViewTransform, WebviewMessage } from '../contracts/preview';
 import { renderDetails, renderProblems, renderSummary } from './info';
 import { reconcile, type LastGood } from './reconcile';
 import { renderDiagram } from './render';

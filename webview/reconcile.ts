@@ -3,7 +3,7 @@
 // resets folding and zoom). Pure.
 
 import type { Graph } from '../language/core/graph';
-import type { GraphResult } from '../language/server/graph-protocol';
+import type { GraphResult } from '../contracts/graph';
 
 export interface Shown {
   uri: string;

@@ -1,6 +1,6 @@
 // Zoom and pan as a transform of the diagram into the pane. Pure arithmetic.
 
-import type { ViewTransform } from './protocol';
+import type { ViewTransform } from '../contracts/preview';
 
 export const minScale = 0.02;
 export const maxScale = 4;

@@ -5,7 +5,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { formatCount, formatMacs, formatShape } from '../core/format';
 import { toCodeLens } from './convert';
 import type { Documents } from './documents';
-import { commands } from './protocol';
+import { commands } from '../../contracts/server';
 
 export function registerCodeLens(connection: Connection, documents: Documents): void {
   connection.onCodeLens((params, token) => {

@@ -7,20 +7,11 @@ import type { Analysis } from '../core/analysis';
 import { preprocessPresets, preprocessSteps, shortcutKinds } from '../core/names';
 import { layerOps, rules } from '../core/shapes';
 import type { BlockDeclaration, Declaration } from '../core/syntax';
+import type { Completion } from './items';
 import { toCompletionItem } from './convert';
 import { cursorAt, type Cursor } from './cursor';
 import type { Documents } from './documents';
 import { calleeSignature, layerSignature } from './signature-help';
-
-export interface Completion {
-  label: string;
-  kind: 'layer' | 'block' | 'keyword' | 'parameter' | 'value' | 'name' | 'snippet';
-  detail?: string;
-  documentation?: string;
-  insertText?: string;
-  snippet?: boolean;
-  sortText?: string;
-}
 
 export function registerCompletion(connection: Connection, documents: Documents): void {
   connection.onCompletion((params, token) => {

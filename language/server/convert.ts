@@ -24,10 +24,8 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { Diagnostic, Fix, Range, Severity, SourceId, TextEdit } from '../core/model';
-import { preludeUri } from './protocol';
-import type { Completion } from './completion';
-import type { OutlineEntry } from './outline';
-import type { SignatureInfo } from './signature-help';
+import { preludeUri } from '../../contracts/server';
+import type { Completion, OutlineEntry, SignatureInfo } from './items';
 
 const severities: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,

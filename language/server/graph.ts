@@ -4,7 +4,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
 import { buildGraph } from '../core/graph';
 import type { Documents } from './documents';
-import { graphRequest, type GraphParams, type GraphResult } from './graph-protocol';
+import { graphRequest, type GraphParams, type GraphResult } from '../../contracts/graph';
 
 /** Syntax (RS00xx) and name (RS01xx) errors: the model may be missing statements, not just shapes. */
 const structuralError = /^RS0[01]/;

@@ -9,7 +9,7 @@ import { isIdentifier, keywords, nameSymbols, symbolAt, type NameSymbol } from '
 import { isLayerOp } from '../core/shapes';
 import { toLocation, toRenameEdit } from './convert';
 import type { Documents } from './documents';
-import { preludeUri } from './protocol';
+import { preludeUri } from '../../contracts/server';
 
 const symbolCache = new WeakMap<Analysis, NameSymbol[]>();
 export function symbolsOf(analysis: Analysis): NameSymbol[] {

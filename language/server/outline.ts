@@ -5,18 +5,9 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
 import { formatShape } from '../core/format';
 import { networkOf } from '../core/locate';
-import type { Range } from '../core/model';
+import type { OutlineEntry } from './items';
 import { toDocumentSymbol } from './convert';
 import type { Documents } from './documents';
-
-export interface OutlineEntry {
-  name: string;
-  detail?: string;
-  kind: 'network' | 'block' | 'layer' | 'stage' | 'parameter' | 'constant';
-  range: Range;
-  selectionRange: Range;
-  children: OutlineEntry[];
-}
 
 export function registerOutline(connection: Connection, documents: Documents): void {
   connection.onDocumentSymbol((params) => {

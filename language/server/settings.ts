@@ -1,7 +1,7 @@
 // The `resnetStudio` settings, pulled from the client per document and cached until they change.
 
 import { DidChangeConfigurationNotification, type Connection } from 'vscode-languageserver/node';
-import { defaultSettings, type Settings } from './protocol';
+import { defaultSettings, type Settings } from '../../contracts/server';
 
 export interface SettingsSource {
   get(uri: string): Promise<Settings>;

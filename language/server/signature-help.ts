@@ -6,16 +6,10 @@ import type { Analysis } from '../core/analysis';
 import type { LayerOp } from '../core/model';
 import { isLayerOp, rules } from '../core/shapes';
 import { preludeText } from '../core/prelude';
+import type { SignatureInfo } from './items';
 import { toSignatureHelp } from './convert';
 import { cursorAt } from './cursor';
 import type { Documents } from './documents';
-
-export interface SignatureInfo {
-  label: string;
-  documentation?: string;
-  parameters: { name: string; label: string; documentation?: string }[];
-  active: number;
-}
 
 export function registerSignatureHelp(connection: Connection, documents: Documents): void {
   connection.onSignatureHelp((params, token) => {

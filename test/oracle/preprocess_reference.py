@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference preprocessing from torchvision (0.14, on PIL images), the oracle for language/runtime/preprocess.ts.
+"""Reference preprocessing from torchvision (0.14, on PIL images), the oracle for engine/runtime/preprocess.ts.
 
   preprocess_reference.py generate OUT_DIR
       Writes the test images (PNG, JPEG, GIF, WebP; deterministic content) and, per case, the uint8

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { analyze } from '../../language/core/analysis.ts';
-import { compileToOnnx } from '../../language/onnx/build.ts';
-import { randomWeights } from '../../language/onnx/random-weights.ts';
-import { InferenceClient } from '../../language/runtime/client.ts';
+import { compileToOnnx } from '../../engine/onnx/build.ts';
+import { randomWeights } from '../../engine/onnx/random-weights.ts';
+import { InferenceClient } from '../../engine/runtime/client.ts';
 
 const argument = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -112,7 +112,7 @@ print(times[len(times) // 2])
   const pixels = Buffer.alloc(500 * 375 * 3).map((_, i) => (i * 7919) % 251);
   await sharp(pixels, { raw: { width: 500, height: 375, channels: 3 } }).jpeg({ quality: 90 }).toFile(image);
   const client = new InferenceClient({
-    workerPath: join(root, 'language/runtime/worker.ts'),
+    workerPath: join(root, 'engine/runtime/worker.ts'),
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, OMP_NUM_THREADS: String(THREADS) },
   });

@@ -16,9 +16,9 @@ const ORACLE = fileURLToPath(new URL('../../test/oracle/preprocess_reference.py'
 const runs = Number(process.argv[2] ?? 9);
 const INPUT = [3, 224, 224];
 
-const { preprocessImageFile, imagenetPreprocess } = await tsImport('../../language/runtime/preprocess.ts', import.meta.url);
-const { decodeImageFile } = await tsImport('../../language/runtime/decode.ts', import.meta.url);
-const { resizeBilinear } = await tsImport('../../language/runtime/resample.ts', import.meta.url);
+const { preprocessImageFile, imagenetPreprocess } = await tsImport('../../engine/runtime/preprocess.ts', import.meta.url);
+const { decodeImageFile } = await tsImport('../../engine/runtime/decode.ts', import.meta.url);
+const { resizeBilinear } = await tsImport('../../engine/runtime/resample.ts', import.meta.url);
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -63,7 +63,7 @@ const REQUIRED = [
 const FORBIDDEN = [
   [/\.map$/, 'a source map'],
   [/(?<!\.d)\.ts$/, 'a TypeScript source'],
-  [/^extension\/(language|extension|webview|test|tools|test-results|out|\.ci|bin)\//, 'sources, tests or tools'],
+  [/^extension\/(language|engine|cli|contracts|extension|webview|test|tools|test-results|out|\.ci|bin)\//, 'sources, tests or tools'],
   [/^extension\/tsconfig\.json$/, 'the TypeScript config'],
   [/\.vsix$/, 'another VSIX'],
 ];

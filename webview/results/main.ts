@@ -1,7 +1,7 @@
 // The results webview: renders the runs the host sends, newest first, and sends back the user's
 // requests (copy, export, cancel, run again). The host holds the history; this page only draws it.
 import { button, registerToolkit } from '../toolkit';
-import type { HostMessage, WebviewRequest } from './protocol';
+import type { HostMessage, WebviewRequest } from '../../contracts/results';
 import { progressLine, renderRun } from './render';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewRequest): void };

@@ -1,7 +1,7 @@
 // Builds the DOM of one run. Text goes in through textContent only; sizes and colours through the
 // CSSOM (the page's CSP allows no inline style attributes).
 import { button as toolkitButton } from '../toolkit';
-import type { EvalRunView, ImageRunView, RunView } from './protocol';
+import type { EvalRunView, ImageRunView, RunView } from '../../contracts/results';
 
 type Send = (request: { type: 'copyJson' | 'exportCsv' | 'cancel'; id: string }) => void;
 

@@ -44,7 +44,7 @@ suite('smoke-vsix', function () {
   });
 
   test('the extension under test is the packaged one: bundles, no sources or maps, this platform’s native code only', () => {
-    assert.deepEqual(['extension', 'language', 'webview', 'test'].filter((dir) => existsSync(join(root, dir))), []);
+    assert.deepEqual(['extension', 'language', 'engine', 'cli', 'contracts', 'webview', 'test'].filter((dir) => existsSync(join(root, dir))), []);
     assert.deepEqual(readdirSync(join(root, 'dist')).filter((file) => file.endsWith('.map')), []);
     const bin = join(root, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
     assert.deepEqual(readdirSync(bin), [process.platform]);

@@ -1,5 +1,5 @@
 // Labels-file cases: each makes a file (or names a path) in `dir`; the labels are read as the CLI and
-// the extension read them (language/runtime/labels-file.ts). Each entry's expected message is
+// the extension read them (engine/runtime/labels-file.ts). Each entry's expected message is
 // <name>.expected beside this file.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // expected message is <name>.expected beside this file.
 export interface MessageTable {
   description: string;
-  /** Which validator: the preview's (webview/protocol.ts) or the results view's (webview/results/protocol.ts). */
+  /** Which validator: the preview's (contracts/preview.ts) or the results view's (contracts/results.ts). */
   view: 'preview' | 'results';
   messages(): unknown[];
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../../language/core/analysis';
-import { run as summary } from '../../../language/cli/commands/summary';
+import { run as summary } from '../../../cli/commands/summary';
 import { expectFixture } from '../fixtures';
 
 import { exampleFiles, repoRoot as root } from '../examples';

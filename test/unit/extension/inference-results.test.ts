@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { epFallbackNote, evaluationCsv, imageRunJson, topScores } from '../../../extension/results-format';
-import { parseLabels, softmax } from '../../../language/runtime/classes';
-import { confidentMistakes, EVAL_BATCH, evaluate, listDataset, runInBatches, type Sample } from '../../../language/runtime/dataset';
-import type { InferResult, InputResult } from '../../../language/runtime/protocol';
-import type { EpReport } from '../../../language/runtime/providers';
-import { parseResultsRequest } from '../../../webview/results/protocol';
+import { parseLabels, softmax } from '../../../engine/runtime/classes';
+import { confidentMistakes, EVAL_BATCH, evaluate, listDataset, runInBatches, type Sample } from '../../../engine/runtime/dataset';
+import type { InferResult, InputResult } from '../../../contracts/worker';
+import type { EpReport } from '../../../engine/runtime/providers';
+import { parseResultsRequest } from '../../../contracts/results';
 
 const cpuReport: EpReport = { requested: 'cpu', selected: 'cpu', nodesByEp: { cpu: 30 }, ran: 'cpu', attempts: [{ ep: 'cpu', ok: true, ms: 3 }] };
 

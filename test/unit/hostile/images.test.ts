@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { after, test } from 'node:test';
-import { parseLabels } from '../../../language/runtime/classes';
+import { parseLabels } from '../../../engine/runtime/classes';
 import { repoRoot } from '../examples';
 import { exampleNetwork } from '../onnx/example-networks';
 import { expectMessage, hostileCases } from './catalogue';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LabelsFileError, readLabelsFile } from '../../../language/runtime/labels-file';
+import { LabelsFileError, readLabelsFile } from '../../../engine/runtime/labels-file';
 import { generated } from '../../hostile/labels/generated';
 import { assertNoOrphans, expectMessage } from './catalogue';
 

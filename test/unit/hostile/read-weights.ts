@@ -1,7 +1,7 @@
 // Reads a whole safetensors file the way the worker does (header, then each tensor), as one line: its
 // tensors, or its one error. Anything thrown that is not the reader's own clear error fails the caller.
 import assert from 'node:assert/strict';
-import { SafetensorsError, SafetensorsFile } from '../../../language/onnx/safetensors';
+import { SafetensorsError, SafetensorsFile } from '../../../engine/onnx/safetensors';
 
 export async function readAll(path: string): Promise<string> {
   let file: SafetensorsFile;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../../language/core/analysis';
-import { InferenceClient } from '../../../language/runtime/client';
+import { InferenceClient } from '../../../engine/runtime/client';
 import { TestServer } from '../../lsp/server';
 import { repoRoot } from '../examples';
 import { exampleNetwork } from '../onnx/example-networks';
@@ -50,7 +50,7 @@ export async function soakInference(count: number): Promise<SoakFigures> {
   const images = readdirSync(join(example, 'images')).sort().map((f) => join(example, 'images', f));
   const network = exampleNetwork('fashion_resnet20');
   const weights = { kind: 'file' as const, path: join(example, 'resnet20.safetensors') };
-  const client = new InferenceClient({ workerPath: join(repoRoot, 'language/runtime/worker.ts'), execArgv: [V8_YOUNG_GENERATION, '--import', 'tsx'] });
+  const client = new InferenceClient({ workerPath: join(repoRoot, 'engine/runtime/worker.ts'), execArgv: [V8_YOUNG_GENERATION, '--import', 'tsx'] });
   const warmup = count;
   try {
     let pid: number | undefined;

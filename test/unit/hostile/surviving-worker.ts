@@ -2,14 +2,14 @@
 // only with a clear InferenceError, and the same worker process must still be there afterwards.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { InferenceClient, InferenceError } from '../../../language/runtime/client';
-import type { InferResult } from '../../../language/runtime/protocol';
+import { InferenceClient, InferenceError } from '../../../engine/runtime/client';
+import type { InferResult } from '../../../contracts/worker';
 import { repoRoot } from '../examples';
 
 type Request = Parameters<InferenceClient['infer']>[0];
 
 export class SurvivingWorker {
-  private readonly client = new InferenceClient({ workerPath: join(repoRoot, 'language/runtime/worker.ts'), execArgv: ['--import', 'tsx'] });
+  private readonly client = new InferenceClient({ workerPath: join(repoRoot, 'engine/runtime/worker.ts'), execArgv: ['--import', 'tsx'] });
   private pid: number | undefined;
 
   /** The result of a request that must succeed. */

@@ -1,14 +1,14 @@
 // Messages from the webviews are untrusted: test/hostile/webview/ holds tables of malformed ones for
-// the preview (webview/protocol.ts parseWebviewMessage) and the results view
-// (webview/results/protocol.ts parseResultsRequest). Every one must be refused; the panels log and
+// the preview (contracts/preview.ts parseWebviewMessage) and the results view
+// (contracts/results.ts parseResultsRequest). Every one must be refused; the panels log and
 // ignore what their validator refuses (extension/preview.ts receive(), extension/results-panel.ts).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { generated } from '../../hostile/webview/generated';
-import { parseResultsRequest } from '../../../webview/results/protocol';
-import { parseWebviewMessage } from '../../../webview/protocol';
+import { parseResultsRequest } from '../../../contracts/results';
+import { parseWebviewMessage } from '../../../contracts/preview';
 import { assertNoOrphans, catalogueRoot, expectMessage } from './catalogue';
 import { readdirSync } from 'node:fs';
 

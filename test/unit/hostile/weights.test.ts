@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadStateDict } from '../../../language/onnx/state-dict';
+import { loadStateDict } from '../../../engine/onnx/state-dict';
 import { expectMessage, hostileCases } from './catalogue';
 import { readAll } from './read-weights';
 import { SurvivingWorker } from './surviving-worker';

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { analyze } from '../../../language/core/analysis';
-import { CompileError, buildModel, compileToOnnx } from '../../../language/onnx/build';
-import { ModelProto } from '../../../language/onnx/proto';
-import { randomWeights } from '../../../language/onnx/random-weights';
-import { loadStateDict } from '../../../language/onnx/state-dict';
+import { CompileError, buildModel, compileToOnnx } from '../../../engine/onnx/build';
+import { ModelProto } from '../../../engine/onnx/proto';
+import { randomWeights } from '../../../engine/onnx/random-weights';
+import { loadStateDict } from '../../../engine/onnx/state-dict';
 import { EXAMPLES, TORCHVISION_NAMES, ZEROPAD_MIX, analyzeFile, exampleNetwork } from './example-networks';
 import { PYTHON, readIo, referenceIo, referenceModels, referenceNetworks, relativeError, topK } from './oracle';
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Network } from '../../../language/core/model';
-import { SafetensorsFile } from '../../../language/onnx/safetensors';
+import { SafetensorsFile } from '../../../engine/onnx/safetensors';
 
 const ORACLE_DIR = join(__dirname, '..', '..', 'oracle');
 const SCRIPTS = ['reference_logits.py', 'reference_models.py', 'safetensors_file.py'];

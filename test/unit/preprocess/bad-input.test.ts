@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { imagenetPreprocess, preprocessImageFile, type PreprocessOptions } from '../../../language/runtime/preprocess';
+import { imagenetPreprocess, preprocessImageFile, type PreprocessOptions } from '../../../engine/runtime/preprocess';
 
 const IMAGENET_INPUT: [number, number, number] = [3, 224, 224];
 let folder = '';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { decodeImage, gifTransparentColour } from '../../../language/runtime/decode';
+import { decodeImage, gifTransparentColour } from '../../../engine/runtime/decode';
 
 const RED_THEN_BLUE = Buffer.from([255, 0, 0, 0, 0, 255]);
 

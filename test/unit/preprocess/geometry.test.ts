@@ -2,15 +2,15 @@
 // source (runs without python; torchvision-oracle.test.ts compares the whole pipeline).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cmykToRgb } from '../../../language/runtime/decode';
+import { cmykToRgb } from '../../../engine/runtime/decode';
 import {
   centerCrop,
   preprocessPixels,
   resizedSize,
   rgbToLuma,
   roundHalfEven,
-} from '../../../language/runtime/preprocess';
-import { bilinearWeights, resizeBilinear, type PixelImage } from '../../../language/runtime/resample';
+} from '../../../engine/runtime/preprocess';
+import { bilinearWeights, resizeBilinear, type PixelImage } from '../../../engine/runtime/resample';
 
 /** A one-channel image whose pixel value is its column (or row) index. */
 function ramp(width: number, height: number, along: 'x' | 'y'): PixelImage {

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { preprocessImage, preprocessImageFile, type PreprocessOptions } from '../../../language/runtime/preprocess';
-import { resizeBilinear, simdKernels } from '../../../language/runtime/resample';
+import { preprocessImage, preprocessImageFile, type PreprocessOptions } from '../../../engine/runtime/preprocess';
+import { resizeBilinear, simdKernels } from '../../../engine/runtime/resample';
 
 const PYTHON = '/usr/bin/python3';
 const ORACLE = join(__dirname, '..', '..', 'oracle', 'preprocess_reference.py');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { graphRequest, type GraphResult } from '../../../language/server/graph-protocol';
+import { graphRequest, type GraphResult } from '../../../contracts/graph';
 import { TestServer } from '../../lsp/server';
 
 const text = readFileSync(join(__dirname, '../../fixtures/graph/resnet50.resnet'), 'utf8');

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../../language/core/analysis';
 import { buildGraph, type Graph } from '../../../language/core/graph';
-import { foldAll, initialFoldState, toggleFold, unfoldAncestors, visibleGraph, visibleNodes, type FoldState } from '../../../webview/fold';
-import { layoutGraph, wrapLength, type Box, type Direction, type Layout } from '../../../webview/layout';
+import { foldAll, initialFoldState, toggleFold, unfoldAncestors, visibleGraph, visibleNodes } from '../../../webview/fold';
+import type { Direction, FoldState } from '../../../contracts/preview';
+import { layoutGraph, wrapLength, type Box, type Layout } from '../../../webview/layout';
 import { expectFixture } from '../fixtures';
 import { printLayout } from './print';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pngBytes, svgBytes } from '../../../extension/preview-export';
-import { parsePreviewState, parseWebviewMessage } from '../../../webview/protocol';
+import { parsePreviewState, parseWebviewMessage } from '../../../contracts/preview';
 
 test('well-formed webview messages pass unchanged', () => {
   const good = [

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import * as evalCommand from '../../../language/cli/commands/eval';
-import * as exportCommand from '../../../language/cli/commands/export';
-import * as inferCommand from '../../../language/cli/commands/infer';
-import { compileToOnnx } from '../../../language/onnx/build';
-import { loadStateDict } from '../../../language/onnx/state-dict';
-import { preprocessImageFile } from '../../../language/runtime/preprocess';
+import * as evalCommand from '../../../cli/commands/eval';
+import * as exportCommand from '../../../cli/commands/export';
+import * as inferCommand from '../../../cli/commands/infer';
+import { compileToOnnx } from '../../../engine/onnx/build';
+import { loadStateDict } from '../../../engine/onnx/state-dict';
+import { preprocessImageFile } from '../../../engine/runtime/preprocess';
 import { exampleFile, exampleNetwork } from '../onnx/example-networks';
 import { PYTHON, referenceIo, referenceModels, relativeError, topK } from '../onnx/oracle';
 

@@ -8,7 +8,7 @@ import {
   nodesByEpFromProfile,
   ranFromCounts,
   shortenEpError,
-} from '../../../language/runtime/providers';
+} from '../../../engine/runtime/providers';
 
 test('auto tries the platform GPU EPs one at a time, then cpu', () => {
   const eps = (platform: NodeJS.Platform, cudaPresent: boolean, gpuDevicePresent = true) =>

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { InferenceClient } from '../../../language/runtime/client';
+import { InferenceClient } from '../../../engine/runtime/client';
 import { exampleNetwork } from '../onnx/example-networks';
 import { referenceIo, referenceModels, relativeError, topK } from '../onnx/oracle';
 
@@ -25,7 +25,7 @@ function lavapipeEnv(): NodeJS.ProcessEnv | undefined {
 const env = lavapipeEnv();
 const skip = env === undefined && !process.env.CI ? 'lavapipe is not set up: run tools/setup-lavapipe.sh' : false;
 const client = new InferenceClient({
-  workerPath: join(__dirname, '..', '..', '..', 'language', 'runtime', 'worker.ts'),
+  workerPath: join(__dirname, '..', '..', '..', 'engine', 'runtime', 'worker.ts'),
   execArgv: ['--import', 'tsx'],
   env: env ?? process.env,
 });

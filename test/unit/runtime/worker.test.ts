@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
-import { InferenceClient, InferenceError } from '../../../language/runtime/client';
-import type { InputSpec } from '../../../language/runtime/protocol';
+import { InferenceClient, InferenceError } from '../../../engine/runtime/client';
+import type { InputSpec } from '../../../contracts/worker';
 import { exampleNetwork } from '../onnx/example-networks';
 import { referenceIo, referenceModels, relativeError } from '../onnx/oracle';
 
-const WORKER = join(__dirname, '..', '..', '..', 'language', 'runtime', 'worker.ts');
+const WORKER = join(__dirname, '..', '..', '..', 'engine', 'runtime', 'worker.ts');
 /** A client whose worker runs the .ts source; no VK_ICD_FILENAMES, so webgpu finds no adapter here. */
 function testClient(env: NodeJS.ProcessEnv = process.env): InferenceClient {
   return new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'], env });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { SafetensorsFile } from '../../../language/onnx/safetensors';
+import { SafetensorsFile } from '../../../engine/onnx/safetensors';
 import { referenceDtypes } from '../onnx/oracle';
 import { writeF32Tensors, writeSafetensors } from './write-safetensors';
 

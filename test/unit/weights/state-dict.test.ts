@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Range } from '../../../language/core/model';
-import { expectedWeights } from '../../../language/onnx/network-walk';
-import { randomWeights } from '../../../language/onnx/random-weights';
-import { loadStateDict } from '../../../language/onnx/state-dict';
+import { expectedWeights } from '../../../engine/onnx/network-walk';
+import { randomWeights } from '../../../engine/onnx/random-weights';
+import { loadStateDict } from '../../../engine/onnx/state-dict';
 import { exampleNetwork } from '../onnx/example-networks';
 
 const fashionResnet20 = () => exampleNetwork('fashion_resnet20');

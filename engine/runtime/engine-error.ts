@@ -1,4 +1,4 @@
-import type { ErrorKind, WeightsSummary } from './protocol';
+import type { ErrorKind, WeightsSummary } from '../../contracts/worker';
 
 /** A failure the worker reports to its client as an InferError, not as a crash. */
 export class EngineError extends Error {

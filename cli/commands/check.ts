@@ -1,6 +1,6 @@
 // `resnet-studio check FILE...`: diagnostics as `file:line:col: severity RSnnn message`, or --json.
 
-import { analyze } from '../../core/analysis';
+import { analyze } from '../../language/core/analysis';
 import type { CliIo } from '../io';
 import { readSource } from '../io';
 

@@ -1,6 +1,6 @@
 // Regenerates onnx-schema.json (protobufjs's JSON form of the vendored onnx.proto) so the bundles
 // and the tests load the schema as plain JSON without reading .proto files at run time:
-//   node language/onnx/generate-schema.mjs
+//   node engine/onnx/generate-schema.mjs
 import protobuf from 'protobufjs';
 import { readFileSync, writeFileSync } from 'node:fs';
 

@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { softmax, topK } from './classes';
-import type { InferResult, InputResult } from './protocol';
+import type { InferResult, InputResult } from '../../contracts/worker';
 
 /** torchvision.datasets.folder.IMG_EXTENSIONS. */
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp']);

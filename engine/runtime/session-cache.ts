@@ -5,13 +5,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { Network } from '../core/model';
+import type { Network } from '../../language/core/model';
 import { CompileError, compileToOnnx } from '../onnx/build';
 import { fileProblem } from '../onnx/file-errors';
 import { randomWeights } from '../onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../onnx/state-dict';
 import { EngineError } from './engine-error';
-import type { SessionTimings, WeightsRequest, WeightsSummary } from './protocol';
+import type { SessionTimings, WeightsRequest, WeightsSummary } from '../../contracts/worker';
 import {
   candidateEps,
   cudaProvidersPresent,

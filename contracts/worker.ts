@@ -1,9 +1,9 @@
 // Messages between the inference client (CLI, extension host) and the worker process.
 // They cross the process boundary with structured clone (fork's 'advanced' serialization),
 // so typed arrays travel as they are.
-import type { Network } from '../core/model';
-import type { WeightProblem } from '../onnx/state-dict';
-import type { EpChoice, EpReport } from './providers';
+import type { Network } from '../language/core/model';
+import type { WeightProblem } from '../engine/onnx/state-dict';
+import type { EpChoice, EpReport } from '../engine/runtime/providers';
 
 export type WeightsRequest = { kind: 'file'; path: string } | { kind: 'random'; seed: number };
 

@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ErrorKind, InferRequest, InferResult, WeightsSummary, WorkerRequest, WorkerResponse } from './protocol';
+import type { ErrorKind, InferRequest, InferResult, WeightsSummary, WorkerRequest, WorkerResponse } from '../../contracts/worker';
 
 export interface ClientOptions {
   /** The worker script: dist/worker.js next to the bundle by default; the .ts source in tests. */

@@ -2,8 +2,8 @@
 // network in an open document. Declared once, imported by the server and the VS Code client.
 
 import { RequestType } from 'vscode-languageserver-protocol';
-import type { Graph, GraphDiagnostic } from '../core/graph';
-import type { Range } from '../core/model';
+import type { Graph, GraphDiagnostic } from '../language/core/graph';
+import type { Range } from '../language/core/model';
 
 export interface GraphParams {
   textDocument: { uri: string };

@@ -1,8 +1,8 @@
 // Messages between the results panel (extension/results-panel.ts) and its webview (main.ts), declared
-// once for both sides, in the preview's pattern (webview/protocol.ts): everything the webview sends is
+// once for both sides, in the preview's pattern (contracts/preview.ts): everything the webview sends is
 // untrusted and reaches the host only through parseResultsRequest.
-import type { EpReport } from '../../language/runtime/providers';
-import type { SessionTimings } from '../../language/runtime/protocol';
+import type { EpReport } from '../engine/runtime/providers';
+import type { SessionTimings } from './worker';
 
 export interface ClassScore {
   index: number;

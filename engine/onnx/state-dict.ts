@@ -3,7 +3,7 @@
 // Each problem names the owning layer and its range so the language server can put it on that layer.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Network, Range } from '../core/model';
+import type { Network, Range } from '../../language/core/model';
 import { expectedWeights } from './network-walk';
 import { FLOAT_DTYPES, SafetensorsFile } from './safetensors';
 import { fileProblem } from './file-errors';

@@ -1,7 +1,7 @@
 // Seeded random weights initialised as torchvision's ResNet constructor does: kaiming_normal_
 // (mode fan_out, relu gain) for conv weights, BatchNorm weight 1 and bias 0 with fresh running
 // statistics, and PyTorch's default init for linear layers and conv biases (U(±1/sqrt(fan_in))).
-import type { LayerNode, Network } from '../core/model';
+import type { LayerNode, Network } from '../../language/core/model';
 import { allLayers } from './network-walk';
 import { formatParameterCount, type LoadedWeights } from './state-dict';
 

@@ -2,7 +2,7 @@
 //   Image.open(path).convert('RGB') → [Grayscale(C)] → [Resize(size, BILINEAR)] → [CenterCrop(h, w)]
 //   → ToTensor() → [Normalize(mean, std)]
 // in that order (the order of the `preprocess` section in the language docs).
-import type { PreprocessSpec } from '../core/model';
+import type { PreprocessSpec } from '../../language/core/model';
 import { decodeImage, decodeImageFile, MAX_INPUT_PIXELS, type DecodedImage } from './decode';
 import { resizeBilinear, type PixelImage } from './resample';
 

@@ -2,14 +2,14 @@
 // top-k labels with probabilities per image, the EP that ran (and the failed attempts), timings.
 // Also the options and helpers that `export` and `eval` share.
 import { dirname, resolve } from 'node:path';
-import { analyze } from '../../core/analysis';
-import type { Network } from '../../core/model';
-import { DEFAULT_SEED } from '../../onnx/random-weights';
-import { labelOf, softmax, topK } from '../../runtime/classes';
-import { InferenceClient, InferenceError } from '../../runtime/client';
-import { readLabelsFile } from '../../runtime/labels-file';
-import type { InferResult, InputResult, WeightsRequest } from '../../runtime/protocol';
-import { EP_CHOICES, formatEpReport, isEpChoice, type EpChoice } from '../../runtime/providers';
+import { analyze } from '../../language/core/analysis';
+import type { Network } from '../../language/core/model';
+import { DEFAULT_SEED } from '../../engine/onnx/random-weights';
+import { labelOf, softmax, topK } from '../../engine/runtime/classes';
+import { InferenceClient, InferenceError } from '../../engine/runtime/client';
+import { readLabelsFile } from '../../engine/runtime/labels-file';
+import type { InferResult, InputResult, WeightsRequest } from '../../contracts/worker';
+import { EP_CHOICES, formatEpReport, isEpChoice, type EpChoice } from '../../engine/runtime/providers';
 import type { CliIo } from '../io';
 import { readSource } from '../io';
 

@@ -2,10 +2,10 @@
 // takes down only this process. It serves InferRequests one at a time; a cancel request stops the
 // current one between inputs.
 import * as ort from 'onnxruntime-node';
-import type { Network, PreprocessSpec } from '../core/model';
+import type { Network, PreprocessSpec } from '../../language/core/model';
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { EngineError } from './engine-error';
-import type { InferRequest, InputResult, InputSpec, SeenImage, WorkerRequest, WorkerResponse } from './protocol';
+import type { InferRequest, InputResult, InputSpec, SeenImage, WorkerRequest, WorkerResponse } from '../../contracts/worker';
 import { SessionCache } from './session-cache';
 
 interface PreparedInput {

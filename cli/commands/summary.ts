@@ -1,9 +1,9 @@
 // `resnet-studio summary FILE`: a torchinfo-style table per network, or --json.
 
-import { analyze } from '../../core/analysis';
-import { formatCount, formatMacs, formatShape } from '../../core/format';
-import type { Network } from '../../core/model';
-import { flattenLayers } from '../../core/walk';
+import { analyze } from '../../language/core/analysis';
+import { formatCount, formatMacs, formatShape } from '../../language/core/format';
+import type { Network } from '../../language/core/model';
+import { flattenLayers } from '../../language/core/walk';
 import type { CliIo } from '../io';
 import { readSource } from '../io';
 

@@ -1,5 +1,5 @@
-import type { LayerNode, Network, WeightSpec } from '../core/model';
-import { flattenLayers } from '../core/walk';
+import type { LayerNode, Network, WeightSpec } from '../../language/core/model';
+import { flattenLayers } from '../../language/core/walk';
 
 /** Every layer of the network in execution order, projection shortcut layers included. */
 export function allLayers(network: Network): LayerNode[] {

@@ -1,7 +1,7 @@
 // Compiles an analysed Network and its weights into an ONNX ModelProto (IR 8, opset 17).
 // Node and initializer names are the torchvision keys, so a model exported here reads like
 // torchvision's module tree; anonymous layers get their enclosing block's name plus the op.
-import type { AddNode, LayerNode, ModelNode, Network, Range, Shape } from '../core/model';
+import type { AddNode, LayerNode, ModelNode, Network, Range, Shape } from '../../language/core/model';
 import { encodeModel } from './encode';
 import { AttributeType, DataType } from './proto';
 

@@ -1,9 +1,9 @@
 // `resnet-studio export FILE -o model.onnx [--weights W | --random-weights]`: the network and its
 // weights as an ONNX model (IR 8, opset 17), input `input` [1, C, H, W], output `logits`.
 import { writeFile } from 'node:fs/promises';
-import { CompileError, compileToOnnx } from '../../onnx/build';
-import { randomWeights } from '../../onnx/random-weights';
-import { loadStateDict, type LoadedWeights } from '../../onnx/state-dict';
+import { CompileError, compileToOnnx } from '../../engine/onnx/build';
+import { randomWeights } from '../../engine/onnx/random-weights';
+import { loadStateDict, type LoadedWeights } from '../../engine/onnx/state-dict';
 import type { CliIo } from '../io';
 import { loadNetwork, parseEngineArgs } from './infer';
 

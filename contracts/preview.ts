@@ -3,9 +3,15 @@
 // the webview is untrusted: the host accepts it only through the parse functions below.
 
 import type { Position } from '../language/core/model';
-import type { GraphResult } from '../language/server/graph-protocol';
-import type { FoldState } from './fold';
-import type { Direction } from './layout';
+import type { GraphResult } from './graph';
+
+export type Direction = 'LR' | 'TB';
+
+/** Groups are folded unless overridden; `overrides[id] === false` unfolds one. */
+export interface FoldState {
+  defaultFolded: boolean;
+  overrides: Record<string, boolean>;
+}
 
 export const previewViewType = 'resnetStudio.preview';
 

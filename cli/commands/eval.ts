@@ -1,11 +1,11 @@
 // `resnet-studio eval FILE FOLDER [--weights W | --random-weights] [--ep …] [--json]`: accuracy,
 // per-class accuracy, confusion matrix and images/s over a labelled folder. Two layouts:
 // torchvision's ImageFolder (one subfolder per class, classes in sorted order) or flat files named
-// `<anything>_<k>.<ext>` whose suffix k is the class index (language/runtime/dataset.ts).
-import { labelOf } from '../../runtime/classes';
-import { InferenceClient } from '../../runtime/client';
-import { evaluate, listDataset, reportFigures, runInBatches, sparseConfusion, type EvalReport } from '../../runtime/dataset';
-import { formatEpReport } from '../../runtime/providers';
+// `<anything>_<k>.<ext>` whose suffix k is the class index (engine/runtime/dataset.ts).
+import { labelOf } from '../../engine/runtime/classes';
+import { InferenceClient } from '../../engine/runtime/client';
+import { evaluate, listDataset, reportFigures, runInBatches, sparseConfusion, type EvalReport } from '../../engine/runtime/dataset';
+import { formatEpReport } from '../../engine/runtime/providers';
 import type { CliIo } from '../io';
 import { loadLabels, loadNetwork, parseEngineArgs, randomWeightsWarning, runInference, sessionLine } from './infer';
 
