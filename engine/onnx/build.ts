@@ -1,7 +1,10 @@
 // Compiles an analysed Network and its weights into an ONNX ModelProto (IR 8, opset 17).
 // Node and initializer names are the torchvision keys, so a model exported here reads like
 // torchvision's module tree; anonymous layers get their enclosing block's name plus the op.
-import type { AddNode, LayerNode, ModelNode, Network, Range, Shape } from '../../language/core/model';
+import type { AddNode, LayerNode, ModelNode, Network, Range, Shape, WeightSpec } from '../../language/core/model';
+import { ops } from '../../language/core/ops';
+import type { OnnxAttribute, OnnxEmitter, ResolvedLayer } from '../../language/core/ops/op';
+import { layerName } from '../../language/core/walk';
 import { encodeModel } from './encode';
 import { AttributeType, DataType } from './proto';
 
@@ -42,13 +45,15 @@ interface TensorProto {
   raw_data: Uint8Array;
 }
 
-const int = (name: string, i: number): Attribute => ({ name, type: AttributeType.INT, i });
-const float = (name: string, f: number): Attribute => ({ name, type: AttributeType.FLOAT, f });
-const ints = (name: string, values: number[]): Attribute => ({ name, type: AttributeType.INTS, ints: values });
+function toProto(a: OnnxAttribute): Attribute {
+  if ('ints' in a) return { name: a.name, type: AttributeType.INTS, ints: a.ints };
+  if ('float' in a) return { name: a.name, type: AttributeType.FLOAT, f: a.float };
+  return { name: a.name, type: AttributeType.INT, i: a.int };
+}
 
 const bytesOf = (array: Float32Array | BigInt64Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 
-class GraphBuilder {
+class GraphBuilder implements OnnxEmitter {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
   private readonly used = new Set<string>([INPUT_NAME]);
@@ -64,21 +69,24 @@ class GraphBuilder {
   }
 
   /** Adds a node whose single output value carries the node's name; returns that value. */
-  node(name: string, opType: string, inputs: string[], attributes: Attribute[] = []): string {
+  node(name: string, opType: string, inputs: string[], attributes: OnnxAttribute[] = []): string {
     const unique = this.unique(name);
-    this.nodes.push({ name: unique, op_type: opType, input: inputs, output: [unique], attribute: attributes });
+    this.nodes.push({ name: unique, op_type: opType, input: inputs, output: [unique], attribute: attributes.map(toProto) });
     return unique;
   }
 
-  weight(key: string, dims: number[], range: Range): string {
+  /** The layer being lowered, whose range a missing or misshapen weight points at. */
+  range?: Range;
+
+  weight({ key, shape }: WeightSpec): string {
     const values = this.weights.get(key);
-    if (!values) throw new CompileError(`no weights for ${key}`, range);
-    const count = dims.reduce((a, b) => a * b, 1);
+    if (!values) throw new CompileError(`no weights for ${key}`, this.range);
+    const count = shape.reduce((a, b) => a * b, 1);
     if (values.length !== count) {
-      throw new CompileError(`${key} has ${values.length} values, expected [${dims.join(', ')}] = ${count}`, range);
+      throw new CompileError(`${key} has ${values.length} values, expected [${shape.join(', ')}] = ${count}`, this.range);
     }
     this.used.add(key);
-    this.initializers.push({ name: key, dims, data_type: DataType.FLOAT, raw_data: bytesOf(values) });
+    this.initializers.push({ name: key, dims: [...shape], data_type: DataType.FLOAT, raw_data: bytesOf(values) });
     return key;
   }
 
@@ -95,28 +103,12 @@ function requireShape(shape: Shape | undefined, what: string, range: Range): Sha
   return shape;
 }
 
-function requireAttrs<T>(layer: LayerNode & { attrs?: T }): T {
+function requireAttrs(layer: LayerNode): void {
   if (!layer.attrs) throw new CompileError(`${describe(layer)} has arguments that could not be evaluated`, layer.range);
-  return layer.attrs;
 }
 
 function describe(layer: LayerNode): string {
   return layer.name ? `layer ${layer.name} (${layer.op})` : `the anonymous ${layer.op} layer`;
-}
-
-/** PyTorch's pooled size with ceil_mode: the last window must start inside the input or the left padding. */
-export function ceilModeOutputSize(size: number, kernel: number, stride: number, padding: number, dilation: number): number {
-  const span = dilation * (kernel - 1) + 1;
-  let out = Math.ceil((size + 2 * padding - span) / stride) + 1;
-  if ((out - 1) * stride >= size + padding) out--;
-  return out;
-}
-
-/** End padding that makes floor-mode pooling produce the ceil-mode size. */
-function ceilModeEndPad(size: number, kernel: number, stride: number, padding: number, dilation: number): number {
-  const out = ceilModeOutputSize(size, kernel, stride, padding, dilation);
-  const span = dilation * (kernel - 1) + 1;
-  return Math.max(padding, (out - 1) * stride + span - size - padding);
 }
 
 class NetworkCompiler {
@@ -138,7 +130,7 @@ class NetworkCompiler {
           value = this.sequence(node.children, value, node.name, value);
           break;
         case 'stage':
-          for (const block of node.children) value = this.sequence(block.children, value, block.name, value);
+          value = this.sequence(node.children, value, node.name, blockInput);
           break;
       }
     }
@@ -146,102 +138,12 @@ class NetworkCompiler {
   }
 
   private layer(layer: LayerNode, x: string, blockName: string): string {
-    const g = this.graph;
-    const name = layer.name || (blockName ? `${blockName}.${layer.op}` : layer.op);
-    switch (layer.op) {
-      case 'conv': {
-        const a = requireAttrs(layer);
-        const dims = [a.out_channels, a.in_channels / a.groups, a.kernel, a.kernel];
-        const inputs = [x, g.weight(`${layer.name}.weight`, dims, layer.range)];
-        if (a.bias) inputs.push(g.weight(`${layer.name}.bias`, [a.out_channels], layer.range));
-        return g.node(name, 'Conv', inputs, [
-          ints('dilations', [a.dilation, a.dilation]),
-          int('group', a.groups),
-          ints('kernel_shape', [a.kernel, a.kernel]),
-          ints('pads', [a.padding, a.padding, a.padding, a.padding]),
-          ints('strides', [a.stride, a.stride]),
-        ]);
-      }
-      case 'batchnorm': {
-        const a = requireAttrs(layer);
-        const params = ['weight', 'bias', 'running_mean', 'running_var'].map((p) =>
-          g.weight(`${layer.name}.${p}`, [a.num_features], layer.range),
-        );
-        return g.node(name, 'BatchNormalization', [x, ...params], [float('epsilon', a.eps)]);
-      }
-      case 'relu':
-        return g.node(name, 'Relu', [x]);
-      case 'relu6': {
-        const low = g.constant(`${name}.min`, [], new Float32Array([0]));
-        const high = g.constant(`${name}.max`, [], new Float32Array([6]));
-        return g.node(name, 'Clip', [x, low, high]);
-      }
-      case 'leaky_relu':
-        return g.node(name, 'LeakyRelu', [x], [float('alpha', requireAttrs(layer).negative_slope)]);
-      case 'sigmoid':
-        return g.node(name, 'Sigmoid', [x]);
-      case 'maxpool': {
-        const a = requireAttrs(layer);
-        let padsEnd = [a.padding, a.padding];
-        if (a.ceil_mode) {
-          // ONNX's shape inference for ceil_mode (opset 17) keeps a last window that starts in the
-          // padding, which PyTorch drops. Floor mode with the end padding that yields PyTorch's size
-          // gives the same windows, and shapes that agree everywhere.
-          const [, , height, width] = requireShape(layer.inputShape, describe(layer), layer.range);
-          padsEnd = [height, width].map((size) => ceilModeEndPad(size!, a.kernel, a.stride, a.padding, a.dilation));
-        }
-        return g.node(name, 'MaxPool', [x], [
-          int('ceil_mode', 0),
-          ints('dilations', [a.dilation, a.dilation]),
-          ints('kernel_shape', [a.kernel, a.kernel]),
-          ints('pads', [a.padding, a.padding, padsEnd[0]!, padsEnd[1]!]),
-          ints('strides', [a.stride, a.stride]),
-        ]);
-      }
-      case 'avgpool': {
-        const { output } = requireAttrs(layer);
-        if (output === 1) return g.node(name, 'GlobalAveragePool', [x]);
-        const [, , height, width] = requireShape(layer.inputShape, describe(layer), layer.range);
-        if (height === undefined || width === undefined || height % output !== 0 || width % output !== 0) {
-          throw new CompileError(
-            `unsupported: avgpool(output=${output}) on a ${height}×${width} input cannot be exported to ONNX ` +
-              `(adaptive pooling is exported only when the input size is a multiple of the output size)`,
-            layer.range,
-          );
-        }
-        const kernel = [height / output, width / output];
-        return g.node(name, 'AveragePool', [x], [ints('kernel_shape', kernel), ints('strides', kernel)]);
-      }
-      case 'flatten':
-        return g.node(name, 'Flatten', [x], [int('axis', 1)]);
-      case 'dropout':
-        return x;
-      case 'linear': {
-        const a = requireAttrs(layer);
-        const inputShape = requireShape(layer.inputShape, describe(layer), layer.range);
-        const flat = inputShape.length > 2 ? g.node(`${name}.flatten`, 'Flatten', [x], [int('axis', 1)]) : x;
-        const inputs = [flat, g.weight(`${layer.name}.weight`, [a.out_features, a.in_features], layer.range)];
-        if (a.bias) inputs.push(g.weight(`${layer.name}.bias`, [a.out_features], layer.range));
-        return g.node(name, 'Gemm', inputs, [int('transB', 1)]);
-      }
-      case 'se': {
-        const a = requireAttrs(layer);
-        const pooled = g.node(`${name}.avgpool`, 'GlobalAveragePool', [x]);
-        const fc1 = g.node(`${name}.fc1`, 'Conv', [
-          pooled,
-          g.weight(`${layer.name}.fc1.weight`, [a.hidden, a.channels, 1, 1], layer.range),
-          g.weight(`${layer.name}.fc1.bias`, [a.hidden], layer.range),
-        ]);
-        const relu = g.node(`${name}.relu`, 'Relu', [fc1]);
-        const fc2 = g.node(`${name}.fc2`, 'Conv', [
-          relu,
-          g.weight(`${layer.name}.fc2.weight`, [a.channels, a.hidden, 1, 1], layer.range),
-          g.weight(`${layer.name}.fc2.bias`, [a.channels], layer.range),
-        ]);
-        const gate = g.node(`${name}.sigmoid`, 'Sigmoid', [fc2]);
-        return g.node(name, 'Mul', [x, gate]);
-      }
-    }
+    requireAttrs(layer);
+    requireShape(layer.inputShape, describe(layer), layer.range);
+    requireShape(layer.outputShape, describe(layer), layer.range);
+    this.graph.range = layer.range;
+    const lower = ops[layer.op].lower as (emit: OnnxEmitter, layer: ResolvedLayer<LayerNode['op']>, x: string, name: string) => string;
+    return lower(this.graph, layer as ResolvedLayer<LayerNode['op']>, x, layerName(layer, blockName));
   }
 
   private add(node: AddNode, main: string, blockInput: string, blockName: string): string {

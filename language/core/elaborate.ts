@@ -8,7 +8,7 @@ import { problem, type Problem, type ProblemFix, type ProblemKind, type RelatedP
 import { evaluate, show, unknown, type Value } from './evaluate';
 import type { AddNode, BlockNode, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, Range, Shape, ShortcutKind, SourceId, SourceRange, StageNode } from './model';
 import type { LineMap } from './positions';
-import { dims, isLayerOp, maxChannels, rules, type ArgValues, type ParamSpec, type RuleProblem } from './shapes';
+import { dims, isLayerOp, maxChannels, ops, type ArgValues, type ParamSpec, type RuleProblem } from './ops';
 import type { Argument, BlockDeclaration, CallStatement, Expression, NetworkDeclaration, Span, Statement } from './syntax';
 
 export const maxLayers = 200_000;
@@ -72,9 +72,9 @@ export class Elaborator {
         sawInput = true;
         if (s.dims.kind === 'missing') continue;
         const values = s.dims.values;
-        if (values.length === 3 && values.every((v) => Number.isInteger(v) && v >= 1 && v <= maxInputSize) && values[0] <= maxChannels) {
-          network.input ??= values as [number, number, number];
-        } else this.report(frame, 'badInput', s.dims.span, [values.join('x')]);
+        const problem = inputProblem(values);
+        if (problem) this.report(frame, 'badInput', s.dims.span, [values.join('x'), problem]);
+        else network.input ??= values as [number, number, number];
       } else if (s.kind === 'weights' || s.kind === 'labels') {
         if (s.path.kind === 'string') network[s.kind] ??= { path: s.path.value, range: fileLines.range(s.path.span) };
       } else if (s.kind === 'preprocess') {
@@ -109,7 +109,7 @@ export class Elaborator {
           break;
         case 'require': {
           const ok = this.value(s.condition, frame);
-          if (ok === false) this.report(frame, 'requirement', s.span, [s.message?.value ?? 'requirement not met']);
+          if (ok === false) this.report(frame, 'requirement', s.span, [s.message?.value.trim() || `requirement not met: ${this.lines[frame.source].text.slice(s.condition.span.start, s.condition.span.end)}`]);
           else if (ok !== true && ok !== unknown) this.report(frame, 'badValue', s.condition.span, ['require', `the condition must be true or false, got ${show(ok)}`]);
           break;
         }
@@ -137,23 +137,36 @@ export class Elaborator {
     return { nodes, shape };
   }
 
+  /**
+   * A layer, a block, or N of either in sequence (nn.Sequential: children named `name.0 … name.N-1`).
+   * The keyword arguments after `xN` go to the first child only, over the call's own.
+   */
   private call(s: CallStatement, frame: Frame, input: Shape | undefined): ModelNode | undefined {
     const callee = s.callee.text;
     const name = s.name ? frame.prefix + s.name.text : '';
-    if (isLayerOp(callee)) return this.layer(callee, name, s, [...(s.argList?.args ?? []), ...s.stageArgs], frame, input);
-    const block = this.blocks(callee);
-    if (!block || frame.chain.includes(callee) || !s.name) return undefined;
-    if (frame.chain.length >= maxBlockDepth) {
-      this.report(frame, 'tooDeep', s.span, [maxBlockDepth]);
-      return undefined;
-    }
     const args = s.argList?.args ?? [];
-    if (!s.repeat) return this.block(block, name, s, [...args, ...s.stageArgs], frame, input);
+    let unit: (name: string, args: Argument[], input: Shape | undefined) => LayerNode | BlockNode;
+    let parameters: string[];
+    if (isLayerOp(callee)) {
+      unit = (n, a, x) => this.layer(callee, n, s, a, frame, x);
+      parameters = ops[callee].params.map((p) => p.name);
+    } else {
+      const block = this.blocks(callee);
+      if (!block || frame.chain.includes(callee) || !s.name) return undefined;
+      if (frame.chain.length >= maxBlockDepth) {
+        this.report(frame, 'tooDeep', s.span, [maxBlockDepth]);
+        return undefined;
+      }
+      unit = (n, a, x) => this.block(block, n, s, a, frame, x);
+      parameters = block.declaration.parameters.map((p) => p.name.text);
+    }
+    const first = overridden(args, s.stageArgs, parameters);
+    if (!s.repeat) return unit(name, first, input);
     if (s.repeat.count < 1) return undefined;
     const stage: StageNode = { kind: 'stage', name, block: callee, repeat: s.repeat.count, children: [], ...this.place(frame, s.span), inputShape: input, params: 0, macs: 0 };
     let shape = input;
     for (let i = 0; i < s.repeat.count && this.layerCount <= maxLayers; i++) {
-      const child = this.block(block, `${name}.${i}`, s, i === 0 ? [...args, ...s.stageArgs] : args, frame, shape);
+      const child = unit(name && `${name}.${i}`, i === 0 ? first : args, shape);
       stage.children.push(child);
       shape = child.outputShape;
     }
@@ -166,13 +179,27 @@ export class Elaborator {
 
   private layer(op: LayerOp, name: string, s: CallStatement, args: Argument[], frame: Frame, input: Shape | undefined): LayerNode {
     this.layerCount++;
-    const rule = rules[op];
-    const node = { kind: 'layer', op, name, weights: [], ...this.place(frame, s.span), inputShape: input, params: 0, macs: 0 } as LayerNode;
+    const rule = ops[op];
     const values = this.bind(rule.params, args, frame, op);
-    if (!values) return node;
+    if (!values) return { kind: 'layer', op, name, weights: [], ...this.place(frame, s.span), inputShape: input, params: 0, macs: 0 } as LayerNode;
+    return this.materialize(op, name, values, input, this.place(frame, s.span), (p) => this.ruleProblem(p, s, args, rule.params, frame));
+  }
+
+  /** A layer the language builds itself (a projection's conv and BN): its arguments over the op's defaults. */
+  private builtLayer(op: LayerOp, name: string, given: ArgValues, input: Shape | undefined, frame: Frame, span: Span): LayerNode {
+    this.layerCount++;
+    const values: ArgValues = {};
+    for (const p of ops[op].params) values[p.name] = given[p.name] ?? (typeof p.default === 'function' ? p.default(values) : p.default!);
+    return this.materialize(op, name, values, input, this.place(frame, span), (p) => this.report(frame, p.kind as ProblemKind, span, p.args as never));
+  }
+
+  /** Shape, weights, params and MACs of one layer, by its op's rule. */
+  private materialize(op: LayerOp, name: string, values: ArgValues, input: Shape | undefined, place: { range: Range; definition?: SourceRange }, onProblem: (p: RuleProblem) => void): LayerNode {
+    const rule = ops[op];
+    const node = { kind: 'layer', op, name, weights: [], ...place, inputShape: input, params: 0, macs: 0 } as LayerNode;
     const result = rule.infer(input, values);
     if (input) node.attrs = result.attrs as never;
-    for (const p of result.problems) this.ruleProblem(p, s, args, rule.params, frame);
+    result.problems.forEach(onProblem);
     node.outputShape = result.output;
     if (!result.output) return node;
     const weights = rule.weights(result.attrs as never);
@@ -186,7 +213,7 @@ export class Elaborator {
     const declaration = entry.declaration;
     const blockName = declaration.name.kind === 'identifier' ? declaration.name.text : '';
     const env = new Map<string, Value>([
-      ['in_channels', input && input.length === 4 ? input[1] : unknown],
+      ['in_channels', input ? input[1] : unknown],
       ['expansion', 1],
     ]);
     const inner: Frame = {
@@ -228,69 +255,65 @@ export class Elaborator {
     };
   }
 
+  /**
+   * torchvision's rule: the shortcut's stride is the block's `stride` argument (1 when the block has
+   * none); `+ shortcut` projects when that stride is not 1 or the main path changes the channels,
+   * as `_make_layer` decides. The shortcut's output must then equal the main path's, as `out +=
+   * identity` requires.
+   */
   private add(written: string, span: Span, frame: Frame, main: Shape | undefined): AddNode | undefined {
     if (written !== 'shortcut' && written !== 'identity' && written !== 'projection' && written !== 'zeropad') return undefined;
     const input = frame.blockInput;
     const node: AddNode = { kind: 'add', name: frame.prefix.slice(0, -1), written, layers: [], ...this.place(frame, span), inputShape: main, shortcutInputShape: input, params: 0, macs: 0 };
-    if (!main || !input) return node;
+    const stride = frame.env.get('stride') ?? 1;
+    if (!main || !input || typeof stride !== 'number') return node;
     if (main.length !== 4 || input.length !== 4) {
       this.report(frame, 'channels', span, [`A residual add needs C×H×W feature maps on both sides, got ${dims(main)} and ${dims(input)}.`]);
       return node;
     }
-    const same = main.every((d, i) => d === input[i]);
-    const kind: ShortcutKind = written === 'shortcut' ? (same ? 'identity' : 'projection') : written;
+    if (!Number.isInteger(stride) || stride < 1) {
+      this.report(frame, 'badValue', span, ['shortcut', `the block's stride must be a whole number of at least 1, got ${stride}`]);
+      return node;
+    }
+    const kind: ShortcutKind = written === 'shortcut' ? (stride !== 1 || main[1] !== input[1] ? 'projection' : 'identity') : written;
     node.shortcut = kind;
+    node.stride = stride;
+    // A mismatch is the shortcut's: the main path's shape flows on, so later layers keep theirs.
     node.outputShape = main;
-    const stride = shortcutStride(input, main);
-    const fix: ProblemFix[] = frame.source === 'file' && written === 'identity' ? [{ title: 'Use a projection shortcut (1×1 conv + BN)', edits: [{ span: { start: span.end - 'identity'.length, end: span.end }, newText: 'projection' }] }] : [];
+    const carried = kind === 'identity' ? input : [input[0], main[1], Math.floor((input[2] - 1) / stride) + 1, Math.floor((input[3] - 1) / stride) + 1];
+    const described = stride === 1 || kind === 'identity' ? kind : `${kind} (stride ${stride})`;
     const culprit = (c: Change | undefined) => (c ? ` ${c.detail}` : '');
     const related = (c: Change | undefined): RelatedProblem[] => (c ? [{ source: c.source, span: c.span, message: c.detail }] : []);
-    if (kind === 'identity') {
-      if (main[1] !== input[1]) this.report(frame, 'addChannels', span, [shapeText(main), shapeText(input), 'identity', culprit(frame.changes.channels)], fix, related(frame.changes.channels));
-      else if (!same) this.report(frame, 'addSpatial', span, [shapeText(main), shapeText(input), 'identity', culprit(frame.changes.spatial)], fix, related(frame.changes.spatial));
+    if (kind === 'zeropad' && (main[1] < input[1] || (main[1] - input[1]) % 2 !== 0)) {
+      this.report(frame, 'zeropad', span, [`A zeropad shortcut pads ${input[1]} channels with zeros on both sides and cannot reach ${main[1]}: it needs an even increase.`]);
       return node;
     }
-    if (stride === undefined) {
-      this.report(frame, 'addSpatial', span, [shapeText(main), shapeText(input), kind, ` No stride maps ${input[2]}×${input[3]} onto ${main[2]}×${main[3]}.${culprit(frame.changes.spatial)}`], [], related(frame.changes.spatial));
+    if (carried[1] !== main[1]) {
+      const fix = this.shortcutFix(frame, span, written, main, input, stride);
+      this.report(frame, 'addChannels', span, [shapeText(main), shapeText(carried), described, culprit(frame.changes.channels)], fix, related(frame.changes.channels));
       return node;
     }
-    node.stride = stride;
-    if (kind === 'zeropad') {
-      const extra = main[1] - input[1];
-      if (extra < 0 || extra % 2 !== 0) {
-        this.report(frame, 'zeropad', span, [`A zeropad shortcut pads ${input[1]} channels with zeros on both sides and cannot reach ${main[1]}: it needs an even increase.`]);
-      }
+    if (carried[2] !== main[2] || carried[3] !== main[3]) {
+      const fix = this.shortcutFix(frame, span, written, main, input, stride);
+      this.report(frame, 'addSpatial', span, [shapeText(main), shapeText(carried), described, culprit(frame.changes.spatial)], fix, related(frame.changes.spatial));
       return node;
     }
-    const conv: LayerNode = {
-      kind: 'layer',
-      op: 'conv',
-      name: `${node.name}.downsample.0`,
-      attrs: { in_channels: input[1], out_channels: main[1], kernel: 1, stride, padding: 0, dilation: 1, groups: 1, bias: false },
-      weights: [{ key: `${node.name}.downsample.0.weight`, shape: [main[1], input[1], 1, 1], kind: 'parameter', dtype: 'float32' }],
-      ...this.place(frame, span),
-      inputShape: input,
-      outputShape: main,
-      params: main[1] * input[1],
-      macs: main[1] * main[2] * main[3] * input[1],
-    };
-    const bn: LayerNode = {
-      kind: 'layer',
-      op: 'batchnorm',
-      name: `${node.name}.downsample.1`,
-      attrs: { num_features: main[1], eps: 1e-5 },
-      weights: rules.batchnorm.weights({ num_features: main[1], eps: 1e-5 }).map((w) => ({ key: `${node.name}.downsample.1.${w.suffix}`, shape: w.shape, kind: w.kind, dtype: w.dtype ?? 'float32' })),
-      ...this.place(frame, span),
-      inputShape: main,
-      outputShape: main,
-      params: 2 * main[1],
-      macs: 0,
-    };
-    this.layerCount += 2;
+    if (kind !== 'projection') return node;
+    const downsample = `${node.name}.downsample`;
+    const conv = this.builtLayer('conv', `${downsample}.0`, { out: main[1], kernel: 1, stride }, input, frame, span);
+    const bn = this.builtLayer('batchnorm', `${downsample}.1`, {}, conv.outputShape, frame, span);
     node.layers = [conv, bn];
     node.params = conv.params + bn.params;
-    node.macs = conv.macs;
+    node.macs = conv.macs + bn.macs;
     return node;
+  }
+
+  /** `+ identity` that only a projection would fit: offer `+ shortcut`, which projects exactly where needed. */
+  private shortcutFix(frame: Frame, span: Span, written: string, main: Shape, input: Shape, stride: number): ProblemFix[] {
+    if (frame.source !== 'file' || written !== 'identity') return [];
+    const projected = [Math.floor((input[2] - 1) / stride) + 1, Math.floor((input[3] - 1) / stride) + 1];
+    if (projected[0] !== main[2] || projected[1] !== main[3]) return [];
+    return [{ title: "Use '+ shortcut' (a 1×1 conv + BN where the shape changes)", edits: [{ span: { start: span.end - 'identity'.length, end: span.end }, newText: 'shortcut' }] }];
   }
 
   private preprocess(s: Extract<Statement, { kind: 'preprocess' }>, frame: Frame): PreprocessSpec | undefined {
@@ -460,11 +483,23 @@ export class Elaborator {
   }
 }
 
-/** The stride s with ⌊(size−1)/s⌋+1 = output on both axes (a 1×1 conv without padding). */
-function shortcutStride(input: Shape, output: Shape): number | undefined {
-  for (let s = 1; s <= Math.max(input[2], input[3]); s++) {
-    if (Math.floor((input[2] - 1) / s) + 1 === output[2] && Math.floor((input[3] - 1) / s) + 1 === output[3]) return s;
-  }
+/** The call's arguments with those the stage arguments name replaced by them; positional ones are named by their parameter. */
+function overridden(args: Argument[], stageArgs: Argument[], parameters: string[]): Argument[] {
+  if (stageArgs.length === 0) return args;
+  const named = new Set(stageArgs.map((a) => a.name?.text));
+  let position = 0;
+  const keyed = args.map((a) => {
+    if (a.name || position >= parameters.length) return a;
+    return { ...a, name: { kind: 'identifier' as const, text: parameters[position++], span: a.value.span } };
+  });
+  return [...keyed.filter((a) => !a.name || !named.has(a.name.text)), ...stageArgs];
+}
+
+function inputProblem(values: number[]): string | undefined {
+  if (values.length !== 3) return `three sizes, got ${values.length}`;
+  if (!values.every((v) => Number.isInteger(v) && v >= 1)) return 'each size a whole number of at least 1';
+  if (values[0] > maxChannels) return `at most ${maxChannels} channels`;
+  if (values[1] > maxInputSize || values[2] > maxInputSize) return `height and width at most ${maxInputSize}`;
   return undefined;
 }
 

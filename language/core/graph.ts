@@ -3,6 +3,7 @@
 // data out, so the language server can build it and the webview can lay it out without the core.
 
 import type { AddNode, Diagnostic, LayerNode, ModelNode, Network, Range, Severity, Shape } from './model';
+import { layerName } from './walk';
 
 export type GraphNodeKind = 'input' | 'layer' | 'add' | 'shortcut' | 'output';
 
@@ -155,11 +156,9 @@ class GraphBuilder {
           break;
         }
         case 'stage': {
-          const stage = this.group(child, 'stage', child.block, child.repeat, this.callText(child, parent) ?? stageArgs(child.children[0]?.args), parent);
-          for (const block of child.children) {
-            const group = this.group(block, 'block', block.block, 1, argsText(block.args), stage.id);
-            last = this.sequence(block.children, group.id, last, last);
-          }
+          const firstBlock = child.children[0]?.kind === 'block' ? child.children[0] : undefined;
+          const stage = this.group(child, 'stage', child.block, child.repeat, this.callText(child, parent) ?? stageArgs(firstBlock?.args), parent);
+          last = this.sequence(child.children, stage.id, last, blockInput);
           break;
         }
       }
@@ -252,11 +251,6 @@ class GraphBuilder {
     this.ids.add(id);
     return id;
   }
-}
-
-function layerName(layer: LayerNode, parentName: string): string {
-  if (layer.name) return layer.name;
-  return parentName ? `${parentName}.${layer.op}` : layer.op;
 }
 
 /** The arguments a reader looks for first, in the order the diagram shows them. */

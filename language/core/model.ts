@@ -191,12 +191,16 @@ export interface BlockNode extends NodeBase {
   children: ModelNode[];
 }
 
-/** A repeated block call (`layer2 bottleneck(128) x4 stride=2`): children are named layer2.0 … layer2.3. */
+/**
+ * A repeated call, nn.Sequential's meaning: `layer2 bottleneck(128) x4 stride=2` (blocks) or
+ * `c conv(4, kernel=3) x3` (layers); children are named layer2.0 … layer2.3.
+ */
 export interface StageNode extends NodeBase {
   kind: 'stage';
+  /** The block or layer op repeated. */
   block: string;
   repeat: number;
-  children: BlockNode[];
+  children: (BlockNode | LayerNode)[];
 }
 
 export type ModelNode = LayerNode | AddNode | BlockNode | StageNode;

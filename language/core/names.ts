@@ -3,7 +3,7 @@
 // analysed file, so a mistake inside a block is reported once, where it is written.
 
 import { closest, didYouMean, problem, type Problem, type ProblemFix } from './diagnostics';
-import { isLayerOp, layerOps, rules } from './shapes';
+import { isLayerOp, layerOps, ops } from './ops';
 import { namesIn, type Argument, type BlockDeclaration, type CallStatement, type Declaration, type Expression, type Identifier, type Span, type Statement } from './syntax';
 
 export const shortcutKinds = ['shortcut', 'identity', 'projection', 'zeropad'] as const;
@@ -19,7 +19,7 @@ export interface Signature {
 export type BlockLookup = (name: string) => BlockDeclaration | undefined;
 
 export function signatureOf(callee: string, blocks: BlockLookup): Signature | undefined {
-  if (isLayerOp(callee)) return { params: rules[callee].params.map((p) => ({ name: p.name, required: p.default === undefined })) };
+  if (isLayerOp(callee)) return { params: ops[callee].params.map((p) => ({ name: p.name, required: p.default === undefined })) };
   const block = blocks(callee);
   return block && { params: block.parameters.map((p) => ({ name: p.name.text, required: !p.default })) };
 }
@@ -48,20 +48,22 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
     } else if (!first) names.set(id.text, { span: id.span, weighted });
   };
 
-  const checkArguments = (call: CallStatement, signature: Signature, extra: Argument[]) => {
+  /** The stage arguments after `xN` may replace the call's own (for the first child), but not repeat each other. */
+  const checkArguments = (call: CallStatement, signature: Signature, stageArgs: Argument[]) => {
     const given = new Set<string>();
     let positional = 0;
-    for (const list of [call.argList?.args ?? [], extra]) {
-      for (const arg of list) {
-        checkExpression(arg.value);
-        if (!arg.name) {
-          if (positional < signature.params.length) given.add(signature.params[positional].name);
-          else if (positional === signature.params.length) problems.push(problem('tooManyArguments', arg.span, [call.callee.text, signature.params.length]));
-          positional++;
-          continue;
-        }
-        checkKeyword(arg as Argument & { name: Identifier }, call, signature, given);
-      }
+    for (const arg of call.argList?.args ?? []) {
+      checkExpression(arg.value);
+      if (!arg.name) {
+        if (positional < signature.params.length) given.add(signature.params[positional].name);
+        else if (positional === signature.params.length) problems.push(problem('tooManyArguments', arg.span, [call.callee.text, signature.params.length]));
+        positional++;
+      } else checkKeyword(arg as Argument & { name: Identifier }, call, signature, given);
+    }
+    const stageGiven = new Set<string>();
+    for (const arg of stageArgs) {
+      checkExpression(arg.value);
+      if (arg.name) checkKeyword(arg as Argument & { name: Identifier }, call, signature, stageGiven);
     }
     for (const p of signature.params) {
       if (p.required && !given.has(p.name)) problems.push(problem('missingArgument', call.argList?.span ?? call.callee.span, [p.name, call.callee.text]));
@@ -95,7 +97,7 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
       return;
     }
     checkArguments(call, signature, call.stageArgs);
-    const weighted = !isLayerOp(callee) || rules[callee].hasWeights;
+    const weighted = !isLayerOp(callee) || ops[callee].hasWeights;
     if (call.name) claimName(call.name, weighted);
     else if (weighted) problems.push(problem('unnamedWeights', call.callee.span, [callee]));
     if (call.repeat && call.repeat.count < 1) problems.push(problem('badRepeat', call.repeat.span, [call.repeat.count]));
@@ -131,6 +133,8 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
         checkExpression(s.condition);
         break;
       case 'add':
+        if (seen.has('+')) problems.push(problem('secondAdd', s.span, [], { related: [{ source: 'file', span: seen.get('+')!, message: 'the first residual add' }] }));
+        else seen.set('+', s.span);
         if (s.shortcut.kind === 'identifier') {
           const kind = s.shortcut.text;
           if (!(shortcutKinds as readonly string[]).includes(kind)) {

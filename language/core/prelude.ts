@@ -22,10 +22,10 @@ block basic(planes, stride=1, groups=1, width_per_group=64, dilation=1) {
 }
 
 # torchvision.models.resnet.Bottleneck (ResNet-50/101/152, ResNeXt, Wide ResNet):
-# the stride sits on the 3x3 conv (ResNet v1.5)
+# the stride sits on the 3x3 conv (ResNet v1.5); the width is int(planes * (width_per_group / 64.0)) * groups
 block bottleneck(planes, stride=1, groups=1, width_per_group=64, dilation=1) {
   expansion 4
-  width = planes * width_per_group / 64 * groups
+  width = planes * width_per_group // 64 * groups
   conv1 conv(width, kernel=1)
   bn1   batchnorm
   relu

@@ -3,11 +3,17 @@
 import type { LayerNode, ModelNode, Network } from './model';
 
 export interface FlatLayer {
-  /** Dotted name; an anonymous layer takes its op after its parent's name ('layer1.0.relu'), as torchvision's shared modules are named. */
+  /** See layerName. */
   name: string;
   layer: LayerNode;
   /** Nesting depth: 0 for layers directly in the network. */
   depth: number;
+}
+
+/** A layer's dotted name; an anonymous one takes its op after its parent's name ('layer1.0.relu'), as torchvision's shared modules are named. */
+export function layerName(layer: LayerNode, parentName: string): string {
+  if (layer.name) return layer.name;
+  return parentName ? `${parentName}.${layer.op}` : layer.op;
 }
 
 export function flattenLayers(network: Network): FlatLayer[] {
@@ -16,7 +22,7 @@ export function flattenLayers(network: Network): FlatLayer[] {
     for (const node of nodes) {
       switch (node.kind) {
         case 'layer':
-          out.push({ name: node.name || (parent ? `${parent}.${node.op}` : node.op), layer: node, depth });
+          out.push({ name: layerName(node, parent), layer: node, depth });
           break;
         case 'add':
           for (const layer of node.layers) out.push({ name: layer.name, layer, depth });
@@ -25,7 +31,7 @@ export function flattenLayers(network: Network): FlatLayer[] {
           visit(node.children, node.name, depth + 1);
           break;
         case 'stage':
-          for (const block of node.children) visit(block.children, block.name, depth + 1);
+          visit(node.children, node.name, depth);
           break;
       }
     }

@@ -5,7 +5,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
 import { preprocessPresets, preprocessSteps, shortcutKinds } from '../core/names';
-import { layerOps, rules } from '../core/shapes';
+import { layerOps, ops } from '../core/ops';
 import type { BlockDeclaration, Declaration } from '../core/syntax';
 import type { Completion } from './items';
 import { toCompletionItem } from './convert';
@@ -22,20 +22,6 @@ export function registerCompletion(connection: Connection, documents: Documents)
   });
 }
 
-const layerDocs: Record<string, string> = {
-  conv: '2-D convolution (weights `weight`, optional `bias`).',
-  batchnorm: 'Batch normalisation over channels (`weight`, `bias`, running statistics).',
-  relu: 'ReLU.',
-  relu6: 'ReLU clipped at 6.',
-  leaky_relu: 'Leaky ReLU.',
-  sigmoid: 'Sigmoid.',
-  maxpool: 'Max pooling.',
-  avgpool: 'Adaptive average pooling to `output`×`output` (1 by default).',
-  flatten: 'Flattens C×H×W to one dimension.',
-  linear: 'Fully connected layer; flattens a C×1×1 input.',
-  dropout: 'Dropout (identity at inference).',
-  se: 'Squeeze-and-excitation (`fc1`, `fc2` 1×1 convs with bias).',
-};
 
 export function completionsAt(analysis: Analysis, offset: number): Completion[] {
   return completionsFor(cursorAt(analysis, offset).cursor, analysis);
@@ -99,15 +85,15 @@ function statementKeywords(declaration: Declaration): Completion[] {
 function callees(analysis: Analysis, statementStart: boolean): Completion[] {
   const items: Completion[] = layerOps.map((op) => {
     const signature = layerSignature(op);
-    const required = rules[op].params.some((p) => p.default === undefined);
-    return { label: op, kind: 'layer', detail: signature.label, documentation: layerDocs[op], insertText: required ? `${op}($1)` : op, snippet: required, sortText: `1${op}` };
+    const required = ops[op].params.some((p) => p.default === undefined);
+    return { label: op, kind: 'layer', detail: signature.label, documentation: ops[op].doc, insertText: required ? `${op}($1)` : op, snippet: required, sortText: `1${op}` };
   });
   for (const [name, entry] of analysis.blocks) {
     const signature = calleeSignature(name, analysis);
     items.push({ label: name, kind: 'block', detail: `${signature?.label ?? name} · ${entry.source === 'prelude' ? 'prelude' : 'this file'}`, insertText: `${name}($1)`, snippet: true, sortText: `0${name}` });
   }
   // An anonymous layer may not own weights, so at the start of a statement offer those without.
-  return statementStart ? items.filter((i) => i.kind === 'block' || !rules[i.label as keyof typeof rules].hasWeights) : items;
+  return statementStart ? items.filter((i) => i.kind === 'block' || !ops[i.label as keyof typeof ops].hasWeights) : items;
 }
 
 function argumentCompletions(cursor: Extract<Cursor, { kind: 'argument' }>, analysis: Analysis): Completion[] {
@@ -122,7 +108,7 @@ function argumentCompletions(cursor: Extract<Cursor, { kind: 'argument' }>, anal
 }
 
 function valuesOf(callee: string, parameter: string, declaration: Declaration, analysis: Analysis): Completion[] {
-  const layer = (layerOps as string[]).includes(callee) ? rules[callee as keyof typeof rules].params.find((p) => p.name === parameter) : undefined;
+  const layer = (layerOps as string[]).includes(callee) ? ops[callee as keyof typeof ops].params.find((p) => p.name === parameter) : undefined;
   const names = scopeNames(declaration);
   if (layer?.kind === 'bool') return ['true', 'false'].map((v) => ({ label: v, kind: 'value' as const }));
   const common: Record<string, number[]> = { kernel: [1, 3, 5, 7], stride: [1, 2], padding: [0, 1, 2, 3], groups: [1, 32, 64], dilation: [1, 2] };

@@ -6,7 +6,7 @@ import { LSPErrorCodes, ResponseError, type Connection } from 'vscode-languagese
 import { prelude, type Analysis } from '../core/analysis';
 import type { TextEdit } from '../core/model';
 import { isIdentifier, keywords, nameSymbols, symbolAt, type NameSymbol } from '../core/symbols';
-import { isLayerOp } from '../core/shapes';
+import { isLayerOp } from '../core/ops';
 import { toLocation, toRenameEdit } from './convert';
 import type { Documents } from './documents';
 import { preludeUri } from '../../contracts/server';

@@ -4,7 +4,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
 import { shortcutKinds } from '../core/names';
-import { isLayerOp } from '../core/shapes';
+import { isLayerOp } from '../core/ops';
 import type { Span } from '../core/syntax';
 import type { Documents } from './documents';
 import { symbolsOf } from './navigation';

@@ -4,7 +4,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
 import type { LayerOp } from '../core/model';
-import { isLayerOp, rules } from '../core/shapes';
+import { isLayerOp, ops } from '../core/ops';
 import { preludeText } from '../core/prelude';
 import type { SignatureInfo } from './items';
 import { toSignatureHelp } from './convert';
@@ -30,11 +30,11 @@ export function signatureAt(analysis: Analysis, offset: number): SignatureInfo |
 }
 
 export function layerSignature(op: LayerOp): Omit<SignatureInfo, 'active'> {
-  const parameters = rules[op].params.map((p) => {
-    const value = p.default === undefined ? undefined : typeof p.default === 'function' ? (op === 'maxpool' ? 'kernel' : '…') : String(p.default);
-    return { name: p.name, label: value === undefined ? p.name : `${p.name}=${value}` };
+  const parameters = ops[op].params.map((p) => {
+    const value = p.defaultText ?? (p.default === undefined ? undefined : String(p.default));
+    return { name: p.name, label: value === undefined ? p.name : `${p.name}=${value}`, documentation: p.doc };
   });
-  return { label: `${op}(${parameters.map((p) => p.label).join(', ')})`, parameters };
+  return { label: `${op}(${parameters.map((p) => p.label).join(', ')})`, parameters, documentation: ops[op].doc };
 }
 
 /** The signature of a layer op or of a block visible to the file. */

@@ -1,9 +1,11 @@
 // Mutation fuzzing of the parser and analyzer: the examples, cut, spliced and sprinkled with
-// troublesome pieces. `analyze` must return diagnostics with real positions and messages, never throw.
+// troublesome pieces. `analyze` must return diagnostics with real positions and messages, never throw, and a file without
+// errors must have every shape known.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { analyze } from '../../../language/core/analysis';
+import { allNodes } from '../../../language/core/walk';
 import { exampleFiles } from '../examples';
 import { fuzz, fuzzSeconds } from './fuzz';
 
@@ -31,6 +33,11 @@ test('mutation fuzzing of the parser and analyzer', { timeout: (fuzzSeconds() + 
       throw new Error(`analyze threw ${(error as Error).stack}\n--- input ---\n${text}`);
     }
     for (const d of result.diagnostics) assert.ok(d.range.start.line >= 0 && d.message.length > 0, `a diagnostic without a position or message\n--- input ---\n${text}`);
-    return result.diagnostics.some((d) => d.severity === 'error') ? 'with errors' : 'without errors';
+    if (result.diagnostics.some((d) => d.severity === 'error')) return 'with errors';
+    // A file that checks clean has every shape known, so it exports.
+    for (const network of result.networks) {
+      for (const node of allNodes(network.children)) assert.ok(node.outputShape, `${node.name || node.kind} has no shape in a file without errors\n--- input ---\n${text}`);
+    }
+    return 'without errors';
   });
 });

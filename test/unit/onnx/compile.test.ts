@@ -117,16 +117,6 @@ test('ResNet-50 compiles with raw_data initializers', () => {
 });
 
 test('what cannot be exported is a CompileError naming the layer', () => {
-  const text = 'network pooled {\n  input 3x10x10\n  conv1 conv(4, kernel=1)\n  pool avgpool(output=3)\n}\n';
-  const analysis = analyze(text);
-  assert.deepEqual(analysis.diagnostics, []);
-  const network = analysis.networks[0]!;
-  assert.throws(
-    () => compileToOnnx(network, randomWeights(network).tensors),
-    (e: unknown) =>
-      e instanceof CompileError && /unsupported: avgpool\(output=3\) on a 10×10 input/.test(e.message) && e.range?.start.line === 3,
-  );
-
   const unknown = exampleNetwork('fashion_resnet20');
   const fc = unknown.children[unknown.children.length - 1]!;
   fc.inputShape = undefined;
@@ -135,7 +125,10 @@ test('what cannot be exported is a CompileError naming the layer', () => {
   const missing = exampleNetwork('fashion_resnet20');
   const partial = randomWeights(missing).tensors;
   partial.delete('layer3.2.bn2.running_var');
-  assert.throws(() => compileToOnnx(missing, partial), /no weights for layer3\.2\.bn2\.running_var/);
+  assert.throws(
+    () => compileToOnnx(missing, partial),
+    (e: unknown) => e instanceof CompileError && /no weights for layer3\.2\.bn2\.running_var/.test(e.message) && e.range !== undefined,
+  );
 });
 
 test('the spliced encoder writes the same ModelProto as protobufjs would', () => {
@@ -148,34 +141,63 @@ test('the spliced encoder writes the same ModelProto as protobufjs would', () =>
   assert.equal(decode(spliced), decode(reference));
 });
 
-test('ceil-mode maxpool matches torch where ONNX shape inference and PyTorch disagree', async () => {
+/** Compiles one pooling layer on a 1×1×H×W input, checks the model with onnx's full check, and runs it on 0, 1, 2, … */
+async function runPool(layer: string, height: number, width: number, name: string): Promise<number[]> {
+  const text = `network pool {\n  input 1x${height}x${width}\n  pool ${layer}\n  flatten flatten\n}\n`;
+  const analysis = analyze(text);
+  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), [], layer);
+  const bytes = compileToOnnx(analysis.networks[0]!, new Map());
+  const path = join(scratch, `${name}.onnx`);
+  writeFileSync(path, bytes);
+  execFileSync(PYTHON, ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path]);
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 2 });
+  const input = new Float32Array(height * width).map((_, j) => j);
+  const output = await session.run({ input: new ort.Tensor('float32', input, [1, 1, height, width]) });
+  await session.release();
+  return Array.from(output.logits!.data as Float32Array);
+}
+
+const torchPools = (call: string, cases: readonly (readonly number[])[]) =>
+  JSON.parse(
+    execFileSync(
+      PYTHON,
+      ['-c', ['import json, sys, torch', 'out = []', 'for c in json.loads(sys.argv[1]):', '    h, w = c[0], c[1]', '    x = torch.arange(h * w, dtype=torch.float32).reshape(1, 1, h, w)', `    out.append(${call}.flatten().tolist())`, 'print(json.dumps(out))'].join('\n'), JSON.stringify(cases)],
+      { encoding: 'utf8' },
+    ),
+  ) as number[][];
+
+test('ceil-mode and dilated maxpool match torch where ONNX shape inference and PyTorch disagree', async () => {
+  // [height, width, kernel, stride, padding, dilation]; the dilated ones need end padding beyond the kernel.
   const cases = [
-    [6, 1, 4, 0],
-    [7, 3, 2, 1],
-    [5, 2, 2, 1],
-    [8, 3, 3, 1],
-    [9, 2, 2, 0],
+    [6, 6, 1, 4, 0, 1],
+    [7, 7, 3, 2, 1, 1],
+    [5, 5, 2, 2, 1, 1],
+    [8, 8, 3, 3, 1, 1],
+    [9, 9, 2, 2, 0, 1],
+    [8, 8, 2, 3, 0, 3],
+    [8, 7, 2, 3, 1, 3],
+    [11, 6, 3, 4, 1, 4],
   ] as const;
-  const script = [
-    'import json, sys, torch',
-    'out = []',
-    'for size, k, s, p in json.loads(sys.argv[1]):',
-    '    x = torch.arange(size * size, dtype=torch.float32).reshape(1, 1, size, size)',
-    '    out.append(torch.nn.functional.max_pool2d(x, k, s, p, ceil_mode=True).flatten().tolist())',
-    'print(json.dumps(out))',
-  ].join('\n');
-  const expected = JSON.parse(execFileSync(PYTHON, ['-c', script, JSON.stringify(cases)], { encoding: 'utf8' })) as number[][];
-  for (const [i, [size, kernel, stride, padding]] of cases.entries()) {
-    const text = `network pool {\n  input 1x${size}x${size}\n  pool maxpool(kernel=${kernel}, stride=${stride}, padding=${padding}, ceil=true)\n  flatten flatten\n}\n`;
-    const network = analyze(text).networks[0]!;
-    const bytes = compileToOnnx(network, new Map());
-    const path = join(scratch, `pool${i}.onnx`);
-    writeFileSync(path, bytes);
-    execFileSync(PYTHON, ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path]);
-    const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 2 });
-    const input = new Float32Array(size * size).map((_, j) => j);
-    const output = await session.run({ input: new ort.Tensor('float32', input, [1, 1, size, size]) });
-    assert.deepEqual(Array.from(output.logits!.data as Float32Array), expected[i], `case ${[size, kernel, stride, padding]}`);
-    await session.release();
+  const expected = torchPools('torch.nn.functional.max_pool2d(x, c[2], c[3], c[4], c[5], ceil_mode=True)', cases);
+  for (const [i, [height, width, kernel, stride, padding, dilation]] of cases.entries()) {
+    const actual = await runPool(`maxpool(kernel=${kernel}, stride=${stride}, padding=${padding}, dilation=${dilation}, ceil=true)`, height, width, `max${i}`);
+    assert.deepEqual(actual, expected[i], `case ${cases[i]}`);
+  }
+});
+
+test('adaptive avgpool matches torch on sizes that are not a multiple of the output', async () => {
+  // [height, width, output]
+  const cases = [
+    [10, 10, 3],
+    [7, 5, 4],
+    [13, 6, 5],
+    [3, 9, 2],
+    [8, 8, 4],
+  ] as const;
+  const expected = torchPools('torch.nn.functional.adaptive_avg_pool2d(x, c[2])', cases);
+  for (const [i, [height, width, output]] of cases.entries()) {
+    const actual = await runPool(`avgpool(output=${output})`, height, width, `avg${i}`);
+    assert.equal(actual.length, expected[i].length);
+    actual.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) <= 1e-5 * Math.max(1, Math.abs(expected[i][j])), `case ${cases[i]}: ${v} vs ${expected[i][j]}`));
   }
 });

@@ -1,0 +1,102 @@
+// What defines a layer op, once: its arguments and defaults, its shape rule, weights, params, MACs,
+// its ONNX lowering and its documentation. Each op is one file beside this one; index.ts lists them.
+
+import type { AttrsByOp, LayerNode, LayerOp, Shape, WeightSpec } from '../model';
+
+export type ParamKind = 'int' | 'number' | 'bool' | 'list';
+
+export interface ParamSpec {
+  name: string;
+  kind: ParamKind;
+  /** Undefined: required. A function: derived from other arguments (maxpool's stride = kernel). */
+  default?: number | boolean | ((args: Record<string, unknown>) => number);
+  /** How the default reads in a signature, when it is derived ('kernel'). */
+  defaultText?: string;
+  min?: number;
+  max?: number;
+  doc: string;
+}
+
+export type ArgValues = Record<string, number | boolean | number[]>;
+
+/** A problem found by a rule; `argument` names the argument to blame (and to fix) when there is one. */
+export interface RuleProblem {
+  kind: 'groups' | 'collapsed' | 'strideDrops' | 'linearInput' | 'channels' | 'paddingOnly';
+  args: unknown[];
+  argument?: string;
+  /** For groups: a value that would work. */
+  suggestion?: number;
+}
+
+export interface RuleResult<Op extends LayerOp> {
+  attrs: AttrsByOp[Op];
+  output?: Shape;
+  problems: RuleProblem[];
+}
+
+export type OnnxAttribute = { name: string; int: number } | { name: string; float: number } | { name: string; ints: number[] };
+
+/** The graph being built, as a lowering sees it (engine/onnx/build.ts implements it). */
+export interface OnnxEmitter {
+  /** Adds a node whose one output carries its name (made unique); returns that value. */
+  node(name: string, opType: string, inputs: string[], attributes?: OnnxAttribute[]): string;
+  /** The initializer for one of the layer's weights. */
+  weight(spec: WeightSpec): string;
+  constant(name: string, dims: number[], values: Float32Array | BigInt64Array): string;
+}
+
+/** A layer whose arguments and shapes are all known: what a lowering receives. */
+export type ResolvedLayer<Op extends LayerOp> = Extract<LayerNode, { op: Op }> & { attrs: AttrsByOp[Op]; inputShape: Shape; outputShape: Shape };
+
+export interface OpDefinition<Op extends LayerOp> {
+  /** One line for completion, hover and docs. */
+  doc: string;
+  params: ParamSpec[];
+  hasWeights: boolean;
+  /** Returns undefined output when the input shape is unknown. */
+  infer(input: Shape | undefined, args: ArgValues): RuleResult<Op>;
+  /** The state_dict entries, as suffixes of the layer's name. */
+  weights(attrs: AttrsByOp[Op]): { suffix: string; shape: number[]; kind: WeightSpec['kind']; dtype?: WeightSpec['dtype'] }[];
+  macs(attrs: AttrsByOp[Op], output: Shape): number;
+  /** ONNX nodes (opset 17) computing the layer from the value `x`; returns the output value. */
+  lower(emit: OnnxEmitter, layer: ResolvedLayer<Op>, x: string, name: string): string;
+}
+
+export const maxChannels = 1 << 20;
+export const maxWindow = 4096;
+
+export const int = (name: string, doc: string, defaultValue?: ParamSpec['default'], min = 1, max = maxWindow): ParamSpec => ({ name, kind: 'int', default: defaultValue, min, max, doc });
+export const num = (name: string, doc: string, defaultValue?: number, min?: number, max?: number): ParamSpec => ({ name, kind: 'number', default: defaultValue, min, max, doc });
+export const bool = (name: string, doc: string, defaultValue: boolean): ParamSpec => ({ name, kind: 'bool', default: defaultValue, doc });
+
+export const attr = {
+  int: (name: string, value: number): OnnxAttribute => ({ name, int: value }),
+  float: (name: string, value: number): OnnxAttribute => ({ name, float: value }),
+  ints: (name: string, values: number[]): OnnxAttribute => ({ name, ints: values }),
+};
+
+/** C×H×W of a shape (the batch left out), for messages. */
+export const dims = (s: Shape) => s.slice(1).join('×');
+
+export function needsMap(op: string, input: Shape, problems: RuleProblem[]): boolean {
+  if (input.length === 4) return true;
+  problems.push({ kind: 'channels', args: [`${op} needs a C×H×W feature map, got ${dims(input)}.`] });
+  return false;
+}
+
+/** The layer's weight with this suffix (its key and shape come from the op's weights()). */
+export function weightOf(layer: LayerNode, suffix: string): WeightSpec {
+  const spec = layer.weights.find((w) => w.key.endsWith(`.${suffix}`));
+  if (!spec) throw new Error(`${layer.name} has no weight ${suffix}`);
+  return spec;
+}
+
+/** An op without weights that keeps its input's shape. */
+export function elementwise<Op extends 'relu' | 'relu6' | 'sigmoid' | 'dropout' | 'leaky_relu'>(
+  doc: string,
+  attrs: (args: ArgValues) => AttrsByOp[Op],
+  lower: OpDefinition<Op>['lower'],
+  params: ParamSpec[] = [],
+): OpDefinition<Op> {
+  return { doc, params, hasWeights: false, infer: (input, args) => ({ attrs: attrs(args), output: input, problems: [] }), weights: () => [], macs: () => 0, lower };
+}
