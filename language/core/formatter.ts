@@ -4,10 +4,9 @@
 // callee of a body starts in one column, runs of trailing comments aligned, at most one blank line,
 // one final newline. Idempotent; a result whose tokens differ from the input's is never returned.
 
+import { statementKeywords, wordOperators } from './keywords';
 import { tokenize, type Token } from './lexer';
 
-const statementKeywords = new Set(['input', 'weights', 'labels', 'preprocess', 'expansion', 'require']);
-const wordOperators = new Set(['and', 'or', 'not']);
 
 interface Line {
   /** Code tokens, comments excluded. */

@@ -2,15 +2,13 @@
 // counts, duplicate names, misplaced statements, recursive blocks. Run once per declaration in the
 // analysed file, so a mistake inside a block is reported once, where it is written.
 
+import { blockStatements, builtinNames, networkStatements, preprocessPresets, preprocessSteps, shortcutKinds } from './keywords';
 import { closest, didYouMean, problem, type Problem, type ProblemFix } from './diagnostics';
 import { isLayerOp, layerOps, ops } from './ops';
 import { namesIn, type Argument, type BlockDeclaration, type CallStatement, type Declaration, type Expression, type Identifier, type Span, type Statement } from './syntax';
 
-export const shortcutKinds = ['shortcut', 'identity', 'projection', 'zeropad'] as const;
-export const preprocessSteps = ['grayscale', 'resize', 'center_crop', 'normalize'] as const;
-export const preprocessPresets = ['imagenet'] as const;
-const networkOnly = new Set(['input', 'weights', 'labels', 'preprocess']);
-const blockOnly = new Set(['expansion', 'require', 'add']);
+const networkOnly: ReadonlySet<string> = new Set(networkStatements);
+const blockOnly: ReadonlySet<string> = new Set([...blockStatements, 'add']);
 
 export interface Signature {
   params: { name: string; required: boolean }[];
@@ -29,7 +27,7 @@ const replace = (span: Span, newText: string, title: string): ProblemFix => ({ t
 export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, blockNames: () => string[]): Problem[] {
   const problems: Problem[] = [];
   const inBlock = declaration.kind === 'block';
-  const known = new Set<string>(inBlock ? [...declaration.parameters.map((p) => p.name.text), 'in_channels', 'expansion'] : []);
+  const known = new Set<string>(inBlock ? [...declaration.parameters.map((p) => p.name.text), ...builtinNames] : []);
   const names = new Map<string, { span: Span; weighted: boolean }>();
   const seen = new Map<string, Span>();
 

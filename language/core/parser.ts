@@ -2,6 +2,7 @@
 // was expected) and the problems it met, recovering at the end of the line or at a closing brace.
 
 import { problem, type Problem } from './diagnostics';
+import { statementKeywords } from './keywords';
 import { tokenize, type Token } from './lexer';
 import type {
   Argument,
@@ -35,7 +36,6 @@ export function parse(text: string): ParseResult {
 }
 
 const repeatPattern = /^x(\d+)$/;
-const statementKeywords = new Set(['input', 'weights', 'labels', 'preprocess', 'expansion', 'require']);
 
 class Parser {
   readonly problems: Problem[] = [];

@@ -92,8 +92,6 @@ export function symbolAt(symbols: NameSymbol[], offset: number): NameSymbol | un
 
 export const isIdentifier = (text: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(text);
 
-export const keywords = new Set(['network', 'block', 'input', 'weights', 'labels', 'preprocess', 'expansion', 'require', 'and', 'or', 'not', 'true', 'false', 'in_channels']);
-
 function statementsOf(declaration: Declaration): Statement[] {
   return declaration.body.statements.flatMap<Statement>((s) => (s.kind === 'preprocess' ? [s, ...(s.steps ?? [])] : [s]));
 }

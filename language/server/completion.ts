@@ -4,7 +4,7 @@
 
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
-import { preprocessPresets, preprocessSteps, shortcutKinds } from '../core/names';
+import { preprocessPresets, preprocessSteps, shortcutKinds } from '../core/keywords';
 import { layerOps, ops } from '../core/ops';
 import type { BlockDeclaration, Declaration } from '../core/syntax';
 import type { Completion } from './items';

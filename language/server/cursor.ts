@@ -2,6 +2,7 @@
 // after a layer name, after `+`, inside the arguments of a call (and which one), and so on. Read from
 // the tokens, so it works on the half-written line being typed.
 
+import { declarationKeywords, statementKeywords } from '../core/keywords';
 import type { Analysis } from '../core/analysis';
 import type { Token } from '../core/lexer';
 import { contains, declarationAt } from '../core/locate';
@@ -63,7 +64,7 @@ export function cursorAt(analysis: Analysis, offset: number): { cursor: Cursor; 
   return { cursor: { kind: 'none' }, wordStart };
 }
 
-const keywordStatements = new Set(['input', 'weights', 'labels', 'preprocess', 'expansion', 'require', 'network', 'block']);
+const keywordStatements = new Set([...statementKeywords, ...declarationKeywords]);
 
 function argumentCursor(declaration: Declaration, callee: string, inside: Token[]): Cursor {
   let depth = 0;

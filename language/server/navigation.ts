@@ -5,7 +5,8 @@
 import { LSPErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import { prelude, type Analysis } from '../core/analysis';
 import type { TextEdit } from '../core/model';
-import { isIdentifier, keywords, nameSymbols, symbolAt, type NameSymbol } from '../core/symbols';
+import { reservedWords } from '../core/keywords';
+import { isIdentifier, nameSymbols, symbolAt, type NameSymbol } from '../core/symbols';
 import { isLayerOp } from '../core/ops';
 import { toLocation, toRenameEdit } from './convert';
 import type { Documents } from './documents';
@@ -76,7 +77,7 @@ function renameRefusal(symbol: NameSymbol): string | undefined {
 
 function newNameProblem(name: string, symbol: NameSymbol): string | undefined {
   if (!isIdentifier(name)) return `'${name}' is not a name: use letters, digits and '_', not starting with a digit.`;
-  if (keywords.has(name)) return `'${name}' is a keyword of the language.`;
+  if (reservedWords.has(name)) return `'${name}' is a keyword of the language.`;
   if (symbol.kind === 'block' && isLayerOp(name)) return `'${name}' is a layer type.`;
   return undefined;
 }

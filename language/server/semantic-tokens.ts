@@ -3,7 +3,7 @@
 
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
-import { shortcutKinds } from '../core/names';
+import { shortcutKinds } from '../core/keywords';
 import { isLayerOp } from '../core/ops';
 import type { Span } from '../core/syntax';
 import type { Documents } from './documents';

@@ -1,0 +1,22 @@
+// Every reserved word of the language, once. The parser, formatter, name checks, the server's
+// completion and rename, and the TextMate grammar (checked against this file by a test) read them here.
+
+/** Words that start a declaration. */
+export const declarationKeywords = ['network', 'block'] as const;
+/** Statements only a network has. */
+export const networkStatements = ['input', 'weights', 'labels', 'preprocess'] as const;
+/** Statements only a block has (besides the residual add `+`). */
+export const blockStatements = ['expansion', 'require'] as const;
+/** Words that start a statement unless followed by `=` (then they name a constant). */
+export const statementKeywords: ReadonlySet<string> = new Set([...networkStatements, ...blockStatements]);
+export const wordOperators: ReadonlySet<string> = new Set(['and', 'or', 'not']);
+export const booleans = ['true', 'false'] as const;
+/** Names the language defines inside a block. */
+export const builtinNames = ['in_channels', 'expansion'] as const;
+
+export const shortcutKinds = ['shortcut', 'identity', 'projection', 'zeropad'] as const;
+export const preprocessSteps = ['grayscale', 'resize', 'center_crop', 'normalize'] as const;
+export const preprocessPresets = ['imagenet'] as const;
+
+/** Words that cannot be renamed into or out of: they mean something to the language. */
+export const reservedWords: ReadonlySet<string> = new Set([...declarationKeywords, ...statementKeywords, ...wordOperators, ...booleans, ...builtinNames]);
