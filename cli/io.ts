@@ -5,6 +5,13 @@ export interface CliIo {
   stderr: (s: string) => void;
 }
 
+/** JSON for the CLI's --json output: counts (bigint) are written as exact integers, at any size. */
+export function toJson(value: unknown): string {
+  const marker = '\u0000bigint:';
+  const text = JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? marker + v.toString() : v), 2);
+  return text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
+}
+
 /** Larger files are refused before reading: no architecture file is anywhere near this. */
 export const maxSourceBytes = 64 * 1024 * 1024;
 

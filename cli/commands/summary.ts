@@ -5,7 +5,7 @@ import { formatCount, formatMacs, formatShape } from '../../language/core/format
 import type { Network } from '../../language/core/model';
 import { flattenLayers } from '../../language/core/walk';
 import type { CliIo } from '../io';
-import { readSource } from '../io';
+import { readSource, toJson } from '../io';
 
 export function summaryJson(network: Network) {
   return {
@@ -43,7 +43,7 @@ function table(network: Network): string {
     ...rows.map(line),
     rule,
     `Total params: ${formatCount(network.params)}`,
-    `Total MACs:   ${formatCount(network.macs)} (${formatMacs(network.macs)}; FLOPs = 2 × MACs = ${formatMacs(2 * network.macs)})`,
+    `Total MACs:   ${formatCount(network.macs)} (${formatMacs(network.macs)}; FLOPs = 2 × MACs = ${formatMacs(2n * network.macs)})`,
     `Output:       ${formatShape(network.outputShape)}`,
     'MACs count the multiply-accumulates of conv and linear layers (torchvision\'s convention).',
     '',
@@ -67,7 +67,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
   if (json) {
     const out = analysis.networks.map(summaryJson);
-    io.stdout(JSON.stringify(out.length === 1 ? out[0] : out, null, 2) + '\n');
+    io.stdout(toJson(out.length === 1 ? out[0] : out) + '\n');
   } else {
     io.stdout(analysis.networks.map(table).join('\n'));
     if (errors) io.stdout(`\n${errors} error${errors === 1 ? '' : 's'}: run 'resnet-studio check ${files[0]}' for details; unknown shapes show as '?'.\n`);

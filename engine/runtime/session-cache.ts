@@ -39,7 +39,7 @@ export interface CachedSession {
 /** The network without source positions: moving text around must not recompile the model. */
 export function networkHash(network: Network): string {
   const json = JSON.stringify(network, (key, value) =>
-    key === 'range' || key === 'nameRange' || key === 'definition' ? undefined : value,
+    key === 'range' || key === 'nameRange' || key === 'definition' ? undefined : typeof value === 'bigint' ? String(value) : value,
   );
   return createHash('sha256').update(json).digest('hex');
 }

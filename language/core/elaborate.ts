@@ -9,6 +9,7 @@ import { evaluate, show, unknown, type Value } from './evaluate';
 import type { AddNode, BlockNode, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, Range, Shape, ShortcutKind, SourceId, SourceRange, StageNode } from './model';
 import type { LineMap } from './positions';
 import { dims, isLayerOp, maxChannels, ops, type ArgValues, type ParamSpec, type RuleProblem } from './ops';
+import { product } from './ops/op';
 import type { Argument, BlockDeclaration, CallStatement, Expression, NetworkDeclaration, Span, Statement } from './syntax';
 
 export const maxLayers = 200_000;
@@ -63,8 +64,8 @@ export class Elaborator {
       range: fileLines.range(declaration.span),
       nameRange: fileLines.range(declaration.name.span),
       children: [],
-      params: 0,
-      macs: 0,
+      params: 0n,
+      macs: 0n,
     };
     let sawInput = false;
     for (const s of declaration.body.statements) {
@@ -163,7 +164,7 @@ export class Elaborator {
     const first = overridden(args, s.stageArgs, parameters);
     if (!s.repeat) return unit(name, first, input);
     if (s.repeat.count < 1) return undefined;
-    const stage: StageNode = { kind: 'stage', name, block: callee, repeat: s.repeat.count, children: [], ...this.place(frame, s.span), inputShape: input, params: 0, macs: 0 };
+    const stage: StageNode = { kind: 'stage', name, block: callee, repeat: s.repeat.count, children: [], ...this.place(frame, s.span), inputShape: input, params: 0n, macs: 0n };
     let shape = input;
     for (let i = 0; i < s.repeat.count && this.layerCount <= maxLayers; i++) {
       const child = unit(name && `${name}.${i}`, i === 0 ? first : args, shape);
@@ -181,7 +182,7 @@ export class Elaborator {
     this.layerCount++;
     const rule = ops[op];
     const values = this.bind(rule.params, args, frame, op);
-    if (!values) return { kind: 'layer', op, name, weights: [], ...this.place(frame, s.span), inputShape: input, params: 0, macs: 0 } as LayerNode;
+    if (!values) return { kind: 'layer', op, name, weights: [], ...this.place(frame, s.span), inputShape: input, params: 0n, macs: 0n } as LayerNode;
     return this.materialize(op, name, values, input, this.place(frame, s.span), (p) => this.ruleProblem(p, s, args, rule.params, frame));
   }
 
@@ -196,7 +197,7 @@ export class Elaborator {
   /** Shape, weights, params and MACs of one layer, by its op's rule. */
   private materialize(op: LayerOp, name: string, values: ArgValues, input: Shape | undefined, place: { range: Range; definition?: SourceRange }, onProblem: (p: RuleProblem) => void): LayerNode {
     const rule = ops[op];
-    const node = { kind: 'layer', op, name, weights: [], ...place, inputShape: input, params: 0, macs: 0 } as LayerNode;
+    const node = { kind: 'layer', op, name, weights: [], ...place, inputShape: input, params: 0n, macs: 0n } as LayerNode;
     const result = rule.infer(input, values);
     if (input) node.attrs = result.attrs as never;
     result.problems.forEach(onProblem);
@@ -204,7 +205,7 @@ export class Elaborator {
     if (!result.output) return node;
     const weights = rule.weights(result.attrs as never);
     node.weights = name ? weights.map((w) => ({ key: `${name}.${w.suffix}`, shape: w.shape, kind: w.kind, dtype: w.dtype ?? 'float32' })) : [];
-    node.params = weights.filter((w) => w.kind === 'parameter').reduce((total, w) => total + w.shape.reduce((a, b) => a * b, 1), 0);
+    node.params = weights.filter((w) => w.kind === 'parameter').reduce((total, w) => total + product(...w.shape), 0n);
     node.macs = rule.macs(result.attrs as never, result.output);
     return node;
   }
@@ -264,7 +265,7 @@ export class Elaborator {
   private add(written: string, span: Span, frame: Frame, main: Shape | undefined): AddNode | undefined {
     if (written !== 'shortcut' && written !== 'identity' && written !== 'projection' && written !== 'zeropad') return undefined;
     const input = frame.blockInput;
-    const node: AddNode = { kind: 'add', name: frame.prefix.slice(0, -1), written, layers: [], ...this.place(frame, span), inputShape: main, shortcutInputShape: input, params: 0, macs: 0 };
+    const node: AddNode = { kind: 'add', name: frame.prefix.slice(0, -1), written, layers: [], ...this.place(frame, span), inputShape: main, shortcutInputShape: input, params: 0n, macs: 0n };
     const stride = frame.env.get('stride') ?? 1;
     if (!main || !input || typeof stride !== 'number') return node;
     if (main.length !== 4 || input.length !== 4) {
@@ -512,6 +513,6 @@ function findDivision(e: Expression): Extract<Expression, { kind: 'binary' }> | 
 
 const shapeText = (s: Shape) => s.join('×');
 
-function sum(nodes: ModelNode[], key: 'params' | 'macs'): number {
-  return nodes.reduce((total, n) => total + n[key], 0);
+function sum(nodes: ModelNode[], key: 'params' | 'macs'): bigint {
+  return nodes.reduce((total, n) => total + n[key], 0n);
 }

@@ -6,12 +6,14 @@ export function formatShape(shape: Shape | undefined): string {
   return shape ? shape.join('×') : '?';
 }
 
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+/** Exact for counts (bigint) at any size: 4089184256 → '4,089,184,256'. */
+export function formatCount(n: bigint | number): string {
+  return (typeof n === 'bigint' ? n : Math.round(n)).toLocaleString('en-US');
 }
 
 /** 4089184256 → '4.09 G'. */
-export function formatMacs(n: number): string {
+export function formatMacs(count: bigint | number): string {
+  const n = Number(count);
   const units: [number, string][] = [
     [1e12, 'T'],
     [1e9, 'G'],

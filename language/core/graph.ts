@@ -104,8 +104,8 @@ export function buildGraph(network: Network, diagnostics: readonly Diagnostic[] 
     range: network.range,
     input: network.input,
     outputShape: network.outputShape,
-    params: network.params,
-    macs: network.macs,
+    params: Number(network.params),
+    macs: Number(network.macs),
     nodes: builder.nodes,
     groups: builder.groups,
     edges: builder.edges,
@@ -206,8 +206,8 @@ class GraphBuilder {
       args: layerArgs(layer),
       parent,
       outputShape: layer.outputShape,
-      params: layer.params,
-      macs: layer.macs,
+      params: Number(layer.params),
+      macs: Number(layer.macs),
       range: layer.range,
     });
   }
@@ -223,8 +223,8 @@ class GraphBuilder {
       parent,
       inputShape: node.inputShape,
       outputShape: node.outputShape,
-      params: node.params,
-      macs: node.macs,
+      params: Number(node.params),
+      macs: Number(node.macs),
       range: node.range,
       diagnostics: [],
     };

@@ -145,10 +145,10 @@ interface NodeBase {
   /** Undefined when it cannot be known (an upstream error); unknown never cascades into more diagnostics. */
   inputShape?: Shape;
   outputShape?: Shape;
-  /** Trainable parameters (torchvision's sum(p.numel() for p in parameters())). */
-  params: number;
-  /** Multiply-accumulates of conv and linear layers (torchvision's convention). FLOPs = 2 × MACs. */
-  macs: number;
+  /** Trainable parameters (torchvision's sum(p.numel() for p in parameters())), exact at any size. */
+  params: bigint;
+  /** Multiply-accumulates of conv and linear layers (torchvision's convention), exact. FLOPs = 2 × MACs. */
+  macs: bigint;
 }
 
 export type LayerNode = {
@@ -232,6 +232,6 @@ export interface Network {
   preprocess?: PreprocessSpec;
   children: ModelNode[];
   outputShape?: Shape;
-  params: number;
-  macs: number;
+  params: bigint;
+  macs: bigint;
 }

@@ -54,7 +54,7 @@ function fieldsOf(network: Network): Map<ModelNode, ReceptiveField> {
 
 const code = (text: string) => `\`${text}\``;
 const transition = (input: Shape | undefined, output: Shape | undefined) => code(`${formatShape(input)} → ${formatShape(output)}`);
-const totals = (n: { params: number; macs: number }) => `params ${formatCount(n.params)} · MACs ${formatMacs(n.macs)}`;
+const totals = (n: { params: bigint; macs: bigint }) => `params ${formatCount(n.params)} · MACs ${formatMacs(n.macs)}`;
 
 function fieldText(field: ReceptiveField | undefined, network: Network): string {
   if (!field) return '';
@@ -68,7 +68,7 @@ export function networkHover(network: Network): string {
   return [
     `**network ${network.name}**`,
     transition(network.input && [1, ...network.input], network.outputShape),
-    `${totals(network)} · FLOPs ${formatMacs(2 * network.macs)}`,
+    `${totals(network)} · FLOPs ${formatMacs(2n * network.macs)}`,
     `${layers.length} layers · ${keys} weight keys${network.weights ? ` · weights ${code(network.weights.path)}` : ''}`,
   ].join('  \n');
 }

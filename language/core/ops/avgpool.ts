@@ -13,7 +13,7 @@ export const avgpool: OpDefinition<'avgpool'> = {
     return { attrs, output: [1, input[1], attrs.output, attrs.output], problems };
   },
   weights: () => [],
-  macs: () => 0,
+  macs: () => 0n,
   lower(emit, layer, x, name) {
     const { output } = layer.attrs;
     const [, , height, width] = layer.inputShape;

@@ -19,7 +19,7 @@ export const batchnorm: OpDefinition<'batchnorm'> = {
     { suffix: 'running_var', shape: [b.num_features], kind: 'buffer' },
     { suffix: 'num_batches_tracked', shape: [], kind: 'buffer', dtype: 'int64' },
   ],
-  macs: () => 0,
+  macs: () => 0n,
   lower(emit, layer, x, name) {
     const inputs = ['weight', 'bias', 'running_mean', 'running_var'].map((suffix) => emit.weight(weightOf(layer, suffix)));
     return emit.node(name, 'BatchNormalization', [x, ...inputs], [attr.float('epsilon', layer.attrs.eps)]);

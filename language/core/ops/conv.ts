@@ -1,6 +1,6 @@
 // nn.Conv2d: weight [out, in/groups, k, k], optional bias.
 
-import { attr, bool, int, maxChannels, needsMap, weightOf, type OpDefinition, type RuleProblem } from './op';
+import { attr, bool, int, maxChannels, needsMap, product, weightOf, type OpDefinition, type RuleProblem } from './op';
 import { windowed } from './window';
 
 export const conv: OpDefinition<'conv'> = {
@@ -39,7 +39,7 @@ export const conv: OpDefinition<'conv'> = {
     { suffix: 'weight', shape: [c.out_channels, c.in_channels / c.groups, c.kernel, c.kernel], kind: 'parameter' },
     ...(c.bias ? [{ suffix: 'bias', shape: [c.out_channels], kind: 'parameter' as const }] : []),
   ],
-  macs: (c, out) => out[1] * out[2] * out[3] * (c.in_channels / c.groups) * c.kernel * c.kernel,
+  macs: (c, out) => product(out[1], out[2], out[3], c.in_channels / c.groups, c.kernel, c.kernel),
   lower(emit, layer, x, name) {
     const a = layer.attrs;
     const inputs = [x, emit.weight(weightOf(layer, 'weight'))];

@@ -8,6 +8,6 @@ export const flatten: OpDefinition<'flatten'> = {
   hasWeights: false,
   infer: (input) => ({ attrs: {}, output: input && [1, input.slice(1).reduce((x, y) => x * y, 1)], problems: [] }),
   weights: () => [],
-  macs: () => 0,
+  macs: () => 0n,
   lower: (emit, _layer, x, name) => emit.node(name, 'Flatten', [x], [attr.int('axis', 1)]),
 };

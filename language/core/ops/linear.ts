@@ -1,6 +1,6 @@
 // nn.Linear; a C×1×1 input is flattened first, as torchvision's forward does.
 
-import { attr, bool, dims, int, maxChannels, weightOf, type OpDefinition, type RuleProblem } from './op';
+import { attr, bool, dims, int, maxChannels, product, weightOf, type OpDefinition, type RuleProblem } from './op';
 
 export const linear: OpDefinition<'linear'> = {
   doc: 'Fully connected layer; flattens a C×1×1 input.',
@@ -29,7 +29,7 @@ export const linear: OpDefinition<'linear'> = {
     { suffix: 'weight', shape: [l.out_features, l.in_features], kind: 'parameter' },
     ...(l.bias ? [{ suffix: 'bias', shape: [l.out_features], kind: 'parameter' as const }] : []),
   ],
-  macs: (l) => l.in_features * l.out_features,
+  macs: (l) => product(l.in_features, l.out_features),
   lower(emit, layer, x, name) {
     const flat = layer.inputShape.length > 2 ? emit.node(`${name}.flatten`, 'Flatten', [x], [attr.int('axis', 1)]) : x;
     const inputs = [flat, emit.weight(weightOf(layer, 'weight'))];

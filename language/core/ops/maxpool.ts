@@ -30,7 +30,7 @@ export const maxpool: OpDefinition<'maxpool'> = {
     return { attrs, output, problems };
   },
   weights: () => [],
-  macs: () => 0,
+  macs: () => 0n,
   lower(emit, layer, x, name) {
     const a = layer.attrs;
     const [, , height, width] = layer.inputShape;

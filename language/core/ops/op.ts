@@ -57,7 +57,7 @@ export interface OpDefinition<Op extends LayerOp> {
   infer(input: Shape | undefined, args: ArgValues): RuleResult<Op>;
   /** The state_dict entries, as suffixes of the layer's name. */
   weights(attrs: AttrsByOp[Op]): { suffix: string; shape: number[]; kind: WeightSpec['kind']; dtype?: WeightSpec['dtype'] }[];
-  macs(attrs: AttrsByOp[Op], output: Shape): number;
+  macs(attrs: AttrsByOp[Op], output: Shape): bigint;
   /** ONNX nodes (opset 17) computing the layer from the value `x`; returns the output value. */
   lower(emit: OnnxEmitter, layer: ResolvedLayer<Op>, x: string, name: string): string;
 }
@@ -74,6 +74,9 @@ export const attr = {
   float: (name: string, value: number): OnnxAttribute => ({ name, float: value }),
   ints: (name: string, values: number[]): OnnxAttribute => ({ name, ints: values }),
 };
+
+/** The exact product of whole numbers (a count past 2^53 stays exact). */
+export const product = (...factors: number[]): bigint => factors.reduce((p, f) => p * BigInt(f), 1n);
 
 /** C×H×W of a shape (the batch left out), for messages. */
 export const dims = (s: Shape) => s.slice(1).join('×');
@@ -98,5 +101,5 @@ export function elementwise<Op extends 'relu' | 'relu6' | 'sigmoid' | 'dropout' 
   lower: OpDefinition<Op>['lower'],
   params: ParamSpec[] = [],
 ): OpDefinition<Op> {
-  return { doc, params, hasWeights: false, infer: (input, args) => ({ attrs: attrs(args), output: input, problems: [] }), weights: () => [], macs: () => 0, lower };
+  return { doc, params, hasWeights: false, infer: (input, args) => ({ attrs: attrs(args), output: input, problems: [] }), weights: () => [], macs: () => 0n, lower };
 }

@@ -1,6 +1,6 @@
 // Squeeze-and-excitation: x · sigmoid(fc2(relu(fc1(avgpool(x))))), fc1/fc2 1×1 convs with bias (timm's SEModule keys).
 
-import { int, maxChannels, needsMap, weightOf, type OpDefinition, type RuleProblem } from './op';
+import { int, maxChannels, needsMap, product, weightOf, type OpDefinition, type RuleProblem } from './op';
 
 export const se: OpDefinition<'se'> = {
   doc: 'Squeeze-and-excitation (`fc1`, `fc2` 1×1 convs with bias).',
@@ -23,7 +23,7 @@ export const se: OpDefinition<'se'> = {
     { suffix: 'fc2.weight', shape: [s.channels, s.hidden, 1, 1], kind: 'parameter' },
     { suffix: 'fc2.bias', shape: [s.channels], kind: 'parameter' },
   ],
-  macs: (s) => 2 * s.channels * s.hidden,
+  macs: (s) => product(2, s.channels, s.hidden),
   lower(emit, layer, x, name) {
     const w = (suffix: string) => emit.weight(weightOf(layer, suffix));
     const pooled = emit.node(`${name}.avgpool`, 'GlobalAveragePool', [x]);

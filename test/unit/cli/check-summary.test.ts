@@ -76,3 +76,18 @@ test('unknown command and no arguments print usage', () => {
   assert.equal(cli('frobnicate').code, 2);
   assert.match(cli().stdout, /usage: resnet-studio <command>/);
 });
+
+test('summary: params and MACs past 2^53 are exact in the text and the JSON', () => {
+  const huge = join(dir, 'huge.resnet');
+  writeFileSync(huge, 'network huge {\n  input 65535x4097x4097\n  c conv(1048575, padding=1)\n}\n');
+  // 1048575 × 65535 × 3 × 3 weights; each of the 1048575 × 4097 × 4097 outputs costs 65535 × 9 MACs.
+  const params = '618465263625';
+  const macs = '10381192402238447625';
+  const json = cli('summary', '--json', huge);
+  assert.equal(json.code, 0, json.stderr);
+  assert.match(json.stdout, new RegExp(`"params": ${params},`));
+  assert.match(json.stdout, new RegExp(`"macs": ${macs}\\b`));
+  const text = cli('summary', huge);
+  assert.match(text.stdout, new RegExp(`Total params: ${Number(params).toLocaleString('en-US')}`));
+  assert.match(text.stdout, new RegExp(`Total MACs: +${BigInt(macs).toLocaleString('en-US')}`));
+});

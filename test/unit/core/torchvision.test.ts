@@ -35,16 +35,16 @@ for (const model of models) {
     const expected = oracle[model];
     const analysis = analyze(readFileSync(join(root, fileOf(model)), 'utf8'));
     const network = analysis.networks[0];
-    assert.equal(network.params, expected.params, 'params');
-    if (expected.reference?.num_params) assert.equal(network.params, expected.reference.num_params, "torchvision's published num_params");
-    assert.ok(Math.abs(network.macs - expected.macs) <= expected.macs * 0.001, `MACs ${network.macs} vs ${expected.macs}`);
+    assert.equal(network.params, BigInt(expected.params), 'params');
+    if (expected.reference?.num_params) assert.equal(network.params, BigInt(expected.reference.num_params), "torchvision's published num_params");
+    assert.ok(Math.abs(Number(network.macs) - expected.macs) <= expected.macs * 0.001, `MACs ${network.macs} vs ${expected.macs}`);
     const ours = new Map(flattenLayers(network).map((l) => [l.name, l.layer]));
     for (const layer of expected.layers.filter((l) => l.type !== 'ReLU')) {
       const mine = ours.get(layer.name);
       assert.ok(mine, `layer ${layer.name} is missing`);
       assert.deepEqual(mine.outputShape, layer.outputShape, `${layer.name} output shape`);
-      assert.equal(mine.params, layer.params, `${layer.name} params`);
-      assert.equal(mine.macs, layer.macs, `${layer.name} MACs`);
+      assert.equal(mine.params, BigInt(layer.params), `${layer.name} params`);
+      assert.equal(mine.macs, BigInt(layer.macs), `${layer.name} MACs`);
     }
     const weighted = [...ours.values()].filter((l) => l.params > 0).length;
     assert.equal(weighted, expected.layers.filter((l) => l.params > 0).length, 'number of layers with parameters');
