@@ -155,10 +155,12 @@ class NetworkGenerator {
     if (kind === 'conv') {
       const kernel = r.pick([1, 2, 3, 3, 5]);
       const dilation = kernel > 1 && r.chance(0.2) ? 2 : 1;
-      const padding = kernel % 2 === 1 || dilation % 2 === 0 ? (dilation * (kernel - 1)) / 2 : r.int(0, 1);
+      const same = (kernel % 2 === 1 || dilation % 2 === 0) && r.chance(0.75);
+      const padding = same ? (dilation * (kernel - 1)) / 2 : r.int(0, kernel);
+      const stride = Math.min(s.h, s.w) >= 8 && r.chance(0.3) ? 2 : 1;
       const out = r.pick([4, 8, 12, 16]);
       const groups = r.pick(divisors(gcd(s.c, out)));
-      this.convLayer(this.name('conv'), conv(out, kernel, { padding, dilation, groups, bias: r.chance(0.3) }), repeat);
+      this.convLayer(this.name('conv'), conv(out, kernel, { stride, padding, dilation, groups, bias: r.chance(0.3) }), repeat);
     } else if (kind === 'maxpool') this.maxpool(repeat);
     else if (kind === 'se' && s.c >= 4) this.body.push(layer(this.name('se'), 'se', { reduction: r.pick([2, 4]) }, repeat));
     else if (kind === 'batchnorm') this.body.push(layer(this.name('bn'), 'batchnorm', { eps: 1e-5 }, repeat));

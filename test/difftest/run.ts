@@ -14,7 +14,7 @@ export interface RunOptions {
   count: number;
   /** Networks per python process. */
   batch?: number;
-  /** Writes each disagreeing case's .resnet, description and torch result here. */
+  /** Writes each disagreeing case's .resnet, description (.json) and torch's result (.torch.json) here. */
   keep?: string;
   onBatch?: (progress: RunResult) => void;
 }
@@ -76,7 +76,9 @@ async function keep(folder: string, c: Case, torch: TorchResult): Promise<void> 
   await mkdir(folder, { recursive: true });
   const base = join(folder, `seed${c.runSeed}-${c.description.index}`);
   await writeFile(`${base}.resnet`, c.text);
-  await writeFile(`${base}.json`, JSON.stringify({ description: c.description, torch }, null, 2));
+  // A list, as test/oracle/difftest_torch.py reads it.
+  await writeFile(`${base}.json`, JSON.stringify([c.description], null, 2));
+  await writeFile(`${base}.torch.json`, JSON.stringify(torch, null, 2));
 }
 
 export function summary(result: RunResult): string {
