@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
 
-const { runDifftest, summary, describe } = await tsImport('../test/difftest/run.ts', import.meta.url);
+const { runDifftest, summary, formatDisagreement } = await tsImport('../test/difftest/run.ts', import.meta.url);
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +31,7 @@ const result = await runDifftest({
   batch: Math.max(1, number('batch')),
   keep: values.keep,
   onBatch: (progress) => {
-    for (const d of progress.disagreements.slice(shown)) console.log(`${describe(d)}\n`);
+    for (const d of progress.disagreements.slice(shown)) console.log(`${formatDisagreement(d)}\n`);
     shown = progress.disagreements.length;
     if (progress.networks < count) console.error(summary(progress));
   },

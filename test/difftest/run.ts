@@ -89,7 +89,7 @@ export function summary(result: RunResult): string {
   );
 }
 
-export function describe(d: Disagreement): string {
+export function formatDisagreement(d: Disagreement): string {
   const { runSeed, description, text } = d.case;
   return [
     `✗ seed ${runSeed} index ${description.index} (generated as ${description.intent})`,
