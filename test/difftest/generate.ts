@@ -1,0 +1,319 @@
+// Seeded random residual networks, each as a description for torch and as `.resnet` text.
+// Most are meant to be valid (the generator keeps a rough shape to steer its choices); about one in
+// five carries one deliberate fault, so the error verdicts are compared too. The shape kept here only
+// steers generation: the verdicts come from our analysis and from torch.
+
+import type { LayerOp } from '../../language/core/model';
+import type { AddStep, BlockDefinition, LayerStep, NetworkDescription, ShortcutKind, Step, Value } from './description';
+import { Random, caseSeed } from './random';
+import { resnetText } from './resnet-text';
+
+export interface Case {
+  /** The run's seed and the case's index in it: `--seed S --start index --count 1` reproduces it. */
+  runSeed: number;
+  description: NetworkDescription;
+  text: string;
+}
+
+const NETWORK_FAULTS = ['collapse', 'linear-spatial', 'linear-in', 'maxpool-padding', 'conv-groups', 'basic-args'] as const;
+const BLOCK_FAULTS = ['identity-mismatch', 'missing-padding', 'double-stride', 'hardcoded-stride', 'zeropad-uneven', 'block-groups'] as const;
+type Fault = (typeof NETWORK_FAULTS)[number] | (typeof BLOCK_FAULTS)[number];
+
+/** The steering shape: channels and size of a feature map (channels alone once flattened). */
+interface Shape {
+  c: number;
+  h: number;
+  w: number;
+}
+
+const window = (size: number, kernel: number, stride: number, padding: number, dilation: number, ceil = false) => {
+  const span = size + 2 * padding - dilation * (kernel - 1) - 1;
+  return Math.floor((ceil ? span + stride - 1 : span) / stride) + 1;
+};
+const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+
+function conv(out: Value, kernel: Value, extra: Partial<Record<'stride' | 'padding' | 'dilation' | 'groups' | 'bias', Value>> = {}) {
+  return { out, kernel, stride: 1, padding: 0, dilation: 1, groups: 1, bias: false, ...extra };
+}
+
+function layer(name: string | null, op: LayerOp, args: Record<string, Value> = {}, repeat = 1): LayerStep {
+  return { kind: 'layer', name, op, args, repeat };
+}
+
+const defaults: Partial<Record<LayerOp, Record<string, Value>>> = {
+  batchnorm: { eps: 1e-5 },
+  leaky_relu: { slope: 0.01 },
+  avgpool: { output: 1 },
+  dropout: { p: 0.5 },
+  se: { reduction: 16 },
+};
+
+class NetworkGenerator {
+  private readonly body: Step[] = [];
+  private readonly blocks: Record<string, BlockDefinition> = {};
+  private readonly counters = new Map<string, number>();
+  private shape: Shape;
+  /** The fault still to inject, if any. */
+  private fault: Fault | undefined;
+
+  constructor(private readonly r: Random) {
+    const faulty = r.chance(0.2);
+    this.fault = faulty ? r.pick([...NETWORK_FAULTS, ...BLOCK_FAULTS]) : undefined;
+    const small = this.fault === 'collapse';
+    const h = small ? r.int(3, 6) : r.int(6, 36);
+    const w = r.chance(0.6) ? h : small ? r.int(3, 6) : r.int(6, 36);
+    this.shape = { c: r.pick([1, 2, 3, 3, 3, 4]), h, w };
+  }
+
+  generate(index: number, seed: number): NetworkDescription {
+    const intent = this.fault ?? 'valid';
+    const input: [number, number, number] = [this.shape.c, this.shape.h, this.shape.w];
+    this.stem();
+    const items = this.r.int(1, 3);
+    for (let i = 0; i < items; i++) {
+      const kind = this.r.next();
+      if (kind < 0.35) this.preludeStage();
+      else if (kind < 0.8) this.customStage();
+      else this.plainLayer();
+    }
+    // Give the fault its place when the random choices above gave none.
+    if (this.fault === 'basic-args') this.preludeStage();
+    if ((BLOCK_FAULTS as readonly string[]).includes(this.fault ?? '')) this.customStage();
+    if (this.fault === 'collapse') this.collapse();
+    this.head();
+    return { index, seed, intent, input, body: this.body, blocks: this.blocks };
+  }
+
+  private name(prefix: string): string {
+    const n = (this.counters.get(prefix) ?? 0) + 1;
+    this.counters.set(prefix, n);
+    return `${prefix}${n}`;
+  }
+
+  private take(...faults: Fault[]): Fault | undefined {
+    const fault = this.fault;
+    if (fault && faults.includes(fault)) {
+      this.fault = undefined;
+      return fault;
+    }
+    return undefined;
+  }
+
+  private activation(name: string | null): LayerStep {
+    const r = this.r;
+    const op = r.pick<LayerOp>(['relu', 'relu', 'relu', 'relu6', 'leaky_relu', 'sigmoid']);
+    return layer(op === 'relu' && name ? 'relu' : name, op, op === 'leaky_relu' ? { slope: r.pick([0.01, 0.1, 0.2]) } : {});
+  }
+
+  private stem(): void {
+    const r = this.r;
+    const s = this.shape;
+    const out = r.pick([4, 6, 8, 12, 16]);
+    const kernel = r.pick([1, 3, 3, 5, 7]);
+    const stride = Math.min(s.h, s.w) >= 12 ? r.pick([1, 2]) : 1;
+    const padding = r.chance(0.75) ? kernel >> 1 : r.int(0, kernel >> 1);
+    const dilation = r.chance(0.15) && kernel === 3 ? 2 : 1;
+    const groups = this.take('conv-groups') ? 5 : r.pick(divisors(gcd(s.c, out)));
+    this.convLayer(this.name('conv'), conv(out, kernel, { stride, padding: padding * dilation, dilation, groups, bias: r.chance(0.3) }));
+    if (r.chance(0.8)) this.body.push(layer(this.name('bn'), 'batchnorm', { eps: r.pick([1e-5, 1e-5, 1e-3]) }));
+    if (r.chance(0.9)) this.body.push(this.activation(r.chance(0.5) ? 'act' : null));
+    if (r.chance(0.4) || this.fault === 'maxpool-padding') this.maxpool();
+  }
+
+  private convLayer(name: string, args: ReturnType<typeof conv>, repeat = 1): void {
+    const s = this.shape;
+    this.body.push(layer(name, 'conv', args, repeat));
+    for (let i = 0; i < repeat; i++) {
+      s.h = window(s.h, args.kernel as number, args.stride as number, args.padding as number, args.dilation as number);
+      s.w = window(s.w, args.kernel as number, args.stride as number, args.padding as number, args.dilation as number);
+    }
+    s.c = args.out as number;
+  }
+
+  private maxpool(repeat = 1): void {
+    const r = this.r;
+    const s = this.shape;
+    const kernel = r.pick([2, 3, 3, 4]);
+    const stride = Math.min(s.h, s.w) >= 6 ? r.pick([1, 2, 2, Math.min(s.h, s.w) >= 9 ? 3 : 2]) : 1;
+    const padding = this.take('maxpool-padding') ? kernel : r.int(0, kernel >> 1);
+    const dilation = Math.min(s.h, s.w) >= 8 && r.chance(0.25) ? r.pick([2, 3]) : 1;
+    const ceil = r.chance(0.3);
+    this.body.push(layer(repeat > 1 || r.chance(0.6) ? this.name('pool') : null, 'maxpool', { kernel, stride, padding, dilation, ceil }, repeat));
+    for (let i = 0; i < repeat; i++) {
+      s.h = window(s.h, kernel, stride, padding, dilation, ceil);
+      s.w = window(s.w, kernel, stride, padding, dilation, ceil);
+    }
+  }
+
+  /** A layer between stages; now and then repeated (`xN`, torch's nn.Sequential). */
+  private plainLayer(): void {
+    const r = this.r;
+    const repeat = r.chance(0.3) ? r.int(2, 3) : 1;
+    const kind = r.pick(['conv', 'conv', 'maxpool', 'se', 'batchnorm', 'activation', 'dropout', 'avgpool']);
+    const s = this.shape;
+    if (kind === 'conv') {
+      const kernel = r.pick([1, 2, 3, 3, 5]);
+      const dilation = kernel > 1 && r.chance(0.2) ? 2 : 1;
+      const same = (kernel % 2 === 1 || dilation % 2 === 0) && r.chance(0.75);
+      const padding = same ? (dilation * (kernel - 1)) / 2 : r.int(0, kernel);
+      const stride = Math.min(s.h, s.w) >= 8 && r.chance(0.3) ? 2 : 1;
+      const out = r.pick([4, 8, 12, 16]);
+      const groups = r.pick(divisors(gcd(s.c, out)));
+      this.convLayer(this.name('conv'), conv(out, kernel, { stride, padding, dilation, groups, bias: r.chance(0.3) }), repeat);
+    } else if (kind === 'maxpool') this.maxpool(repeat);
+    else if (kind === 'se' && s.c >= 4) this.body.push(layer(this.name('se'), 'se', { reduction: r.pick([2, 4]) }, repeat));
+    else if (kind === 'batchnorm') this.body.push(layer(this.name('bn'), 'batchnorm', { eps: 1e-5 }, repeat));
+    else if (kind === 'dropout') this.body.push(layer(this.name('drop'), 'dropout', { p: r.pick([0.1, 0.5]) }, repeat));
+    else if (kind === 'avgpool' && Math.min(s.h, s.w) >= 4) {
+      const output = r.pick([2, 3, 4]);
+      this.body.push(layer(this.name('pool'), 'avgpool', { output }));
+      s.h = s.w = output;
+    } else this.body.push({ ...this.activation(this.name('act')), repeat });
+  }
+
+  private preludeStage(): void {
+    const r = this.r;
+    const s = this.shape;
+    const fault = this.take('basic-args');
+    const block = fault || r.chance(0.5) ? 'basic' : 'bottleneck';
+    const planes = r.pick([4, 8, 12, 16]);
+    let groups = 1;
+    let width = 64;
+    let dilation = 1;
+    if (fault) {
+      [groups, width, dilation] = r.pick([[2, 64, 1], [1, 32, 1], [1, 64, 2]]);
+    } else if (block === 'bottleneck') {
+      groups = r.pick([1, 1, 2, 4]);
+      width = r.pick([64, 64, 32, 16, 24, 40, 48, 96, 128]);
+      while (planes * width < 64) width *= 2; // keeps torchvision's int(planes * width / 64) above zero
+      dilation = r.chance(0.15) ? 2 : 1;
+    }
+    const stride = Math.min(s.h, s.w) >= 4 ? r.pick([1, 2, 2]) : 1;
+    const blocks = r.chance(0.25) ? null : r.int(1, 3);
+    this.body.push({ kind: 'prelude', name: this.name('layer'), block, planes, groups, width_per_group: width, dilation, stride, blocks });
+    s.c = planes * (block === 'basic' ? 1 : 4);
+    s.h = window(s.h, 1, stride, 0, 1);
+    s.w = window(s.w, 1, stride, 0, 1);
+  }
+
+  /** A stage of a block defined in the file, by a template that torchvision's rules accept unless the fault says otherwise. */
+  private customStage(): void {
+    const r = this.r;
+    const s = this.shape;
+    const fault = this.take(...BLOCK_FAULTS);
+    const keep = !fault && r.chance(0.2);
+    const expansion = keep || fault === 'zeropad-uneven' ? null : r.pick([null, 1, 2, 4]);
+    let planes = r.pick(fault === 'block-groups' ? [4, 8, 16] : [4, 8, 12, 16]);
+    let shortcut: ShortcutKind = keep ? r.pick(['identity', 'shortcut']) : r.pick(['shortcut', 'shortcut', 'shortcut', 'projection', 'zeropad']);
+    if (fault === 'zeropad-uneven') {
+      shortcut = 'zeropad';
+      planes = s.c + r.pick([-2, 1, 3]); // fewer channels than the input, or an odd increase
+    } else if (fault === 'identity-mismatch') shortcut = 'identity';
+    let stride: number = Math.min(s.h, s.w) >= 4 ? r.pick([1, 2, 2, 3]) : 1;
+    if (fault === 'double-stride' || fault === 'identity-mismatch') stride = 2;
+    if (fault === 'hardcoded-stride' || (keep && shortcut === 'identity')) stride = 1;
+    const out = keep ? s.c : planes * (expansion ?? 1);
+    if (shortcut === 'zeropad' && !fault && (out < s.c || (out - s.c) % 2 === 1)) shortcut = 'shortcut';
+    const name = this.name('blk');
+    this.blocks[name] = this.blockDefinition(keep, expansion, shortcut, fault);
+    const blocks = r.chance(0.3) ? null : r.int(1, 3);
+    const args: Record<string, Value> = keep ? {} : { planes };
+    this.body.push({ kind: 'custom', name: this.name('stage'), block: name, args, stride: stride === 1 && r.chance(0.5) ? null : stride, blocks });
+    s.c = out;
+    s.h = window(s.h, 1, stride, 0, 1);
+    s.w = window(s.w, 1, stride, 0, 1);
+  }
+
+  private blockDefinition(keep: boolean, expansion: number | null, shortcut: ShortcutKind, fault: Fault | undefined): BlockDefinition {
+    const r = this.r;
+    const out = keep ? 'in_channels' : expansion === null ? 'planes' : 'planes * expansion';
+    const width = keep ? 'in_channels' : 'planes';
+    const stride = fault === 'hardcoded-stride' ? 2 : 'stride';
+    const style = keep ? 'keep' : r.pick(['basic', 'bottleneck', 'pool', 'preact', ...(expansion === null && !fault ? ['nested'] : [])]);
+    const act = () => this.activation(r.chance(0.4) ? 'act' : null);
+    const pad = (kernel: number, dilation: number) => (fault === 'missing-padding' && kernel === 3 && dilation === 1 ? 0 : (dilation * (kernel - 1)) / 2);
+    const grouped = fault === 'block-groups' ? 3 : fault === 'zeropad-uneven' ? 1 : keep && r.chance(0.5) ? 'in_channels' : r.pick([1, 1, 2, 4]);
+    const kernel = r.pick([1, 3, 3, 5]);
+    const dilation = kernel > 1 && r.chance(0.2) ? 2 : 1;
+    const body: Step[] = [];
+    const bn = (n: number) => layer(`bn${n}`, 'batchnorm', { eps: 1e-5 });
+    switch (style) {
+      case 'basic':
+      case 'keep':
+        body.push(layer('conv1', 'conv', conv(width, 3, { stride, padding: pad(3, 1), bias: r.chance(0.2) })), bn(1), act());
+        body.push(layer('conv2', 'conv', conv(out, kernel, { padding: pad(kernel, dilation), dilation, groups: grouped, stride: fault === 'double-stride' ? 'stride' : 1 })), bn(2));
+        break;
+      case 'bottleneck':
+        body.push(layer('conv1', 'conv', conv(width, 1)), bn(1), act());
+        body.push(layer('conv2', 'conv', conv(width, 3, { stride, padding: pad(3, 1), groups: grouped })), bn(2), act());
+        body.push(layer('conv3', 'conv', conv(out, 1, { stride: fault === 'double-stride' ? 'stride' : 1 })), bn(3));
+        break;
+      case 'pool':
+        body.push(layer('conv1', 'conv', conv(out, kernel, { padding: pad(kernel, dilation), dilation, groups: fault === 'block-groups' ? 3 : 1, stride: fault === 'double-stride' ? 'stride' : 1 })), bn(1), act());
+        body.push(layer(r.chance(0.5) ? 'pool' : null, 'maxpool', { kernel: 3, stride, padding: fault === 'missing-padding' ? 0 : 1, dilation: 1, ceil: false }));
+        break;
+      case 'preact':
+        body.push(bn(1), act(), layer('conv1', 'conv', conv(width, 3, { stride, padding: pad(3, 1) })));
+        body.push(bn(2), act(), layer('conv2', 'conv', conv(out, kernel, { padding: pad(kernel, dilation), dilation, groups: grouped, stride: fault === 'double-stride' ? 'stride' : 1 })));
+        break;
+      case 'nested': // a block calling a prelude block, with its own add around it
+        body.push({ kind: 'prelude', name: 'inner', block: 'basic', planes: 'planes', groups: 1, width_per_group: 64, dilation: 1, stride, blocks: null });
+        break;
+    }
+    if (r.chance(0.25)) body.push(layer('se', 'se', { reduction: r.pick([2, 4]) }));
+    if (r.chance(0.1)) body.push(layer(null, 'dropout', { p: 0.2 }));
+    body.push({ kind: 'add', shortcut } satisfies AddStep);
+    if (style !== 'preact' && r.chance(0.8)) body.push(act());
+    const params = keep ? ['stride'] : ['planes', 'stride'];
+    return { params, defaults: { stride: 1 }, expansion, body };
+  }
+
+  /** More strides than the small input can take. */
+  private collapse(): void {
+    this.fault = undefined;
+    for (let i = 0; i < 3; i++) this.convLayer(this.name('conv'), conv(8, 3, { stride: 2 }));
+  }
+
+  private head(): void {
+    const r = this.r;
+    const s = this.shape;
+    const kind = r.next();
+    if (kind < 0.2 && this.fault !== 'linear-spatial' && this.fault !== 'linear-in') return;
+    if (this.take('linear-spatial')) {
+      if (s.h === 1 && s.w === 1) this.body.push(layer(this.name('pool'), 'avgpool', { output: 2 }));
+    } else if (kind < 0.35 && s.c * s.h * s.w <= 4096) {
+      this.body.push(layer(r.chance(0.5) ? 'flatten' : null, 'flatten'));
+      s.c *= s.h * s.w;
+    } else {
+      const output = r.chance(0.8) ? 1 : r.pick([2, 3]);
+      this.body.push(layer(r.chance(0.7) ? 'avgpool' : null, 'avgpool', { output }));
+      if (output > 1) {
+        this.body.push(layer(null, 'flatten'));
+        s.c *= output * output;
+      }
+    }
+    if (r.chance(0.3)) this.body.push(layer(r.chance(0.5) ? 'dropout' : null, 'dropout', { p: r.pick([0.2, 0.5]) }));
+    const wrongIn = this.take('linear-in') ? s.c + 1 : 0;
+    const classes = r.int(2, 10);
+    if (r.chance(0.25)) {
+      const hidden = r.pick([8, 16]);
+      this.body.push(layer('fc1', 'linear', { out: hidden, in: wrongIn || (r.chance(0.3) ? s.c : 0), bias: r.chance(0.8) }), this.activation('act'));
+      this.body.push(layer('fc2', 'linear', { out: classes, in: 0, bias: true }));
+    } else this.body.push(layer('fc', 'linear', { out: classes, in: wrongIn || (r.chance(0.3) ? s.c : 0), bias: r.chance(0.8) }));
+    if (r.chance(0.1)) this.body.push(layer(null, 'sigmoid'));
+  }
+}
+
+/** Fills in the documented defaults of ops generated without arguments. */
+function complete(steps: Step[]): Step[] {
+  return steps.map((s) => (s.kind === 'layer' ? { ...s, args: { ...defaults[s.op], ...s.args } } : s));
+}
+
+export function generateCase(runSeed: number, index: number): Case {
+  const seed = caseSeed(runSeed, index);
+  const description = new NetworkGenerator(new Random(seed)).generate(index, seed);
+  description.body = complete(description.body);
+  for (const block of Object.values(description.blocks)) block.body = complete(block.body);
+  return { runSeed, description, text: resnetText(description) };
+}

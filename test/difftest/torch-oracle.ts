@@ -1,0 +1,58 @@
+// Runs test/oracle/difftest_torch.py (Debian's torch and torchvision) on a batch of descriptions:
+// one python process per batch, since starting python and importing torch takes about two seconds.
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { SafetensorsFile } from '../../language/onnx/safetensors';
+import type { NetworkDescription } from './description';
+
+/** Always Debian's python: a pyenv python without torch may come first on PATH. */
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = join(__dirname, '..', 'oracle', 'difftest_torch.py');
+
+export interface TorchError {
+  type: string;
+  message: string;
+  /** Torch would run it; the language rejects it on purpose (README.md). */
+  strict: boolean;
+}
+
+export interface TorchLayer {
+  name: string;
+  /** Null when the module never ran. */
+  shape: number[] | null;
+  params: number;
+  macs: number;
+}
+
+export interface TorchResult {
+  index: number;
+  error: TorchError | null;
+  output?: number[];
+  params?: number;
+  macs?: number;
+  layers?: TorchLayer[];
+  state?: { key: string; shape: number[]; dtype: string }[];
+}
+
+/** Builds and runs every description in torch; the weights, input and logits land in `folder`. */
+export async function runTorch(descriptions: NetworkDescription[], folder: string): Promise<Map<number, TorchResult>> {
+  const cases = join(folder, 'cases.json');
+  await writeFile(cases, JSON.stringify(descriptions));
+  await promisify(execFile)(PYTHON, [SCRIPT, cases, folder, '--threads', '1'], { maxBuffer: 64 << 20, timeout: 600_000 });
+  const results: TorchResult[] = JSON.parse(await readFile(join(folder, 'results.json'), 'utf8'));
+  return new Map(results.map((r) => [r.index, r]));
+}
+
+/** What torch saved for a network that ran: its float tensors by state_dict key, and `@input`, `@logits`. */
+export async function readTensors(folder: string, index: number): Promise<Map<string, Float32Array>> {
+  const file = await SafetensorsFile.open(join(folder, `${index}.safetensors`));
+  try {
+    const tensors = new Map<string, Float32Array>();
+    for (const [key, entry] of file.header.tensors) if (entry.dtype === 'F32') tensors.set(key, await file.readFloat32(key));
+    return tensors;
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,313 @@
+#!/usr/bin/python3
+"""The torch side of the differential test (test/difftest/): builds each network description written
+by test/difftest/generate.ts as a torch nn.Module and reports what torch makes of it.
+
+  difftest_torch.py CASES.json OUT_DIR [--threads N]
+
+CASES.json is a list of descriptions (test/difftest/description.ts). Prelude stages are built with
+torchvision's own ResNet._make_layer, BasicBlock and Bottleneck; custom blocks follow the same rules
+(see test/difftest/README.md). Every module is built against a probe tensor, so a network torch
+cannot build and one it cannot run are the same verdict: an error. For each description this writes
+OUT_DIR/<index>.safetensors (the state_dict with seeded weights and non-trivial BatchNorm statistics,
+plus `@input` and `@logits`, eval mode) and one entry of OUT_DIR/results.json:
+  {index, error: {type, message, strict} | null, output, params, macs,
+   layers: [{name, shape, params, macs}], state: [{key, shape, dtype}]}
+`layers` lists every leaf module (a reused module once, with its last output shape); MACs are counted
+as torchvision does (conv: output.numel() × in/groups × kh × kw, linear: in × out). `strict` marks an
+error that torch itself would not raise (a broadcasting residual add, an uneven zeropad): the
+language rejects those on purpose.
+
+Run with Debian's /usr/bin/python3 (torch 1.13, torchvision 0.14).
+"""
+
+import argparse
+import ast
+import json
+import os
+import sys
+from types import SimpleNamespace
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safetensors_file  # noqa: E402
+from reference_logits import SEModule, randomise_batchnorm  # noqa: E402
+
+PRELUDE = {'basic': BasicBlock, 'bottleneck': Bottleneck}
+
+
+class StrictError(Exception):
+    """Torch would run this, the language rejects it on purpose (test/difftest/README.md)."""
+
+
+class Linear(nn.Linear):
+    """torchvision's head: torch.flatten(x, 1) before the fully connected layer."""
+
+    def forward(self, x):
+        return super().forward(torch.flatten(x, 1))
+
+
+class ZeroPad(nn.Module):
+    """Option A of the ResNet paper: subsample by the stride, zero-pad the channels half on each side."""
+
+    def __init__(self, stride, extra):
+        super().__init__()
+        if extra < 0 or extra % 2:
+            raise StrictError(f'a zeropad shortcut adding {extra} channels cannot pad equally on both sides')
+        self.stride, self.extra = stride, extra
+
+    def forward(self, x):
+        x = x[:, :, :: self.stride, :: self.stride]
+        return F.pad(x, (0, 0, 0, 0, self.extra // 2, self.extra // 2))
+
+
+def residual_add(out, identity):
+    """torchvision's `out += identity`, without the broadcasting torch would allow."""
+    if out.shape != identity.shape:
+        try:
+            broadcasts = torch.broadcast_shapes(out.shape, identity.shape) == out.shape
+        except RuntimeError:
+            broadcasts = False
+        if broadcasts:
+            raise StrictError(f'torch broadcasts the residual add of {list(out.shape)} and {list(identity.shape)}')
+    return out.clone().add_(identity)  # in place, as torchvision's `out += identity`
+
+
+OPERATORS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b, ast.FloorDiv: lambda a, b: a // b}
+
+
+def value(v, env):
+    """A description value: a number or boolean, or an expression over the block's parameters."""
+    if not isinstance(v, str):
+        return v
+
+    def walk(node):
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            return env[node.id]
+        if isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
+            return OPERATORS[type(node.op)](walk(node.left), walk(node.right))
+        raise TypeError(f'unsupported expression {v!r}')  # a generator bug: not a verdict
+
+    return walk(ast.parse(v, mode='eval').body)
+
+
+class Builder:
+    """Builds modules step by step against a probe tensor and records every leaf with its display name."""
+
+    def __init__(self):
+        self.leaves = []  # (display name, module, the modules whose MACs count for it)
+
+    def leaf(self, display, module):
+        counted = [m for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+        self.leaves.append((display, module, counted))
+
+    def layer(self, op, a, x):
+        channels = x.shape[1]
+        if op == 'conv':
+            return nn.Conv2d(channels, a['out'], a['kernel'], a['stride'], a['padding'], a['dilation'], a['groups'], a['bias'])
+        if op == 'batchnorm':
+            return nn.BatchNorm2d(channels, eps=a['eps'])
+        if op == 'maxpool':
+            return nn.MaxPool2d(a['kernel'], a['stride'], a['padding'], a['dilation'], ceil_mode=a['ceil'])
+        if op == 'avgpool':
+            return nn.AdaptiveAvgPool2d(a['output'])
+        if op == 'linear':
+            return Linear(a['in'] or channels, a['out'], a['bias'])
+        if op == 'se':
+            return SEModule(channels, a['reduction'])
+        if op == 'leaky_relu':
+            return nn.LeakyReLU(a['slope'])
+        if op == 'dropout':
+            return nn.Dropout(a['p'])
+        return {'relu': nn.ReLU, 'relu6': nn.ReLU6, 'sigmoid': nn.Sigmoid, 'flatten': lambda: nn.Flatten(1)}[op]()
+
+    def steps(self, steps, x, env, owner, prefix, blocks):
+        """Builds `steps` into `owner`; returns the modules to run in order and the probe's output."""
+        run = []
+        for step in steps:
+            name = step.get('name')
+            display = prefix + (name or step['op'])
+            if step['kind'] == 'layer':
+                args = {k: value(v, env) for k, v in step['args'].items()}
+                if step['repeat'] > 1:
+                    module = nn.Sequential()
+                    for i in range(step['repeat']):
+                        inner = self.layer(step['op'], args, x).eval()
+                        x = inner(x)
+                        module.add_module(str(i), inner)
+                        self.leaf(f'{display}.{i}', inner)
+                else:
+                    module = self.layer(step['op'], args, x).eval()
+                    x = module(x)
+                    self.leaf(display, module)
+            elif step['kind'] == 'prelude':
+                module, x = self.prelude(step, x, env, display)
+            else:
+                module, x = self.custom(step, x, env, display, blocks)
+            if name and name not in owner._modules:
+                owner.add_module(name, module)
+            elif any(True for _ in module.parameters()):
+                raise ValueError(f'{display}: its weights would have no state_dict key of their own')
+            run.append(module)
+        return run, x
+
+    def prelude(self, step, x, env, display):
+        """A stage as torchvision's ResNet._make_layer builds it (one block when not repeated)."""
+        holder = SimpleNamespace(inplanes=x.shape[1], groups=value(step['groups'], env), base_width=value(step['width_per_group'], env),
+                                 dilation=value(step['dilation'], env), _norm_layer=nn.BatchNorm2d)
+        stage = ResNet._make_layer(holder, PRELUDE[step['block']], value(step['planes'], env), step['blocks'] or 1, stride=value(step['stride'], env))
+        module = (stage if step['blocks'] else stage[0]).eval()
+        for name, inner in module.named_modules():
+            if isinstance(inner, (nn.Conv2d, nn.BatchNorm2d, nn.ReLU)):
+                self.leaf(f'{display}.{name}', inner)
+        return module, module(x)
+
+    def custom(self, step, x, env, display, blocks):
+        definition = blocks[step['block']]
+        args = {k: value(v, env) for k, v in step['args'].items()}
+        if step['blocks'] is None:
+            block = Block(self, definition, {**args, **self.stride(step, env)}, x, display + '.', blocks)
+            return block, block.probe
+        stage = nn.Sequential()
+        for i in range(step['blocks']):
+            block = Block(self, definition, {**args, **(self.stride(step, env) if i == 0 else {})}, x, f'{display}.{i}.', blocks)
+            stage.add_module(str(i), block)
+            x = block.probe
+        return stage, x
+
+    @staticmethod
+    def stride(step, env):
+        return {} if step['stride'] is None else {'stride': value(step['stride'], env)}
+
+
+class Block(nn.Module):
+    """A custom block: its main path, the residual add with torchvision's downsample rule, its tail."""
+
+    def __init__(self, builder, definition, args, x, prefix, blocks):
+        super().__init__()
+        env = {**definition['defaults'], **args, 'in_channels': x.shape[1], 'expansion': definition['expansion'] or 1}
+        body = definition['body']
+        at = next((i for i, s in enumerate(body) if s['kind'] == 'add'), None)
+        self._main, y = builder.steps(body if at is None else body[:at], x, env, self, prefix, blocks)
+        self.added = at is not None
+        self.downsample = self.zeropad = None
+        if self.added:
+            kind, stride, channels = body[at]['shortcut'], env.get('stride', 1), y.shape[1]
+            if kind == 'projection' or (kind == 'shortcut' and (stride != 1 or x.shape[1] != channels)):
+                self.downsample = nn.Sequential(nn.Conv2d(x.shape[1], channels, 1, stride, bias=False), nn.BatchNorm2d(channels)).eval()
+                builder.leaf(f'{prefix}downsample.0', self.downsample[0])
+                builder.leaf(f'{prefix}downsample.1', self.downsample[1])
+            elif kind == 'zeropad':
+                self.zeropad = ZeroPad(stride, channels - x.shape[1])
+            y = residual_add(y, self.shortcut(x))
+        self._tail, self.probe = builder.steps([] if at is None else body[at + 1:], y, env, self, prefix, blocks)
+
+    def shortcut(self, x):
+        if self.downsample is not None:
+            return self.downsample(x)
+        return x if self.zeropad is None else self.zeropad(x)
+
+    def forward(self, x):
+        y = x
+        for module in self._main:
+            y = module(y)
+        if self.added:
+            y = residual_add(y, self.shortcut(x))
+        for module in self._tail:
+            y = module(y)
+        return y
+
+
+class Network(nn.Module):
+    def __init__(self, builder, description):
+        super().__init__()
+        probe = torch.zeros([1] + description['input'])
+        self._steps, _ = builder.steps(description['body'], probe, {}, self, '', description['blocks'])
+
+    def forward(self, x):
+        for module in self._steps:
+            x = module(x)
+        return x
+
+
+def randomise(model, seed):
+    """He init for convs (torchvision's), small biases, default linear init, then random BN statistics."""
+    torch.manual_seed(seed)
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            nn.init.kaiming_normal_(module.weight, mode='fan_out', nonlinearity='relu')
+            if module.bias is not None:
+                nn.init.uniform_(module.bias, -0.1, 0.1)
+        elif isinstance(module, nn.Linear):
+            module.reset_parameters()
+    randomise_batchnorm(model, torch.Generator().manual_seed(seed))
+
+
+def run_case(description, out):
+    builder = Builder()
+    try:
+        model = Network(builder, description).eval()
+        randomise(model, description['seed'])
+        image = torch.randn([1] + description['input'], generator=torch.Generator().manual_seed(description['seed'] + 1))
+        seen = {}
+        handles = []
+        for display, module, counted in builder.leaves:
+            entry = seen.setdefault(display, {'name': display, 'params': 0, 'macs': 0, 'modules': set(), 'counted': set()})
+            if id(module) not in entry['modules']:
+                entry['modules'].add(id(module))
+                entry['params'] += sum(p.numel() for p in module.parameters())
+            handles.append(module.register_forward_hook(lambda _m, _i, output, entry=entry: entry.update(shape=list(output.shape))))
+            for conv in counted:
+                if id(conv) not in entry['counted']:
+                    entry['counted'].add(id(conv))
+                    handles.append(conv.register_forward_hook(lambda m, _i, output, entry=entry: entry.update(macs=entry['macs'] + macs(m, output))))
+        logits = model(image)
+    except (StrictError, RuntimeError, ValueError, NotImplementedError) as error:
+        return {'index': description['index'], 'error': {'type': type(error).__name__, 'message': str(error), 'strict': isinstance(error, StrictError)}}
+    for handle in handles:
+        handle.remove()
+    state = model.state_dict()
+    tensors = {**state, '@input': image, '@logits': logits}
+    safetensors_file.save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(out, f'{description["index"]}.safetensors'))
+    layers = [{k: e.get(k) for k in ('name', 'shape', 'params', 'macs')} for e in seen.values()]
+    return {
+        'index': description['index'],
+        'error': None,
+        'output': list(logits.shape),
+        'params': sum(p.numel() for p in model.parameters()),
+        'macs': sum(layer['macs'] for layer in layers),
+        'layers': layers,
+        'state': [{'key': k, 'shape': list(v.shape), 'dtype': str(v.dtype).removeprefix('torch.')} for k, v in state.items()],
+    }
+
+
+def macs(module, output):
+    if isinstance(module, nn.Conv2d):
+        kh, kw = module.kernel_size
+        return output.numel() * (module.in_channels // module.groups) * kh * kw
+    return output.numel() * module.in_features
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('cases')
+    parser.add_argument('out')
+    parser.add_argument('--threads', type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.set_grad_enabled(False)
+    with open(args.cases, encoding='utf-8') as file:
+        descriptions = json.load(file)
+    os.makedirs(args.out, exist_ok=True)
+    results = [run_case(description, args.out) for description in descriptions]
+    with open(os.path.join(args.out, 'results.json'), 'w', encoding='utf-8') as file:
+        json.dump(results, file)
+
+
+if __name__ == '__main__':
+    main()
