@@ -6,8 +6,8 @@ import * as ort from 'onnxruntime-node';
 import { analyze } from '../../language/core/analysis';
 import type { Network } from '../../language/core/model';
 import { flattenLayers } from '../../language/core/walk';
-import { compileToOnnx } from '../../language/onnx/build';
-import { expectedWeights } from '../../language/onnx/network-walk';
+import { compileToOnnx } from '../../engine/onnx/build';
+import { expectedWeights } from '../../engine/onnx/network-walk';
 import type { Case } from './generate';
 import { readTensors, type TorchResult } from './torch-oracle';
 
@@ -41,7 +41,7 @@ function ourLayers(network: Network): Map<string, LayerFacts> {
   for (const { name, layer } of flattenLayers(network)) {
     const seen = layers.get(name);
     // A name shared by weightless layers (torchvision's one reused relu) keeps the last output shape.
-    layers.set(name, { shape: show(layer.outputShape), params: (seen?.params ?? 0) + layer.params, macs: (seen?.macs ?? 0) + layer.macs });
+    layers.set(name, { shape: show(layer.outputShape), params: (seen?.params ?? 0) + Number(layer.params), macs: (seen?.macs ?? 0) + Number(layer.macs) });
   }
   return layers;
 }
@@ -124,8 +124,8 @@ export async function compareCase(c: Case, torch: TorchResult, folder: string): 
   const network = analysis.networks[0]!;
   const differences: string[] = [];
   if (show(network.outputShape) !== show(torch.output)) differences.push(`output shape ${show(network.outputShape)} (torch ${show(torch.output)})`);
-  if (network.params !== torch.params) differences.push(`params ${network.params} (torch ${torch.params})`);
-  if (network.macs !== torch.macs) differences.push(`MACs ${network.macs} (torch ${torch.macs})`);
+  if (network.params !== BigInt(torch.params ?? -1)) differences.push(`params ${network.params} (torch ${torch.params})`);
+  if (network.macs !== BigInt(torch.macs ?? -1)) differences.push(`MACs ${network.macs} (torch ${torch.macs})`);
   differences.push(...compareLayers(network, torch));
   const state = compareState(network, torch);
   differences.push(...state);

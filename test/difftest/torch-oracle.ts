@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SafetensorsFile } from '../../language/onnx/safetensors';
+import { SafetensorsFile } from '../../engine/onnx/safetensors';
 import type { NetworkDescription } from './description';
 
 /** Always Debian's python: a pyenv python without torch may come first on PATH. */
