@@ -1,56 +1,20 @@
 // Messages between the results panel (extension/results-panel.ts) and its webview (main.ts), declared
 // once for both sides, in the preview's pattern (contracts/preview.ts): everything the webview sends is
 // untrusted and reaches the host only through parseResultsRequest.
-import type { EpReport } from '../engine/runtime/providers';
-import type { SessionTimings } from './worker';
-
-export interface ClassScore {
-  index: number;
-  label: string;
-  probability: number;
-}
+import type { EvaluationResult, InferenceResult } from './inference-result';
 
 export interface ImageRunView {
   kind: 'image';
   id: string;
   startedAt: string;
-  network: string;
-  modelFile: string;
-  /** Workspace-relative path of the image. */
-  image: string;
-  /** The original file, as a webview resource URI. */
+  /** The run as `resnet-studio infer --json` gives it, for its one image; "Copy JSON" copies it. */
+  result: InferenceResult;
+  /** The image file, as a webview resource URI. */
   imageSrc: string;
-  original?: { width: number; height: number };
   /** What the network saw: uint8 pixels, HWC, base64. */
   seen?: { width: number; height: number; channels: number; base64: string };
-  top: ClassScore[];
-  ep: EpReport;
-  timings: { decodeMs: number; preprocessMs: number; runMs: number; session: SessionTimings; totalMs: number };
-  randomWeights: boolean;
-  error?: string;
-}
-
-export interface Mistake {
-  image: string;
-  imageSrc: string;
-  target: string;
-  predicted: string;
-  confidence: number;
-}
-
-export interface EvalSummary {
-  accuracy: number | null;
-  top5: number | null;
-  total: number;
-  correct: number;
-  perClass: { index: number; name: string; images: number; correct: number }[];
-  confusion: number[][];
-  mistakes: Mistake[];
-  failed: { image: string; error: string }[];
-  imagesPerSecond: number;
-  /** Images per second of the model runs alone (no decode or preprocess). */
-  runImagesPerSecond: number;
-  seconds: number;
+  /** From the command's start until the result went to the view. */
+  totalMs: number;
 }
 
 export interface EvalRunView {
@@ -58,12 +22,14 @@ export interface EvalRunView {
   id: string;
   startedAt: string;
   network: string;
-  modelFile: string;
+  model: string;
   folder: string;
   state: 'running' | 'done' | 'cancelled' | 'failed';
   progress: { done: number; total: number; imagesPerSecond: number };
-  ep?: EpReport;
-  summary?: EvalSummary;
+  /** Once done: the evaluation as `resnet-studio eval --json` gives it; "Copy JSON" copies it. */
+  result?: EvaluationResult;
+  /** The images of result.mistakes as webview resource URIs, in the same order. */
+  mistakeSrcs?: string[];
   error?: string;
 }
 

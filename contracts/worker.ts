@@ -41,14 +41,21 @@ export interface WeightsSummary {
   problems: WeightProblem[];
 }
 
+export interface InputTimings {
+  decodeMs: number;
+  preprocessMs: number;
+  runMs: number;
+}
+
 /** One input's outcome: its logits, or why it could not be read (the other inputs still run). */
 export interface InputResult {
   label: string;
   logits?: Float32Array;
   error?: string;
-  timings: { decodeMs: number; preprocessMs: number; runMs: number };
-  /** With includeSeenImage, for image inputs: the uint8 pixels (HWC) the network saw, and the file's size. */
+  timings: InputTimings;
+  /** With includeSeenImage, for image inputs: the uint8 pixels (HWC) the network saw. */
   seen?: SeenImage;
+  /** For image inputs: the file's own size. */
   original?: { width: number; height: number };
 }
 

@@ -1,100 +1,27 @@
-// From a `.resnet` document to what the worker needs: the analysed network (from the editor's text,
-// saved or not), its weights file and class names. Paths in the file are relative to the file.
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { dirname, relative, resolve, sep } from 'node:path';
+// A `.resnet` document as the model the engine runs (engine/runtime/runnable-model.ts): the editor's
+// text, saved or not, with a quick pick when it defines several networks; and writing a chosen weights
+// file into a network.
+import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { analyze } from '../language/core/analysis';
 import type { Network } from '../language/core/model';
-import { readLabelsFile } from '../engine/runtime/labels-file';
+import { loadModel, type ModelProblem, type RunnableModel } from '../engine/runtime/runnable-model';
 
-export interface ModelChoice {
-  document: vscode.TextDocument;
-  network: Network;
-  /** Absolute path of the weights file. */
-  weightsPath: string;
-  labels?: string[];
-}
+export type DocumentModel = RunnableModel & { document: vscode.TextDocument };
+export type DocumentProblem = ModelProblem & { document: vscode.TextDocument };
 
-/** Why a model cannot run; `weights` problems offer "Choose weights file…". */
-export interface ModelProblem {
-  kind: 'errors' | 'no-network' | 'weights';
-  message: string;
-  document: vscode.TextDocument;
-  network?: Network;
-}
-
-export function isModelProblem(value: ModelChoice | ModelProblem | undefined): value is ModelProblem {
-  return value !== undefined && 'kind' in value;
-}
-
-/**
- * Analyses the document and picks the network (by name, the only one, or asked for). Returns
- * undefined when the user dismissed the network pick.
- */
-export async function loadModel(
-  document: vscode.TextDocument,
-  networkName: string | undefined,
-  log: vscode.LogOutputChannel,
-): Promise<ModelChoice | ModelProblem | undefined> {
-  const file = vscode.workspace.asRelativePath(document.uri);
-  const analysis = analyze(document.getText());
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) {
-    return { kind: 'errors', document, message: `${file} has ${errors.length} error(s); fix them before running inference.` };
-  }
-  const networks = analysis.networks;
-  let network: Network | undefined;
-  if (networkName !== undefined) {
-    network = networks.find((n) => n.name === networkName);
-    if (!network) return { kind: 'no-network', document, message: `${file} has no network named ${networkName}.` };
-  } else if (networks.length === 1) {
-    network = networks[0];
-  } else if (networks.length === 0) {
-    return { kind: 'no-network', document, message: `${file} defines no network.` };
-  } else {
-    const picked = await vscode.window.showQuickPick(
-      networks.map((n) => ({ label: n.name, description: n.input ? `input ${n.input.join('×')}` : '', network: n })),
-      { title: 'Run inference: which network?', placeHolder: file },
-    );
-    if (!picked) return undefined;
-    network = picked.network;
-  }
-  if (!network) return undefined;
-  if (!network.input) return { kind: 'errors', document, network, message: `network ${network.name} has no input statement.` };
-
-  const declared = network.weights?.path;
-  if (!declared) {
-    return { kind: 'weights', document, network, message: `network ${network.name} declares no weights file.` };
-  }
-  if (document.uri.scheme !== 'file') {
-    return { kind: 'weights', document, network, message: `${file} is not saved on disk, so its weights path "${declared}" cannot be resolved.` };
-  }
-  const weightsPath = resolve(dirname(document.uri.fsPath), declared);
-  try {
-    await access(weightsPath, constants.R_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code})`;
-    return { kind: 'weights', document, network, message: `the weights file "${declared}" of network ${network.name} ${why}.` };
-  }
-  return { document, network, weightsPath, labels: await loadLabels(document, network, log) };
-}
-
-async function loadLabels(document: vscode.TextDocument, network: Network, log: vscode.LogOutputChannel): Promise<string[] | undefined> {
-  if (!network.labels || document.uri.scheme !== 'file') return undefined;
-  const path = resolve(dirname(document.uri.fsPath), network.labels.path);
-  try {
-    const labels = await readLabelsFile(path);
-    const classes = network.outputShape?.[1];
-    if (classes !== undefined && labels.length !== classes) {
-      log.warn(`${path} has ${labels.length} labels but network ${network.name} has ${classes} outputs`);
-    }
-    return labels;
-  } catch (error) {
-    log.warn(`${(error as Error).message}; showing class indices`);
-    return undefined;
-  }
+/** Undefined when the user dismissed the network pick. */
+export async function loadDocumentModel(document: vscode.TextDocument, networkName: string | undefined): Promise<DocumentModel | DocumentProblem | undefined> {
+  const name = vscode.workspace.asRelativePath(document.uri);
+  const choose = async (networks: Network[]) =>
+    (
+      await vscode.window.showQuickPick(
+        networks.map((n) => ({ label: n.name, description: n.input ? `input ${n.input.join('×')}` : '', network: n })),
+        { title: 'Run inference: which network?', placeHolder: name },
+      )
+    )?.network;
+  const folder = document.uri.scheme === 'file' ? dirname(document.uri.fsPath) : undefined;
+  const model = await loadModel({ text: document.getText(), name, folder }, { network: networkName, choose });
+  return model && { ...model, document };
 }
 
 /**

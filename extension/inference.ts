@@ -3,16 +3,18 @@
 // runtime log. `registerInference` is the one call extension/main.ts makes. Nothing here loads
 // native code: onnxruntime and sharp live in the worker process that InferenceEngine starts lazily.
 import * as vscode from 'vscode';
-import { labelOf } from '../engine/runtime/classes';
 import { InferenceError } from '../engine/runtime/client';
-import { confidentMistakes, evaluate, listDataset, reportFigures, runInBatches, type Dataset } from '../engine/runtime/dataset';
+import { runInBatches } from '../engine/runtime/dataset';
+import { evaluationResult, inferenceResult } from '../engine/runtime/inference-result';
 import { formatEpReport } from '../engine/runtime/providers';
+import { inferRequest, isModelProblem, loadEvaluation, type EvaluationInput } from '../engine/runtime/runnable-model';
+import { className, type ClassScore } from '../contracts/inference-result';
 import type { InferResult } from '../contracts/worker';
 import { InferenceEngine, type EngineRequest } from './inference-engine';
-import { isModelProblem, loadModel, writeWeightsDeclaration, type ModelChoice, type ModelProblem } from './inference-model';
+import { loadDocumentModel, writeWeightsDeclaration, type DocumentModel, type DocumentProblem } from './inference-model';
 import { pickImage, pickModel } from './inference-pickers';
 import { withCancellableProgress } from './inference-progress';
-import { epFallbackNote, evaluationCsv, evaluationJson, imageRunJson, topScores } from './results-format';
+import { epFallbackNote, evaluationCsv } from './results-format';
 import { ResultsPanel } from './results-panel';
 import { inferenceSettings } from './settings';
 import { EpStatusBar, CHOOSE_EP_COMMAND } from './status-bar';
@@ -30,7 +32,6 @@ export const COMMANDS = {
 
 const LAST_RUN_KEY = 'resnetStudio.lastRun';
 const CAN_RUN_AGAIN_CONTEXT = 'resnetStudio.canRunAgain';
-const MISTAKES_SHOWN = 12;
 
 /** What "Run again" repeats, remembered per workspace. */
 type LastRun = { kind: 'image' | 'folder'; target: string; model: string; network: string };
@@ -41,7 +42,7 @@ export interface ImageRunOutcome {
   network: string;
   /** The image's path on the machine the extension runs on. */
   image: string;
-  top: { index: number; label: string; probability: number }[];
+  top: ClassScore[];
   ep: string;
   cached: boolean;
   /** The worker process that ran it. */
@@ -126,10 +127,11 @@ class InferenceController {
   }
 
   async chooseWeights(modelUri: vscode.Uri | string, networkName: string): Promise<boolean> {
-    // loadModel reads the labels file, which may be anywhere: like every path a model names, only in a trusted workspace.
+    // Loading the model reads the labels file, which may be anywhere: like every path a model names, only in a trusted workspace.
     if (!this.trusted()) return false;
     const document = await vscode.workspace.openTextDocument(typeof modelUri === 'string' ? vscode.Uri.parse(modelUri) : modelUri);
-    const network = (await loadModel(document, networkName, this.log))?.network;
+    const loaded = await loadDocumentModel(document, networkName);
+    const network = loaded && 'network' in loaded ? loaded.network : undefined;
     if (!network) return false;
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
@@ -176,33 +178,35 @@ class InferenceController {
     return false;
   }
 
-  private async prepare(document: vscode.TextDocument, networkName: string | undefined): Promise<ModelChoice | undefined> {
-    const model = await loadModel(document, networkName, this.log);
+  private async prepare(document: vscode.TextDocument, networkName: string | undefined): Promise<DocumentModel | undefined> {
+    const model = await loadDocumentModel(document, networkName);
     if (!model) return undefined;
     if (isModelProblem(model)) {
       this.reportProblem(model);
       return undefined;
     }
+    for (const warning of model.warnings) this.log.warn(`${model.name}: ${warning}`);
     return model;
   }
 
-  private reportProblem(problem: ModelProblem): void {
-    this.log.warn(problem.message);
-    if (problem.kind === 'weights' && problem.network) {
+  private reportProblem(problem: DocumentProblem): void {
+    const message = `${vscode.workspace.asRelativePath(problem.document.uri)}: ${problem.message}`;
+    this.log.warn(message);
+    if (problem.kind === 'no-weights' || problem.kind === 'weights') {
       const network = problem.network;
       void vscode.window
-        .showErrorMessage(`ResNet Studio: ${problem.message} Choose a .safetensors file to declare it in the network.`, ERROR_ACTIONS.chooseWeights)
+        .showErrorMessage(`ResNet Studio: ${message}. Choose a .safetensors file to declare it in the network.`, ERROR_ACTIONS.chooseWeights)
         .then((action) => action && vscode.commands.executeCommand(COMMANDS.chooseWeights, problem.document.uri, network.name));
     } else if (problem.kind === 'errors') {
       void vscode.window
-        .showErrorMessage(`ResNet Studio: ${problem.message}`, 'Show Problems')
+        .showErrorMessage(`ResNet Studio: ${message}.`, 'Show Problems')
         .then((action) => action && vscode.commands.executeCommand('workbench.actions.view.problems'));
     } else {
-      void vscode.window.showErrorMessage(`ResNet Studio: ${problem.message}`);
+      void vscode.window.showErrorMessage(`ResNet Studio: ${message}.`);
     }
   }
 
-  private reportFailure(error: unknown, model: ModelChoice): void {
+  private reportFailure(error: unknown, model: DocumentModel): void {
     if (!(error instanceof InferenceError)) {
       this.log.error(String((error as Error)?.stack ?? error));
       void vscode.window.showErrorMessage(`ResNet Studio: inference failed: ${(error as Error)?.message ?? error}`);
@@ -233,17 +237,9 @@ class InferenceController {
     }
   }
 
-  private request(model: ModelChoice, paths: string[], includeSeenImage: boolean): EngineRequest {
-    const settings = inferenceSettings();
-    return {
-      network: model.network,
-      weights: { kind: 'file', path: model.weightsPath },
-      ep: settings.ep,
-      inputs: paths.map((path) => ({ kind: 'image', path })),
-      includeSeenImage,
-      threads: settings.threads,
-      sessionCacheSize: settings.sessionCacheSize,
-    };
+  private request(model: DocumentModel, paths: string[], includeSeenImage: boolean): EngineRequest {
+    const { ep, threads, sessionCacheSize } = inferenceSettings();
+    return inferRequest(model, paths, { ep, includeSeenImage, threads, sessionCacheSize });
   }
 
   private logResult(what: string, result: InferResult): void {
@@ -254,58 +250,50 @@ class InferenceController {
     );
   }
 
-  private async runImage(image: vscode.Uri, model: ModelChoice): Promise<ImageRunOutcome | undefined> {
+  private async runImage(image: vscode.Uri, model: DocumentModel): Promise<ImageRunOutcome | undefined> {
     const started = performance.now();
     if (image.scheme !== 'file') {
       void vscode.window.showErrorMessage(`ResNet Studio: ${image.toString()} is not a file on this machine.`);
       return undefined;
     }
-    const document = model.document;
-    this.remember({ kind: 'image', target: image.toString(), model: document.uri.toString(), network: model.network.name });
+    this.remember({ kind: 'image', target: image.toString(), model: model.document.uri.toString(), network: model.network.name });
     const imageLabel = vscode.workspace.asRelativePath(image);
-    let result: InferResult;
+    let run: InferResult;
     try {
-      result = await withCancellableProgress(`Running ${model.network.name} on ${imageLabel}`, (signal) =>
+      run = await withCancellableProgress(`Running ${model.network.name} on ${imageLabel}`, (signal) =>
         this.engine.infer(this.request(model, [image.fsPath], true), signal),
       );
     } catch (error) {
       this.reportFailure(error, model);
       return undefined;
     }
-    this.statusBar.ran(result.ep);
-    this.logResult(`${model.network.name} on ${imageLabel}`, result);
-    const output = result.results[0]!;
-    const settings = inferenceSettings();
-    const top = output.logits ? topScores(output.logits, model.labels, settings.topK) : [];
+    this.statusBar.ran(run.ep);
+    this.logResult(`${model.network.name} on ${imageLabel}`, run);
+    const result = inferenceResult(model, run, { top: inferenceSettings().topK, imageName: relativePath });
+    const seen = run.results[0]!.seen;
+    const image0 = result.results[0]!;
     const id = this.panel.newId('image');
     const view: ImageRunView = {
       kind: 'image',
       id,
       startedAt: new Date().toISOString(),
-      network: model.network.name,
-      modelFile: vscode.workspace.asRelativePath(document.uri),
-      image: imageLabel,
+      result,
       imageSrc: this.panel.asWebviewUri(image),
-      ...(output.original ? { original: output.original } : {}),
-      ...(output.seen ? { seen: { width: output.seen.width, height: output.seen.height, channels: output.seen.channels, base64: Buffer.from(output.seen.pixels.buffer, output.seen.pixels.byteOffset, output.seen.pixels.byteLength).toString('base64') } } : {}),
-      top,
-      ep: result.ep,
-      timings: { ...output.timings, session: result.session, totalMs: performance.now() - started },
-      randomWeights: result.weights.random,
-      ...(output.error ? { error: output.error } : {}),
+      ...(seen ? { seen: { width: seen.width, height: seen.height, channels: seen.channels, base64: Buffer.from(seen.pixels.buffer, seen.pixels.byteOffset, seen.pixels.byteLength).toString('base64') } } : {}),
+      totalMs: performance.now() - started,
     };
-    if (output.error) {
-      this.log.error(output.error);
-      void vscode.window.showErrorMessage(`ResNet Studio: ${output.error}`);
+    if (image0.error) {
+      this.log.error(image0.error);
+      void vscode.window.showErrorMessage(`ResNet Studio: ${image0.error}`);
     }
-    const note = epFallbackNote(result.ep);
+    const note = epFallbackNote(run.ep);
     if (note) this.log.info(`execution provider: ${note}`);
-    const json = () =>
-      imageRunJson({ network: model.network.name, modelFile: view.modelFile, weights: model.weightsPath, result, output, labels: model.labels, topK: settings.topK });
-    await this.panel.show({ view, json });
+    await this.panel.show({ view });
     const totalMs = performance.now() - started;
-    this.log.info(`${model.network.name} on ${imageLabel}: ${top[0] ? `${top[0].label} ${(top[0].probability * 100).toFixed(2)}%` : 'no result'}; command to rendered result ${totalMs.toFixed(1)} ms`);
-    return { id, network: model.network.name, image: image.fsPath, top, ep: result.ep.ran, cached: result.session.cached, workerPid: this.engine.workerPid, totalMs };
+    const top = image0.top ?? [];
+    const best = top[0] ? `${className(top[0].label, top[0].index)} ${(top[0].probability * 100).toFixed(2)}%` : 'no result';
+    this.log.info(`${model.network.name} on ${imageLabel}: ${best}; command to rendered result ${totalMs.toFixed(1)} ms`);
+    return { id, network: model.network.name, image: image.fsPath, top, ep: run.ep.ran, cached: run.session.cached, workerPid: this.engine.workerPid, totalMs };
   }
 
   private async runFolder(folder: vscode.Uri, document: vscode.TextDocument, networkName: string | undefined): Promise<EvalOutcome | undefined> {
@@ -315,44 +303,38 @@ class InferenceController {
     }
     const model = await this.prepare(document, networkName);
     if (!model) return undefined;
-    const classes = model.network.outputShape?.[1];
-    if (classes === undefined || model.network.outputShape?.length !== 2) {
-      void vscode.window.showErrorMessage(`ResNet Studio: network ${model.network.name} does not end in class scores [1, classes]; folder evaluation needs a classifier.`);
-      return undefined;
-    }
-    const dataset = await listDataset(folder.fsPath, classes);
-    if (typeof dataset === 'string') {
-      void vscode.window.showErrorMessage(`ResNet Studio: ${dataset}`);
+    const input = await loadEvaluation(model, folder.fsPath);
+    if (typeof input === 'string') {
+      void vscode.window.showErrorMessage(`ResNet Studio: ${input}`);
       return undefined;
     }
     this.remember({ kind: 'folder', target: folder.toString(), model: document.uri.toString(), network: model.network.name });
-    return this.evaluateDataset(folder, dataset, model);
+    return this.evaluateDataset(folder, input, model);
   }
 
-  private async evaluateDataset(folder: vscode.Uri, dataset: Dataset, model: ModelChoice): Promise<EvalOutcome> {
-    const classes = model.network.outputShape![1]!;
-    const names = (i: number) => dataset.classNames?.[i] ?? labelOf(model.labels, i);
-    const folderLabel = vscode.workspace.asRelativePath(folder);
-    const total = dataset.samples.length;
+  private async evaluateDataset(folder: vscode.Uri, input: EvaluationInput, model: DocumentModel): Promise<EvalOutcome> {
+    const { samples } = input.dataset;
+    const folderLabel = relativePath(folder.fsPath);
+    const total = samples.length;
     const controller = new AbortController();
     const view: EvalRunView = {
       kind: 'eval',
       id: this.panel.newId('eval'),
       startedAt: new Date().toISOString(),
       network: model.network.name,
-      modelFile: vscode.workspace.asRelativePath(model.document.uri),
+      model: model.name,
       folder: folderLabel,
       state: 'running',
       progress: { done: 0, total, imagesPerSecond: 0 },
     };
     let failure: unknown;
-    const record = { view, json: () => JSON.stringify(view, null, 2), cancel: () => controller.abort() };
+    const record = { view, cancel: () => controller.abort() };
     void this.panel.show(record);
     const run = await withCancellableProgress(
       `Evaluating ${model.network.name} on ${folderLabel}`,
       (signal, progress) =>
         runInBatches(
-          dataset.samples,
+          samples,
           async (paths) => {
             try {
               return await this.engine.infer(this.request(model, paths, false), signal);
@@ -375,37 +357,35 @@ class InferenceController {
       view.state = cancelled ? 'cancelled' : 'failed';
       if (!cancelled) view.error = failure instanceof Error ? failure.message : String(failure);
       this.reportFailure(failure, model);
-      await this.panel.show({ ...record, cancel: undefined });
+      await this.panel.show({ view });
       return { id: view.id, state: view.state, total: 0, correct: 0, accuracy: null, imagesPerSecond: 0, ep: undefined };
     }
     this.statusBar.ran(run.first.ep);
     this.logResult(`${model.network.name} on ${folderLabel}`, run.first);
-    const report = evaluate(dataset.samples, run.outputs, classes, names, run.seconds);
-    const mistakes = confidentMistakes(dataset.samples, run.outputs, MISTAKES_SHOWN);
-    view.state = 'done';
-    view.ep = run.first.ep;
-    view.progress = { done: total, total, imagesPerSecond: report.total / report.seconds };
-    view.summary = {
-      ...reportFigures(report),
-      mistakes: mistakes.map((m) => ({
-        image: vscode.workspace.asRelativePath(m.image),
-        imageSrc: this.panel.asWebviewUri(vscode.Uri.file(m.image)),
-        target: names(m.target),
-        predicted: names(m.predicted),
-        confidence: m.confidence,
-      })),
+    // The result names images workspace-relative; the view shows the mistakes from their files.
+    const paths = new Map<string, string>();
+    const imageName = (path: string) => {
+      const name = relativePath(path);
+      paths.set(name, path);
+      return name;
     };
+    const result = evaluationResult(model, input, run, { folder: folderLabel, imageName });
+    view.state = 'done';
+    view.result = result;
+    view.mistakeSrcs = result.mistakes.map((m) => this.panel.asWebviewUri(vscode.Uri.file(paths.get(m.image)!)));
+    view.progress = { done: total, total, imagesPerSecond: result.imagesPerSecond };
     this.log.info(
-      `${model.network.name} on ${folderLabel}: accuracy ${view.summary.accuracy === null ? 'n/a' : (view.summary.accuracy * 100).toFixed(2) + '%'} ` +
-        `(${report.correct}/${report.total}), ${view.summary.imagesPerSecond.toFixed(1)} images/s`,
+      `${model.network.name} on ${folderLabel}: accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + '%'} ` +
+        `(${result.correct}/${result.total}), ${result.imagesPerSecond.toFixed(1)} images/s`,
     );
-    await this.panel.show({
-      view,
-      json: () => evaluationJson({ network: model.network.name, folder: folderLabel, report, ep: run.first.ep }),
-      csv: () => evaluationCsv(dataset.samples, run.outputs, names),
-    });
-    return { id: view.id, state: 'done', total: report.total, correct: report.correct, accuracy: view.summary.accuracy, imagesPerSecond: view.summary.imagesPerSecond, ep: run.first.ep.ran };
+    await this.panel.show({ view, csv: () => evaluationCsv(samples, run.outputs, input.className) });
+    return { id: view.id, state: 'done', total: result.total, correct: result.correct, accuracy: result.accuracy, imagesPerSecond: result.imagesPerSecond, ep: run.first.ep.ran };
   }
+}
+
+/** How results name files: workspace-relative (absolute outside the workspace). */
+function relativePath(path: string): string {
+  return vscode.workspace.asRelativePath(path);
 }
 
 function firstLine(text: string): string {

@@ -4,13 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { contentSecurityPolicy, makeNonce } from './preview-html';
+import { resultJson } from '../contracts/inference-result';
 import { parseResultsRequest, type HostMessage, type RunView, type WebviewRequest } from '../contracts/results';
 import { RESULTS_STYLE } from '../webview/results/style';
 
 export interface RunRecord {
   view: RunView;
-  /** The run as JSON for "Copy JSON". */
-  json(): string;
   /** The per-image CSV of a folder evaluation, once it has one. */
   csv?(): string;
   cancel?(): void;
@@ -128,8 +127,8 @@ export class ResultsPanel implements vscode.Disposable {
         return;
       }
       case 'copyJson':
-        if (!record) return;
-        await vscode.env.clipboard.writeText(record.json());
+        if (!record?.view.result) return;
+        await vscode.env.clipboard.writeText(resultJson(record.view.result));
         void vscode.window.setStatusBarMessage('ResNet Studio: result copied as JSON', 3000);
         return;
       case 'exportCsv':

@@ -21,6 +21,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(USAGE);
     return 2;
   }
+  // The labels are not part of an ONNX model: their warnings do not concern an export.
   const loaded = await loadNetwork(file, options, io);
   if (!loaded) return 1;
 
@@ -36,7 +37,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
   }
   if (!weights.ok) {
-    io.stderr(`${loaded.weightsLabel}: ${weights.summary}\n${weights.details}\n`);
+    io.stderr(`${loaded.weightsSource}: ${weights.summary}\n${weights.details}\n`);
     return 1;
   }
   for (const problem of weights.problems) io.stderr(`warning: ${problem.message}\n`);

@@ -2,14 +2,13 @@
 // top-k labels with probabilities per image, the EP that ran (and the failed attempts), timings.
 // Also the options and helpers that `export` and `eval` share.
 import { dirname, resolve } from 'node:path';
-import { analyze } from '../../language/core/analysis';
-import type { Network } from '../../language/core/model';
 import { DEFAULT_SEED } from '../../engine/onnx/random-weights';
-import { labelOf, softmax, topK } from '../../engine/runtime/classes';
 import { InferenceClient, InferenceError } from '../../engine/runtime/client';
-import { readLabelsFile } from '../../engine/runtime/labels-file';
-import type { InferResult, InputResult, WeightsRequest } from '../../contracts/worker';
+import { inferenceResult } from '../../engine/runtime/inference-result';
 import { EP_CHOICES, formatEpReport, isEpChoice, type EpChoice } from '../../engine/runtime/providers';
+import { inferRequest, isModelProblem, loadModel, type RunnableModel } from '../../engine/runtime/runnable-model';
+import { className, resultJson, type ImageResult, type RunReport } from '../../contracts/inference-result';
+import type { InferResult, WeightsRequest } from '../../contracts/worker';
 import type { CliIo } from '../io';
 import { readSource } from '../io';
 
@@ -78,86 +77,44 @@ export function parseEngineArgs(args: string[], allowed: ReadonlySet<string>): E
   return options;
 }
 
-export interface LoadedNetwork {
-  file: string;
-  network: Network;
-  weights: WeightsRequest;
-  /** Where the weights came from, for messages. */
-  weightsLabel: string;
-}
-
-/** Analyses FILE, picks the network, and resolves its weights (relative to the .resnet file). */
-export async function loadNetwork(file: string, options: EngineOptions, io: CliIo): Promise<LoadedNetwork | undefined> {
+/** Reads FILE and loads its network, weights and labels; prints why it cannot and returns undefined. */
+export async function loadNetwork(file: string, options: EngineOptions, io: CliIo): Promise<RunnableModel | undefined> {
   const text = await readSource(file, io);
   if (text === undefined) return undefined;
-  const analysis = analyze(text);
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) {
-    for (const d of errors) io.stderr(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code} ${d.message}\n`);
-    io.stderr(`${file}: fix the ${errors.length} error(s) above first (resnet-studio check ${file})\n`);
-    return undefined;
+  const weights: WeightsRequest | undefined = options.randomWeights
+    ? { kind: 'random', seed: options.seed }
+    : options.weights
+      ? { kind: 'file', path: resolve(options.weights) }
+      : undefined;
+  const model = await loadModel({ text, name: file, folder: dirname(resolve(file)) }, { network: options.network, weights });
+  if (!isModelProblem(model)) return model;
+  if (model.kind === 'errors') {
+    for (const d of model.errors) io.stderr(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code} ${d.message}\n`);
   }
-  const names = analysis.networks.map((n) => n.name);
-  let network: Network | undefined;
-  if (options.network) {
-    network = analysis.networks.find((n) => n.name === options.network);
-    if (!network) {
-      io.stderr(`${file}: no network named ${options.network} (it defines ${names.join(', ') || 'none'})\n`);
-      return undefined;
-    }
-  } else if (analysis.networks.length === 1) {
-    network = analysis.networks[0]!;
-  } else {
-    io.stderr(`${file}: ${names.length === 0 ? 'defines no network' : `defines ${names.join(', ')}; choose one with --network NAME`}\n`);
-    return undefined;
-  }
-  if (options.randomWeights) {
-    return { file, network, weights: { kind: 'random', seed: options.seed }, weightsLabel: `random weights (seed ${options.seed})` };
-  }
-  const path = options.weights ? resolve(options.weights) : network.weights ? resolve(dirname(file), network.weights.path) : undefined;
-  if (!path) {
-    io.stderr(
-      `${file}: network ${network.name} has no weights: add \`weights "model.safetensors"\` to it, ` +
-        'pass --weights FILE, or pass --random-weights for a seeded He initialisation (meaningless outputs)\n',
-    );
-    return undefined;
-  }
-  return { file, network, weights: { kind: 'file', path }, weightsLabel: path };
+  const remedy =
+    model.kind === 'errors'
+      ? ` (resnet-studio check ${file})`
+      : model.kind === 'network' && model.networks.length > 1
+        ? '; choose one with --network NAME'
+        : model.kind === 'no-weights'
+          ? ': add `weights "model.safetensors"` to it, pass --weights FILE, or pass --random-weights for a seeded He initialisation (meaningless outputs)'
+          : '';
+  io.stderr(`${file}: ${model.message}${remedy}\n`);
+  return undefined;
 }
 
-/** Class names from the network's `labels` file (relative to the .resnet file), or undefined. */
-export async function loadLabels(loaded: LoadedNetwork, io: CliIo): Promise<string[] | undefined> {
-  const declared = loaded.network.labels;
-  if (!declared) return undefined;
-  const path = resolve(dirname(loaded.file), declared.path);
-  let labels: string[];
-  try {
-    labels = await readLabelsFile(path);
-  } catch (error) {
-    io.stderr(`warning: ${(error as Error).message}; printing class indices\n`);
-    return undefined;
-  }
-  const classes = loaded.network.outputShape?.[1];
-  if (classes !== undefined && labels.length !== classes) {
-    io.stderr(`warning: ${path} has ${labels.length} labels but network ${loaded.network.name} has ${classes} outputs\n`);
-  }
-  return labels;
+export function printWarnings(model: RunnableModel, io: CliIo): void {
+  for (const warning of model.warnings) io.stderr(`warning: ${model.name}: ${warning}\n`);
 }
 
 /** Runs the worker, printing an InferenceError in words; returns undefined on failure. */
-export async function runInference(
-  client: InferenceClient,
-  loaded: LoadedNetwork,
-  ep: EpChoice,
-  inputs: string[],
-  io: CliIo,
-): Promise<InferResult | undefined> {
+export async function runInference(client: InferenceClient, model: RunnableModel, ep: EpChoice, images: string[], io: CliIo): Promise<InferResult | undefined> {
   try {
-    return await client.infer({ network: loaded.network, weights: loaded.weights, ep, inputs: inputs.map((path) => ({ kind: 'image', path })) });
+    return await client.infer(inferRequest(model, images, { ep }));
   } catch (error) {
     if (!(error instanceof InferenceError)) throw error;
     if (error.kind === 'weights' && error.weights) {
-      io.stderr(`${loaded.weightsLabel}: ${error.weights.summary}\n${error.weights.details}\n`);
+      io.stderr(`${model.weightsSource}: ${error.weights.summary}\n${error.weights.details}\n`);
     } else {
       io.stderr(`${error.kind === 'crash' ? '' : `${error.kind} error: `}${error.message}\n`);
     }
@@ -165,41 +122,30 @@ export async function runInference(
   }
 }
 
-export function randomWeightsWarning(result: InferResult): string | undefined {
+export function randomWeightsWarning(result: RunReport): string | undefined {
   return result.weights.random ? `WARNING: ${result.weights.summary}` : undefined;
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
-export function sessionLine(result: InferResult): string {
+export function sessionLine(result: RunReport): string {
   const s = result.session;
   return s.cached
     ? 'session: cached'
     : `session: weights ${ms(s.weightsMs)}, compile ${ms(s.compileMs)}, session creation ${ms(s.sessionMs)}`;
 }
 
-function imageLines(result: InputResult, labels: string[] | undefined, top: number): string[] {
-  if (!result.logits) return [`${result.label}`, `  error: ${result.error}`];
-  const probabilities = softmax(result.logits);
-  const t = result.timings;
+function imageLines(image: ImageResult): string[] {
+  if (!image.top) return [image.image, `  error: ${image.error}`];
+  const t = image.timings;
   return [
-    result.label,
-    ...topK(probabilities, top).map(
-      (i, rank) => `  ${String(rank + 1).padStart(2)}. ${(probabilities[i]! * 100).toFixed(2).padStart(6)}%  ${labelOf(labels, i)}${labels ? ` (${i})` : ''}`,
+    image.image,
+    ...image.top.map(
+      (score, rank) =>
+        `  ${String(rank + 1).padStart(2)}. ${(score.probability * 100).toFixed(2).padStart(6)}%  ${className(score.label, score.index)}${score.label === null ? '' : ` (${score.index})`}`,
     ),
     `  decode ${ms(t.decodeMs)}, preprocess ${ms(t.preprocessMs)}, run ${ms(t.runMs)}`,
   ];
-}
-
-function imageJson(result: InputResult, labels: string[] | undefined, top: number) {
-  if (!result.logits) return { image: result.label, error: result.error };
-  const probabilities = softmax(result.logits);
-  return {
-    image: result.label,
-    top: topK(probabilities, top).map((index) => ({ index, label: labels?.[index] ?? null, probability: probabilities[index] })),
-    logits: Array.from(result.logits),
-    timings: result.timings,
-  };
 }
 
 const USAGE = 'usage: resnet-studio infer FILE IMAGE... [--weights W | --random-weights [--seed N]] [--ep auto|cuda|tensorrt|dml|coreml|webgpu|cpu] [--top 5] [--json] [--network NAME]\n';
@@ -216,35 +162,28 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
     io.stderr(USAGE);
     return 2;
   }
-  const loaded = await loadNetwork(file, options, io);
-  if (!loaded) return 1;
-  const labels = await loadLabels(loaded, io);
+  const model = await loadNetwork(file, options, io);
+  if (!model) return 1;
+  printWarnings(model, io);
   try {
-    const result = await runInference(client, loaded, options.ep, images, io);
-    if (!result) return 1;
-    const failed = result.results.filter((r) => !r.logits).length;
+    const run = await runInference(client, model, options.ep, images, io);
+    if (!run) return 1;
+    const result = inferenceResult(model, run, { top: options.top });
     if (options.json) {
-      const json = {
-        network: loaded.network.name,
-        weights: { source: loaded.weightsLabel, random: result.weights.random, summary: result.weights.summary, problems: result.weights.problems },
-        ep: result.ep,
-        session: result.session,
-        results: result.results.map((r) => imageJson(r, labels, options.top)),
-      };
-      io.stdout(JSON.stringify(json, null, 2) + '\n');
+      io.stdout(resultJson(result));
     } else {
       const warning = randomWeightsWarning(result);
       const lines = [
         ...(warning ? [warning] : []),
-        `network ${loaded.network.name}; weights ${result.weights.summary}`,
+        `network ${result.network}; weights ${result.weights.summary}`,
         ...formatEpReport(result.ep),
         sessionLine(result),
-        ...result.results.flatMap((r) => imageLines(r, labels, options.top)),
+        ...result.results.flatMap(imageLines),
         ...(warning ? [warning] : []),
       ];
       io.stdout(lines.join('\n') + '\n');
     }
-    return failed > 0 ? 1 : 0;
+    return result.results.some((r) => r.error !== undefined) ? 1 : 0;
   } finally {
     await client.dispose();
   }

@@ -1,4 +1,4 @@
-// Class scores → what a person reads: probabilities, the top k, class names from a labels file.
+// Class scores → what a person reads: probabilities, the top k, the class names of a labels file.
 // Pure, shared by the CLI and the extension.
 
 export function softmax(logits: ArrayLike<number>): number[] {
@@ -15,10 +15,6 @@ export function topK(values: readonly number[], k: number): number[] {
     .map((_, i) => i)
     .sort((a, b) => values[b]! - values[a]! || a - b)
     .slice(0, k);
-}
-
-export function labelOf(labels: readonly string[] | undefined, index: number): string {
-  return labels?.[index] ?? `class ${index}`;
 }
 
 /** A labels file: one class name a line, in class-index order; trailing blank lines are ignored. */

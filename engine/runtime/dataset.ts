@@ -1,11 +1,12 @@
 // Labelled image folders and what a classifier made of them: listing, batched runs, accuracy,
-// per-class accuracy and the confusion matrix. Shared by `resnet-studio eval` and the extension's
-// folder evaluation, so both give the same figures. Two layouts: torchvision's ImageFolder (one
-// subfolder per class, classes in sorted order) or flat files named `<anything>_<k>.<ext>` whose
-// suffix k is the class index.
+// per-class accuracy, the confusion matrix and the surest mistakes. Shared by `resnet-studio eval`
+// and the extension's folder evaluation (through inference-result.ts), so both give the same
+// figures. Two layouts: torchvision's ImageFolder (one subfolder per class, classes in sorted order)
+// or flat files named `<anything>_<k>.<ext>` whose suffix k is the class index.
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { softmax, topK } from './classes';
+import type { ClassAccuracy, Mistake } from '../../contracts/inference-result';
 import type { InferResult, InputResult } from '../../contracts/worker';
 
 /** torchvision.datasets.folder.IMG_EXTENSIONS. */
@@ -121,7 +122,7 @@ export interface EvalReport {
   total: number;
   correct: number;
   correctTop5: number;
-  perClass: { index: number; name: string; images: number; correct: number }[];
+  perClass: ClassAccuracy[];
   confusion: number[][];
   failed: { image: string; error: string }[];
   seconds: number;
@@ -146,35 +147,6 @@ export function evaluate(samples: readonly Sample[], outputs: readonly InputResu
   });
   report.perClass = confusion.map((row, index) => ({ index, name: names(index), images: row.reduce((a, b) => a + b, 0), correct: row[index]! }));
   return report;
-}
-
-/** The figures of a report as `resnet-studio eval --json` and the results view give them. */
-export function reportFigures(report: EvalReport) {
-  return {
-    accuracy: report.total ? report.correct / report.total : null,
-    top5: report.total ? report.correctTop5 / report.total : null,
-    total: report.total,
-    correct: report.correct,
-    perClass: report.perClass,
-    confusion: report.confusion,
-    failed: report.failed,
-    seconds: report.seconds,
-    imagesPerSecond: report.total / report.seconds,
-    runImagesPerSecond: report.total / report.runSeconds,
-  };
-}
-
-/** [true class, predicted class, count] for every non-zero cell. */
-export function sparseConfusion(report: EvalReport): [number, number, number][] {
-  return report.confusion.flatMap((row, t) => row.flatMap((n, p) => (n > 0 ? [[t, p, n] as [number, number, number]] : [])));
-}
-
-export interface Mistake {
-  image: string;
-  target: number;
-  predicted: number;
-  /** The probability the network gave its (wrong) answer. */
-  confidence: number;
 }
 
 /** The wrong answers the network was surest of, surest first. */

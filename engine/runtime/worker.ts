@@ -137,7 +137,8 @@ export class Worker {
         label: prepared.label,
         logits: new Float32Array(logits),
         timings: { decodeMs: prepared.decodeMs, preprocessMs: prepared.preprocessMs, runMs },
-        ...(request.includeSeenImage && prepared.seen ? { seen: prepared.seen, original: prepared.original } : {}),
+        ...(prepared.original ? { original: prepared.original } : {}),
+        ...(request.includeSeenImage && prepared.seen ? { seen: prepared.seen } : {}),
       });
     }
     return { type: 'result', id: request.id, results, ep: entry.ep, weights: entry.weights, session: timings };

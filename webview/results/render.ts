@@ -1,6 +1,7 @@
 // Builds the DOM of one run. Text goes in through textContent only; sizes and colours through the
 // CSSOM (the page's CSP allows no inline style attributes).
 import { button as toolkitButton } from '../toolkit';
+import { className, type EvaluationResult, type RunReport } from '../../contracts/inference-result';
 import type { EvalRunView, ImageRunView, RunView } from '../../contracts/results';
 
 type Send = (request: { type: 'copyJson' | 'exportCsv' | 'cancel'; id: string }) => void;
@@ -14,6 +15,9 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
 
 const percent = (value: number | null | undefined, digits = 2) => (value === null || value === undefined ? 'n/a' : `${(value * 100).toFixed(digits)}%`);
 const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+/** Up to this many classes the view draws the confusion matrix (always dense there: see DENSE_CONFUSION_CLASSES). */
+const MATRIX_CLASSES = 40;
 
 /** The preview's toolkit button, so both views look alike. */
 function button(label: string, title: string, onClick: () => void): HTMLElement {
@@ -35,13 +39,13 @@ function facts(entries: [string, string, string?][]): HTMLElement {
   return dl;
 }
 
-function epText(ep: ImageRunView['ep']): string {
+function epText(ep: RunReport['ep']): string {
   const nodes = Object.entries(ep.nodesByEp).sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(', ');
   return `${ep.ran} (requested ${ep.requested}${nodes ? `; nodes: ${nodes}` : ''})`;
 }
 
 /** Why a GPU EP was not used: the attempts that failed. */
-function epFallback(ep: ImageRunView['ep']): string | undefined {
+function epFallback(ep: RunReport['ep']): string | undefined {
   const failed = ep.attempts.filter((a) => !a.ok);
   return failed.length ? failed.map((a) => `${a.ep}: ${a.error ?? 'failed'}`).join('\n') : undefined;
 }
@@ -67,7 +71,7 @@ function figure(media: HTMLElement, caption: string): HTMLElement {
   return f;
 }
 
-function image(src: string, alt: string): HTMLImageElement {
+function picture(src: string, alt: string): HTMLImageElement {
   const img = el('img');
   img.src = src;
   img.alt = alt;
@@ -75,49 +79,51 @@ function image(src: string, alt: string): HTMLImageElement {
 }
 
 function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
+  const result = run.result;
+  const image = result.results[0]!;
   const section = el('section', 'run image-run');
   section.dataset.id = run.id;
-  section.append(header(run.image, `${run.network} · ${new Date(run.startedAt).toLocaleTimeString()}`, [button('Copy JSON', 'Copy this result as JSON', () => send({ type: 'copyJson', id: run.id }))]));
-  if (run.error) {
-    section.append(el('div', 'error', run.error));
+  section.append(header(image.image, `${result.network} · ${new Date(run.startedAt).toLocaleTimeString()}`, [button('Copy JSON', 'Copy this result as JSON', () => send({ type: 'copyJson', id: run.id }))]));
+  if (image.error !== undefined) {
+    section.append(el('div', 'error', image.error));
     return section;
   }
-  if (run.randomWeights) section.append(el('div', 'warning', 'Random weights: the scores mean nothing.'));
+  if (result.weights.random) section.append(el('div', 'warning', 'Random weights: the scores mean nothing.'));
+  const top = image.top ?? [];
   const row = el('div', 'images');
-  const original = run.original ? `original ${run.original.width}×${run.original.height}` : 'original';
-  row.append(figure(image(run.imageSrc, run.image), original));
+  const original = image.original ? `original ${image.original.width}×${image.original.height}` : 'original';
+  row.append(figure(picture(run.imageSrc, image.image), original));
   if (run.seen) row.append(figure(seenCanvas(run.seen), `network input ${run.seen.width}×${run.seen.height}`));
   const bars = el('div', 'bars');
-  run.top.forEach((score, rank) => {
+  top.forEach((score, rank) => {
     const bar = el('div', rank === 0 ? 'bar top1' : 'bar');
     const track = el('div', 'track');
     const fill = el('div', 'fill');
     fill.style.width = `${(score.probability * 100).toFixed(2)}%`;
     track.append(fill);
-    bar.append(el('span', 'label', score.label), track, el('span', 'value', percent(score.probability)));
+    bar.append(el('span', 'label', className(score.label, score.index)), track, el('span', 'value', percent(score.probability)));
     bars.append(bar);
   });
   row.append(bars);
   section.append(row);
-  const t = run.timings;
-  const session = t.session.cached
-    ? 'warm (cached session)'
-    : `cold: weights ${ms(t.session.weightsMs)}, compile ${ms(t.session.compileMs)}, session creation ${ms(t.session.sessionMs)}`;
-  const fallback = epFallback(run.ep);
+  const t = image.timings;
+  const s = result.session;
+  const session = s.cached ? 'warm (cached session)' : `cold: weights ${ms(s.weightsMs)}, compile ${ms(s.compileMs)}, session creation ${ms(s.sessionMs)}`;
+  const fallback = epFallback(result.ep);
   section.append(
     facts([
-      ['prediction', run.top[0] ? `${run.top[0].label} (${percent(run.top[0].probability)})` : 'n/a', 'top1-label'],
-      ['execution provider', epText(run.ep), 'ep'],
+      ['prediction', top[0] ? `${className(top[0].label, top[0].index)} (${percent(top[0].probability)})` : 'n/a', 'top1-label'],
+      ['execution provider', epText(result.ep), 'ep'],
       ...(fallback ? [['not used', fallback, 'warning'] as [string, string, string]] : []),
-      ['timings', `decode ${ms(t.decodeMs)} · preprocess ${ms(t.preprocessMs)} · run ${ms(t.runMs)} · total ${ms(t.totalMs)}`],
+      ['timings', `decode ${ms(t.decodeMs)} · preprocess ${ms(t.preprocessMs)} · run ${ms(t.runMs)} · total ${ms(run.totalMs)}`],
       ['session', session],
     ]),
   );
   return section;
 }
 
-function confusionTable(run: EvalRunView): HTMLElement {
-  const summary = run.summary!;
+/** A heat map of a dense confusion matrix (an evaluation of up to MATRIX_CLASSES classes). */
+function confusionTable(summary: EvaluationResult): HTMLElement {
   const table = el('table', 'confusion');
   const head = el('tr');
   head.append(el('th', 'name', 'true \\ predicted'), ...summary.perClass.map((c) => el('th', undefined, String(c.index))));
@@ -143,7 +149,8 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
   section.dataset.id = run.id;
   const actions: HTMLElement[] = [];
   if (run.state === 'running') actions.push(button('Cancel', 'Stop this evaluation', () => send({ type: 'cancel', id: run.id })));
-  if (run.summary) {
+  const summary = run.result;
+  if (summary) {
     actions.push(button('Export CSV', 'Save one row per image as CSV', () => send({ type: 'exportCsv', id: run.id })));
     actions.push(button('Copy JSON', 'Copy the figures as JSON', () => send({ type: 'copyJson', id: run.id })));
   }
@@ -154,14 +161,12 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
   const progressText = el('div', 'progress-text', progressLine(run.progress));
   section.append(progress, progressText);
   if (run.error) section.append(el('div', 'error', run.error));
-  if (run.ep) {
-    const fallback = epFallback(run.ep);
-    section.append(facts([['execution provider', epText(run.ep), 'ep'], ...(fallback ? [['not used', fallback, 'warning'] as [string, string, string]] : [])]));
-  }
-  const summary = run.summary;
   if (!summary) return section;
+  const fallback = epFallback(summary.ep);
   section.append(
     facts([
+      ['execution provider', epText(summary.ep), 'ep'],
+      ...(fallback ? [['not used', fallback, 'warning'] as [string, string, string]] : []),
       ['accuracy', `${percent(summary.accuracy)} (${summary.correct}/${summary.total})`, 'accuracy'],
       ['top-5', percent(summary.top5)],
       ['throughput', `${summary.imagesPerSecond.toFixed(1)} images/s end to end (${summary.total} images in ${summary.seconds.toFixed(2)} s), ${summary.runImagesPerSecond.toFixed(1)} images/s model run only`],
@@ -179,15 +184,16 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
     table.append(tr);
   }
   section.append(table);
-  if (summary.confusion.length <= 40) {
-    section.append(el('h3', undefined, 'Confusion matrix (rows: true class, columns: predicted)'), confusionTable(run));
+  if (summary.perClass.length <= MATRIX_CLASSES) {
+    section.append(el('h3', undefined, 'Confusion matrix (rows: true class, columns: predicted)'), confusionTable(summary));
   }
   if (summary.mistakes.length) {
     section.append(el('h3', undefined, 'Most confident mistakes'));
     const box = el('div', 'mistakes');
-    for (const m of summary.mistakes) {
-      box.append(figure(image(m.imageSrc, m.image), `${m.target} → ${m.predicted} (${percent(m.confidence, 1)})`));
-    }
+    const name = (index: number) => summary.perClass[index]?.name ?? String(index);
+    summary.mistakes.forEach((m, i) => {
+      box.append(figure(picture(run.mistakeSrcs?.[i] ?? '', m.image), `${name(m.target)} → ${name(m.predicted)} (${percent(m.confidence, 1)})`));
+    });
     section.append(box);
   }
   return section;

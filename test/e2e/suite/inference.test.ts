@@ -62,6 +62,13 @@ interface CliInfer {
   results: { image: string; top: { index: number; label: string | null }[] }[];
 }
 
+/** A JSON value's keys and kinds of values, without the values: the format. */
+function shape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shape);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, shape(v)]));
+  return value === null ? 'null' : typeof value;
+}
+
 interface CliEval {
   accuracy: number;
   total: number;
@@ -158,16 +165,21 @@ suite('inference', () => {
     assert.equal(lines.filter((l) => l.endsWith(',1,')).length, Number(/\((\d+)\//.exec((await newestRunText('.eval-run .accuracy')) ?? '')?.[1]));
   });
 
-  test('"Copy JSON" in the view puts the newest result on the clipboard', async function () {
+  test('"Copy JSON" in the view copies what `resnet-studio infer --json` prints for the same image', async function () {
     if (!hasRunner()) this.skip();
     await vscode.env.clipboard.writeText('');
     assert.equal(await click('.image-run .actions vscode-button', { includeWebviews: true }), true);
     const json = await waitFor('the clipboard to hold the result', async () => {
       const text = await vscode.env.clipboard.readText();
-      return text.startsWith('{') && (JSON.parse(text) as { image: string; top: { label: string }[]; ep: { ran: string } });
+      return text.startsWith('{') && (JSON.parse(text) as CliInfer);
     });
-    assert.match(json.image, /fashion-mnist\/images\/\d{4}_\d\.png$/);
-    assert.equal(json.top.length, 5);
+    const image = json.results[0]!.image;
+    assert.match(image, /^fashion-mnist\/images\/\d{4}_\d\.png$/, 'named workspace-relative');
+    const reference = cli<CliInfer>(['infer', join(workspaceRoot().fsPath, MODEL), join(workspaceRoot().fsPath, image), '--ep', 'cpu', '--json']);
+    assert.deepEqual(shape(json), shape(reference));
+    const classes = (result: CliInfer) => result.results[0]!.top.map((t) => [t.index, t.label]);
+    assert.deepEqual(classes(json), classes(reference));
+    assert.equal(json.results[0]!.top.length, 5);
     assert.equal(json.ep.ran, 'cpu');
   });
 

@@ -1,5 +1,5 @@
 // Path cases: each builds a small workspace folder (valid weights, a real image)
-// and names the paths a request uses; `between` runs after the extension's check (the file is
+// and names the paths a request uses; `between` runs after the check before a run (the file is
 // readable) and before the worker loads it. Each entry's expected message is <name>.expected here.
 import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,16 +1,21 @@
-// The pure parts of in-editor inference: what the webview may send, the numbers the results view
-// shows, the CSV and JSON exports, and the shared folder-evaluation helpers.
+// The pure parts of in-editor inference: what the webview may send, the result the results view
+// shows and `resnet-studio infer|eval --json` print, the CSV export, and the shared folder-evaluation
+// helpers.
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { epFallbackNote, evaluationCsv, imageRunJson, topScores } from '../../../extension/results-format';
+import { epFallbackNote, evaluationCsv } from '../../../extension/results-format';
 import { parseLabels, softmax } from '../../../engine/runtime/classes';
 import { confidentMistakes, EVAL_BATCH, evaluate, listDataset, runInBatches, type Sample } from '../../../engine/runtime/dataset';
+import { evaluationResult, inferenceResult, topScores } from '../../../engine/runtime/inference-result';
+import type { RunnableModel } from '../../../engine/runtime/runnable-model';
 import type { InferResult, InputResult } from '../../../contracts/worker';
 import type { EpReport } from '../../../engine/runtime/providers';
+import { confusionCells, resultJson } from '../../../contracts/inference-result';
 import { parseResultsRequest } from '../../../contracts/results';
+import { exampleNetwork } from '../onnx/example-networks';
 
 const cpuReport: EpReport = { requested: 'cpu', selected: 'cpu', nodesByEp: { cpu: 30 }, ran: 'cpu', attempts: [{ ep: 'cpu', ok: true, ms: 3 }] };
 
@@ -18,7 +23,7 @@ function output(label: string, logits: number[]): InputResult {
   return { label, logits: new Float32Array(logits), timings: { decodeMs: 1, preprocessMs: 2, runMs: 3 } };
 }
 
-function result(outputs: InputResult[], cached = false): InferResult {
+function inferResult(outputs: InputResult[], cached = false): InferResult {
   return {
     type: 'result',
     id: 1,
@@ -37,9 +42,9 @@ test('the webview may send only the requests of the protocol, with well-formed i
   // The malformed ones are in the catalogue: test/hostile/webview/results-*.
 });
 
-test('top scores are softmax probabilities, highest first, named from the labels', () => {
+test('top scores are softmax probabilities, highest first, named from the labels (null past their end)', () => {
   const scores = topScores([0, 3, 1, 3], ['a', 'b', 'c'], 3);
-  assert.deepEqual(scores.map((s) => [s.index, s.label]), [[1, 'b'], [3, 'class 3'], [2, 'c']]);
+  assert.deepEqual(scores.map((s) => [s.index, s.label]), [[1, 'b'], [3, null], [2, 'c']]);
   const p = softmax([0, 3, 1, 3]);
   assert.equal(scores[0]!.probability, p[1]);
   assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-12);
@@ -63,15 +68,53 @@ test('an EP note explains a fallback and a split, and is absent when the request
   assert.match(epFallbackNote(split)!, /split between EPs \(webgpu\+cpu\)/);
 });
 
-test('the JSON of an image run carries the top-k with labels, the logits, the EP and the timings', () => {
-  const out = output('/w/shirt_6.png', [0.1, 2, -1]);
-  const json = JSON.parse(imageRunJson({ network: 'n', modelFile: 'n.resnet', weights: '/w/n.safetensors', result: result([out]), output: out, labels: ['a', 'b'], topK: 2 }));
-  assert.deepEqual(json.top.map((t: { index: number; label: string | null }) => [t.index, t.label]), [[1, 'b'], [0, 'a']]);
-  assert.equal(json.logits.length, 3);
-  assert.equal(json.ep.ran, 'cpu');
-  assert.deepEqual(json.timings, out.timings);
+const model: RunnableModel = {
+  name: 'fashion-mnist/resnet20.resnet',
+  network: exampleNetwork('fashion_resnet20'),
+  weights: { kind: 'file', path: '/w/resnet20.safetensors' },
+  weightsSource: '/w/resnet20.safetensors',
+  labels: ['a', 'b'],
+  warnings: [],
+};
+
+test('an image run\'s result carries the top-k with labels, the logits, the file size, the EP and the timings', () => {
+  const out = { ...output('/w/shirt_6.png', [0.1, 2, -1]), original: { width: 40, height: 30 } };
   const failed: InputResult = { label: '/w/bad.png', error: 'not an image', timings: { decodeMs: 0, preprocessMs: 0, runMs: 0 } };
-  assert.equal(JSON.parse(imageRunJson({ network: 'n', modelFile: 'n.resnet', weights: 'w', result: result([failed]), output: failed, labels: undefined, topK: 2 })).error, 'not an image');
+  const result = inferenceResult(model, inferResult([out, failed]), { top: 2, imageName: (path) => path.replace('/w/', '') });
+  assert.deepEqual(Object.keys(result), ['network', 'model', 'weights', 'ep', 'session', 'results']);
+  assert.deepEqual([result.network, result.model, result.weights.source], ['fashion_resnet20', 'fashion-mnist/resnet20.resnet', '/w/resnet20.safetensors']);
+  const [shirt, bad] = result.results;
+  assert.deepEqual(shirt, {
+    image: 'shirt_6.png',
+    original: { width: 40, height: 30 },
+    top: [
+      { index: 1, label: 'b', probability: softmax(out.logits!)[1] },
+      { index: 0, label: 'a', probability: softmax(out.logits!)[0] },
+    ],
+    logits: Array.from(new Float32Array([0.1, 2, -1])),
+    timings: out.timings,
+  });
+  assert.deepEqual(bad, { image: 'bad.png', error: 'not an image', timings: failed.timings });
+  assert.equal(result.ep.ran, 'cpu');
+  // What the CLI prints and "Copy JSON" copies: the same text, which parses back to the same result.
+  assert.deepEqual(JSON.parse(resultJson(result)), result);
+});
+
+test('an evaluation\'s result: dense confusion up to 100 classes, sparse cells beyond, read back alike by confusionCells', () => {
+  const samples: Sample[] = [0, 1, 1].map((target, i) => ({ path: `/d/${i}_${target}.png`, target }));
+  for (const classes of [4, 101]) {
+    const logits = (hot: number) => Array.from({ length: classes }, (_, i) => (i === hot ? 5 : 0));
+    const outputs = [output('/d/0_0.png', logits(0)), output('/d/1_1.png', logits(0)), output('/d/2_1.png', logits(1))];
+    const run = { outputs, first: inferResult(outputs), seconds: 2 };
+    const input = { dataset: { layout: 'suffix' as const, samples }, classes, className: (i: number) => `c${i}` };
+    const evaluation = evaluationResult(model, input, run, { folder: 'd', imageName: (path) => path.slice(3) });
+    assert.deepEqual([evaluation.total, evaluation.correct, evaluation.accuracy, evaluation.imagesPerSecond], [3, 2, 2 / 3, 1.5]);
+    assert.equal(evaluation.perClass.length, classes);
+    assert.deepEqual(evaluation.mistakes.map((m) => [m.image, m.target, m.predicted]), [['1_1.png', 1, 0]]);
+    const shape = evaluation.confusion.map((row) => row.length);
+    assert.deepEqual(shape, classes === 4 ? [4, 4, 4, 4] : [3, 3, 3], classes === 4 ? 'dense' : 'sparse: a triple per non-zero cell');
+    assert.deepEqual(confusionCells(evaluation), [[0, 0, 1], [1, 0, 1], [1, 1, 1]]);
+  }
 });
 
 test('the evaluation CSV has one row per image and quotes fields that need it', () => {
@@ -111,7 +154,7 @@ test('batched runs go in order, report progress per batch, leave session creatio
       batches.push(paths);
       // The first batch creates the session (18 ms of the 40 by its own account).
       if (batches.length === 1) await new Promise((resolve) => setTimeout(resolve, 40));
-      return result(paths.map((p) => output(p, [1, 0])), batches.length > 1);
+      return inferResult(paths.map((p) => output(p, [1, 0])), batches.length > 1);
     },
     (done) => seen.push(done),
   );
@@ -123,7 +166,7 @@ test('batched runs go in order, report progress per batch, leave session creatio
   assert.equal(run.first.session.cached, false);
   assert.ok(run.seconds >= 0.02 && run.seconds <= wall - 0.018 + 1e-6, `${run.seconds} s of ${wall} s`);
   let calls = 0;
-  assert.equal(await runInBatches(samples, async () => (++calls === 2 ? undefined : result([]))), undefined);
+  assert.equal(await runInBatches(samples, async () => (++calls === 2 ? undefined : inferResult([]))), undefined);
   assert.equal(calls, 2);
 });
 

@@ -1,19 +1,19 @@
 // Hostile paths (test/hostile/paths/generated.ts): directories, missing files, a device, symlinks
 // (followed, dangling, looping), a file outside the workspace, and files that change between the
-// extension's check and the worker's load. Each is named by a saved .resnet file opened in the real
-// language server (what the editor reports), checked as the extension checks it, then sent to the
-// worker as a real inference request for tiny.ts's network: one clear message or a result, and the
-// worker survives.
+// check before a run and the worker's load. Each is named by a saved .resnet file opened in the real
+// language server (what the editor reports), checked as the CLI and the extension check it before a
+// run, then sent to the worker as a real inference request for tiny.ts's network: one clear message
+// or a result, and the worker survives.
 //
 // Outside the workspace: the extension runs inference (and so loads weights or labels from anywhere)
 // only in a trusted workspace; in Restricted Mode every inference command stops at the trust check
 // (extension/inference.ts, trusted()), and the e2e suite checks that in a restricted VS Code.
-import { constants, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
+import { isModelProblem, loadModel } from '../../../engine/runtime/runnable-model';
 import { TestServer } from '../../lsp/server';
 import { generated } from '../../hostile/paths/generated';
 import { repoRoot } from '../examples';
@@ -59,11 +59,9 @@ test('the paths catalogue', { timeout: 120_000 }, async (t) => {
       const published = await server.diagnosticsFor(uri, (p) => p.version === 1);
       server.close(uri);
       const editor = published.diagnostics.map((d) => `${String(d.code)} ${d.message}`).join('; ') || 'no diagnostics';
-      // The extension's check (extension/inference-model.ts): the weights file is readable.
-      const checked = await access(paths.weights, constants.R_OK).then(
-        () => 'readable',
-        (error: NodeJS.ErrnoException) => `not readable (${error.code})`,
-      );
+      // The check before a run (engine/runtime/runnable-model.ts): the weights file can be read.
+      const loaded = await loadModel({ text: readFileSync(model, 'utf8'), name: 'model.resnet', folder: dir });
+      const checked = isModelProblem(loaded) ? loaded.message : 'readable';
       c.between?.(dir);
       const inputs = paths.image ? [{ kind: 'image' as const, path: paths.image }] : [tinyInput()];
       const outcome = await worker.outcome(

@@ -1,11 +1,12 @@
 // The export, infer and eval commands end to end: real example file, torch-written weights, images
 // written with sharp, the worker process, onnxruntime. Expected numbers come from torch or from an
-// independent in-process path (preprocess + compiled model), never from the command itself.
+// independent in-process path (preprocess + compiled model), never from the command itself. The
+// JSON the commands print is checked against what the extension's path builds for the same run.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
@@ -14,7 +15,12 @@ import * as exportCommand from '../../../cli/commands/export';
 import * as inferCommand from '../../../cli/commands/infer';
 import { compileToOnnx } from '../../../engine/onnx/build';
 import { loadStateDict } from '../../../engine/onnx/state-dict';
+import { InferenceClient } from '../../../engine/runtime/client';
+import { runInBatches } from '../../../engine/runtime/dataset';
+import { evaluationResult, inferenceResult } from '../../../engine/runtime/inference-result';
 import { preprocessImageFile } from '../../../engine/runtime/preprocess';
+import { inferRequest, isModelProblem, loadEvaluation, loadModel } from '../../../engine/runtime/runnable-model';
+import { resultJson } from '../../../contracts/inference-result';
 import { exampleFile, exampleNetwork } from '../onnx/example-networks';
 import { PYTHON, referenceIo, referenceModels, relativeError, topK } from '../onnx/oracle';
 
@@ -83,7 +89,7 @@ test('export with --random-weights says so, in its output and in the model metad
 test('export refuses clearly: no weights, weights that do not fit, bad flags', async () => {
   const missing = io();
   assert.equal(await exportCommand.run([FASHION, '-o', join(folder, 'x.onnx'), '--weights', join(folder, 'none.safetensors')], missing.io), 1);
-  assert.match(missing.out.stderr, /cannot read weights file .*none\.safetensors: it does not exist \(ENOENT\)/);
+  assert.match(missing.out.stderr, /resnet20\.resnet: cannot read the weights file ".*none\.safetensors" of network fashion_resnet20: it does not exist \(ENOENT\)/);
 
   const wrong = io();
   const other = join(referenceModels(['zeropad_mix']), 'zeropad_mix.safetensors');
@@ -109,17 +115,77 @@ test('infer --json: top-k and logits per image equal the direct computation; the
   assert.equal(code, 0, out.stderr);
   const json = JSON.parse(out.stdout);
   const expected = await directLogits([images[0]!, images[1]!]);
+  assert.deepEqual([json.network, json.model, json.weights.source], ['fashion_resnet20', FASHION, weights]);
   assert.equal(json.ep.ran, 'cpu');
   assert.equal(json.weights.random, false);
   assert.equal(json.results.length, 2);
-  json.results.forEach((r: { image: string; logits: number[]; top: { index: number; probability: number }[]; timings: { runMs: number } }, i: number) => {
+  json.results.forEach((r: { image: string; original: { width: number; height: number }; logits: number[]; top: { index: number; probability: number }[]; timings: { runMs: number } }, i: number) => {
     assert.equal(r.image, images[i]);
+    assert.deepEqual(r.original, { width: 28, height: 28 });
     assert.ok(relativeError(r.logits, expected[i]!) < 1e-5);
     assert.deepEqual(r.top.map((t) => t.index), topK(expected[i]!, 3));
     const sum = r.logits.reduce((s, v) => s + Math.exp(v), 0);
     assert.ok(Math.abs(r.top[0]!.probability - Math.exp(r.logits[r.top[0]!.index]!) / sum) < 1e-6);
     assert.ok(r.timings.runMs > 0);
   });
+});
+
+/** A result with its measured times (which differ from run to run) taken out. */
+function withoutTimes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutTimes);
+  if (typeof value !== 'object' || value === null) return value;
+  const timed = new Set(['timings', 'session', 'ms', 'seconds', 'imagesPerSecond', 'runImagesPerSecond']);
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !timed.has(key)).map(([key, v]) => [key, withoutTimes(v)]));
+}
+
+/** What the extension does for a run (extension/inference.ts): the editor's text, its settings, its image names. */
+async function extensionModel() {
+  const model = await loadModel({ text: readFileSync(FASHION, 'utf8'), name: 'fashion-mnist/resnet20.resnet', folder: dirname(FASHION) });
+  assert.ok(!isModelProblem(model), JSON.stringify(model));
+  return model;
+}
+const extensionSettings = { ep: 'cpu' as const, threads: 0, sessionCacheSize: 2 };
+const relativeName = (path: string) => relative(folder, path);
+
+test('infer --json and the results view hold the same result for the same run', async () => {
+  const { out, io: cli } = io();
+  assert.equal(await inferCommand.run([FASHION, images[3]!, '--ep', 'cpu', '--json'], cli), 0, out.stderr);
+  const printed = JSON.parse(out.stdout);
+
+  const model = await extensionModel();
+  const client = new InferenceClient();
+  try {
+    const run = await client.infer(inferRequest(model, [images[3]!], { ...extensionSettings, includeSeenImage: true }));
+    const shown = JSON.parse(resultJson(inferenceResult(model, run, { top: 5, imageName: relativeName })));
+    // Only the names differ: the CLI's as typed, the extension's workspace-relative.
+    assert.deepEqual(withoutTimes({ ...printed, model: shown.model, results: [{ ...printed.results[0], image: 'img3.png' }] }), withoutTimes(shown));
+    assert.equal(printed.results[0].top[0].label, readFileSync(join(dirname(FASHION), 'labels.txt'), 'utf8').split('\n')[printed.results[0].top[0].index]);
+  } finally {
+    await client.dispose();
+  }
+});
+
+test('eval --json and the results view hold the same result for the same folder', async () => {
+  const flat = join(folder, 'parity');
+  mkdirSync(flat);
+  for (const [i, target] of [3, 7, 0].entries()) await writeImage(join(flat, `${i}_${target}.png`), i);
+  const { out, io: cli } = io();
+  assert.equal(await evalCommand.run([FASHION, flat, '--ep', 'cpu', '--json'], cli), 0, out.stderr);
+  const printed = JSON.parse(out.stdout);
+
+  const model = await extensionModel();
+  const input = await loadEvaluation(model, flat);
+  assert.ok(typeof input !== 'string', String(input));
+  const client = new InferenceClient();
+  try {
+    const run = await runInBatches(input.dataset.samples, (paths) => client.infer(inferRequest(model, paths, { ...extensionSettings, includeSeenImage: false })));
+    assert.ok(run);
+    const shown = JSON.parse(resultJson(evaluationResult(model, input, run, { folder: 'parity', imageName: relativeName })));
+    const rename = (m: { image: string }) => ({ ...m, image: relativeName(m.image) });
+    assert.deepEqual(withoutTimes({ ...printed, model: shown.model, folder: 'parity', mistakes: printed.mistakes.map(rename) }), withoutTimes(shown));
+  } finally {
+    await client.dispose();
+  }
 });
 
 test('infer text output: labels or indices, the EP line, timings, and a random-weights warning', async () => {

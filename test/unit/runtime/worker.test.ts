@@ -150,7 +150,7 @@ test('a worker crash fails the request in flight and the next request starts a f
   }
 });
 
-test('with includeSeenImage an image result carries the pixels the network saw and the file size', async () => {
+test('an image result carries the file size, and with includeSeenImage the pixels the network saw', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'resnet-studio-worker-'));
   try {
     // 40×30 RGB, a horizontal ramp: the Fashion-MNIST network turns it gray, resizes to 28 and crops.
@@ -161,6 +161,7 @@ test('with includeSeenImage an image result carries the pixels the network saw a
     const request = { network, weights: { kind: 'random' as const, seed: 1 }, ep: 'cpu' as const, inputs: [{ kind: 'image' as const, path }] };
     const plain = await client.infer(request);
     assert.equal(plain.results[0]!.seen, undefined);
+    assert.deepEqual(plain.results[0]!.original, { width: 40, height: 30 });
     const shown = await client.infer({ ...request, includeSeenImage: true });
     const seen = shown.results[0]!.seen!;
     assert.deepEqual([seen.width, seen.height, seen.channels, seen.pixels.length], [28, 28, 1, 28 * 28]);

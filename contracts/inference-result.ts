@@ -1,0 +1,108 @@
+// What a run gave, in one format: `resnet-studio infer --json` and `eval --json` print it, the results
+// view renders it and "Copy JSON" copies it. engine/runtime/inference-result.ts builds it from the
+// worker's answer; docs/inference.md documents it.
+import type { WeightProblem } from '../engine/onnx/state-dict';
+import type { EpReport } from '../engine/runtime/providers';
+import type { InputTimings, SessionTimings } from './worker';
+
+export interface ClassScore {
+  index: number;
+  /** The class name from the network's labels file; null without one. */
+  label: string | null;
+  probability: number;
+}
+
+export interface WeightsReport {
+  /** The weights file's absolute path, or "random weights (seed N)". */
+  source: string;
+  random: boolean;
+  summary: string;
+  problems: WeightProblem[];
+}
+
+/** What every run reports: the model, its weights, the execution provider that ran, the session. */
+export interface RunReport {
+  network: string;
+  /** The .resnet file, as the caller names it (the CLI: as typed; VS Code: workspace-relative). */
+  model: string;
+  weights: WeightsReport;
+  ep: EpReport;
+  session: SessionTimings;
+}
+
+/** One image: its top classes and logits, or why it could not be read (the others still run). */
+export interface ImageResult {
+  /** The image file, named as `model` is. */
+  image: string;
+  /** The file's own size, before any resize or crop. */
+  original?: { width: number; height: number };
+  top?: ClassScore[];
+  logits?: number[];
+  error?: string;
+  timings: InputTimings;
+}
+
+export interface InferenceResult extends RunReport {
+  results: ImageResult[];
+}
+
+export interface ClassAccuracy {
+  index: number;
+  name: string;
+  images: number;
+  correct: number;
+}
+
+/** A wrong answer the network was sure of. */
+export interface Mistake {
+  image: string;
+  target: number;
+  predicted: number;
+  /** The probability the network gave its (wrong) answer. */
+  confidence: number;
+}
+
+export interface EvaluationResult extends RunReport {
+  folder: string;
+  /** One subfolder per class (torchvision's ImageFolder), or the class index as a file-name suffix. */
+  layout: 'image-folder' | 'suffix';
+  /** Null when no image could be read. */
+  accuracy: number | null;
+  top5: number | null;
+  total: number;
+  correct: number;
+  perClass: ClassAccuracy[];
+  /** [true][predicted] counts up to DENSE_CONFUSION_CLASSES classes; beyond, the non-zero cells as [true, predicted, count]. */
+  confusion: number[][];
+  /** The surest wrong answers, surest first. */
+  mistakes: Mistake[];
+  failed: { image: string; error: string }[];
+  /** Wall time of the runs after the session was ready: decode, preprocess, run. */
+  seconds: number;
+  imagesPerSecond: number;
+  /** Images per second of the model runs alone. */
+  runImagesPerSecond: number;
+}
+
+/** Up to this many classes an evaluation's confusion matrix is dense. */
+export const DENSE_CONFUSION_CLASSES = 100;
+
+/** A dense matrix's non-zero cells as [true, predicted, count]. */
+export function nonZeroCells(matrix: readonly (readonly number[])[]): [number, number, number][] {
+  return matrix.flatMap((row, t) => row.flatMap((n, p) => (n > 0 ? [[t, p, n] as [number, number, number]] : [])));
+}
+
+/** An evaluation's confusion as [true, predicted, count] cells, whichever form it has. */
+export function confusionCells(result: Pick<EvaluationResult, 'confusion' | 'perClass'>): [number, number, number][] {
+  return result.perClass.length <= DENSE_CONFUSION_CLASSES ? nonZeroCells(result.confusion) : (result.confusion as [number, number, number][]);
+}
+
+/** A result as the CLI prints it and "Copy JSON" copies it. */
+export function resultJson(result: InferenceResult | EvaluationResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+/** How a class is named to a person: its label, else its index. */
+export function className(label: string | null | undefined, index: number): string {
+  return label ?? `class ${index}`;
+}

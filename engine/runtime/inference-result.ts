@@ -1,0 +1,70 @@
+// The worker's answers as contracts/inference-result.ts: the one place where what
+// `resnet-studio infer|eval --json` print and what the results view shows is made.
+import { softmax, topK } from './classes';
+import { confidentMistakes, evaluate, type BatchedRun } from './dataset';
+import type { EvaluationInput, RunnableModel } from './runnable-model';
+import { DENSE_CONFUSION_CLASSES, nonZeroCells, type ClassScore, type EvaluationResult, type ImageResult, type InferenceResult, type RunReport } from '../../contracts/inference-result';
+import type { InferResult, InputResult } from '../../contracts/worker';
+
+/** How results name image files: the CLI as given, VS Code workspace-relative. */
+export type ImageName = (path: string) => string;
+
+const asGiven: ImageName = (path) => path;
+
+/** Wrong answers an evaluation lists. */
+export const MISTAKES_LISTED = 12;
+
+export function topScores(logits: ArrayLike<number>, labels: readonly string[] | undefined, k: number): ClassScore[] {
+  const probabilities = softmax(logits);
+  return topK(probabilities, k).map((index) => ({ index, label: labels?.[index] ?? null, probability: probabilities[index]! }));
+}
+
+function runReport(model: RunnableModel, result: InferResult): RunReport {
+  const { random, summary, problems } = result.weights;
+  return { network: model.network.name, model: model.name, weights: { source: model.weightsSource, random, summary, problems }, ep: result.ep, session: result.session };
+}
+
+function imageResult(output: InputResult, labels: readonly string[] | undefined, top: number, name: ImageName): ImageResult {
+  return {
+    image: name(output.label),
+    ...(output.original ? { original: output.original } : {}),
+    ...(output.logits ? { top: topScores(output.logits, labels, top), logits: Array.from(output.logits) } : { error: output.error ?? 'failed' }),
+    timings: output.timings,
+  };
+}
+
+/** `infer --json`: each image's top `top` classes, its logits and timings. */
+export function inferenceResult(model: RunnableModel, result: InferResult, options: { top: number; imageName?: ImageName }): InferenceResult {
+  const name = options.imageName ?? asGiven;
+  return { ...runReport(model, result), results: result.results.map((output) => imageResult(output, model.labels, options.top, name)) };
+}
+
+const rate = (count: number, seconds: number) => (seconds > 0 ? count / seconds : 0);
+
+/** `eval --json`: accuracy, per class, the confusion matrix, the surest mistakes, throughput. */
+export function evaluationResult(
+  model: RunnableModel,
+  input: EvaluationInput,
+  run: BatchedRun,
+  options: { folder: string; imageName?: ImageName },
+): EvaluationResult {
+  const name = options.imageName ?? asGiven;
+  const { samples } = input.dataset;
+  const report = evaluate(samples, run.outputs, input.classes, input.className, run.seconds);
+  return {
+    ...runReport(model, run.first),
+    folder: options.folder,
+    layout: input.dataset.layout,
+    accuracy: report.total ? report.correct / report.total : null,
+    top5: report.total ? report.correctTop5 / report.total : null,
+    total: report.total,
+    correct: report.correct,
+    perClass: report.perClass,
+    confusion: input.classes <= DENSE_CONFUSION_CLASSES ? report.confusion : nonZeroCells(report.confusion),
+    mistakes: confidentMistakes(samples, run.outputs, MISTAKES_LISTED).map((m) => ({ ...m, image: name(m.image) })),
+    failed: report.failed.map((f) => ({ ...f, image: name(f.image) })),
+    seconds: report.seconds,
+    imagesPerSecond: rate(report.total, report.seconds),
+    runImagesPerSecond: rate(report.total, report.runSeconds),
+  };
+}
