@@ -1,5 +1,5 @@
 // Language core speed: full analysis (parse, names, shapes, counts, diagnostics) of resnet152 and
-// of generated files of 2,500 to 10,000 layers. Prints medians; no pass/fail.
+// of generated files of 2,500 to 100,000 layers. Prints medians and how time grows with the layers; no pass/fail.
 import { readFileSync } from 'node:fs';
 import { loadBundled, median as medianOf } from '../measure.mjs';
 
@@ -12,12 +12,15 @@ const generated = (layers) =>
 
 const resnet152 = readFileSync('examples/resnet152.resnet', 'utf8');
 const rows = [['resnet152.resnet (target ≤ 2 ms)', median(() => analyze(resnet152)), 1]];
-for (const layers of [2500, 5000, 10000]) {
+for (const layers of [2500, 10000, 100000]) {
   const text = generated(layers);
-  rows.push([`generated, ${layers} layers${layers === 10000 ? ' (target ≤ 100 ms)' : ''}`, median(() => analyze(text)), layers]);
+  const runs = layers > 10000 ? { warmup: 2, minimumRuns: 5 } : {};
+  rows.push([`generated, ${layers} layers${layers === 10000 ? ' (target ≤ 100 ms)' : ''}`, medianOf(() => analyze(text), { warmup: 20, minimumRuns: 30, ...runs }), layers]);
 }
 console.log('language core: full analysis, median ms');
 for (const [name, ms, layers] of rows) console.log(`  ${name.padEnd(40)} ${ms.toFixed(3).padStart(9)} ms` + (layers > 1 ? `   ${((ms / layers) * 1000).toFixed(2)} µs/layer` : ''));
-const [, a, la] = rows[1];
-const [, c, lc] = rows[3];
-console.log(`  growth 2,500 → 10,000 layers: ${(c / a).toFixed(2)}× time for ${(lc / la).toFixed(0)}× layers (linear = 4.00×)`);
+for (const [from, to] of [[1, 2], [2, 3]]) {
+  const [, a, la] = rows[from];
+  const [, b, lb] = rows[to];
+  console.log(`  growth ${la.toLocaleString('en-US')} → ${lb.toLocaleString('en-US')} layers: ${(b / a).toFixed(2)}× time for ${(lb / la).toFixed(0)}× layers (linear = ${(lb / la).toFixed(2)}×)`);
+}
