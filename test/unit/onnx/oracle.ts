@@ -60,8 +60,10 @@ export function referenceNetworks(networks: Network[]): Map<string, { weights: s
   const folder = cacheFolder();
   const files = new Map<string, { weights: string; io: string }>();
   const missing: { network: Network; hash: string }[] = [];
+  // Counts are bigint; the script reads only the structure.
+  const json = (network: Network) => JSON.stringify(network, (_key, value) => (typeof value === 'bigint' ? Number(value) : value));
   for (const network of networks) {
-    const hash = createHash('sha256').update(JSON.stringify(network)).digest('hex').slice(0, 16);
+    const hash = createHash('sha256').update(json(network)).digest('hex').slice(0, 16);
     const paths = { weights: join(folder, `${network.name}.${hash}.safetensors`), io: join(folder, `${network.name}.${hash}.io.safetensors`) };
     files.set(network.name, paths);
     if (!existsSync(paths.io)) missing.push({ network, hash });
@@ -71,9 +73,9 @@ export function referenceNetworks(networks: Network[]): Map<string, { weights: s
     const outputs: string[] = [];
     const renames: Record<string, string> = {};
     for (const { network, hash } of missing) {
-      const json = join(folder, `${network.name}.${hash}.json`);
-      writeFileSync(json, JSON.stringify(network));
-      args.push('--network-json', json);
+      const path = join(folder, `${network.name}.${hash}.json`);
+      writeFileSync(path, json(network));
+      args.push('--network-json', path);
       for (const suffix of ['safetensors', 'io.safetensors']) {
         outputs.push(`${network.name}.${suffix}`);
         renames[`${network.name}.${suffix}`] = `${network.name}.${hash}.${suffix}`;
