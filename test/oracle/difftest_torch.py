@@ -33,6 +33,7 @@ from torch.nn import functional as F
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'engine', 'torch', 'python'))
 import safetensors_file  # noqa: E402
 from reference_logits import SEModule, randomise_batchnorm  # noqa: E402
 

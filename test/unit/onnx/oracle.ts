@@ -10,7 +10,7 @@ import type { Network } from '../../../language/core/model';
 import { SafetensorsFile } from '../../../engine/onnx/safetensors';
 
 const ORACLE_DIR = join(__dirname, '..', '..', 'oracle');
-const SCRIPTS = ['reference_logits.py', 'reference_models.py', 'safetensors_file.py'];
+const SCRIPTS = ['reference_logits.py', 'reference_models.py', join('..', '..', 'engine', 'torch', 'python', 'safetensors_file.py')];
 export const PYTHON = '/usr/bin/python3';
 
 function cacheFolder(): string {
