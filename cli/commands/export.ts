@@ -1,17 +1,29 @@
 // `resnet-studio export FILE -o model.onnx [--weights W | --random-weights]`: the network and its
 // weights as an ONNX model (IR 8, opset 17), input `input` [1, C, H, W], output `logits`.
+// `--format pytorch -o model.py` writes the network as a PyTorch module instead (export-pytorch.ts).
 import { writeFile } from 'node:fs/promises';
 import { CompileError, compileToOnnx } from '../../engine/onnx/build';
 import { randomWeights } from '../../engine/onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../../engine/onnx/state-dict';
-import type { CliIo } from '../io';
+import { located, type CliIo } from '../io';
+import { exportPytorchFile } from './export-pytorch';
 import { loadNetwork, parseEngineArgs } from './infer';
 
-const USAGE = 'usage: resnet-studio export FILE -o model.onnx [--weights W | --random-weights [--seed N]] [--network NAME]\n';
+const USAGE =
+  'usage: resnet-studio export FILE -o model.onnx [--weights W | --random-weights [--seed N]] [--network NAME]\n' +
+  '       resnet-studio export FILE --format pytorch -o model.py [--network NAME]\n';
 const FLAGS = new Set(['-o', '--output', '--weights', '--random-weights', '--seed', '--network']);
+const FORMATS = ['onnx', 'pytorch'];
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const options = parseEngineArgs(args, FLAGS);
+  const at = args.findIndex((a) => a === '--format' || a.startsWith('--format='));
+  const format = at < 0 ? 'onnx' : args[at]!.startsWith('--format=') ? args[at]!.slice('--format='.length) : args[at + 1];
+  if (!format || !FORMATS.includes(format)) {
+    io.stderr(`--format must be one of ${FORMATS.join(', ')}, not ${format ?? 'nothing'}\n${USAGE}`);
+    return 2;
+  }
+  const rest = at < 0 ? args : args.filter((_, i) => i !== at && (i !== at + 1 || args[at]!.includes('=')));
+  const options = parseEngineArgs(rest, FLAGS);
   if (typeof options === 'string') {
     io.stderr(`${options}\n${USAGE}`);
     return 2;
@@ -21,6 +33,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(USAGE);
     return 2;
   }
+  if (format === 'pytorch') return exportPytorchFile(file, options.output, options, io);
   // The labels are not part of an ONNX model: their warnings do not concern an export.
   const loaded = await loadNetwork(file, options, io);
   if (!loaded) return 1;
@@ -49,8 +62,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     bytes = compileToOnnx(loaded.network, weights.tensors, metadata);
   } catch (error) {
     if (!(error instanceof CompileError)) throw error;
-    const where = error.range ? `${file}:${error.range.start.line + 1}:${error.range.start.character + 1}: ` : `${file}: `;
-    io.stderr(`${where}cannot export: ${error.message}\n`);
+    io.stderr(`${located(file, error.range)}cannot export: ${error.message}\n`);
     return 1;
   }
   try {

@@ -1,6 +1,6 @@
 // nn.AdaptiveAvgPool2d: output × output bins, bin i covering [⌊i·H/out⌋, ⌈(i+1)·H/out⌉).
 
-import { attr, int, maxWindow, needsMap, type OnnxEmitter, type OpDefinition, type RuleProblem } from './op';
+import { attr, int, maxWindow, needsMap, pyCall, type OnnxEmitter, type OpDefinition, type RuleProblem } from './op';
 
 export const avgpool: OpDefinition<'avgpool'> = {
   doc: 'Adaptive average pooling to `output`×`output` (1 by default).',
@@ -26,6 +26,7 @@ export const avgpool: OpDefinition<'avgpool'> = {
     const columns = emit.node(`${name}.columns`, 'MatMul', [x, binMatrix(emit, `${name}.pool_w`, width, output, true)]);
     return emit.node(name, 'MatMul', [binMatrix(emit, `${name}.pool_h`, height, output, false), columns]);
   },
+  torch: { module: (layer) => pyCall('nn.AdaptiveAvgPool2d', [layer.attrs.output]) },
 };
 
 /** [output, size] (or its transpose) with 1/|bin| over each adaptive bin. */

@@ -1,6 +1,6 @@
 // nn.BatchNorm2d: affine weight and bias, running statistics as buffers.
 
-import { attr, needsMap, num, weightOf, type OpDefinition, type RuleProblem } from './op';
+import { attr, needsMap, num, pyCall, weightOf, type OpDefinition, type RuleProblem } from './op';
 
 export const batchnorm: OpDefinition<'batchnorm'> = {
   doc: 'Batch normalisation over channels (`weight`, `bias`, running statistics).',
@@ -24,4 +24,5 @@ export const batchnorm: OpDefinition<'batchnorm'> = {
     const inputs = ['weight', 'bias', 'running_mean', 'running_var'].map((suffix) => emit.weight(weightOf(layer, suffix)));
     return emit.node(name, 'BatchNormalization', [x, ...inputs], [attr.float('epsilon', layer.attrs.eps)]);
   },
+  torch: { module: (layer) => pyCall('nn.BatchNorm2d', [layer.attrs.num_features], [['eps', layer.attrs.eps, 1e-5]]) },
 };

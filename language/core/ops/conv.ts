@@ -1,6 +1,6 @@
 // nn.Conv2d: weight [out, in/groups, k, k], optional bias.
 
-import { attr, bool, int, maxChannels, needsMap, product, weightOf, type OpDefinition, type RuleProblem } from './op';
+import { attr, bool, int, maxChannels, needsMap, product, pyCall, weightOf, type OpDefinition, type RuleProblem } from './op';
 import { windowed } from './window';
 
 export const conv: OpDefinition<'conv'> = {
@@ -51,6 +51,17 @@ export const conv: OpDefinition<'conv'> = {
       attr.ints('pads', [a.padding, a.padding, a.padding, a.padding]),
       attr.ints('strides', [a.stride, a.stride]),
     ]);
+  },
+  torch: {
+    module: ({ attrs: a }) =>
+      pyCall('nn.Conv2d', [a.in_channels, a.out_channels], [
+        ['kernel_size', a.kernel],
+        ['stride', a.stride, 1],
+        ['padding', a.padding, 0],
+        ['dilation', a.dilation, 1],
+        ['groups', a.groups, 1],
+        ['bias', a.bias, true],
+      ]),
   },
 };
 

@@ -10,4 +10,5 @@ export const flatten: OpDefinition<'flatten'> = {
   weights: () => [],
   macs: () => 0n,
   lower: (emit, _layer, x, name) => emit.node(name, 'Flatten', [x], [attr.int('axis', 1)]),
+  torch: { module: () => 'nn.Flatten()' },
 };

@@ -1,6 +1,6 @@
 // nn.Linear; a C×1×1 input is flattened first, as torchvision's forward does.
 
-import { attr, bool, dims, int, maxChannels, product, weightOf, type OpDefinition, type RuleProblem } from './op';
+import { attr, bool, dims, int, maxChannels, product, pyCall, weightOf, type OpDefinition, type RuleProblem } from './op';
 
 export const linear: OpDefinition<'linear'> = {
   doc: 'Fully connected layer; flattens a C×1×1 input.',
@@ -35,5 +35,9 @@ export const linear: OpDefinition<'linear'> = {
     const inputs = [flat, emit.weight(weightOf(layer, 'weight'))];
     if (layer.attrs.bias) inputs.push(emit.weight(weightOf(layer, 'bias')));
     return emit.node(name, 'Gemm', inputs, [attr.int('transB', 1)]);
+  },
+  torch: {
+    module: ({ attrs: l }) => pyCall('nn.Linear', [l.in_features, l.out_features], [['bias', l.bias, true]]),
+    apply: (module, x, layer) => (layer.inputShape.length > 2 ? `${module}(torch.flatten(${x}, 1))` : `${module}(${x})`),
   },
 };

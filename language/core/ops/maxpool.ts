@@ -1,6 +1,6 @@
 // nn.MaxPool2d, with its ceil mode and dilation.
 
-import { attr, bool, int, needsMap, type OpDefinition, type RuleProblem } from './op';
+import { attr, bool, int, needsMap, pyCall, type OpDefinition, type RuleProblem } from './op';
 import { windowed, windowOutput, type Window } from './window';
 
 export const maxpool: OpDefinition<'maxpool'> = {
@@ -48,6 +48,16 @@ export const maxpool: OpDefinition<'maxpool'> = {
     const onnxPads = new BigInt64Array([0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]].map(BigInt));
     const padded = emit.node(`${name}.pad`, 'Pad', [x, emit.constant(`${name}.pads`, [8], onnxPads), emit.constant(`${name}.fill`, [], new Float32Array([-Infinity]))]);
     return emit.node(name, 'MaxPool', [padded], [attr.int('ceil_mode', 0), ...window]);
+  },
+  torch: {
+    module: ({ attrs: a }) =>
+      pyCall('nn.MaxPool2d', [], [
+        ['kernel_size', a.kernel],
+        ['stride', a.stride],
+        ['padding', a.padding, 0],
+        ['dilation', a.dilation, 1],
+        ['ceil_mode', a.ceil_mode, false],
+      ]),
   },
 };
 

@@ -1,5 +1,5 @@
 // What defines a layer op, once: its arguments and defaults, its shape rule, weights, params, MACs,
-// its ONNX lowering and its documentation. Each op is one file beside this one; index.ts lists them.
+// its ONNX and PyTorch lowerings and its documentation. Each op is one file beside this one; index.ts lists them.
 
 import type { AttrsByOp, LayerNode, LayerOp, Shape, WeightSpec } from '../model';
 
@@ -60,6 +60,17 @@ export interface OpDefinition<Op extends LayerOp> {
   macs(attrs: AttrsByOp[Op], output: Shape): bigint;
   /** ONNX nodes (opset 17) computing the layer from the value `x`; returns the output value. */
   lower(emit: OnnxEmitter, layer: ResolvedLayer<Op>, x: string, name: string): string;
+  torch: TorchLowering<Op>;
+}
+
+/** A layer in PyTorch: the module `__init__` builds, and how `forward` applies it (engine/torch/export.ts writes them). */
+export interface TorchLowering<Op extends LayerOp> {
+  /** The constructor, e.g. `nn.Conv2d(64, 128, kernel_size=3, stride=2, padding=1, bias=False)`. */
+  module(layer: ResolvedLayer<Op>): string;
+  /** The expression applying `module` to `x`, when it is more than `module(x)`. */
+  apply?(module: string, x: string, layer: ResolvedLayer<Op>): string;
+  /** Import statements the module needs besides `import torch` and `from torch import nn`. */
+  imports?: string[];
 }
 
 export const maxChannels = 1 << 20;
@@ -77,6 +88,15 @@ export const attr = {
 
 /** The exact product of whole numbers (a count past 2^53 stays exact). */
 export const product = (...factors: number[]): bigint => factors.reduce((p, f) => p * BigInt(f), 1n);
+
+/** A Python call: positional arguments, then the keyword arguments that differ from their defaults. */
+export function pyCall(callee: string, positional: PyValue[], keywords: [name: string, value: PyValue, fallback?: PyValue][] = []): string {
+  const given = keywords.filter(([, value, fallback]) => value !== fallback).map(([name, value]) => `${name}=${pyValue(value)}`);
+  return `${callee}(${[...positional.map(pyValue), ...given].join(', ')})`;
+}
+
+type PyValue = number | boolean;
+const pyValue = (v: PyValue) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
 
 /** C×H×W of a shape (the batch left out), for messages. */
 export const dims = (s: Shape) => s.slice(1).join('×');
@@ -99,7 +119,8 @@ export function elementwise<Op extends 'relu' | 'relu6' | 'sigmoid' | 'dropout' 
   doc: string,
   attrs: (args: ArgValues) => AttrsByOp[Op],
   lower: OpDefinition<Op>['lower'],
+  torch: TorchLowering<Op>,
   params: ParamSpec[] = [],
 ): OpDefinition<Op> {
-  return { doc, params, hasWeights: false, infer: (input, args) => ({ attrs: attrs(args), output: input, problems: [] }), weights: () => [], macs: () => 0n, lower };
+  return { doc, params, hasWeights: false, infer: (input, args) => ({ attrs: attrs(args), output: input, problems: [] }), weights: () => [], macs: () => 0n, lower, torch };
 }

@@ -1,6 +1,6 @@
 // Squeeze-and-excitation: x · sigmoid(fc2(relu(fc1(avgpool(x))))), fc1/fc2 1×1 convs with bias (timm's SEModule keys).
 
-import { int, maxChannels, needsMap, product, weightOf, type OpDefinition, type RuleProblem } from './op';
+import { int, maxChannels, needsMap, product, pyCall, weightOf, type OpDefinition, type RuleProblem } from './op';
 
 export const se: OpDefinition<'se'> = {
   doc: 'Squeeze-and-excitation (`fc1`, `fc2` 1×1 convs with bias).',
@@ -33,4 +33,6 @@ export const se: OpDefinition<'se'> = {
     const gate = emit.node(`${name}.sigmoid`, 'Sigmoid', [fc2]);
     return emit.node(name, 'Mul', [x, gate]);
   },
+  // torchvision's SqueezeExcitation is this layer: avgpool, fc1, ReLU, fc2, sigmoid, times the input.
+  torch: { module: ({ attrs: s }) => pyCall('torchvision.ops.SqueezeExcitation', [s.channels, s.hidden]), imports: ['import torchvision.ops'] },
 };
