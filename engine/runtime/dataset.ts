@@ -46,8 +46,11 @@ async function walkImages(folder: string): Promise<string[]> {
   return found;
 }
 
-/** The labelled images of a folder, or a message saying why it is not a dataset. */
-export async function listDataset(folder: string, classes: number): Promise<Dataset | string> {
+/**
+ * The labelled images of a folder, or a message saying why it is not a dataset. `classes` bounds the
+ * class count (a network's outputs); training, which may give the network a new head, leaves it out.
+ */
+export async function listDataset(folder: string, classes = Infinity): Promise<Dataset | string> {
   let entries;
   try {
     if (!(await stat(folder)).isDirectory()) return `${folder} is not a folder`;
@@ -79,7 +82,8 @@ export async function listDataset(folder: string, classes: number): Promise<Data
   }
   if (unlabelled.length > 0) {
     const shown = unlabelled.slice(0, 3).join(', ') + (unlabelled.length > 3 ? `, … (${unlabelled.length} in all)` : '');
-    return `${folder}: ${shown}: a flat folder needs file names ending in _<class index>.<ext> with an index below ${classes}, or use one subfolder per class`;
+    const below = classes === Infinity ? '' : ` with an index below ${classes}`;
+    return `${folder}: ${shown}: a flat folder needs file names ending in _<class index>.<ext>${below}, or use one subfolder per class`;
   }
   return { layout: 'suffix', samples };
 }

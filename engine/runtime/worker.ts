@@ -2,9 +2,10 @@
 // takes down only this process. It serves InferRequests one at a time; a cancel request stops the
 // current one between inputs.
 import * as ort from 'onnxruntime-node';
-import type { Network, PreprocessSpec } from '../../language/core/model';
+import type { Network } from '../../language/core/model';
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { EngineError } from './engine-error';
+import { networkPreprocess } from './network-preprocess';
 import type { InferRequest, InputResult, InputSpec, SeenImage, WorkerRequest, WorkerResponse } from '../../contracts/worker';
 import { SessionCache } from './session-cache';
 
@@ -18,16 +19,6 @@ interface PreparedInput {
   original?: { width: number; height: number };
 }
 
-/** Without a preprocess section the image is fed as torchvision's ToTensor gives it: [0, 1], no resizing. */
-function plainSpec(network: Network, channels: number): PreprocessSpec {
-  return {
-    grayscale: channels === 1,
-    mean: new Array<number>(channels).fill(0),
-    std: new Array<number>(channels).fill(1),
-    range: network.range,
-  };
-}
-
 async function prepare(input: InputSpec, network: Network, expected: [number, number, number]): Promise<PreparedInput> {
   const shape = (dims: readonly number[]) => dims.join('×');
   if (input.kind === 'tensor') {
@@ -36,7 +27,7 @@ async function prepare(input: InputSpec, network: Network, expected: [number, nu
     }
     return { label: input.label, data: input.data, dims: input.dims, decodeMs: 0, preprocessMs: 0 };
   }
-  const spec = network.preprocess ?? plainSpec(network, expected[0]);
+  const spec = networkPreprocess(network);
   let prepared;
   try {
     // Loaded on first use: sharp is only needed for image inputs.
