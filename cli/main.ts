@@ -7,15 +7,17 @@ import * as evaluate from './commands/eval';
 import * as exportOnnx from './commands/export';
 import * as infer from './commands/infer';
 import * as summary from './commands/summary';
+import * as train from './commands/train';
 
 type Command = { run(args: string[], io: CliIo): Promise<number>; usage: string };
 
 const commands: Record<string, Command> = {
   check: { run: check.run, usage: 'check FILE... [--json]            diagnostics (exit 1 on any error)' },
   summary: { run: summary.run, usage: 'summary FILE [--json]             per-layer shapes, params and MACs' },
-  export: { run: exportOnnx.run, usage: 'export FILE -o model.onnx [--weights W | --random-weights]' },
+  export: { run: exportOnnx.run, usage: 'export FILE -o model.onnx [--weights W | --random-weights] | --format pytorch -o model.py' },
   infer: { run: (args, io) => infer.run(args, io), usage: 'infer FILE IMAGE... [--weights W] [--ep auto|cuda|tensorrt|dml|coreml|webgpu|cpu] [--top 5] [--json]' },
   eval: { run: (args, io) => evaluate.run(args, io), usage: 'eval FILE FOLDER [--weights W] [--ep …] [--json]   accuracy on a labelled folder' },
+  train: { run: train.run, usage: 'train FILE DATA [--epochs N] [--from W|none] [--out W] [--nproc N] …   train with PyTorch (train --help)' },
 };
 
 function usage(): string {

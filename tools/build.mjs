@@ -1,7 +1,7 @@
 // Bundles every entry point that exists with esbuild. Native modules stay external: they are loaded
 // only by the inference worker and the CLI, never at extension activation.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 
 const native = ['onnxruntime-node', 'sharp'];
 const entries = [
@@ -32,3 +32,5 @@ await Promise.all(
       }),
     ),
 );
+// The training script runs in Python beside the CLI bundle (engine/torch/train-runner.ts: dist/python).
+cpSync('engine/torch/python', 'dist/python', { recursive: true, filter: (src) => !src.includes('__pycache__') });
