@@ -4,6 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { analyze } from '../../language/core/analysis';
 import type { Network } from '../../language/core/model';
+import type { LineMap } from '../../language/core/positions';
 import { DEFAULT_SEED } from '../../engine/onnx/random-weights';
 import { labelOf, softmax, topK } from '../../engine/runtime/classes';
 import { InferenceClient, InferenceError } from '../../engine/runtime/client';
@@ -12,6 +13,7 @@ import type { InferResult, InputResult, WeightsRequest } from '../../contracts/w
 import { EP_CHOICES, formatEpReport, isEpChoice, type EpChoice } from '../../engine/runtime/providers';
 import type { CliIo } from '../io';
 import { readSource } from '../io';
+import { where } from '../where';
 
 export interface EngineOptions {
   positional: string[];
@@ -80,6 +82,8 @@ export function parseEngineArgs(args: string[], allowed: ReadonlySet<string>): E
 
 export interface LoadedNetwork {
   file: string;
+  /** The file's lines, to point a message at one of the network's statements. */
+  lines: LineMap;
   network: Network;
   weights: WeightsRequest;
   /** Where the weights came from, for messages. */
@@ -93,7 +97,7 @@ export async function loadNetwork(file: string, options: EngineOptions, io: CliI
   const analysis = analyze(text);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    for (const d of errors) io.stderr(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code} ${d.message}\n`);
+    for (const d of errors) io.stderr(`${where(file, analysis.lines, d.span)}: error ${d.code} ${d.message}\n`);
     io.stderr(`${file}: fix the ${errors.length} error(s) above first (resnet-studio check ${file})\n`);
     return undefined;
   }
@@ -112,7 +116,7 @@ export async function loadNetwork(file: string, options: EngineOptions, io: CliI
     return undefined;
   }
   if (options.randomWeights) {
-    return { file, network, weights: { kind: 'random', seed: options.seed }, weightsLabel: `random weights (seed ${options.seed})` };
+    return { file, lines: analysis.lines, network, weights: { kind: 'random', seed: options.seed }, weightsLabel: `random weights (seed ${options.seed})` };
   }
   const path = options.weights ? resolve(options.weights) : network.weights ? resolve(dirname(file), network.weights.path) : undefined;
   if (!path) {
@@ -122,7 +126,7 @@ export async function loadNetwork(file: string, options: EngineOptions, io: CliI
     );
     return undefined;
   }
-  return { file, network, weights: { kind: 'file', path }, weightsLabel: path };
+  return { file, lines: analysis.lines, network, weights: { kind: 'file', path }, weightsLabel: path };
 }
 
 /** Class names from the network's `labels` file (relative to the .resnet file), or undefined. */

@@ -1,7 +1,8 @@
 // Compiles an analysed Network and its weights into an ONNX ModelProto (IR 8, opset 17).
 // Node and initializer names are the torchvision keys, so a model exported here reads like
 // torchvision's module tree; anonymous layers get their enclosing block's name plus the op.
-import type { AddNode, LayerNode, ModelNode, Network, Range, Shape } from '../../language/core/model';
+import type { AddNode, LayerNode, ModelNode, Network, Shape } from '../../language/core/model';
+import type { Span } from '../../language/core/syntax';
 import { encodeModel } from './encode';
 import { AttributeType, DataType } from './proto';
 
@@ -10,11 +11,11 @@ export const OPSET = 17;
 export const INPUT_NAME = 'input';
 export const OUTPUT_NAME = 'logits';
 
-/** Why a network cannot be compiled; `range` points at the statement to blame when there is one. */
+/** Why a network cannot be compiled; `range` is the span of the statement to blame when there is one. */
 export class CompileError extends Error {
   constructor(
     message: string,
-    readonly range?: Range,
+    readonly range?: Span,
   ) {
     super(message);
     this.name = 'CompileError';
@@ -70,7 +71,7 @@ class GraphBuilder {
     return unique;
   }
 
-  weight(key: string, dims: number[], range: Range): string {
+  weight(key: string, dims: number[], range: Span): string {
     const values = this.weights.get(key);
     if (!values) throw new CompileError(`no weights for ${key}`, range);
     const count = dims.reduce((a, b) => a * b, 1);
@@ -90,7 +91,7 @@ class GraphBuilder {
   }
 }
 
-function requireShape(shape: Shape | undefined, what: string, range: Range): Shape {
+function requireShape(shape: Shape | undefined, what: string, range: Span): Shape {
   if (!shape) throw new CompileError(`the shape of ${what} is unknown; fix the errors above it first`, range);
   return shape;
 }

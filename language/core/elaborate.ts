@@ -4,10 +4,9 @@
 // Problems found inside a block are reported at the network statement that called it, with the
 // place inside the block as related information.
 
-import { problem, type Problem, type ProblemFix, type ProblemKind, type RelatedProblem } from './diagnostics';
+import { problem, type ProblemKind } from './diagnostics';
 import { evaluate, show, unknown, type Value } from './evaluate';
-import type { AddNode, BlockNode, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, Range, Shape, ShortcutKind, SourceId, SourceRange, StageNode } from './model';
-import type { LineMap } from './positions';
+import type { AddNode, BlockNode, Diagnostic, Fix, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, RelatedInformation, Shape, ShortcutKind, SourceId, SourceSpan, StageNode } from './model';
 import { dims, isLayerOp, maxChannels, rules, type ArgValues, type ParamSpec, type RuleProblem } from './shapes';
 import type { Argument, BlockDeclaration, CallStatement, Expression, NetworkDeclaration, Span, Statement } from './syntax';
 
@@ -37,7 +36,7 @@ interface Frame {
   blockInput?: Shape;
   /** The network statement being expanded; undefined at network level. */
   callSite?: Span;
-  trail: RelatedProblem[];
+  trail: RelatedInformation[];
   chain: string[];
   changes: { channels?: Change; spatial?: Change };
 }
@@ -45,23 +44,22 @@ interface Frame {
 const imagenet = { resize: 256, centerCrop: [224, 224] as [number, number], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
 export class Elaborator {
-  readonly problems: Problem[] = [];
+  readonly problems: Diagnostic[] = [];
   private layerCount = 0;
   private overflowReported = false;
 
   constructor(
     private readonly blocks: (name: string) => BlockEntry | undefined,
-    private readonly lines: Record<SourceId, LineMap>,
+    private readonly text: string,
   ) {}
 
   network(declaration: NetworkDeclaration): Network {
     const frame: Frame = { source: 'file', prefix: '', env: new Map(), lets: new Map(), trail: [], chain: [], changes: {} };
-    const fileLines = this.lines.file;
     const name = declaration.name.kind === 'identifier' ? declaration.name.text : '';
     const network: Network = {
       name,
-      range: fileLines.range(declaration.span),
-      nameRange: fileLines.range(declaration.name.span),
+      range: declaration.span,
+      nameRange: declaration.name.span,
       children: [],
       params: 0,
       macs: 0,
@@ -76,7 +74,7 @@ export class Elaborator {
           network.input ??= values as [number, number, number];
         } else this.report(frame, 'badInput', s.dims.span, [values.join('x')]);
       } else if (s.kind === 'weights' || s.kind === 'labels') {
-        if (s.path.kind === 'string') network[s.kind] ??= { path: s.path.value, range: fileLines.range(s.path.span) };
+        if (s.path.kind === 'string') network[s.kind] ??= { path: s.path.value, range: s.path.span };
       } else if (s.kind === 'preprocess') {
         network.preprocess ??= this.preprocess(s, frame);
       }
@@ -242,9 +240,9 @@ export class Elaborator {
     node.shortcut = kind;
     node.outputShape = main;
     const stride = shortcutStride(input, main);
-    const fix: ProblemFix[] = frame.source === 'file' && written === 'identity' ? [{ title: 'Use a projection shortcut (1×1 conv + BN)', edits: [{ span: { start: span.end - 'identity'.length, end: span.end }, newText: 'projection' }] }] : [];
+    const fix: Fix[] = frame.source === 'file' && written === 'identity' ? [{ title: 'Use a projection shortcut (1×1 conv + BN)', edits: [{ span: { start: span.end - 'identity'.length, end: span.end }, newText: 'projection' }] }] : [];
     const culprit = (c: Change | undefined) => (c ? ` ${c.detail}` : '');
-    const related = (c: Change | undefined): RelatedProblem[] => (c ? [{ source: c.source, span: c.span, message: c.detail }] : []);
+    const related = (c: Change | undefined): RelatedInformation[] => (c ? [{ source: c.source, span: c.span, message: c.detail }] : []);
     if (kind === 'identity') {
       if (main[1] !== input[1]) this.report(frame, 'addChannels', span, [shapeText(main), shapeText(input), 'identity', culprit(frame.changes.channels)], fix, related(frame.changes.channels));
       else if (!same) this.report(frame, 'addSpatial', span, [shapeText(main), shapeText(input), 'identity', culprit(frame.changes.spatial)], fix, related(frame.changes.spatial));
@@ -294,9 +292,8 @@ export class Elaborator {
   }
 
   private preprocess(s: Extract<Statement, { kind: 'preprocess' }>, frame: Frame): PreprocessSpec | undefined {
-    const range = this.lines.file.range(s.span);
-    if (s.preset) return s.preset.text === 'imagenet' ? { ...imagenet, grayscale: false, range } : undefined;
-    const spec: PreprocessSpec = { grayscale: false, mean: [], std: [], range };
+    if (s.preset) return s.preset.text === 'imagenet' ? { ...imagenet, grayscale: false, range: s.span } : undefined;
+    const spec: PreprocessSpec = { grayscale: false, mean: [], std: [], range: s.span };
     for (const step of s.steps ?? []) {
       const args = step.argList?.args ?? [];
       const numbers = (what: string) => {
@@ -401,19 +398,19 @@ export class Elaborator {
   }
 
   /** For a width that is not whole: offer '//' in the expression (or in the let it names) that divides. */
-  private floorDivisionFix(e: Expression, frame: Frame): ProblemFix[] {
+  private floorDivisionFix(e: Expression, frame: Frame): Fix[] {
     if (frame.source !== 'file') return [];
     const target = e.kind === 'name' ? frame.lets.get(e.name) : e;
     const division = target && findDivision(target);
     if (!division) return [];
-    const text = this.lines.file.text.slice(division.left.span.end, division.right.span.start);
+    const text = this.text.slice(division.left.span.end, division.right.span.start);
     return [{ title: "Round down with '//'", edits: [{ span: { start: division.left.span.end, end: division.right.span.start }, newText: text.replace('/', '//') }] }];
   }
 
   private ruleProblem(p: RuleProblem, s: CallStatement, args: Argument[], params: ParamSpec[], frame: Frame): void {
     const index = params.findIndex((q) => q.name === p.argument);
     const arg = p.argument === undefined ? undefined : (args.find((a) => a.name?.text === p.argument) ?? args.filter((a) => !a.name)[index]);
-    const fixes: ProblemFix[] =
+    const fixes: Fix[] =
       arg && p.suggestion !== undefined && frame.source === 'file'
         ? [{ title: `Change ${p.argument} to ${p.suggestion}`, edits: [{ span: arg.value.span, newText: String(p.suggestion) }] }]
         : [];
@@ -439,9 +436,9 @@ export class Elaborator {
     });
   }
 
-  private place(frame: Frame, span: Span): { range: Range; definition?: SourceRange } {
-    if (!frame.callSite) return { range: this.lines.file.range(span) };
-    return { range: this.lines.file.range(frame.callSite), definition: { source: frame.source, range: this.lines[frame.source].range(span) } };
+  private place(frame: Frame, span: Span): { range: Span; definition?: SourceSpan } {
+    if (!frame.callSite) return { range: span };
+    return { range: frame.callSite, definition: { source: frame.source, span } };
   }
 
   private reportOverflow(frame: Frame, span: Span): void {
@@ -450,12 +447,12 @@ export class Elaborator {
     this.report(frame, 'tooLarge', span, [maxLayers]);
   }
 
-  private report<K extends ProblemKind>(frame: Frame, kind: K, span: Span, args: Parameters<typeof problem<K>>[2], fixes: ProblemFix[] = [], related: RelatedProblem[] = []): void {
+  private report<K extends ProblemKind>(frame: Frame, kind: K, span: Span, args: Parameters<typeof problem<K>>[2], fixes: Fix[] = [], related: RelatedInformation[] = []): void {
     if (!frame.callSite) {
       this.problems.push(problem(kind, span, args, { fixes, related }));
       return;
     }
-    const here: RelatedProblem = { source: frame.source, span, message: `in block '${frame.blockName}'` };
+    const here: RelatedInformation = { source: frame.source, span, message: `in block '${frame.blockName}'` };
     this.problems.push(problem(kind, frame.callSite, args, { fixes: frame.source === 'file' ? fixes : [], related: [...frame.trail, here, ...related] }));
   }
 }

@@ -2,7 +2,7 @@
 // nodes a statement produced (one per network statement, one per block instance inside a block).
 
 import type { Analysis } from './analysis';
-import type { ModelNode, Network, Range } from './model';
+import type { ModelNode, Network } from './model';
 import type { Declaration, NetworkDeclaration, Span, Statement } from './syntax';
 import { allNodes } from './walk';
 
@@ -22,8 +22,6 @@ export function networkOf(analysis: Analysis, declaration: NetworkDeclaration): 
   return index < 0 ? undefined : analysis.networks[index];
 }
 
-const startsAt = (analysis: Analysis, range: Range, offset: number) => analysis.lines.offset(range.start) === offset;
-
 /**
  * The model nodes a statement of the file produced: for a statement of a network, the node it made;
  * for a statement inside a block written in this file, the node of every instance of that block, in
@@ -33,7 +31,7 @@ export function nodesOfStatement(analysis: Analysis, declaration: Declaration, s
   const found: { network: Network; node: ModelNode }[] = [];
   if (declaration.kind === 'network') {
     const network = networkOf(analysis, declaration);
-    const node = network?.children.find((n) => startsAt(analysis, n.range, statement.span.start));
+    const node = network?.children.find((n) => n.range.start === statement.span.start);
     if (network && node) found.push({ network, node });
     return found;
   }
@@ -43,7 +41,7 @@ export function nodesOfStatement(analysis: Analysis, declaration: Declaration, s
     for (const node of allNodes(network.children)) {
       if (node.kind === 'add') node.layers.forEach((layer) => projectionLayers.add(layer));
       const definition = node.definition;
-      if (definition?.source === 'file' && !projectionLayers.has(node) && startsAt(analysis, definition.range, statement.span.start)) found.push({ network, node });
+      if (definition?.source === 'file' && !projectionLayers.has(node) && definition.span.start === statement.span.start) found.push({ network, node });
     }
   }
   return found;

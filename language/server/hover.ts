@@ -20,7 +20,7 @@ export function registerHover(connection: Connection, documents: Documents): voi
     if (!analysed || token.isCancellationRequested) return null;
     const { analysis } = analysed;
     const hover = hoverAt(analysis, analysis.lines.offset(params.position));
-    return hover ? toHover(hover.markdown, analysis.lines.range(hover.span)) : null;
+    return hover ? toHover(hover.markdown, hover.span, analysis.lines) : null;
   });
 }
 
