@@ -8,6 +8,7 @@ import { checkDeclaration, checkRecursion } from './names';
 import { parse } from './parser';
 import { LineMap } from './positions';
 import { preludeText } from './prelude';
+import { SourceMap } from './source-map';
 import type { BlockDeclaration, SourceFile } from './syntax';
 
 export interface Analysis {
@@ -18,6 +19,8 @@ export interface Analysis {
   lines: LineMap;
   networks: Network[];
   diagnostics: Diagnostic[];
+  /** Statements ↔ the model nodes they made. */
+  sourceMap: SourceMap;
   /** Blocks visible to the file: its own first, then the prelude's it does not hide. */
   blocks: Map<string, BlockEntry>;
 }
@@ -71,7 +74,7 @@ export function analyze(text: string): Analysis {
   const networks = file.declarations.filter((d) => d.kind === 'network').map((d) => elaborator.network(d));
   problems.push(...elaborator.problems);
 
-  return { text, tree: file, tokens, lines: new LineMap(text), networks, diagnostics: unique(problems), blocks };
+  return { text, tree: file, tokens, lines: new LineMap(text), networks, diagnostics: unique(problems), sourceMap: new SourceMap(networks), blocks };
 }
 
 /** Each problem once (a block's problem repeats at every call of it from one statement), in file order. */

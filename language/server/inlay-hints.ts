@@ -5,7 +5,6 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
 import { formatShape } from '../core/format';
-import { nodesOfStatement } from '../core/locate';
 import { toInlayHint } from './convert';
 import type { Documents } from './documents';
 import type { SettingsSource } from './settings';
@@ -31,7 +30,7 @@ export function shapeHints(analysis: Analysis): { offset: number; label: string;
     for (const statement of declaration.body.statements) {
       if (statement.kind !== 'call' && statement.kind !== 'add') continue;
       // An unknown shape (after an error) gets no hint: the diagnostic says why.
-      const shapes = [...new Set(nodesOfStatement(analysis, declaration, statement).flatMap((i) => (i.node.outputShape ? [formatShape(i.node.outputShape)] : [])))];
+      const shapes = [...new Set(analysis.sourceMap.nodesOf('file', statement.span).flatMap((i) => (i.node.outputShape ? [formatShape(i.node.outputShape)] : [])))];
       if (shapes.length === 0) continue;
       const label = '→ ' + shapes.slice(0, 3).join(' | ') + (shapes.length > 3 ? ' | …' : '');
       hints.push({ offset: statement.span.end, label, tooltip: shapes.length > 1 ? 'output shape of each instance of this block' : 'output shape' });

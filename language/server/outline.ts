@@ -4,7 +4,6 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
 import { formatShape } from '../core/format';
-import { networkOf } from '../core/locate';
 import type { OutlineEntry } from './items';
 import { toDocumentSymbol } from './convert';
 import type { Documents } from './documents';
@@ -21,11 +20,10 @@ export function outline(analysis: Analysis): OutlineEntry[] {
     if (d.name.kind !== 'identifier') return [];
     const children: OutlineEntry[] = [];
     if (d.kind === 'block') for (const p of d.parameters) children.push({ name: p.name.text, kind: 'parameter', span: p.span, selectionSpan: p.name.span, children: [] });
-    const network = d.kind === 'network' ? networkOf(analysis, d) : undefined;
     for (const s of d.body.statements) {
       if (s.kind === 'let') children.push({ name: s.name.text, kind: 'constant', span: s.span, selectionSpan: s.name.span, children: [] });
       if (s.kind !== 'call' || !s.name) continue;
-      const node = network?.children.find((n) => n.range.start === s.span.start);
+      const node = d.kind === 'network' ? analysis.sourceMap.nodesOf('file', s.span)[0]?.node : undefined;
       children.push({
         name: s.name.text,
         detail: `${s.callee.text}${s.repeat ? ` x${s.repeat.count}` : ''}${node?.outputShape ? ` → ${formatShape(node.outputShape)}` : ''}`,
