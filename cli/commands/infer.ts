@@ -228,9 +228,11 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
     if (!result) return 1;
     const failed = result.results.filter((r) => !r.logits).length;
     if (options.json) {
+      // Zero-based {line, character} ranges, as check --json writes them.
+      const problems = result.weights.problems.map((p) => ({ ...p, range: p.range && loaded.lines.range(p.range) }));
       const json = {
         network: loaded.network.name,
-        weights: { source: loaded.weightsLabel, random: result.weights.random, summary: result.weights.summary, problems: result.weights.problems },
+        weights: { source: loaded.weightsLabel, random: result.weights.random, summary: result.weights.summary, problems },
         ep: result.ep,
         session: result.session,
         results: result.results.map((r) => imageJson(r, labels, options.top)),
