@@ -5,6 +5,7 @@ import { CompileError, compileToOnnx } from '../../engine/onnx/build';
 import { randomWeights } from '../../engine/onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../../engine/onnx/state-dict';
 import type { CliIo } from '../io';
+import { where } from '../where';
 import { loadNetwork, parseEngineArgs } from './infer';
 
 const USAGE = 'usage: resnet-studio export FILE -o model.onnx [--weights W | --random-weights [--seed N]] [--network NAME]\n';
@@ -49,8 +50,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     bytes = compileToOnnx(loaded.network, weights.tensors, metadata);
   } catch (error) {
     if (!(error instanceof CompileError)) throw error;
-    const where = error.range ? `${file}:${error.range.start.line + 1}:${error.range.start.character + 1}: ` : `${file}: `;
-    io.stderr(`${where}cannot export: ${error.message}\n`);
+    io.stderr(`${error.range ? where(file, loaded.lines, error.range) : file}: cannot export: ${error.message}\n`);
     return 1;
   }
   try {

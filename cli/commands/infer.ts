@@ -9,6 +9,7 @@ import { EP_CHOICES, formatEpReport, isEpChoice, type EpChoice } from '../../eng
 import { inferRequest, isModelProblem, loadModel, type RunnableModel } from '../../engine/runtime/runnable-model';
 import { className, resultJson, type ImageResult, type RunReport } from '../../contracts/inference-result';
 import type { InferResult, WeightsRequest } from '../../contracts/worker';
+import { where } from '../where';
 import type { CliIo } from '../io';
 import { readSource } from '../io';
 
@@ -89,7 +90,7 @@ export async function loadNetwork(file: string, options: EngineOptions, io: CliI
   const model = await loadModel({ text, name: file, folder: dirname(resolve(file)) }, { network: options.network, weights });
   if (!isModelProblem(model)) return model;
   if (model.kind === 'errors') {
-    for (const d of model.errors) io.stderr(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code} ${d.message}\n`);
+    for (const d of model.errors) io.stderr(`${where(file, model.lines, d.span)}: error ${d.code} ${d.message}\n`);
   }
   const remedy =
     model.kind === 'errors'

@@ -2,7 +2,7 @@
 // shows and `resnet-studio infer|eval --json` print, the CSV export, and the shared folder-evaluation
 // helpers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -15,7 +15,8 @@ import type { InferResult, InputResult } from '../../../contracts/worker';
 import type { EpReport } from '../../../engine/runtime/providers';
 import { confusionCells, resultJson } from '../../../contracts/inference-result';
 import { parseResultsRequest } from '../../../contracts/results';
-import { exampleNetwork } from '../onnx/example-networks';
+import { LineMap } from '../../../language/core/positions';
+import { exampleFile, exampleNetwork } from '../onnx/example-networks';
 
 const cpuReport: EpReport = { requested: 'cpu', selected: 'cpu', nodesByEp: { cpu: 30 }, ran: 'cpu', attempts: [{ ep: 'cpu', ok: true, ms: 3 }] };
 
@@ -70,6 +71,7 @@ test('an EP note explains a fallback and a split, and is absent when the request
 
 const model: RunnableModel = {
   name: 'fashion-mnist/resnet20.resnet',
+  lines: new LineMap(readFileSync(exampleFile('fashion_resnet20'), 'utf8')),
   network: exampleNetwork('fashion_resnet20'),
   weights: { kind: 'file', path: '/w/resnet20.safetensors' },
   weightsSource: '/w/resnet20.safetensors',

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../../language/core/analysis';
 import { buildGraph, tensorLabel } from '../../../language/core/graph';
-import type { Range } from '../../../language/core/model';
 import { allNodes } from '../../../language/core/walk';
 import { graphResult } from '../../../language/server/graph';
 import { expectFixture, fixtureCases } from '../fixtures';
@@ -19,8 +18,7 @@ const examples = join(__dirname, '../../../examples');
 for (const file of fixtureCases(fixtures)) {
   test(`graph fixture: ${file.split('/').pop()}`, () => {
     const analysis = analyze(readFileSync(file, 'utf8'));
-    const source = (r: Range) => analysis.text.slice(analysis.lines.offset(r.start), analysis.lines.offset(r.end));
-    expectFixture(file, analysis.networks.map((n) => printGraph(buildGraph(n, analysis.diagnostics, source))).join('\n'));
+    expectFixture(file, analysis.networks.map((n) => printGraph(buildGraph(n, analysis.diagnostics, analysis.text), analysis.lines)).join('\n'));
   });
 }
 
