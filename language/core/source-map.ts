@@ -11,28 +11,31 @@ export interface Produced {
   node: ModelNode;
 }
 
+/** Built on the first question: analysing a file (as the CLI and every keystroke do) does not pay for it. */
 export class SourceMap {
-  private readonly produced = new Map<string, Produced[]>();
+  private produced: Map<string, Produced[]> | undefined;
 
-  constructor(networks: readonly Network[]) {
-    for (const network of networks) this.visit(network, network.children, undefined);
-  }
+  constructor(private readonly networks: readonly Network[]) {}
 
   /** The nodes a statement of the file (or of the prelude) made, in network order. */
   nodesOf(source: SourceId, statement: Span): readonly Produced[] {
+    if (!this.produced) {
+      this.produced = new Map();
+      for (const network of this.networks) this.visit(this.produced, network, network.children, undefined);
+    }
     return this.produced.get(key({ source, span: statement })) ?? [];
   }
 
-  private visit(network: Network, nodes: readonly ModelNode[], parent: string | undefined): void {
+  private visit(produced: Map<string, Produced[]>, network: Network, nodes: readonly ModelNode[], parent: string | undefined): void {
     for (const node of nodes) {
       const statement = key(statementOf(node));
       if (statement !== parent) {
-        const list = this.produced.get(statement);
+        const list = produced.get(statement);
         if (list) list.push({ network, node });
-        else this.produced.set(statement, [{ network, node }]);
+        else produced.set(statement, [{ network, node }]);
       }
       const children = node.kind === 'add' ? node.layers : node.kind === 'layer' ? [] : node.children;
-      this.visit(network, children, statement);
+      this.visit(produced, network, children, statement);
     }
   }
 }
