@@ -51,7 +51,7 @@ class Parser {
   constructor(all: Token[]) {
     this.tokens = [];
     for (const t of all) {
-      if (t.kind === 'whitespace' || t.kind === 'comment') continue;
+      if (t.kind === 'comment') continue;
       if (t.kind === 'invalid') {
         if (this.problems.length < maxSyntaxProblems) this.problems.push(problem('invalidCharacter', t.span, [JSON.stringify(t.text)]));
         continue;
