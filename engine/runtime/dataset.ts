@@ -4,14 +4,12 @@
 // figures. Two layouts: torchvision's ImageFolder (one subfolder per class, classes in sorted order)
 // or flat files named `<anything>_<k>.<ext>` whose suffix k is the class index.
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { softmax, topK } from './classes';
+import { hasImageExtension, IMAGE_EXTENSIONS } from './image-formats';
 import type { ClassAccuracy, Mistake } from '../../contracts/inference-result';
 import type { InferResult, InputResult } from '../../contracts/worker';
 
-/** torchvision.datasets.folder.IMG_EXTENSIONS. */
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp']);
-const isImage = (name: string) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 /** Python's sorted() on str: by code point. */
 const byCodePoint = (a: string, b: string) => {
   const x = Array.from(a, (c) => c.codePointAt(0)!);
@@ -41,7 +39,7 @@ async function walkImages(folder: string): Promise<string[]> {
   for (const entry of entries) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) found.push(...(await walkImages(path)));
-    else if (isImage(entry.name)) found.push(path);
+    else if (hasImageExtension(entry.name)) found.push(path);
   }
   return found;
 }
@@ -64,10 +62,10 @@ export async function listDataset(folder: string, classes: number): Promise<Data
     for (const [target, name] of classDirs.entries()) {
       for (const path of await walkImages(join(folder, name))) samples.push({ path, target });
     }
-    if (samples.length === 0) return `${folder}: the class folders hold no images (${[...IMAGE_EXTENSIONS].join(', ')})`;
+    if (samples.length === 0) return `${folder}: the class folders hold no images (${IMAGE_EXTENSIONS.join(', ')})`;
     return { layout: 'image-folder', samples, classNames: classDirs };
   }
-  const images = entries.filter((e) => e.isFile() && isImage(e.name)).map((e) => e.name).sort(byCodePoint);
+  const images = entries.filter((e) => e.isFile() && hasImageExtension(e.name)).map((e) => e.name).sort(byCodePoint);
   if (images.length === 0) return `${folder} holds no images and no class folders`;
   const samples: Sample[] = [];
   const unlabelled: string[] = [];
