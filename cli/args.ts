@@ -43,12 +43,12 @@ const flag = (name: string, option: OptionSpec) => `${option.short ? `-${option.
 /** A required option as the usage line shows it: `-o FILE`. */
 const synopsis = (name: string, option: OptionSpec) => (option.short ? `-${option.short}` : `--${name}`) + (option.value ? ` ${option.value}` : '');
 
-export function usageLine(spec: CommandSpec): string {
+function usageLine(spec: CommandSpec): string {
   const required = Object.entries(spec.options).filter(([, option]) => option.required);
   return ['usage: resnet-studio', spec.name, ...spec.args, ...required.map(([name, option]) => synopsis(name, option)), '[options]'].join(' ');
 }
 
-export function helpText(spec: CommandSpec): string {
+function helpText(spec: CommandSpec): string {
   const options = Object.entries({ ...spec.options, help: HELP }).map(([name, option]) => [flag(name, option), option.help] as const);
   const width = Math.max(...options.map(([left]) => left.length));
   return [usageLine(spec), '', spec.summary, '', 'options:', ...options.map(([left, help]) => `  ${left.padEnd(width)}  ${help}`), ''].join('\n');
@@ -88,7 +88,7 @@ export function parseCommand<O extends OptionSpecs>(spec: CommandSpec<O>, argv: 
     return 0;
   }
   // `-json` would otherwise read as the short options -j -s -o -n.
-  const singleDash = beforeTerminator.find((arg) => /^-[^-]{2,}$/.test(arg) && arg.slice(1) in declared);
+  const singleDash = beforeTerminator.find((arg) => /^-[^-]{2,}$/.test(arg) && Object.hasOwn(declared, arg.slice(1)));
   if (singleDash) return usageError(spec, unknownOption(spec, singleDash), io);
 
   const { tokens } = parseArgs({ args: argv, options: declared, strict: false, allowPositionals: true, tokens: true });
@@ -100,20 +100,20 @@ export function parseCommand<O extends OptionSpecs>(spec: CommandSpec<O>, argv: 
       continue;
     }
     if (token.kind === 'option-terminator') continue;
-    const option = declared[token.name];
+    const option = Object.hasOwn(declared, token.name) ? declared[token.name] : undefined;
     if (!option) return usageError(spec, unknownOption(spec, token.rawName), io);
-    if (token.name in options) return usageError(spec, `${token.rawName} is given twice`, io);
+    if (Object.hasOwn(options, token.name)) return usageError(spec, `${token.rawName} is given twice`, io);
     if (option.type === 'boolean') {
       if (token.inlineValue) return usageError(spec, `${token.rawName} takes no value`, io);
       options[token.name] = true;
-    } else if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-'))) {
-      return usageError(spec, `${token.rawName} needs a value (${token.rawName} ${option.value ?? 'VALUE'})${token.value === undefined ? '' : `, not the option '${token.value}'`}`, io);
+    } else if (!token.value || (!token.inlineValue && token.value.startsWith('-'))) {
+      return usageError(spec, `${token.rawName} needs a value (${token.rawName} ${option.value ?? 'VALUE'})${token.value ? `, not the option '${token.value}'` : ''}`, io);
     } else {
       options[token.name] = token.value;
     }
   }
 
-  const missing = Object.entries(spec.options).find(([name, option]) => option.required && !(name in options));
+  const missing = Object.entries(spec.options).find(([name, option]) => option.required && !Object.hasOwn(options, name));
   if (missing) return usageError(spec, `missing ${synopsis(...missing)} (${missing[1].help})`, io);
   const variadic = spec.args.at(-1)?.endsWith('...') ?? false;
   if (args.length < spec.args.length) return usageError(spec, `missing ${spec.args.slice(args.length).join(' ')}`, io);

@@ -42,6 +42,7 @@ test('every subcommand refuses an unknown option before reading anything, with t
   assert.match((await run('summary', 'a.resnet', '-json')).stderr, /unknown option '-json'\. Did you mean '--json'\?/);
   assert.match((await run('eval', 'a.resnet', 'f', '-j')).stderr, /unknown option '-j'\. Did you mean '--json'\?/);
   assert.match((await run('infer', 'a.resnet', 'a.png', '-x')).stderr, /unknown option '-x'\.\n/);
+  assert.match((await run('summary', 'a.resnet', '--toString')).stderr, /unknown option '--toString'\.\n/);
 });
 
 test('--help and -h on every subcommand print its usage and every option, and exit 0', async () => {
@@ -73,6 +74,7 @@ test('resnet-studio --help lists the commands; help of an unknown command is a u
 test('option values and arguments are checked, each with its own message', async () => {
   const cases: [string[], string][] = [
     [['infer', 'a.resnet', 'a.png', '--weights'], '--weights needs a value (--weights W)'],
+    [['infer', 'a.resnet', 'a.png', '--weights='], '--weights needs a value (--weights W)'],
     [['infer', 'a.resnet', 'a.png', '--weights', '--json'], "--weights needs a value (--weights W), not the option '--json'"],
     [['infer', 'a.resnet', 'a.png', '--json=yes'], '--json takes no value'],
     [['infer', 'a.resnet', 'a.png', '--top', '3', '--top', '4'], '--top is given twice'],
