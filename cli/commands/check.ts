@@ -1,17 +1,23 @@
 // `resnet-studio check FILE...`: diagnostics as `file:line:col: severity RSnnn message`, or --json.
 
 import { analyze, prelude } from '../../language/core/analysis';
+import { parseCommand } from '../args';
 import type { CliIo } from '../io';
 import { readSource } from '../io';
 import { where } from '../where';
 
+export const spec = {
+  name: 'check',
+  args: ['FILE...'],
+  summary: 'diagnostics as file:line:col: severity RSnnn message (exit 1 on errors)',
+  options: { json: { type: 'boolean', help: 'the diagnostics as JSON, with zero-based LSP ranges and related locations' } },
+} as const;
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const json = args.includes('--json');
-  const files = args.filter((a) => !a.startsWith('--'));
-  if (files.length === 0) {
-    io.stderr('usage: resnet-studio check FILE... [--json]\n');
-    return 2;
-  }
+  const parsed = parseCommand(spec, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const json = parsed.options.json ?? false;
+  const files = parsed.args;
   let errors = 0;
   const records: unknown[] = [];
   for (const file of files) {

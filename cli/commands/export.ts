@@ -1,27 +1,29 @@
-// `resnet-studio export FILE -o model.onnx [--weights W | --random-weights]`: the network and its
-// weights as an ONNX model (IR 8, opset 17), input `input` [1, C, H, W], output `logits`.
+// `resnet-studio export FILE -o model.onnx`: the network and its weights as an ONNX model (IR 8,
+// opset 17), input `input` [1, C, H, W], output `logits`.
 import { writeFile } from 'node:fs/promises';
 import { CompileError, compileToOnnx } from '../../engine/onnx/build';
 import { randomWeights } from '../../engine/onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../../engine/onnx/state-dict';
+import { parseCommand, usageError } from '../args';
+import { engineOptions, engineOptionSpecs } from '../engine-options';
 import type { CliIo } from '../io';
 import { where } from '../where';
-import { loadNetwork, parseEngineArgs } from './infer';
+import { loadNetwork } from './infer';
 
-const USAGE = 'usage: resnet-studio export FILE -o model.onnx [--weights W | --random-weights [--seed N]] [--network NAME]\n';
-const FLAGS = new Set(['-o', '--output', '--weights', '--random-weights', '--seed', '--network']);
+export const spec = {
+  name: 'export',
+  args: ['FILE'],
+  summary: 'the network and its weights as an ONNX model (IR 8, opset 17)',
+  options: engineOptionSpecs('output', 'weights', 'random-weights', 'seed', 'network'),
+};
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const options = parseEngineArgs(args, FLAGS);
-  if (typeof options === 'string') {
-    io.stderr(`${options}\n${USAGE}`);
-    return 2;
-  }
-  const [file, ...extra] = options.positional;
-  if (!file || extra.length > 0 || !options.output) {
-    io.stderr(USAGE);
-    return 2;
-  }
+  const parsed = parseCommand(spec, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const options = engineOptions(parsed.options);
+  if (typeof options === 'string') return usageError(spec, options, io);
+  const output = options.output!;
+  const [file] = parsed.args as [string];
   // The labels are not part of an ONNX model: their warnings do not concern an export.
   const loaded = await loadNetwork(file, options, io);
   if (!loaded) return 1;
@@ -54,14 +56,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 1;
   }
   try {
-    await writeFile(options.output, bytes);
+    await writeFile(output, bytes);
   } catch (error) {
-    io.stderr(`cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    io.stderr(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return 1;
   }
   const random = weights.source.kind === 'random';
   io.stdout(
-    `${options.output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB; ` +
+    `${output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB; ` +
       `weights ${weights.summary}\n`,
   );
   if (random) io.stdout(`WARNING: the exported model holds random weights (seed ${options.seed}); its outputs are meaningless\n`);

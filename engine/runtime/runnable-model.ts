@@ -63,7 +63,7 @@ function declaredPath(source: ModelSource, path: string): string | undefined {
 }
 
 /** Why the file at `path` cannot be read, or undefined when it can (the worker then reads it). */
-async function unreadable(path: string): Promise<string | undefined> {
+export async function unreadable(path: string): Promise<string | undefined> {
   try {
     const info = await stat(path);
     if (info.isDirectory()) return 'it is a directory';
@@ -150,7 +150,7 @@ export function inferRequest(
 export interface EvaluationInput {
   dataset: Dataset;
   classes: number;
-  /** A class's name: its folder's in the image-folder layout, else its label, else its index. */
+  /** A class's name: its label, else its folder's in the image-folder layout, else its index. */
   className: (index: number) => string;
 }
 
@@ -159,7 +159,9 @@ export async function loadEvaluation(model: RunnableModel, folder: string): Prom
   const shape = model.network.outputShape;
   const classes = shape?.length === 2 ? shape[1] : undefined;
   if (classes === undefined) return `network ${model.network.name} does not end in class scores [1, classes]; only a classifier can be evaluated on a labelled folder`;
-  const dataset = await listDataset(folder, classes);
+  const dataset = await listDataset(folder, classes, model.labels);
   if (typeof dataset === 'string') return dataset;
-  return { dataset, classes, className: (i) => dataset.classNames?.[i] ?? className(model.labels?.[i], i) };
+  const folders = dataset.classFolders;
+  const folderOf = (i: number) => folders?.names[folders.targets.indexOf(i)];
+  return { dataset, classes, className: (i) => model.labels?.[i] ?? folderOf(i) ?? className(undefined, i) };
 }

@@ -181,10 +181,13 @@ test('folders list as ImageFolder (sorted class folders) or as flat files with a
     mkdirSync(join(classes, name), { recursive: true });
     for (const f of files) writeFileSync(join(classes, name, f), '');
   }
-  const imageFolder = await listDataset(classes, 10);
+  const imageFolder = await listDataset(classes, 2);
   assert.ok(typeof imageFolder !== 'string');
-  assert.deepEqual(imageFolder.classNames, ['a-dog', 'b-cat']);
+  assert.deepEqual(imageFolder.classFolders, { names: ['a-dog', 'b-cat'], targets: [0, 1], rule: 'sorted' });
   assert.deepEqual(imageFolder.samples.map((s) => [s.path.slice(classes.length + 1), s.target]), [['a-dog/y.jpg', 0], ['b-cat/x.png', 1]]);
+  const byLabel = await listDataset(classes, 10, ['x', 'y', 'B Cat', 'A_DOG']);
+  assert.ok(typeof byLabel !== 'string');
+  assert.deepEqual(byLabel.samples.map((s) => [s.path.slice(classes.length + 1), s.target]), [['a-dog/y.jpg', 3], ['b-cat/x.png', 2]]);
 
   const flat = join(folder, 'flat');
   mkdirSync(flat);
