@@ -373,22 +373,36 @@ export class Elaborator {
 
   /** Evaluates and checks the arguments of a layer; undefined when any is unknown or invalid. */
   private bind(params: ParamSpec[], args: Argument[], frame: Frame, op: string): ArgValues | undefined {
-    const raw = new Map<string, { value: Value; arg: Argument }>();
-    args.filter((a) => !a.name).forEach((a, i) => {
-      if (i < params.length) raw.set(params[i].name, { value: this.value(a.value, frame), arg: a });
-    });
-    for (const a of args) if (a.name && !raw.has(a.name.text)) raw.set(a.name.text, { value: this.value(a.value, frame), arg: a });
-    const values: ArgValues = {};
+    // The argument each parameter takes: positional ones in order, then keywords (the first wins).
+    const given: (Argument | undefined)[] = new Array(params.length);
+    let positional = 0;
     // An argument the layer does not take (reported by the name check) leaves its intent unknown.
-    let complete = args.every((a) => !a.name || params.some((p) => p.name === a.name?.text));
-    for (const p of params) {
-      const given = raw.get(p.name);
-      if (!given) {
+    let complete = true;
+    for (const a of args) {
+      if (!a.name) {
+        if (positional < params.length) given[positional] = a;
+        positional++;
+      }
+    }
+    for (const a of args) {
+      if (!a.name) continue;
+      const index = params.findIndex((p) => p.name === a.name!.text);
+      if (index >= 0) given[index] ??= a;
+      else {
+        complete = false;
+        this.value(a.value, frame); // for the problems of its expression
+      }
+    }
+    const values: ArgValues = {};
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      const arg = given[i];
+      if (!arg) {
         if (p.default === undefined) complete = false;
         else values[p.name] = typeof p.default === 'function' ? p.default(values) : p.default;
         continue;
       }
-      const v = this.check(p, given.value, given.arg, frame, op);
+      const v = this.check(p, this.value(arg.value, frame), arg, frame, op);
       if (v === undefined) complete = false;
       else values[p.name] = v;
     }
@@ -397,26 +411,26 @@ export class Elaborator {
 
   private check(p: ParamSpec, v: Value, arg: Argument, frame: Frame, op: string): number | boolean | number[] | undefined {
     if (v === unknown) return undefined;
-    const what = `${op} ${p.name}`;
+    const what = () => `${op} ${p.name}`;
     if (p.kind === 'bool') {
       if (typeof v === 'boolean') return v;
-      this.report(frame, 'badValue', arg.value.span, [what, `expected true or false, got ${show(v)}`]);
+      this.report(frame, 'badValue', arg.value.span, [what(), `expected true or false, got ${show(v)}`]);
       return undefined;
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      this.report(frame, 'badValue', arg.value.span, [what, `expected a number, got ${show(v)}`]);
+      this.report(frame, 'badValue', arg.value.span, [what(), `expected a number, got ${show(v)}`]);
       return undefined;
     }
     if (p.kind === 'int' && !Number.isInteger(v)) {
-      this.report(frame, 'notInteger', arg.value.span, [what, show(v)], this.floorDivisionFix(arg.value, frame));
+      this.report(frame, 'notInteger', arg.value.span, [what(), show(v)], this.floorDivisionFix(arg.value, frame));
       return undefined;
     }
     if (p.max !== undefined && v > p.max) {
-      this.report(frame, 'outOfRange', arg.value.span, [what, show(v), show(p.max)]);
+      this.report(frame, 'outOfRange', arg.value.span, [what(), show(v), show(p.max)]);
       return undefined;
     }
     if (p.min !== undefined && v < p.min) {
-      this.report(frame, 'badValue', arg.value.span, [what, `must be at least ${p.min}, got ${show(v)}`]);
+      this.report(frame, 'badValue', arg.value.span, [what(), `must be at least ${p.min}, got ${show(v)}`]);
       return undefined;
     }
     return v;

@@ -17,8 +17,11 @@ export interface Signature {
 
 export type BlockLookup = (name: string) => BlockDeclaration | undefined;
 
+const opSignatures = new Map<string, Signature>(layerOps.map((op) => [op, { params: ops[op].params.map((p) => ({ name: p.name, required: p.default === undefined })) }]));
+
 export function signatureOf(callee: string, blocks: BlockLookup): Signature | undefined {
-  if (isLayerOp(callee)) return { params: ops[callee].params.map((p) => ({ name: p.name, required: p.default === undefined })) };
+  const op = opSignatures.get(callee);
+  if (op) return op;
   const block = blocks(callee);
   return block && { params: block.parameters.map((p) => ({ name: p.name.text, required: !p.default })) };
 }
