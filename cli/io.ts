@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { Range } from '../language/core/model';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -11,11 +10,6 @@ export function toJson(value: unknown): string {
   const marker = '\u0000bigint:';
   const text = JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? marker + v.toString() : v), 2);
   return text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
-}
-
-/** `file:line:column: ` of a range's start (1-based), or `file: ` without one. */
-export function located(file: string, range: Range | undefined): string {
-  return range ? `${file}:${range.start.line + 1}:${range.start.character + 1}: ` : `${file}: `;
 }
 
 /** Larger files are refused before reading: no architecture file is anywhere near this. */

@@ -1,6 +1,8 @@
 // resnet-studio: the command-line front end. Argument parsing and printing only; the work is in
 // the language core and the runtime.
 
+import { closest, didYouMean } from '../language/core/diagnostics';
+import { USAGE_ERROR, type CommandSpec } from './args';
 import type { CliIo } from './io';
 import * as check from './commands/check';
 import * as evaluate from './commands/eval';
@@ -9,31 +11,41 @@ import * as infer from './commands/infer';
 import * as summary from './commands/summary';
 import * as train from './commands/train';
 
-type Command = { run(args: string[], io: CliIo): Promise<number>; usage: string };
+type Command = { spec: CommandSpec; run(args: string[], io: CliIo): Promise<number> };
 
-const commands: Record<string, Command> = {
-  check: { run: check.run, usage: 'check FILE... [--json]            diagnostics (exit 1 on any error)' },
-  summary: { run: summary.run, usage: 'summary FILE [--json]             per-layer shapes, params and MACs' },
-  export: { run: exportOnnx.run, usage: 'export FILE -o model.onnx [--weights W | --random-weights] | --format pytorch -o model.py' },
-  infer: { run: (args, io) => infer.run(args, io), usage: 'infer FILE IMAGE... [--weights W] [--ep auto|cuda|tensorrt|dml|coreml|webgpu|cpu] [--top 5] [--json]' },
-  eval: { run: (args, io) => evaluate.run(args, io), usage: 'eval FILE FOLDER [--weights W] [--ep …] [--json]   accuracy on a labelled folder' },
-  train: { run: train.run, usage: 'train FILE DATA [--epochs N] [--from W|none] [--out W] [--nproc N] …   train with PyTorch (train --help)' },
-};
+const commands: Record<string, Command> = Object.fromEntries(
+  [check, summary, exportOnnx, infer, evaluate, train].map((command): [string, Command] => [command.spec.name, { spec: command.spec, run: (args, io) => command.run(args, io) }]),
+);
 
 function usage(): string {
-  return ['usage: resnet-studio <command> [options]', '', ...Object.values(commands).map((c) => '  ' + c.usage), ''].join('\n');
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  return [
+    'usage: resnet-studio <command> [arguments] [options]',
+    '',
+    ...Object.values(commands).map(({ spec }) => `  ${spec.name.padEnd(width)}  ${spec.summary}`),
+    '',
+    "resnet-studio <command> --help (or resnet-studio help <command>) shows a command's arguments and options.",
+    '',
+  ].join('\n');
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(usage());
-    return name ? 0 : 2;
+  if (name === undefined) {
+    io.stderr(usage());
+    return USAGE_ERROR;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    if (args[0] === undefined) {
+      io.stdout(usage());
+      return 0;
+    }
+    return main([args[0], '--help'], io);
   }
   const command = commands[name];
   if (!command) {
-    io.stderr(`resnet-studio: unknown command '${name}'\n${usage()}`);
-    return 2;
+    io.stderr(`resnet-studio: unknown command '${name}'.${didYouMean(closest(name, Object.keys(commands)))}\n${usage()}`);
+    return USAGE_ERROR;
   }
   return command.run(args, io);
 }

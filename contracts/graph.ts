@@ -1,9 +1,11 @@
 // The `resnet/graph` request: the preview asks the language server for the diagram data of one
 // network in an open document. Declared once, imported by the server and the VS Code client.
+// Places are spans (UTF-16 offsets into the document the graph was built from): the webview compares
+// them with the cursor's offset and hands them back; the host turns them into editor positions.
 
 import { RequestType } from 'vscode-languageserver-protocol';
 import type { Graph, GraphDiagnostic } from '../language/core/graph';
-import type { Range } from '../language/core/model';
+import type { Span } from '../language/core/syntax';
 
 export interface GraphParams {
   textDocument: { uri: string };
@@ -13,7 +15,12 @@ export interface GraphParams {
 
 export interface GraphNetworkEntry {
   name: string;
-  range: Range;
+  range: Span;
+}
+
+export interface GraphProblem extends GraphDiagnostic {
+  /** One-based line of its start, to show beside it. */
+  line: number;
 }
 
 export interface GraphResult {
@@ -29,7 +36,7 @@ export interface GraphResult {
    */
   broken: boolean;
   /** The file's errors and warnings, for the preview's header. */
-  problems: GraphDiagnostic[];
+  problems: GraphProblem[];
 }
 
 export const graphRequest = new RequestType<GraphParams, GraphResult | null, void>('resnet/graph');

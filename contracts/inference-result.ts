@@ -1,6 +1,7 @@
 // What a run gave, in one format: `resnet-studio infer --json` and `eval --json` print it, the results
 // view renders it and "Copy JSON" copies it. engine/runtime/inference-result.ts builds it from the
 // worker's answer; docs/inference.md documents it.
+import type { Range } from '../language/core/positions';
 import type { WeightProblem } from '../engine/onnx/state-dict';
 import type { EpReport } from '../engine/runtime/providers';
 import type { InputTimings, SessionTimings } from './worker';
@@ -17,7 +18,8 @@ export interface WeightsReport {
   source: string;
   random: boolean;
   summary: string;
-  problems: WeightProblem[];
+  /** As the engine reports them, with the owning statement as a zero-based range. */
+  problems: (Omit<WeightProblem, 'range'> & { range?: Range })[];
 }
 
 /** What every run reports: the model, its weights, the execution provider that ran, the session. */

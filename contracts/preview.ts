@@ -2,7 +2,6 @@
 // webview persists (VS Code hands it to the panel serializer after a restart). Whatever comes from
 // the webview is untrusted: the host accepts it only through the parse functions below.
 
-import type { Position } from '../language/core/model';
 import type { GraphResult } from './graph';
 
 export type Direction = 'LR' | 'TB';
@@ -20,8 +19,8 @@ export type ExportFormat = 'svg' | 'png';
 export type HostMessage =
   /** New analysis of the previewed document. */
   | { type: 'update'; fileName: string; result: GraphResult }
-  /** The editor's cursor moved (null: the cursor is in another document). */
-  | { type: 'cursor'; position: Position | null }
+  /** The editor's cursor moved, as an offset into the document (null: the cursor is in another document). */
+  | { type: 'cursor'; offset: number | null }
   /** The user ran an export command: the webview answers with `exported`. */
   | { type: 'export'; format: ExportFormat };
 

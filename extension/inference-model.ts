@@ -34,10 +34,10 @@ export async function writeWeightsDeclaration(document: vscode.TextDocument, net
   const literal = JSON.stringify(path);
   const edit = new vscode.WorkspaceEdit();
   if (network.weights) {
-    const r = network.weights.range;
-    edit.replace(document.uri, new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character), literal);
+    const { start, end } = network.weights.range;
+    edit.replace(document.uri, new vscode.Range(document.positionAt(start), document.positionAt(end)), literal);
   } else {
-    const line = network.nameRange.start.line + 1;
+    const line = document.positionAt(network.nameRange.start).line + 1;
     const next = line < document.lineCount ? document.lineAt(line).text : '';
     const indent = /^\s*/.exec(next)?.[0] || '  ';
     edit.insert(document.uri, new vscode.Position(line, 0), `${indent}weights ${literal}\n`);

@@ -1,8 +1,8 @@
 // Quick picks for the inference commands: an image of the workspace (newest first, with a thumbnail
 // and the file size) and a `.resnet` model (the active editor's when there is one).
 import * as vscode from 'vscode';
+import { IMAGE_FORMAT_NAMES, imageGlob } from '../engine/runtime/image-formats';
 
-export const PICKABLE_IMAGE_GLOB = '**/*.{png,jpg,jpeg,webp,bmp,PNG,JPG,JPEG,WEBP,BMP}';
 const EXCLUDE = '{**/node_modules/**,**/.git/**}';
 const MAX_IMAGES = 5000;
 
@@ -34,7 +34,7 @@ export async function pickImage(): Promise<vscode.Uri | undefined> {
       quickPick.dispose();
     });
   });
-  const uris = await vscode.workspace.findFiles(PICKABLE_IMAGE_GLOB, EXCLUDE, MAX_IMAGES);
+  const uris = await vscode.workspace.findFiles(imageGlob(), EXCLUDE, MAX_IMAGES);
   const items = await Promise.all(
     uris.map(async (uri): Promise<ImageItem> => {
       let size = 0;
@@ -54,7 +54,7 @@ export async function pickImage(): Promise<vscode.Uri | undefined> {
   items.sort((a, b) => b.mtime - a.mtime || a.uri.path.localeCompare(b.uri.path));
   quickPick.items = items;
   quickPick.busy = false;
-  if (items.length === 0) quickPick.placeholder = 'No png, jpg, jpeg, webp or bmp images in the workspace';
+  if (items.length === 0) quickPick.placeholder = `No ${IMAGE_FORMAT_NAMES} images in the workspace`;
   return chosen;
 }
 

@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { Graph } from '../language/core/graph';
+import type { Span } from '../language/core/syntax';
 import type { GraphResult } from '../contracts/graph';
 import { preludeScheme } from '../contracts/server';
 import { parsePreviewState, parseWebviewMessage, previewViewType, type ExportFormat, type HostMessage, type PreviewState, type WebviewMessage } from '../contracts/preview';
@@ -173,7 +174,7 @@ export class Preview {
         if (editor && isResnet(editor.document) && editor.document !== this.document) this.show(editor.document, undefined);
       }),
       vscode.window.onDidChangeTextEditorSelection((event) => {
-        if (event.textEditor.document === this.document) this.followCursor(event.selections[0].active);
+        if (event.textEditor.document === this.document) this.followCursor(this.document.offsetAt(event.selections[0].active));
       }),
     );
     this.disposables.push(
@@ -260,14 +261,14 @@ export class Preview {
     }
   }
 
-  private followCursor(position: vscode.Position): void {
-    const inside = this.result?.networks.find((n) => contains(n.range, position));
+  private followCursor(offset: number): void {
+    const inside = this.result?.networks.find((n) => n.range.start <= offset && offset <= n.range.end);
     if (inside && this.result?.graph && inside.name !== this.result.graph.network) {
       this.network = inside.name;
-      void this.refresh().then(() => this.post({ type: 'cursor', position: { line: position.line, character: position.character } }));
+      void this.refresh().then(() => this.post({ type: 'cursor', offset }));
       return;
     }
-    this.post({ type: 'cursor', position: { line: position.line, character: position.character } });
+    this.post({ type: 'cursor', offset });
   }
 
   private receive(raw: unknown): void {
@@ -285,7 +286,7 @@ export class Preview {
         this.ready = true;
         await this.refresh();
         const editor = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
-        if (editor) this.post({ type: 'cursor', position: { line: editor.selection.active.line, character: editor.selection.active.character } });
+        if (editor) this.post({ type: 'cursor', offset: this.document.offsetAt(editor.selection.active) });
         if (this.pendingExport) {
           this.post({ type: 'export', format: this.pendingExport });
           this.pendingExport = undefined;
@@ -301,7 +302,7 @@ export class Preview {
           this.log.warn(`ignored a reveal of an unknown node: ${safeJson(message.id)}`);
           return;
         }
-        await this.revealRange(element.range);
+        await this.revealSpan(element.range);
         return;
       }
       case 'revealProblem': {
@@ -310,7 +311,7 @@ export class Preview {
           this.log.warn(`ignored a reveal of problem ${message.index}: there are ${this.result?.problems.length ?? 0}`);
           return;
         }
-        await this.revealRange(problem.range);
+        await this.revealSpan(problem.span);
         return;
       }
       case 'selectNetwork':
@@ -330,13 +331,13 @@ export class Preview {
     }
   }
 
-  private async revealRange(range: GraphResult['problems'][number]['range']): Promise<void> {
-    const selection = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
-    const validated = this.document.validateRange(selection);
+  /** The graph may be a version behind the document: positionAt clamps its offsets into the text. */
+  private async revealSpan(span: Span): Promise<void> {
+    const range = new vscode.Range(this.document.positionAt(span.start), this.document.positionAt(span.end));
     const visible = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
     const column = visible?.viewColumn ?? (this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
-    const editor = await vscode.window.showTextDocument(this.document, { viewColumn: column, selection: validated, preserveFocus: false, preview: false });
-    editor.revealRange(validated, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    const editor = await vscode.window.showTextDocument(this.document, { viewColumn: column, selection: range, preserveFocus: false, preview: false });
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
   private async save(format: ExportFormat, data: string): Promise<void> {
@@ -362,12 +363,6 @@ export class Preview {
     this.requestSerial++;
     for (const d of this.disposables.splice(0)) d.dispose();
   }
-}
-
-function contains(range: { start: { line: number; character: number }; end: { line: number; character: number } }, p: vscode.Position): boolean {
-  const afterStart = p.line > range.start.line || (p.line === range.start.line && p.character >= range.start.character);
-  const beforeEnd = p.line < range.end.line || (p.line === range.end.line && p.character <= range.end.character);
-  return afterStart && beforeEnd;
 }
 
 function safeJson(value: unknown): string {

@@ -43,7 +43,7 @@ export function renderProblems(container: HTMLElement, result: GraphResult, stal
     const link = document.createElement('a');
     link.href = '#';
     link.className = `problem ${p.severity}`;
-    link.textContent = `${p.code} (line ${p.range.start.line + 1}): ${p.message}`;
+    link.textContent = `${p.code} (line ${p.line}): ${p.message}`;
     link.addEventListener('click', (event) => {
       event.preventDefault();
       reveal(index);

@@ -1,31 +1,18 @@
-// From an editor position or a search query to elements of the graph. Pure.
+// From the editor's cursor (an offset) or a search query to elements of the graph. Pure.
 
 import type { Graph } from '../language/core/graph';
-import type { Position, Range } from '../language/core/model';
-
-function before(a: Position, b: Position): boolean {
-  return a.line < b.line || (a.line === b.line && a.character <= b.character);
-}
-
-function rangeHolds(range: Range, position: Position): boolean {
-  return before(range.start, position) && before(position, range.end);
-}
-
-function size(range: Range): number {
-  return (range.end.line - range.start.line) * 100_000 + range.end.character - range.start.character;
-}
 
 /**
- * The node or group written where the cursor is: the tightest source range that holds the position.
- * Layers expanded from a block call share the call's range, so the outermost group (the stage) wins a tie.
+ * The node or group written where the cursor is: the tightest source span that holds the offset.
+ * Layers expanded from a block call share the call's span, so the outermost group (the stage) wins a tie.
  */
-export function elementAt(graph: Graph, position: Position): string | undefined {
+export function elementAt(graph: Graph, offset: number): string | undefined {
   let best: { id: string; size: number } | undefined;
   // Groups come first and parents before children, so `<` keeps the outermost on a tie.
   for (const element of [...graph.groups, ...graph.nodes]) {
-    if (!rangeHolds(element.range, position)) continue;
-    const s = size(element.range);
-    if (!best || s < best.size) best = { id: element.id, size: s };
+    const { start, end } = element.range;
+    if (offset < start || offset > end) continue;
+    if (!best || end - start < best.size) best = { id: element.id, size: end - start };
   }
   return best?.id;
 }

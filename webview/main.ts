@@ -518,7 +518,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       update(message);
       break;
     case 'cursor':
-      cursorId = message.position && graph ? elementAt(graph, message.position) : undefined;
+      cursorId = message.offset !== null && graph ? elementAt(graph, message.offset) : undefined;
       // The editor moved elsewhere: what it points at is now the subject, unless it is where the
       // clicked node is written (revealing a node moves the cursor onto its statement).
       if (selectedId && cursorId && !withinOrSame(selectedId, cursorId)) selectedId = undefined;

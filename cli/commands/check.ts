@@ -1,16 +1,23 @@
 // `resnet-studio check FILE...`: diagnostics as `file:line:col: severity RSnnn message`, or --json.
 
-import { analyze } from '../../language/core/analysis';
+import { analyze, prelude } from '../../language/core/analysis';
+import { parseCommand } from '../args';
 import type { CliIo } from '../io';
 import { readSource } from '../io';
+import { where } from '../where';
+
+export const spec = {
+  name: 'check',
+  args: ['FILE...'],
+  summary: 'diagnostics as file:line:col: severity RSnnn message (exit 1 on errors)',
+  options: { json: { type: 'boolean', help: 'the diagnostics as JSON, with zero-based LSP ranges and related locations' } },
+} as const;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const json = args.includes('--json');
-  const files = args.filter((a) => !a.startsWith('--'));
-  if (files.length === 0) {
-    io.stderr('usage: resnet-studio check FILE... [--json]\n');
-    return 2;
-  }
+  const parsed = parseCommand(spec, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const json = parsed.options.json ?? false;
+  const files = parsed.args;
   let errors = 0;
   const records: unknown[] = [];
   for (const file of files) {
@@ -19,19 +26,23 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       errors++;
       continue;
     }
-    for (const d of analyze(text).diagnostics) {
+    const { diagnostics, lines } = analyze(text);
+    for (const d of diagnostics) {
       if (d.severity === 'error') errors++;
       if (json) {
+        // Zero-based {line, character} ranges, as LSP writes them: a public format.
         records.push({
           file,
           code: d.code,
           severity: d.severity,
           message: d.message,
-          range: d.range,
-          related: d.related.map((r) => ({ file: r.location.source === 'file' ? file : 'prelude.resnet', range: r.location.range, message: r.message })),
+          range: lines.range(d.span),
+          related: d.related.map((r) =>
+            r.source === 'file' ? { file, range: lines.range(r.span), message: r.message } : { file: 'prelude.resnet', range: prelude().lines.range(r.span), message: r.message },
+          ),
         });
       } else {
-        io.stdout(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}\n`);
+        io.stdout(`${where(file, lines, d.span)}: ${d.severity} ${d.code} ${d.message}\n`);
       }
     }
   }

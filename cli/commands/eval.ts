@@ -1,15 +1,15 @@
-// `resnet-studio eval FILE FOLDER [--weights W | --random-weights] [--ep …] [--json]`: accuracy,
-// per-class accuracy, confusion matrix and images/s over a labelled folder. Two layouts:
-// torchvision's ImageFolder (one subfolder per class, classes in sorted order) or flat files named
-// `<anything>_<k>.<ext>` whose suffix k is the class index (engine/runtime/dataset.ts).
+// `resnet-studio eval FILE FOLDER`: accuracy, per-class accuracy, confusion matrix and images/s over a
+// labelled folder, laid out as engine/runtime/dataset.ts reads it.
 import { InferenceClient } from '../../engine/runtime/client';
-import { runInBatches } from '../../engine/runtime/dataset';
+import { runInBatches, type Dataset } from '../../engine/runtime/dataset';
 import { evaluationResult } from '../../engine/runtime/inference-result';
 import { formatEpReport } from '../../engine/runtime/providers';
 import { loadEvaluation } from '../../engine/runtime/runnable-model';
 import { confusionCells, resultJson, type EvaluationResult } from '../../contracts/inference-result';
+import { parseCommand, usageError } from '../args';
+import { engineOptionSpecs, engineOptions } from '../engine-options';
 import type { CliIo } from '../io';
-import { loadNetwork, parseEngineArgs, printWarnings, randomWeightsWarning, runInference, sessionLine } from './infer';
+import { loadNetwork, printWarnings, randomWeightsWarning, runInference, sessionLine } from './infer';
 
 const percent = (fraction: number | null) => (fraction === null ? 'n/a' : `${(100 * fraction).toFixed(2)}%`);
 
@@ -56,20 +56,25 @@ function resultLines(result: EvaluationResult): string[] {
   ];
 }
 
-const USAGE = 'usage: resnet-studio eval FILE FOLDER [--weights W | --random-weights [--seed N]] [--ep auto|cuda|tensorrt|dml|coreml|webgpu|cpu] [--json] [--network NAME]\n';
-const FLAGS = new Set(['--weights', '--random-weights', '--seed', '--ep', '--json', '--network']);
+function datasetLayout(dataset: Dataset): string {
+  const folders = dataset.classFolders;
+  if (!folders) return 'class index from the file-name suffix';
+  return `${folders.names.length} class folders ${folders.rule === 'named' ? 'named by label or class index' : 'in sorted order, one per class'}`;
+}
+
+export const spec = {
+  name: 'eval',
+  args: ['FILE', 'FOLDER'],
+  summary: 'accuracy, per-class accuracy, confusion matrix, images/s on a labelled folder',
+  options: engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'ep', 'json'),
+};
 
 export async function run(args: string[], io: CliIo, client = new InferenceClient()): Promise<number> {
-  const options = parseEngineArgs(args, FLAGS);
-  if (typeof options === 'string') {
-    io.stderr(`${options}\n${USAGE}`);
-    return 2;
-  }
-  const [file, folder, ...extra] = options.positional;
-  if (!file || !folder || extra.length > 0) {
-    io.stderr(USAGE);
-    return 2;
-  }
+  const parsed = parseCommand(spec, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const options = engineOptions(parsed.options);
+  if (typeof options === 'string') return usageError(spec, options, io);
+  const [file, folder] = parsed.args as [string, string];
   const model = await loadNetwork(file, options, io);
   if (!model) return 1;
   const input = await loadEvaluation(model, folder);
@@ -90,7 +95,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
       const lines = [
         ...(warning ? [warning] : []),
         `network ${result.network}; weights ${result.weights.summary}`,
-        `dataset ${folder}: ${dataset.samples.length} images, ${dataset.layout === 'image-folder' ? `${dataset.classNames!.length} class folders` : 'class index from the file-name suffix'}`,
+        `dataset ${folder}: ${dataset.samples.length} images, ${datasetLayout(dataset)}`,
         ...formatEpReport(result.ep),
         sessionLine(result),
         ...resultLines(result),

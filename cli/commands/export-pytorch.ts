@@ -3,14 +3,12 @@
 import { writeFile } from 'node:fs/promises';
 import { CompileError } from '../../engine/onnx/build';
 import { exportPytorch } from '../../engine/torch/export';
-import { located, type CliIo } from '../io';
-import { loadNetwork, type EngineOptions } from './infer';
+import type { EngineOptions } from '../engine-options';
+import type { CliIo } from '../io';
+import { where } from '../where';
+import { loadNetwork } from './infer';
 
 export async function exportPytorchFile(file: string, output: string, options: EngineOptions, io: CliIo): Promise<number> {
-  if (options.weights || options.randomWeights) {
-    io.stderr('--weights and --random-weights do not apply to --format pytorch: the module file holds no weights (load them with load_state_dict)\n');
-    return 2;
-  }
   // Random weights stand in for the declared ones, which the module file does not need.
   const loaded = await loadNetwork(file, { ...options, randomWeights: true }, io);
   if (!loaded) return 1;
@@ -19,7 +17,7 @@ export async function exportPytorchFile(file: string, output: string, options: E
     text = exportPytorch(loaded.network, file);
   } catch (error) {
     if (!(error instanceof CompileError)) throw error;
-    io.stderr(`${located(file, error.range)}cannot export: ${error.message}\n`);
+    io.stderr(`${error.range ? where(file, loaded.lines, error.range) : file}: cannot export: ${error.message}\n`);
     return 1;
   }
   try {

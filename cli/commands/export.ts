@@ -1,39 +1,43 @@
-// `resnet-studio export FILE -o model.onnx [--weights W | --random-weights]`: the network and its
-// weights as an ONNX model (IR 8, opset 17), input `input` [1, C, H, W], output `logits`.
-// `--format pytorch -o model.py` writes the network as a PyTorch module instead (export-pytorch.ts).
+// `resnet-studio export FILE -o model.onnx`: the network and its weights as an ONNX model (IR 8,
+// opset 17), input `input` [1, C, H, W], output `logits`. `--format pytorch -o model.py` writes the
+// network as a PyTorch module instead (export-pytorch.ts).
 import { writeFile } from 'node:fs/promises';
 import { CompileError, compileToOnnx } from '../../engine/onnx/build';
 import { randomWeights } from '../../engine/onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../../engine/onnx/state-dict';
-import { located, type CliIo } from '../io';
+import { parseCommand, usageError, type CommandSpec } from '../args';
+import { ENGINE_OPTIONS, engineOptions, engineOptionSpecs } from '../engine-options';
+import type { CliIo } from '../io';
+import { where } from '../where';
 import { exportPytorchFile } from './export-pytorch';
-import { loadNetwork, parseEngineArgs } from './infer';
+import { loadNetwork } from './infer';
 
-const USAGE =
-  'usage: resnet-studio export FILE -o model.onnx [--weights W | --random-weights [--seed N]] [--network NAME]\n' +
-  '       resnet-studio export FILE --format pytorch -o model.py [--network NAME]\n';
-const FLAGS = new Set(['-o', '--output', '--weights', '--random-weights', '--seed', '--network']);
+export const spec = {
+  name: 'export',
+  args: ['FILE'],
+  summary: 'the network and its weights as an ONNX model (IR 8, opset 17), or the network as a PyTorch module',
+  options: {
+    ...engineOptionSpecs('weights', 'random-weights', 'seed', 'network'),
+    output: { ...ENGINE_OPTIONS.output, help: 'the file to write: the ONNX model, or with --format pytorch the .py module' },
+    format: { type: 'string', value: 'onnx|pytorch', help: 'onnx (default), or pytorch: a self-contained nn.Module file whose state_dict is the .resnet file\'s (no weights)' },
+  },
+} satisfies CommandSpec;
+
 const FORMATS = ['onnx', 'pytorch'];
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const at = args.findIndex((a) => a === '--format' || a.startsWith('--format='));
-  const format = at < 0 ? 'onnx' : args[at]!.startsWith('--format=') ? args[at]!.slice('--format='.length) : args[at + 1];
-  if (!format || !FORMATS.includes(format)) {
-    io.stderr(`--format must be one of ${FORMATS.join(', ')}, not ${format ?? 'nothing'}\n${USAGE}`);
-    return 2;
+  const parsed = parseCommand(spec, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const options = engineOptions(parsed.options);
+  if (typeof options === 'string') return usageError(spec, options, io);
+  const output = options.output!;
+  const [file] = parsed.args as [string];
+  const format = parsed.options.format ?? 'onnx';
+  if (!FORMATS.includes(format)) return usageError(spec, `--format must be one of ${FORMATS.join(', ')}, not '${format}'`, io);
+  if (format === 'pytorch' && (options.weights || options.randomWeights)) {
+    return usageError(spec, '--weights and --random-weights do not apply to --format pytorch: the module holds no weights (load them with load_state_dict)', io);
   }
-  const rest = at < 0 ? args : args.filter((_, i) => i !== at && (i !== at + 1 || args[at]!.includes('=')));
-  const options = parseEngineArgs(rest, FLAGS);
-  if (typeof options === 'string') {
-    io.stderr(`${options}\n${USAGE}`);
-    return 2;
-  }
-  const [file, ...extra] = options.positional;
-  if (!file || extra.length > 0 || !options.output) {
-    io.stderr(USAGE);
-    return 2;
-  }
-  if (format === 'pytorch') return exportPytorchFile(file, options.output, options, io);
+  if (format === 'pytorch') return exportPytorchFile(file, output, options, io);
   // The labels are not part of an ONNX model: their warnings do not concern an export.
   const loaded = await loadNetwork(file, options, io);
   if (!loaded) return 1;
@@ -62,18 +66,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     bytes = compileToOnnx(loaded.network, weights.tensors, metadata);
   } catch (error) {
     if (!(error instanceof CompileError)) throw error;
-    io.stderr(`${located(file, error.range)}cannot export: ${error.message}\n`);
+    io.stderr(`${error.range ? where(file, loaded.lines, error.range) : file}: cannot export: ${error.message}\n`);
     return 1;
   }
   try {
-    await writeFile(options.output, bytes);
+    await writeFile(output, bytes);
   } catch (error) {
-    io.stderr(`cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    io.stderr(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
     return 1;
   }
   const random = weights.source.kind === 'random';
   io.stdout(
-    `${options.output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB; ` +
+    `${output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB; ` +
       `weights ${weights.summary}\n`,
   );
   if (random) io.stdout(`WARNING: the exported model holds random weights (seed ${options.seed}); its outputs are meaningless\n`);

@@ -1,84 +1,21 @@
-// `resnet-studio infer FILE IMAGE... [--weights W | --random-weights] [--ep auto|…] [--top 5] [--json]`:
-// top-k labels with probabilities per image, the EP that ran (and the failed attempts), timings.
-// Also the options and helpers that `export` and `eval` share.
+// `resnet-studio infer FILE IMAGE...`: top-k labels with probabilities per image, the EP that ran (and
+// the failed attempts), timings. Also the helpers that `export` and `eval` share: loading the network,
+// running the worker, the lines every run prints.
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_SEED } from '../../engine/onnx/random-weights';
 import { InferenceClient, InferenceError } from '../../engine/runtime/client';
 import { inferenceResult } from '../../engine/runtime/inference-result';
-import { EP_CHOICES, formatEpReport, isEpChoice, type EpChoice } from '../../engine/runtime/providers';
-import { inferRequest, isModelProblem, loadModel, type RunnableModel } from '../../engine/runtime/runnable-model';
+import { formatEpReport, type EpChoice } from '../../engine/runtime/providers';
+import { inferRequest, isModelProblem, loadModel, unreadable, type RunnableModel } from '../../engine/runtime/runnable-model';
 import { className, resultJson, type ImageResult, type RunReport } from '../../contracts/inference-result';
 import type { InferResult, WeightsRequest } from '../../contracts/worker';
+import { where } from '../where';
+import { parseCommand, usageError } from '../args';
+import { engineOptions, engineOptionSpecs, type EngineOptions } from '../engine-options';
 import type { CliIo } from '../io';
 import { readSource } from '../io';
 
-export interface EngineOptions {
-  positional: string[];
-  weights?: string;
-  randomWeights: boolean;
-  seed: number;
-  ep: EpChoice;
-  top: number;
-  json: boolean;
-  network?: string;
-  output?: string;
-}
-
-/** Parses the flags shared by export, infer and eval; returns an error message for bad ones. */
-export function parseEngineArgs(args: string[], allowed: ReadonlySet<string>): EngineOptions | string {
-  const options: EngineOptions = { positional: [], randomWeights: false, seed: DEFAULT_SEED, ep: 'auto', top: 5, json: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (!flag.startsWith('-') || flag === '-') {
-      options.positional.push(arg);
-      continue;
-    }
-    if (!allowed.has(flag)) return `unknown option ${flag}`;
-    const value = (): string | undefined => inline ?? args[++i];
-    switch (flag) {
-      case '--random-weights':
-        options.randomWeights = true;
-        break;
-      case '--json':
-        options.json = true;
-        break;
-      case '--weights':
-      case '--network':
-      case '-o':
-      case '--output': {
-        const v = value();
-        if (!v) return `${flag} needs a value`;
-        if (flag === '--weights') options.weights = v;
-        else if (flag === '--network') options.network = v;
-        else options.output = v;
-        break;
-      }
-      case '--seed':
-      case '--top': {
-        const v = value();
-        const n = Number(v);
-        if (!v || !Number.isInteger(n) || n < (flag === '--top' ? 1 : 0)) return `${flag} needs a ${flag === '--top' ? 'positive' : 'non-negative'} integer, not ${v ?? 'nothing'}`;
-        if (flag === '--top') options.top = n;
-        else options.seed = n;
-        break;
-      }
-      case '--ep': {
-        const v = value();
-        if (!v || !isEpChoice(v)) return `--ep must be one of ${EP_CHOICES.join(', ')}, not ${v ?? 'nothing'}`;
-        options.ep = v;
-        break;
-      }
-      default:
-        return `unknown option ${flag}`;
-    }
-  }
-  if (options.weights && options.randomWeights) return '--weights and --random-weights exclude each other';
-  return options;
-}
-
 /** Reads FILE and loads its network, weights and labels; prints why it cannot and returns undefined. */
-export async function loadNetwork(file: string, options: EngineOptions, io: CliIo): Promise<RunnableModel | undefined> {
+export async function loadNetwork(file: string, options: Pick<EngineOptions, 'weights' | 'randomWeights' | 'seed' | 'network'>, io: CliIo): Promise<RunnableModel | undefined> {
   const text = await readSource(file, io);
   if (text === undefined) return undefined;
   const weights: WeightsRequest | undefined = options.randomWeights
@@ -89,7 +26,7 @@ export async function loadNetwork(file: string, options: EngineOptions, io: CliI
   const model = await loadModel({ text, name: file, folder: dirname(resolve(file)) }, { network: options.network, weights });
   if (!isModelProblem(model)) return model;
   if (model.kind === 'errors') {
-    for (const d of model.errors) io.stderr(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: error ${d.code} ${d.message}\n`);
+    for (const d of model.errors) io.stderr(`${where(file, model.lines, d.span)}: error ${d.code} ${d.message}\n`);
   }
   const remedy =
     model.kind === 'errors'
@@ -148,20 +85,23 @@ function imageLines(image: ImageResult): string[] {
   ];
 }
 
-const USAGE = 'usage: resnet-studio infer FILE IMAGE... [--weights W | --random-weights [--seed N]] [--ep auto|cuda|tensorrt|dml|coreml|webgpu|cpu] [--top 5] [--json] [--network NAME]\n';
-const FLAGS = new Set(['--weights', '--random-weights', '--seed', '--ep', '--top', '--json', '--network']);
+export const spec = {
+  name: 'infer',
+  args: ['FILE', 'IMAGE...'],
+  summary: 'top classes of each image, the execution provider that ran, timings',
+  options: engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'ep', 'top', 'json'),
+};
 
 export async function run(args: string[], io: CliIo, client = new InferenceClient()): Promise<number> {
-  const options = parseEngineArgs(args, FLAGS);
-  if (typeof options === 'string') {
-    io.stderr(`${options}\n${USAGE}`);
-    return 2;
-  }
-  const [file, ...images] = options.positional;
-  if (!file || images.length === 0) {
-    io.stderr(USAGE);
-    return 2;
-  }
+  const parsed = parseCommand(spec, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const options = engineOptions(parsed.options);
+  if (typeof options === 'string') return usageError(spec, options, io);
+  const [file, ...images] = parsed.args as [string, ...string[]];
+  // Before anything is loaded: a missing image is found in a millisecond, not after building a session.
+  const problems = (await Promise.all(images.map(async (image) => ({ image, why: await unreadable(image) })))).filter((p) => p.why);
+  for (const { image, why } of problems) io.stderr(`${image}: cannot read the image: ${why}\n`);
+  if (problems.length > 0) return 1;
   const model = await loadNetwork(file, options, io);
   if (!model) return 1;
   printWarnings(model, io);

@@ -4,6 +4,7 @@ import { analyze } from '../../language/core/analysis';
 import { formatCount, formatMacs, formatShape } from '../../language/core/format';
 import type { Network } from '../../language/core/model';
 import { flattenLayers } from '../../language/core/walk';
+import { parseCommand } from '../args';
 import type { CliIo } from '../io';
 import { readSource, toJson } from '../io';
 
@@ -50,18 +51,23 @@ function table(network: Network): string {
   ].join('\n');
 }
 
+export const spec = {
+  name: 'summary',
+  args: ['FILE'],
+  summary: 'torchinfo-style table per network: layer, type, output shape, params, MACs',
+  options: { json: { type: 'boolean', help: 'the table as JSON, counts as exact integers' } },
+} as const;
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const json = args.includes('--json');
-  const files = args.filter((a) => !a.startsWith('--'));
-  if (files.length !== 1) {
-    io.stderr('usage: resnet-studio summary FILE [--json]\n');
-    return 2;
-  }
-  const text = await readSource(files[0], io);
-  if (text === undefined) return 2;
+  const parsed = parseCommand(spec, args, io);
+  if (typeof parsed === 'number') return parsed;
+  const json = parsed.options.json ?? false;
+  const [file] = parsed.args as [string];
+  const text = await readSource(file, io);
+  if (text === undefined) return 1;
   const analysis = analyze(text);
   if (analysis.networks.length === 0) {
-    io.stderr(`${files[0]}: no network in this file\n`);
+    io.stderr(`${file}: no network in this file\n`);
     return 1;
   }
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
@@ -70,7 +76,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout(toJson(out.length === 1 ? out[0] : out) + '\n');
   } else {
     io.stdout(analysis.networks.map(table).join('\n'));
-    if (errors) io.stdout(`\n${errors} error${errors === 1 ? '' : 's'}: run 'resnet-studio check ${files[0]}' for details; unknown shapes show as '?'.\n`);
+    if (errors) io.stdout(`\n${errors} error${errors === 1 ? '' : 's'}: run 'resnet-studio check ${file}' for details; unknown shapes show as '?'.\n`);
   }
   return errors ? 1 : 0;
 }

@@ -5,17 +5,37 @@ import { dirname, resolve } from 'node:path';
 import { findPython } from '../../engine/torch/python-env';
 import { AUGMENTS, DEVICES, OPTIMIZERS, SCHEDULES, planTraining, type TrainSettings } from '../../engine/torch/train-plan';
 import { startTraining, type TrainEvent } from '../../engine/torch/train-runner';
+import { parseCommand, usageError, type CommandSpec, type OptionValues } from '../args';
+import { ENGINE_OPTIONS } from '../engine-options';
 import type { CliIo } from '../io';
 import { loadNetwork } from './infer';
 
-const USAGE = `usage: resnet-studio train FILE DATA [--val DIR | --val-split F] [--epochs N] [--batch B] [--lr X]
-         [--optimizer sgd|adamw] [--schedule cosine|step] [--augment none|light|imagenet]
-         [--from W.safetensors|none] [--freeze backbone|LAYER] [--out W.safetensors] [--resume W.last.safetensors]
-         [--python PATH] [--device cpu|cuda|mps] [--amp] [--seed S] [--nproc N [-- TORCHRUN OPTIONS]]
-         [--network NAME] [--json]
-`;
-
-type Parsed = { file: string; network?: string; python?: string; json: boolean; settings: TrainSettings };
+export const spec = {
+  name: 'train',
+  args: ['FILE', 'DATA'],
+  summary: 'train or fine-tune the network with PyTorch (docs/training.md); options after -- go to torch.distributed.run',
+  options: {
+    val: { type: 'string', value: 'DIR', help: 'validation images, in the layout and classes of DATA' },
+    'val-split': { type: 'string', value: 'F', help: 'hold out the fraction F of DATA for validation instead' },
+    epochs: { type: 'string', value: 'N', help: 'epochs (default 10)' },
+    batch: { type: 'string', value: 'B', help: 'the global batch, split among the processes (default 128)' },
+    lr: { type: 'string', value: 'X', help: 'the peak learning rate (default 0.1 with sgd, 0.001 with adamw)' },
+    optimizer: { type: 'string', value: 'sgd|adamw', help: 'default sgd (momentum 0.9, Nesterov, weight decay 5e-4)' },
+    schedule: { type: 'string', value: 'cosine|step', help: 'cosine to 0 (default), or x0.1 every third of the epochs' },
+    augment: { type: 'string', value: 'none|light|imagenet', help: 'light (default): random crop and flip; imagenet: random resized crop and flip' },
+    from: { type: 'string', value: 'W.safetensors|none', help: "the starting weights (default the network's `weights`); none: torchvision's initialisation" },
+    freeze: { type: 'string', value: 'backbone|LAYER', help: 'freeze all but the head, or everything up to and including LAYER' },
+    out: { type: 'string', value: 'W.safetensors', help: 'the best weights (default <network>.trained.safetensors beside FILE); beside them W.last.safetensors, W.log.json' },
+    resume: { type: 'string', value: 'W.last.safetensors', help: 'continue a stopped run' },
+    python: { type: 'string', value: 'PATH', help: 'the Python with torch (default the first python3 on the PATH that has it, then /usr/bin/python3)' },
+    device: { type: 'string', value: 'cpu|cuda|mps', help: 'default CUDA, else Apple GPU, else the CPU' },
+    amp: { type: 'boolean', help: 'mixed precision (float16 on CUDA, bfloat16 on the CPU)' },
+    seed: { type: 'string', value: 'S', help: 'initialisation, order, augmentation and split (default 0)' },
+    nproc: { type: 'string', value: 'N', help: 'processes, with DDP (default 1)' },
+    network: ENGINE_OPTIONS.network,
+    json: { type: 'boolean', help: 'one JSON event per line' },
+  },
+} satisfies CommandSpec;
 
 /** What a value must be, when it is not. */
 type Invalid = { invalid: string };
@@ -26,87 +46,55 @@ const oneOf =
     choices.includes(v as T) ? v : { invalid: `one of ${choices.join(', ')}` };
 const fraction = (v: string) => (Number(v) > 0 && Number(v) < 1 ? Number(v) : { invalid: 'a fraction between 0 and 1' });
 const positive = (v: string) => (Number(v) > 0 && Number.isFinite(Number(v)) ? Number(v) : { invalid: 'a positive number' });
-const text = (v: string) => v;
 
-/** Each option with a value and how to read it. */
-const VALUES: Record<string, (v: string) => string | number | Invalid> = {
-  '--val': text,
-  '--val-split': fraction,
-  '--epochs': integer(1),
-  '--batch': integer(1),
-  '--lr': positive,
-  '--optimizer': oneOf(OPTIMIZERS),
-  '--schedule': oneOf(SCHEDULES),
-  '--augment': oneOf(AUGMENTS),
-  '--from': text,
-  '--freeze': text,
-  '--out': text,
-  '--resume': text,
-  '--python': text,
-  '--device': oneOf(DEVICES),
-  '--seed': integer(0),
-  '--nproc': integer(1),
-  '--network': text,
+/** How each option's value is read (the others are text). */
+const READ: Partial<Record<keyof typeof spec.options, (v: string) => string | number | Invalid>> = {
+  'val-split': fraction,
+  epochs: integer(1),
+  batch: integer(1),
+  lr: positive,
+  optimizer: oneOf(OPTIMIZERS),
+  schedule: oneOf(SCHEDULES),
+  augment: oneOf(AUGMENTS),
+  device: oneOf(DEVICES),
+  seed: integer(0),
+  nproc: integer(1),
 };
 
-function parse(args: string[]): Parsed | string {
+/** The settings, or what is wrong with them. */
+function settings(data: string, options: OptionValues<typeof spec.options>, torchrun: string[]): TrainSettings | string {
   const values = new Map<string, unknown>();
-  const flags = new Set<string>();
-  const positional: string[] = [];
-  const split = args.indexOf('--');
-  const own = split < 0 ? args : args.slice(0, split);
-  for (let i = 0; i < own.length; i++) {
-    const arg = own[i]!;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag === '--amp' || flag === '--json') {
-      flags.add(flag);
-      continue;
-    }
-    const read = VALUES[flag];
-    if (!read) return `unknown option ${flag}`;
-    const raw = inline ?? own[++i];
-    if (raw === undefined) return `${flag} needs a value`;
+  for (const [name, read] of Object.entries(READ)) {
+    const raw = options[name as keyof typeof READ] as string | undefined;
+    if (raw === undefined) continue;
     const value = read(raw);
-    if (typeof value === 'object') return `${flag} must be ${value.invalid}, not ${raw}`;
-    values.set(flag, value);
+    if (typeof value === 'object') return `--${name} must be ${value.invalid}, not '${raw}'`;
+    values.set(name, value);
   }
-  const [file, data, ...extra] = positional;
-  if (!file || !data || extra.length > 0) return 'give the .resnet FILE and the DATA folder';
-  if (values.has('--val') && values.has('--val-split')) return '--val and --val-split exclude each other';
-  const torchrun = split < 0 ? [] : args.slice(split + 1);
-  const nproc = (values.get('--nproc') as number | undefined) ?? 1;
+  if (options.val !== undefined && options['val-split'] !== undefined) return '--val and --val-split exclude each other';
+  const get = <T>(name: string) => values.get(name) as T | undefined;
+  const nproc = get<number>('nproc') ?? 1;
   if (torchrun.length > 0 && nproc === 1) return 'options after -- go to torch.distributed.run: give --nproc N too';
-  const optimizer = (values.get('--optimizer') as TrainSettings['optimizer'] | undefined) ?? 'sgd';
-  const get = <T>(flag: string) => values.get(flag) as T | undefined;
+  const optimizer = get<TrainSettings['optimizer']>('optimizer') ?? 'sgd';
   return {
-    file,
-    network: get('--network'),
-    python: get('--python'),
-    json: flags.has('--json'),
-    settings: {
-      data,
-      val: get('--val'),
-      valSplit: get('--val-split'),
-      epochs: get('--epochs') ?? 10,
-      batch: get('--batch') ?? 128,
-      lr: get('--lr') ?? (optimizer === 'sgd' ? 0.1 : 1e-3),
-      optimizer,
-      schedule: get('--schedule') ?? 'cosine',
-      augment: get('--augment') ?? 'light',
-      from: get('--from'),
-      freeze: get('--freeze'),
-      out: get('--out'),
-      resume: get('--resume'),
-      device: get('--device'),
-      amp: flags.has('--amp'),
-      seed: get('--seed') ?? 0,
-      nproc,
-      torchrun,
-    },
+    data,
+    val: options.val,
+    valSplit: get('val-split'),
+    epochs: get('epochs') ?? 10,
+    batch: get('batch') ?? 128,
+    lr: get('lr') ?? (optimizer === 'sgd' ? 0.1 : 1e-3),
+    optimizer,
+    schedule: get('schedule') ?? 'cosine',
+    augment: get('augment') ?? 'light',
+    from: options.from,
+    freeze: options.freeze,
+    out: options.out,
+    resume: options.resume,
+    device: get('device'),
+    amp: options.amp ?? false,
+    seed: get('seed') ?? 0,
+    nproc,
+    torchrun,
   };
 }
 
@@ -155,35 +143,33 @@ function describe(event: TrainEvent, network: string): string | undefined {
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const parsed = parse(args);
-  if (typeof parsed === 'string') {
-    io.stderr(`${parsed}\n${USAGE}`);
-    return 2;
-  }
-  // Python reads the weights; random ones stand in here so a file without a weights line loads.
-  const loaded = await loadNetwork(parsed.file, { positional: [], randomWeights: true, seed: 0, ep: 'auto', top: 5, json: false, network: parsed.network }, io);
+  const split = args.indexOf('--');
+  const parsed = parseCommand(spec, split < 0 ? args : args.slice(0, split), io);
+  if (typeof parsed === 'number') return parsed;
+  const [file, data] = parsed.args as [string, string];
+  const trainSettings = settings(data, parsed.options, split < 0 ? [] : args.slice(split + 1));
+  if (typeof trainSettings === 'string') return usageError(spec, trainSettings, io);
+  // Python reads the weights; random ones stand in here so that a file without a weights line loads.
+  const loaded = await loadNetwork(file, { randomWeights: true, seed: 0, network: parsed.options.network }, io);
   if (!loaded) return 1;
-  const model = { name: parsed.file, folder: dirname(resolve(parsed.file)), network: loaded.network };
-  const plan = await planTraining(model, parsed.settings);
+  const model = { name: file, folder: dirname(resolve(file)), network: loaded.network, labels: loaded.labels };
+  const plan = await planTraining(model, trainSettings);
   if (typeof plan === 'string') {
     io.stderr(`${plan}\n`);
     return 1;
   }
-  const python = await findPython(parsed.python);
+  const python = await findPython(parsed.options.python);
   if (typeof python === 'string') {
     io.stderr(`${python}\n`);
     return 1;
   }
-  if (parsed.json) io.stdout(`${JSON.stringify({ event: 'plan', notes: plan.notes, ...plan.paths, python })}\n`);
+  const json = parsed.options.json ?? false;
+  if (json) io.stdout(`${JSON.stringify({ event: 'plan', notes: plan.notes, ...plan.paths, python })}\n`);
   else io.stdout([`python: ${python.path} (torch ${python.torch}, torchvision ${python.torchvision})`, ...plan.notes, ''].join('\n'));
 
   let lastStep = 0;
   const onEvent = (event: TrainEvent) => {
-    if (parsed.json) {
+    if (json) {
       io.stdout(`${JSON.stringify(event)}\n`);
       return;
     }
@@ -193,7 +179,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const line = describe(event, loaded.network.name);
     if (line) io.stdout(`${line}\n`);
   };
-  const training = await startTraining(plan, model, python, parsed.settings, onEvent, (text) => io.stderr(text));
+  const training = await startTraining(plan, model, python, trainSettings, onEvent, (text) => io.stderr(text));
   let interrupts = 0;
   const interrupt = () => {
     interrupts++;

@@ -1,9 +1,10 @@
 // Compiles an analysed Network and its weights into an ONNX ModelProto (IR 8, opset 17).
 // Node and initializer names are the torchvision keys, so a model exported here reads like
 // torchvision's module tree; anonymous layers get their enclosing block's name plus the op.
-import type { AddNode, LayerNode, ModelNode, Network, Range, Shape, WeightSpec } from '../../language/core/model';
+import type { AddNode, LayerNode, ModelNode, Network, Shape, WeightSpec } from '../../language/core/model';
 import { ops } from '../../language/core/ops';
 import type { OnnxAttribute, OnnxEmitter, ResolvedLayer } from '../../language/core/ops/op';
+import type { Span } from '../../language/core/syntax';
 import { layerName } from '../../language/core/walk';
 import { encodeModel } from './encode';
 import { AttributeType, DataType } from './proto';
@@ -13,11 +14,11 @@ export const OPSET = 17;
 export const INPUT_NAME = 'input';
 export const OUTPUT_NAME = 'logits';
 
-/** Why a network cannot be compiled; `range` points at the statement to blame when there is one. */
+/** Why a network cannot be compiled; `range` is the span of the statement to blame when there is one. */
 export class CompileError extends Error {
   constructor(
     message: string,
-    readonly range?: Range,
+    readonly range?: Span,
   ) {
     super(message);
     this.name = 'CompileError';
@@ -76,7 +77,7 @@ class GraphBuilder implements OnnxEmitter {
   }
 
   /** The layer being lowered, whose range a missing or misshapen weight points at. */
-  range?: Range;
+  range?: Span;
 
   weight({ key, shape }: WeightSpec): string {
     const values = this.weights.get(key);
@@ -98,7 +99,7 @@ class GraphBuilder implements OnnxEmitter {
   }
 }
 
-function requireShape(shape: Shape | undefined, what: string, range: Range): Shape {
+function requireShape(shape: Shape | undefined, what: string, range: Span): Shape {
   if (!shape) throw new CompileError(`the shape of ${what} is unknown; fix the errors above it first`, range);
   return shape;
 }

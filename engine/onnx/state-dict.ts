@@ -1,9 +1,10 @@
 // Matches a safetensors file against a network's expected state_dict the way
 // `load_state_dict(strict=True)` does: missing keys, unexpected keys and size mismatches are errors.
-// Each problem names the owning layer and its range so the language server can put it on that layer.
+// Each problem names the owning layer and its statement's span so an editor can put it on that layer.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Network, Range } from '../../language/core/model';
+import type { Network } from '../../language/core/model';
+import type { Span } from '../../language/core/syntax';
 import { expectedWeights } from './network-walk';
 import { FLOAT_DTYPES, SafetensorsFile } from './safetensors';
 import { fileProblem } from './file-errors';
@@ -14,9 +15,9 @@ export interface WeightProblem {
   kind: WeightProblemKind;
   severity: 'error' | 'warning';
   key: string;
-  /** The owning layer's dotted name and statement range; absent for unexpected keys. */
+  /** The owning layer's dotted name and statement span; absent for unexpected keys. */
   layer?: string;
-  range?: Range;
+  range?: Span;
   message: string;
 }
 

@@ -1,17 +1,17 @@
 // Labelled image folders and what a classifier made of them: listing, batched runs, accuracy,
 // per-class accuracy, the confusion matrix and the surest mistakes. Shared by `resnet-studio eval`
 // and the extension's folder evaluation (through inference-result.ts), so both give the same
-// figures. Two layouts: torchvision's ImageFolder (one subfolder per class, classes in sorted order)
-// or flat files named `<anything>_<k>.<ext>` whose suffix k is the class index.
+// figures. Two layouts: one sub-folder per class (named by its label or index, or torchvision's
+// ImageFolder order: class-folders.ts), or flat files named `<anything>_<k>.<ext>` whose suffix k is
+// the class index.
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
+import { classFolders, type ClassFolders } from './class-folders';
 import { softmax, topK } from './classes';
+import { hasImageExtension, IMAGE_EXTENSIONS } from './image-formats';
 import type { ClassAccuracy, Mistake } from '../../contracts/inference-result';
 import type { InferResult, InputResult } from '../../contracts/worker';
 
-/** torchvision.datasets.folder.IMG_EXTENSIONS. */
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp']);
-const isImage = (name: string) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 /** Python's sorted() on str: by code point. */
 const byCodePoint = (a: string, b: string) => {
   const x = Array.from(a, (c) => c.codePointAt(0)!);
@@ -31,8 +31,8 @@ export interface Sample {
 export interface Dataset {
   layout: 'image-folder' | 'suffix';
   samples: Sample[];
-  /** Class names for the image-folder layout (the folder names). */
-  classNames?: string[];
+  /** The image-folder layout's sub-folders and their classes. */
+  classFolders?: ClassFolders;
 }
 
 async function walkImages(folder: string): Promise<string[]> {
@@ -41,16 +41,17 @@ async function walkImages(folder: string): Promise<string[]> {
   for (const entry of entries) {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) found.push(...(await walkImages(path)));
-    else if (isImage(entry.name)) found.push(path);
+    else if (hasImageExtension(entry.name)) found.push(path);
   }
   return found;
 }
 
 /**
- * The labelled images of a folder, or a message saying why it is not a dataset. `classes` bounds the
- * class count (a network's outputs); training, which may give the network a new head, leaves it out.
+ * The labelled images of a folder for a network of `classes` outputs, or a message saying why it is
+ * not a dataset. Without `classes` (training a new head) the classes are the data's own: the sorted
+ * sub-folders (torchvision's ImageFolder), or any index of the flat files.
  */
-export async function listDataset(folder: string, classes = Infinity): Promise<Dataset | string> {
+export async function listDataset(folder: string, classes?: number, labels?: readonly string[]): Promise<Dataset | string> {
   let entries;
   try {
     if (!(await stat(folder)).isDirectory()) return `${folder} is not a folder`;
@@ -60,29 +61,28 @@ export async function listDataset(folder: string, classes = Infinity): Promise<D
   }
   const classDirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(byCodePoint);
   if (classDirs.length > 0) {
-    if (classDirs.length > classes) {
-      return `${folder} has ${classDirs.length} class folders but the network has ${classes} outputs`;
-    }
+    const folders = classes === undefined ? { names: classDirs, targets: classDirs.map((_, i) => i), rule: 'sorted' as const } : classFolders(folder, classDirs, classes, labels);
+    if (typeof folders === 'string') return folders;
     const samples: Sample[] = [];
-    for (const [target, name] of classDirs.entries()) {
-      for (const path of await walkImages(join(folder, name))) samples.push({ path, target });
+    for (const [i, name] of folders.names.entries()) {
+      for (const path of await walkImages(join(folder, name))) samples.push({ path, target: folders.targets[i]! });
     }
-    if (samples.length === 0) return `${folder}: the class folders hold no images (${[...IMAGE_EXTENSIONS].join(', ')})`;
-    return { layout: 'image-folder', samples, classNames: classDirs };
+    if (samples.length === 0) return `${folder}: the class folders hold no images (${IMAGE_EXTENSIONS.join(', ')})`;
+    return { layout: 'image-folder', samples, classFolders: folders };
   }
-  const images = entries.filter((e) => e.isFile() && isImage(e.name)).map((e) => e.name).sort(byCodePoint);
+  const images = entries.filter((e) => e.isFile() && hasImageExtension(e.name)).map((e) => e.name).sort(byCodePoint);
   if (images.length === 0) return `${folder} holds no images and no class folders`;
   const samples: Sample[] = [];
   const unlabelled: string[] = [];
   for (const name of images) {
     const match = /_(\d+)\.[^.]+$/.exec(name);
     const target = match ? Number(match[1]) : NaN;
-    if (!match || target >= classes) unlabelled.push(name);
+    if (!match || target >= (classes ?? Infinity)) unlabelled.push(name);
     else samples.push({ path: join(folder, name), target });
   }
   if (unlabelled.length > 0) {
     const shown = unlabelled.slice(0, 3).join(', ') + (unlabelled.length > 3 ? `, … (${unlabelled.length} in all)` : '');
-    const below = classes === Infinity ? '' : ` with an index below ${classes}`;
+    const below = classes === undefined ? '' : ` with an index below ${classes}`;
     return `${folder}: ${shown}: a flat folder needs file names ending in _<class index>.<ext>${below}, or use one subfolder per class`;
   }
   return { layout: 'suffix', samples };

@@ -15,8 +15,11 @@
 //   which destroys the image; we deliberately keep the high byte instead (the same rule as 16-bit
 //   RGB), so those images differ from torchvision's by design.
 // - Animated GIF/WebP: the first frame, like Image.open.
+// - BMP, which sharp cannot read, is decoded by bmp.ts as Pillow does.
 import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
+import { BmpError, decodeBmp, isBmp, readBmpHeader } from './bmp';
+import { IMAGE_FORMAT_NAMES, IMAGE_FORMATS } from './image-formats';
 import type { PixelImage } from './resample';
 
 /** Largest image decoded, in pixels (width × height as declared by the file header). */
@@ -31,8 +34,7 @@ export class ImageDecodeError extends Error {
   override name = 'ImageDecodeError';
 }
 
-const SUPPORTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
-const SUPPORTED_LIST = 'PNG, JPEG, GIF, WebP, TIFF, AVIF/HEIF';
+const SHARP_FORMATS = new Set(IMAGE_FORMATS.flatMap((f) => (f.sharp ? [f.sharp] : [])));
 
 function sharpOptions(): SharpOptions {
   return {
@@ -80,6 +82,7 @@ function describeFileError(path: string, error: unknown): string {
 /** Decodes an encoded image held in memory. `label` names it in error messages (e.g. its path). */
 export async function decodeImage(bytes: Uint8Array, label = 'the image'): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImageDecodeError(`${label} is empty (0 bytes), not an image`);
+  if (isBmp(bytes)) return decodeBmpImage(bytes, label);
 
   let metadata: Metadata;
   try {
@@ -89,16 +92,10 @@ export async function decodeImage(bytes: Uint8Array, label = 'the image'): Promi
     throw new ImageDecodeError(describeSharpError(label, bytes, error));
   }
   const { format, width, height } = metadata;
-  if (!SUPPORTED_FORMATS.has(format ?? '')) {
-    throw new ImageDecodeError(`${label} is a ${format} file; supported image formats are ${SUPPORTED_LIST}`);
+  if (!SHARP_FORMATS.has(format ?? '')) {
+    throw new ImageDecodeError(`${label} is a ${format} file; supported image formats are ${IMAGE_FORMAT_NAMES}`);
   }
-  if (!width || !height) throw new ImageDecodeError(`${label} declares no image size`);
-  if (width * height > MAX_INPUT_PIXELS) {
-    throw new ImageDecodeError(
-      `${label} declares ${width}x${height} pixels (${formatMegapixels(width * height)}), over the ` +
-        `${formatMegapixels(MAX_INPUT_PIXELS)} limit; refusing to decode it (a decompression bomb or an oversized image)`,
-    );
-  }
+  checkSize(label, width, height);
 
   try {
     if (metadata.space === 'cmyk') return await decodeCmyk(bytes);
@@ -110,6 +107,28 @@ export async function decodeImage(bytes: Uint8Array, label = 'the image'): Promi
     return await decodeRgb(bytes);
   } catch (error) {
     throw new ImageDecodeError(describeSharpError(label, bytes, error, format));
+  }
+}
+
+/** Refuses an image without a size, or one over MAX_INPUT_PIXELS, before any pixel memory is allocated. */
+function checkSize(label: string, width: number | undefined, height: number | undefined): void {
+  if (!width || !height) throw new ImageDecodeError(`${label} declares no image size`);
+  if (width * height > MAX_INPUT_PIXELS) {
+    throw new ImageDecodeError(
+      `${label} declares ${width}x${height} pixels (${formatMegapixels(width * height)}), over the ` +
+        `${formatMegapixels(MAX_INPUT_PIXELS)} limit; refusing to decode it (a decompression bomb or an oversized image)`,
+    );
+  }
+}
+
+function decodeBmpImage(bytes: Uint8Array, label: string): DecodedImage {
+  try {
+    const header = readBmpHeader(bytes);
+    checkSize(label, header.width, header.height);
+    return decodeBmp(bytes, header);
+  } catch (error) {
+    if (error instanceof BmpError) throw new ImageDecodeError(`${label} ${error.message}`);
+    throw error;
   }
 }
 
@@ -239,7 +258,7 @@ function describeSharpError(label: string, bytes: Uint8Array, error: unknown, fo
   if (/unsupported image format/i.test(reason)) {
     const text = printablePrefix(bytes);
     const looksLike = text ? `; it starts with the text "${text}"` : '';
-    return `${label} is not an image in a supported format (${SUPPORTED_LIST})${looksLike}`;
+    return `${label} is not an image in a supported format (${IMAGE_FORMAT_NAMES})${looksLike}`;
   }
   if (/premature end|truncated|unexpected end|short read|not enough data/i.test(reason)) {
     return `${label} is truncated: the image data ends early (${reason.trim()})`;

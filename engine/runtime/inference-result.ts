@@ -20,7 +20,9 @@ export function topScores(logits: ArrayLike<number>, labels: readonly string[] |
 }
 
 function runReport(model: RunnableModel, result: InferResult): RunReport {
-  const { random, summary, problems } = result.weights;
+  const { random, summary } = result.weights;
+  // Zero-based {line, character} ranges, as `check --json` writes them.
+  const problems = result.weights.problems.map(({ range, ...problem }) => (range ? { ...problem, range: model.lines.range(range) } : problem));
   return { network: model.network.name, model: model.name, weights: { source: model.weightsSource, random, summary, problems }, ep: result.ep, session: result.session };
 }
 

@@ -99,15 +99,23 @@ export function candidateEps(choice: EpChoice, facts: PlatformFacts): { eps: EpN
   return { eps, skipped };
 }
 
-/** What to do when an explicitly requested EP cannot start. */
-export function installHint(ep: EpName): string {
+/**
+ * onnxruntime-node's own installer of its CUDA provider libraries (script/install.js, which reads
+ * ONNXRUNTIME_NODE_INSTALL; install-metadata.js has them for Linux x64 only), run in its package folder.
+ */
+export function cudaInstallCommand(packageFolder: string): string {
+  const folder = /^[\w./-]+$/.test(packageFolder) ? packageFolder : `'${packageFolder.replace(/'/g, `'\\''`)}'`;
+  return `(cd ${folder} && ONNXRUNTIME_NODE_INSTALL=cuda12 node script/install.js)`;
+}
+
+/** What to do when an explicitly requested EP cannot start; `packageFolder` is onnxruntime-node's. */
+export function installHint(ep: EpName, packageFolder: string, platform = process.platform, arch = process.arch): string {
   switch (ep) {
     case 'cuda':
-      return (
-        'CUDA needs an NVIDIA GPU, CUDA 12 and cuDNN 9, and onnxruntime-node\'s CUDA provider libraries, ' +
-        'which its install script downloads (run `npx onnxruntime-node-install --cuda` or reinstall with ' +
-        'install scripts enabled: `npm rebuild onnxruntime-node`)'
-      );
+      return platform === 'linux' && arch === 'x64'
+        ? 'CUDA needs an NVIDIA GPU, CUDA 12 and cuDNN 9 on the library path, and onnxruntime-node\'s CUDA provider ' +
+            `libraries, which its own installer downloads: \`${cudaInstallCommand(packageFolder)}\``
+        : `onnxruntime-node has CUDA provider libraries for Linux x64 only, not for ${platform} ${arch}`;
     case 'tensorrt':
       return 'TensorRT needs the CUDA provider libraries (see --ep cuda) plus TensorRT 10 on the library path';
     case 'dml':
@@ -168,7 +176,9 @@ export function formatEpReport(report: EpReport): string[] {
     .sort((a, b) => b[1] - a[1])
     .map(([ep, count]) => `${ep} ${count}`)
     .join(', ');
-  const lines = [`ep: ${report.ran} (requested ${report.requested}; ${total} nodes: ${split})`];
+  // No node ran when no image could be read: the session was created for `selected` all the same.
+  const ran = total === 0 ? `${report.selected} (requested ${report.requested}; no image ran)` : `${report.ran} (requested ${report.requested}; ${total} nodes: ${split})`;
+  const lines = [`ep: ${ran}`];
   for (const attempt of report.attempts) {
     if (attempt.ok) continue;
     const error = attempt.error ?? 'failed';

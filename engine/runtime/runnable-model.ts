@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { analyze } from '../../language/core/analysis';
+import type { LineMap } from '../../language/core/positions';
 import type { Diagnostic, Network } from '../../language/core/model';
 import { fileProblem } from '../onnx/file-errors';
 import { listDataset, type Dataset } from './dataset';
@@ -34,6 +35,8 @@ export interface ModelChoice {
 export interface RunnableModel {
   /** ModelSource.name. */
   name: string;
+  /** The source's lines, to turn the network's offsets into lines and columns for people. */
+  lines: LineMap;
   network: Network;
   weights: WeightsRequest;
   /** The weights file's absolute path, or "random weights (seed N)". */
@@ -45,7 +48,7 @@ export interface RunnableModel {
 
 /** Why a model cannot run, in words that follow the file's name. 'no-weights' and 'weights' name the network, whose weights may be chosen anew. */
 export type ModelProblem =
-  | { kind: 'errors'; message: string; errors: Diagnostic[] }
+  | { kind: 'errors'; message: string; errors: Diagnostic[]; lines: LineMap }
   | { kind: 'network'; message: string; networks: string[] }
   | { kind: 'no-weights' | 'weights'; message: string; network: Network };
 
@@ -60,7 +63,7 @@ function declaredPath(source: ModelSource, path: string): string | undefined {
 }
 
 /** Why the file at `path` cannot be read, or undefined when it can (the worker then reads it). */
-async function unreadable(path: string): Promise<string | undefined> {
+export async function unreadable(path: string): Promise<string | undefined> {
   try {
     const info = await stat(path);
     if (info.isDirectory()) return 'it is a directory';
@@ -110,7 +113,7 @@ export async function loadModel(source: ModelSource, choice: ModelChoice): Promi
 export async function loadModel(source: ModelSource, choice: ModelChoice = {}): Promise<RunnableModel | ModelProblem | undefined> {
   const analysis = analyze(source.text);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) return { kind: 'errors', errors, message: `fix its ${errors.length} error(s) first` };
+  if (errors.length > 0) return { kind: 'errors', errors, lines: analysis.lines, message: `fix its ${errors.length} error(s) first` };
 
   const networks = analysis.networks;
   const names = networks.map((n) => n.name);
@@ -132,7 +135,7 @@ export async function loadModel(source: ModelSource, choice: ModelChoice = {}): 
   const weights = await resolveWeights(source, network, choice.weights);
   if ('message' in weights) return weights;
   const weightsSource = weights.kind === 'file' ? weights.path : `random weights (seed ${weights.seed})`;
-  return { name: source.name, network, weights, weightsSource, ...(await readLabels(source, network)) };
+  return { name: source.name, lines: analysis.lines, network, weights, weightsSource, ...(await readLabels(source, network)) };
 }
 
 /** The worker request that runs `paths` through the model. */
@@ -147,7 +150,7 @@ export function inferRequest(
 export interface EvaluationInput {
   dataset: Dataset;
   classes: number;
-  /** A class's name: its folder's in the image-folder layout, else its label, else its index. */
+  /** A class's name: its label, else its folder's in the image-folder layout, else its index. */
   className: (index: number) => string;
 }
 
@@ -156,7 +159,9 @@ export async function loadEvaluation(model: RunnableModel, folder: string): Prom
   const shape = model.network.outputShape;
   const classes = shape?.length === 2 ? shape[1] : undefined;
   if (classes === undefined) return `network ${model.network.name} does not end in class scores [1, classes]; only a classifier can be evaluated on a labelled folder`;
-  const dataset = await listDataset(folder, classes);
+  const dataset = await listDataset(folder, classes, model.labels);
   if (typeof dataset === 'string') return dataset;
-  return { dataset, classes, className: (i) => dataset.classNames?.[i] ?? className(model.labels?.[i], i) };
+  const folders = dataset.classFolders;
+  const folderOf = (i: number) => folders?.names[folders.targets.indexOf(i)];
+  return { dataset, classes, className: (i) => model.labels?.[i] ?? folderOf(i) ?? className(undefined, i) };
 }

@@ -63,9 +63,11 @@ function summaryOf(weights: LoadedWeights): WeightsSummary {
   };
 }
 
+const ortPackageFolder = () => dirname(require.resolve('onnxruntime-node/package.json'));
+
 function cudaPresent(): boolean {
   try {
-    return cudaProvidersPresent(ortBinaryFolder(dirname(require.resolve('onnxruntime-node/package.json'))));
+    return cudaProvidersPresent(ortBinaryFolder(ortPackageFolder()));
   } catch {
     return false;
   }
@@ -201,7 +203,7 @@ export class SessionCache {
       throw new EngineError('ep', `no execution provider could start (${tried})`);
     }
     const reason = (last.error ?? 'failed').replace(/\.+$/, '');
-    throw new EngineError('ep', `cannot start the ${last.ep} execution provider: ${reason}. ${installHint(last.ep as EpName)}.`);
+    throw new EngineError('ep', `cannot start the ${last.ep} execution provider: ${reason}. ${installHint(last.ep as EpName, ortPackageFolder())}.`);
   }
 
   private async evict(capacity: number): Promise<void> {

@@ -47,6 +47,8 @@ export interface TrainModel {
   /** The file's folder: its `weights` path is relative to it. */
   folder: string;
   network: Network;
+  /** Its class names (the `labels` file), which class folders may be named by. */
+  labels?: string[];
 }
 
 export interface TrainingPlan {
@@ -60,9 +62,15 @@ export interface TrainingPlan {
 
 const withoutExtension = (path: string) => path.replace(/\.safetensors$/, '');
 
-async function listed(folder: string, what: string): Promise<Dataset | string> {
-  const dataset = await listDataset(folder);
-  return typeof dataset === 'string' ? `${what}: ${dataset}` : dataset;
+/**
+ * The images with the network's classes when the folder names them as `eval` reads them, else with
+ * its own (sorted sub-folders as torchvision's ImageFolder, or any index of flat files): a new head.
+ */
+async function listed(folder: string, what: string, classes: number, labels: readonly string[] | undefined): Promise<{ dataset: Dataset; own: boolean } | string> {
+  const asNetwork = await listDataset(folder, classes, labels);
+  if (typeof asNetwork !== 'string') return { dataset: asNetwork, own: false };
+  const own = await listDataset(folder);
+  return typeof own === 'string' ? `${what}: ${asNetwork}` : { dataset: own, own: true };
 }
 
 const pairs = (dataset: Dataset) => dataset.samples.map((s): [string, number] => [resolve(s.path), s.target]);
@@ -75,15 +83,18 @@ export async function planTraining(model: TrainModel, settings: TrainSettings): 
   const networkClasses = output[1]!;
   const notes: string[] = [];
 
-  const train = await listed(settings.data, 'training data');
-  if (typeof train === 'string') return train;
-  const val = settings.val === undefined ? undefined : await listed(settings.val, '--val');
-  if (typeof val === 'string') return val;
-  const classNames = train.classNames ?? null;
-  // An image folder has as many classes as subfolders; flat files keep the network's unless an index is beyond them.
-  const classes = classNames ? classNames.length : Math.max(networkClasses, ...train.samples.map((s) => s.target + 1));
-  if (val && classNames && val.classNames?.join('\n') !== classNames.join('\n')) {
-    return `--val ${settings.val}: its class folders (${val.classNames?.join(', ') ?? 'none: flat files'}) must be the training data's (${classNames.join(', ')})`;
+  const listing = await listed(settings.data, 'training data', networkClasses, model.labels);
+  if (typeof listing === 'string') return listing;
+  const train = listing.dataset;
+  const folders = train.classFolders?.names;
+  const classes = !listing.own ? networkClasses : (folders?.length ?? Math.max(...train.samples.map((s) => s.target + 1)));
+  const classNames = listing.own ? (folders ?? null) : (model.labels ?? null);
+  // Validation images have the training data's classes.
+  const val = settings.val === undefined ? undefined : await listDataset(settings.val, listing.own ? undefined : classes, model.labels);
+  if (typeof val === 'string') return `--val: ${val}`;
+  const valFolders = val?.classFolders?.names;
+  if (val && listing.own && folders && valFolders?.join('\n') !== folders.join('\n')) {
+    return `--val ${settings.val}: its class folders (${valFolders?.join(', ') ?? 'none: flat files'}) must be the training data's (${folders.join(', ')})`;
   }
   if (val && val.samples.some((s) => s.target >= classes)) return `--val ${settings.val}: a class index is beyond the ${classes} classes of the training data`;
   if (!val && settings.valSplit === undefined) notes.push('no validation images (--val DIR or --val-split F): the best weights are the last');

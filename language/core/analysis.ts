@@ -1,6 +1,6 @@
 // The one entry point of the language core: text in, analysis out. Pure: no I/O, no editor types.
 
-import { problem, type Problem } from './diagnostics';
+import { problem } from './diagnostics';
 import { Elaborator, type BlockEntry } from './elaborate';
 import type { Token } from './lexer';
 import type { Diagnostic, Network, SourceId } from './model';
@@ -8,15 +8,19 @@ import { checkDeclaration, checkRecursion } from './names';
 import { parse } from './parser';
 import { LineMap } from './positions';
 import { preludeText } from './prelude';
+import { SourceMap } from './source-map';
 import type { BlockDeclaration, SourceFile } from './syntax';
 
 export interface Analysis {
   text: string;
   tree: SourceFile;
   tokens: Token[];
+  /** For the edges that show lines and columns; everything else in the analysis is in offsets. */
   lines: LineMap;
   networks: Network[];
   diagnostics: Diagnostic[];
+  /** Statements ↔ the model nodes they made. */
+  sourceMap: SourceMap;
   /** Blocks visible to the file: its own first, then the prelude's it does not hide. */
   blocks: Map<string, BlockEntry>;
 }
@@ -48,7 +52,6 @@ function blocksOf(file: SourceFile, source: SourceId): Map<string, BlockEntry> {
 
 export function analyze(text: string): Analysis {
   const { file, tokens, problems } = parse(text);
-  const lines = new LineMap(text);
   const own = blocksOf(file, 'file');
   const blocks = new Map(own);
   for (const [name, entry] of prelude().blocks) if (!blocks.has(name)) blocks.set(name, entry);
@@ -67,28 +70,19 @@ export function analyze(text: string): Analysis {
   const ownDeclarations = new Map([...own].map(([name, entry]) => [name, entry.declaration]));
   problems.push(...checkRecursion(ownDeclarations, lookupDeclaration));
 
-  const elaborator = new Elaborator((name) => blocks.get(name), { file: lines, prelude: prelude().lines });
+  const elaborator = new Elaborator((name) => blocks.get(name), text);
   const networks = file.declarations.filter((d) => d.kind === 'network').map((d) => elaborator.network(d));
   problems.push(...elaborator.problems);
 
-  return { text, tree: file, tokens, lines, networks, diagnostics: toDiagnostics(problems, lines), blocks };
+  return { text, tree: file, tokens, lines: new LineMap(text), networks, diagnostics: unique(problems), sourceMap: new SourceMap(networks), blocks };
 }
 
-function toDiagnostics(problems: Problem[], lines: LineMap): Diagnostic[] {
-  const unique = new Map<string, Problem>();
+/** Each problem once (a block's problem repeats at every call of it from one statement), in file order. */
+function unique(problems: Diagnostic[]): Diagnostic[] {
+  const seen = new Map<string, Diagnostic>();
   for (const p of problems) {
     const key = `${p.code}|${p.span.start}|${p.span.end}|${p.message}`;
-    if (!unique.has(key)) unique.set(key, p);
+    if (!seen.has(key)) seen.set(key, p);
   }
-  const sourceLines = (source: SourceId) => (source === 'file' ? lines : prelude().lines);
-  return [...unique.values()]
-    .sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code))
-    .map((p) => ({
-      code: p.code,
-      severity: p.severity,
-      message: p.message,
-      range: lines.range(p.span),
-      related: p.related.map((r) => ({ location: { source: r.source, range: sourceLines(r.source).range(r.span) }, message: r.message })),
-      fixes: p.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: lines.range(e.span), newText: e.newText })) })),
-    }));
+  return [...seen.values()].sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
 }

@@ -1,7 +1,6 @@
 // Every diagnostic the language reports: its stable code, severity and message, in one table.
-// Problems are collected with offset spans; analysis.ts turns them into LSP-style ranges.
 
-import type { Severity, SourceId } from './model';
+import type { Diagnostic, Fix, RelatedInformation, Severity } from './model';
 import type { Span } from './syntax';
 
 const table = {
@@ -56,38 +55,12 @@ type Table = typeof table;
 export type ProblemKind = keyof Table;
 type MessageArgs<K extends ProblemKind> = Table[K][2] extends (...args: infer A) => string ? A : never;
 
-export interface FixEdit {
-  span: Span;
-  newText: string;
-}
-
-export interface ProblemFix {
-  title: string;
-  edits: FixEdit[];
-}
-
-export interface RelatedProblem {
-  source: SourceId;
-  span: Span;
-  message: string;
-}
-
-/** A diagnostic before its spans are turned into line/character ranges. */
-export interface Problem {
-  code: string;
-  severity: Severity;
-  message: string;
-  span: Span;
-  related: RelatedProblem[];
-  fixes: ProblemFix[];
-}
-
 export function problem<K extends ProblemKind>(
   kind: K,
   span: Span,
   args: MessageArgs<K>,
-  extra: { related?: RelatedProblem[]; fixes?: ProblemFix[] } = {},
-): Problem {
+  extra: { related?: RelatedInformation[]; fixes?: Fix[] } = {},
+): Diagnostic {
   const [code, severity, format] = table[kind];
   return {
     code,

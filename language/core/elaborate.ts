@@ -4,12 +4,12 @@
 // Problems found inside a block are reported at the network statement that called it, with the
 // place inside the block as related information.
 
-import { problem, type Problem, type ProblemFix, type ProblemKind, type RelatedProblem } from './diagnostics';
+import { problem, type ProblemKind } from './diagnostics';
 import { evaluate, show, unknown, type Value } from './evaluate';
-import type { AddNode, BlockNode, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, Range, Shape, ShortcutKind, SourceId, SourceRange, StageNode } from './model';
-import type { LineMap } from './positions';
+import type { AddNode, BlockNode, Diagnostic, Fix, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, RelatedInformation, Shape, ShortcutKind, SourceId, SourceSpan, StageNode } from './model';
 import { dims, isLayerOp, maxChannels, ops, type ArgValues, type ParamSpec, type RuleProblem } from './ops';
 import { product } from './ops/op';
+import { preludeText } from './prelude';
 import type { Argument, BlockDeclaration, CallStatement, Expression, NetworkDeclaration, Span, Statement } from './syntax';
 
 export const maxLayers = 200_000;
@@ -38,7 +38,7 @@ interface Frame {
   blockInput?: Shape;
   /** The network statement being expanded; undefined at network level. */
   callSite?: Span;
-  trail: RelatedProblem[];
+  trail: RelatedInformation[];
   chain: string[];
   changes: { channels?: Change; spatial?: Change };
 }
@@ -46,23 +46,22 @@ interface Frame {
 const imagenet = { resize: 256, centerCrop: [224, 224] as [number, number], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
 export class Elaborator {
-  readonly problems: Problem[] = [];
+  readonly problems: Diagnostic[] = [];
   private layerCount = 0;
   private overflowReported = false;
 
   constructor(
     private readonly blocks: (name: string) => BlockEntry | undefined,
-    private readonly lines: Record<SourceId, LineMap>,
+    private readonly text: string,
   ) {}
 
   network(declaration: NetworkDeclaration): Network {
     const frame: Frame = { source: 'file', prefix: '', env: new Map(), lets: new Map(), trail: [], chain: [], changes: {} };
-    const fileLines = this.lines.file;
     const name = declaration.name.kind === 'identifier' ? declaration.name.text : '';
     const network: Network = {
       name,
-      range: fileLines.range(declaration.span),
-      nameRange: fileLines.range(declaration.name.span),
+      range: declaration.span,
+      nameRange: declaration.name.span,
       children: [],
       params: 0n,
       macs: 0n,
@@ -77,7 +76,7 @@ export class Elaborator {
         if (problem) this.report(frame, 'badInput', s.dims.span, [values.join('x'), problem]);
         else network.input ??= values as [number, number, number];
       } else if (s.kind === 'weights' || s.kind === 'labels') {
-        if (s.path.kind === 'string') network[s.kind] ??= { path: s.path.value, range: fileLines.range(s.path.span) };
+        if (s.path.kind === 'string') network[s.kind] ??= { path: s.path.value, range: s.path.span };
       } else if (s.kind === 'preprocess') {
         network.preprocess ??= this.preprocess(s, frame);
       }
@@ -110,7 +109,7 @@ export class Elaborator {
           break;
         case 'require': {
           const ok = this.value(s.condition, frame);
-          if (ok === false) this.report(frame, 'requirement', s.span, [s.message?.value.trim() || `requirement not met: ${this.lines[frame.source].text.slice(s.condition.span.start, s.condition.span.end)}`]);
+          if (ok === false) this.report(frame, 'requirement', s.span, [s.message?.value.trim() || `requirement not met: ${(frame.source === 'file' ? this.text : preludeText).slice(s.condition.span.start, s.condition.span.end)}`]);
           else if (ok !== true && ok !== unknown) this.report(frame, 'badValue', s.condition.span, ['require', `the condition must be true or false, got ${show(ok)}`]);
           break;
         }
@@ -195,7 +194,7 @@ export class Elaborator {
   }
 
   /** Shape, weights, params and MACs of one layer, by its op's rule. */
-  private materialize(op: LayerOp, name: string, values: ArgValues, input: Shape | undefined, place: { range: Range; definition?: SourceRange }, onProblem: (p: RuleProblem) => void): LayerNode {
+  private materialize(op: LayerOp, name: string, values: ArgValues, input: Shape | undefined, place: { range: Span; definition?: SourceSpan }, onProblem: (p: RuleProblem) => void): LayerNode {
     const rule = ops[op];
     const node = { kind: 'layer', op, name, weights: [], ...place, inputShape: input, params: 0n, macs: 0n } as LayerNode;
     const result = rule.infer(input, values);
@@ -284,7 +283,7 @@ export class Elaborator {
     const carried = kind === 'identity' ? input : [input[0], main[1], Math.floor((input[2] - 1) / stride) + 1, Math.floor((input[3] - 1) / stride) + 1];
     const described = stride === 1 || kind === 'identity' ? kind : `${kind} (stride ${stride})`;
     const culprit = (c: Change | undefined) => (c ? ` ${c.detail}` : '');
-    const related = (c: Change | undefined): RelatedProblem[] => (c ? [{ source: c.source, span: c.span, message: c.detail }] : []);
+    const related = (c: Change | undefined): RelatedInformation[] => (c ? [{ source: c.source, span: c.span, message: c.detail }] : []);
     if (kind === 'zeropad' && (main[1] < input[1] || (main[1] - input[1]) % 2 !== 0)) {
       this.report(frame, 'zeropad', span, [`A zeropad shortcut pads ${input[1]} channels with zeros on both sides and cannot reach ${main[1]}: it needs an even increase.`]);
       return node;
@@ -310,7 +309,7 @@ export class Elaborator {
   }
 
   /** `+ identity` that only a projection would fit: offer `+ shortcut`, which projects exactly where needed. */
-  private shortcutFix(frame: Frame, span: Span, written: string, main: Shape, input: Shape, stride: number): ProblemFix[] {
+  private shortcutFix(frame: Frame, span: Span, written: string, main: Shape, input: Shape, stride: number): Fix[] {
     if (frame.source !== 'file' || written !== 'identity') return [];
     const projected = [Math.floor((input[2] - 1) / stride) + 1, Math.floor((input[3] - 1) / stride) + 1];
     if (projected[0] !== main[2] || projected[1] !== main[3]) return [];
@@ -318,9 +317,8 @@ export class Elaborator {
   }
 
   private preprocess(s: Extract<Statement, { kind: 'preprocess' }>, frame: Frame): PreprocessSpec | undefined {
-    const range = this.lines.file.range(s.span);
-    if (s.preset) return s.preset.text === 'imagenet' ? { ...imagenet, grayscale: false, range } : undefined;
-    const spec: PreprocessSpec = { grayscale: false, mean: [], std: [], range };
+    if (s.preset) return s.preset.text === 'imagenet' ? { ...imagenet, grayscale: false, range: s.span } : undefined;
+    const spec: PreprocessSpec = { grayscale: false, mean: [], std: [], range: s.span };
     for (const step of s.steps ?? []) {
       const args = step.argList?.args ?? [];
       const numbers = (what: string) => {
@@ -375,22 +373,36 @@ export class Elaborator {
 
   /** Evaluates and checks the arguments of a layer; undefined when any is unknown or invalid. */
   private bind(params: ParamSpec[], args: Argument[], frame: Frame, op: string): ArgValues | undefined {
-    const raw = new Map<string, { value: Value; arg: Argument }>();
-    args.filter((a) => !a.name).forEach((a, i) => {
-      if (i < params.length) raw.set(params[i].name, { value: this.value(a.value, frame), arg: a });
-    });
-    for (const a of args) if (a.name && !raw.has(a.name.text)) raw.set(a.name.text, { value: this.value(a.value, frame), arg: a });
-    const values: ArgValues = {};
+    // The argument each parameter takes: positional ones in order, then keywords (the first wins).
+    const given: (Argument | undefined)[] = new Array(params.length);
+    let positional = 0;
     // An argument the layer does not take (reported by the name check) leaves its intent unknown.
-    let complete = args.every((a) => !a.name || params.some((p) => p.name === a.name?.text));
-    for (const p of params) {
-      const given = raw.get(p.name);
-      if (!given) {
+    let complete = true;
+    for (const a of args) {
+      if (!a.name) {
+        if (positional < params.length) given[positional] = a;
+        positional++;
+      }
+    }
+    for (const a of args) {
+      if (!a.name) continue;
+      const index = params.findIndex((p) => p.name === a.name!.text);
+      if (index >= 0) given[index] ??= a;
+      else {
+        complete = false;
+        this.value(a.value, frame); // for the problems of its expression
+      }
+    }
+    const values: ArgValues = {};
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      const arg = given[i];
+      if (!arg) {
         if (p.default === undefined) complete = false;
         else values[p.name] = typeof p.default === 'function' ? p.default(values) : p.default;
         continue;
       }
-      const v = this.check(p, given.value, given.arg, frame, op);
+      const v = this.check(p, this.value(arg.value, frame), arg, frame, op);
       if (v === undefined) complete = false;
       else values[p.name] = v;
     }
@@ -399,45 +411,45 @@ export class Elaborator {
 
   private check(p: ParamSpec, v: Value, arg: Argument, frame: Frame, op: string): number | boolean | number[] | undefined {
     if (v === unknown) return undefined;
-    const what = `${op} ${p.name}`;
+    const what = () => `${op} ${p.name}`;
     if (p.kind === 'bool') {
       if (typeof v === 'boolean') return v;
-      this.report(frame, 'badValue', arg.value.span, [what, `expected true or false, got ${show(v)}`]);
+      this.report(frame, 'badValue', arg.value.span, [what(), `expected true or false, got ${show(v)}`]);
       return undefined;
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      this.report(frame, 'badValue', arg.value.span, [what, `expected a number, got ${show(v)}`]);
+      this.report(frame, 'badValue', arg.value.span, [what(), `expected a number, got ${show(v)}`]);
       return undefined;
     }
     if (p.kind === 'int' && !Number.isInteger(v)) {
-      this.report(frame, 'notInteger', arg.value.span, [what, show(v)], this.floorDivisionFix(arg.value, frame));
+      this.report(frame, 'notInteger', arg.value.span, [what(), show(v)], this.floorDivisionFix(arg.value, frame));
       return undefined;
     }
     if (p.max !== undefined && v > p.max) {
-      this.report(frame, 'outOfRange', arg.value.span, [what, show(v), show(p.max)]);
+      this.report(frame, 'outOfRange', arg.value.span, [what(), show(v), show(p.max)]);
       return undefined;
     }
     if (p.min !== undefined && v < p.min) {
-      this.report(frame, 'badValue', arg.value.span, [what, `must be at least ${p.min}, got ${show(v)}`]);
+      this.report(frame, 'badValue', arg.value.span, [what(), `must be at least ${p.min}, got ${show(v)}`]);
       return undefined;
     }
     return v;
   }
 
   /** For a width that is not whole: offer '//' in the expression (or in the let it names) that divides. */
-  private floorDivisionFix(e: Expression, frame: Frame): ProblemFix[] {
+  private floorDivisionFix(e: Expression, frame: Frame): Fix[] {
     if (frame.source !== 'file') return [];
     const target = e.kind === 'name' ? frame.lets.get(e.name) : e;
     const division = target && findDivision(target);
     if (!division) return [];
-    const text = this.lines.file.text.slice(division.left.span.end, division.right.span.start);
+    const text = this.text.slice(division.left.span.end, division.right.span.start);
     return [{ title: "Round down with '//'", edits: [{ span: { start: division.left.span.end, end: division.right.span.start }, newText: text.replace('/', '//') }] }];
   }
 
   private ruleProblem(p: RuleProblem, s: CallStatement, args: Argument[], params: ParamSpec[], frame: Frame): void {
     const index = params.findIndex((q) => q.name === p.argument);
     const arg = p.argument === undefined ? undefined : (args.find((a) => a.name?.text === p.argument) ?? args.filter((a) => !a.name)[index]);
-    const fixes: ProblemFix[] =
+    const fixes: Fix[] =
       arg && p.suggestion !== undefined && frame.source === 'file'
         ? [{ title: `Change ${p.argument} to ${p.suggestion}`, edits: [{ span: arg.value.span, newText: String(p.suggestion) }] }]
         : [];
@@ -463,9 +475,9 @@ export class Elaborator {
     });
   }
 
-  private place(frame: Frame, span: Span): { range: Range; definition?: SourceRange } {
-    if (!frame.callSite) return { range: this.lines.file.range(span) };
-    return { range: this.lines.file.range(frame.callSite), definition: { source: frame.source, range: this.lines[frame.source].range(span) } };
+  private place(frame: Frame, span: Span): { range: Span; definition?: SourceSpan } {
+    if (!frame.callSite) return { range: span };
+    return { range: frame.callSite, definition: { source: frame.source, span } };
   }
 
   private reportOverflow(frame: Frame, span: Span): void {
@@ -474,12 +486,12 @@ export class Elaborator {
     this.report(frame, 'tooLarge', span, [maxLayers]);
   }
 
-  private report<K extends ProblemKind>(frame: Frame, kind: K, span: Span, args: Parameters<typeof problem<K>>[2], fixes: ProblemFix[] = [], related: RelatedProblem[] = []): void {
+  private report<K extends ProblemKind>(frame: Frame, kind: K, span: Span, args: Parameters<typeof problem<K>>[2], fixes: Fix[] = [], related: RelatedInformation[] = []): void {
     if (!frame.callSite) {
       this.problems.push(problem(kind, span, args, { fixes, related }));
       return;
     }
-    const here: RelatedProblem = { source: frame.source, span, message: `in block '${frame.blockName}'` };
+    const here: RelatedInformation = { source: frame.source, span, message: `in block '${frame.blockName}'` };
     this.problems.push(problem(kind, frame.callSite, args, { fixes: frame.source === 'file' ? fixes : [], related: [...frame.trail, here, ...related] }));
   }
 }

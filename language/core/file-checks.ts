@@ -14,7 +14,7 @@ export function tooLargeDiagnostic(length: number): Diagnostic {
     code: 'RS0901',
     severity: 'error',
     message: `This file is ${formatBytes(length)}: ResNet Studio analyses .resnet files up to ${formatBytes(maxAnalysedLength)}.`,
-    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    span: { start: 0, end: 0 },
     related: [],
     fixes: [],
   };
@@ -30,7 +30,7 @@ export function referencedFileDiagnostics(analysis: Analysis, state: (path: stri
       const declaration = network[what];
       if (!declaration) continue;
       const problem = declaration.path === '' ? 'is empty' : describe(state(declaration.path));
-      if (problem) found.push({ code: 'RS0902', severity: 'error', message: `The ${what} file '${declaration.path}' ${problem}.`, range: declaration.range, related: [], fixes: [] });
+      if (problem) found.push({ code: 'RS0902', severity: 'error', message: `The ${what} file '${declaration.path}' ${problem}.`, span: declaration.range, related: [], fixes: [] });
     }
   }
   return found;

@@ -59,7 +59,7 @@ export function formatText(text: string): string {
 }
 
 function sameTokens(before: Token[], after: Token[]): boolean {
-  const significant = (tokens: Token[]) => tokens.filter((t) => t.kind !== 'whitespace' && t.kind !== 'newline').map((t) => (t.kind === 'comment' ? t.text.trimEnd() : t.text));
+  const significant = (tokens: Token[]) => tokens.filter((t) => t.kind !== 'newline').map((t) => (t.kind === 'comment' ? t.text.trimEnd() : t.text));
   const a = significant(before);
   const b = significant(after);
   return a.length === b.length && a.every((t, i) => t === b[i]);
@@ -115,7 +115,6 @@ function splitLines(tokens: Token[]): Line[] {
       finish();
       continue;
     }
-    if (t.kind === 'whitespace') continue;
     if (t.kind === 'comment') {
       comment = t;
       continue;

@@ -2,17 +2,13 @@
 // layers), edges carrying tensor shapes, and the stage/block groups that fold. Pure data in, pure
 // data out, so the language server can build it and the webview can lay it out without the core.
 
-import type { AddNode, Diagnostic, LayerNode, ModelNode, Network, Range, Severity, Shape } from './model';
+import type { AddNode, Diagnostic, LayerNode, ModelNode, Network, Shape } from './model';
+import type { Span } from './syntax';
 import { layerName } from './walk';
 
 export type GraphNodeKind = 'input' | 'layer' | 'add' | 'shortcut' | 'output';
 
-export interface GraphDiagnostic {
-  code: string;
-  severity: Severity;
-  message: string;
-  range: Range;
-}
+export type GraphDiagnostic = Pick<Diagnostic, 'code' | 'severity' | 'message' | 'span'>;
 
 export interface GraphNode {
   /** Unique in the graph; stable while the statements before it do not change. */
@@ -31,7 +27,8 @@ export interface GraphNode {
   outputShape?: Shape;
   params: number;
   macs: number;
-  range: Range;
+  /** The statement of the network that made the node (for a node inside a block: the call). */
+  range: Span;
   diagnostics: GraphDiagnostic[];
 }
 
@@ -49,7 +46,7 @@ export interface GraphGroup {
   outputShape?: Shape;
   params: number;
   macs: number;
-  range: Range;
+  range: Span;
   diagnostics: GraphDiagnostic[];
 }
 
@@ -63,7 +60,7 @@ export interface GraphEdge {
 
 export interface Graph {
   network: string;
-  range: Range;
+  range: Span;
   input?: [number, number, number];
   outputShape?: Shape;
   params: number;
@@ -79,12 +76,12 @@ export interface Graph {
 
 /**
  * Builds the graph of one analysed network; `diagnostics` are the file's, and those inside the
- * network are attached where they point. With `sourceText` (the text of a range of the document),
- * a stage or block called from the network shows its call as written ('bottleneck(128) x4 stride=2')
- * rather than every argument with its default.
+ * network are attached where they point. With the analysed `text`, a stage or block called from the
+ * network shows its call as written ('bottleneck(128) x4 stride=2') rather than every argument with
+ * its default.
  */
-export function buildGraph(network: Network, diagnostics: readonly Diagnostic[] = [], sourceText?: (range: Range) => string): Graph {
-  const builder = new GraphBuilder(sourceText);
+export function buildGraph(network: Network, diagnostics: readonly Diagnostic[] = [], text?: string): Graph {
+  const builder = new GraphBuilder(text);
   const input = builder.node({
     kind: 'input',
     name: 'input',
@@ -124,7 +121,7 @@ class GraphBuilder {
   private readonly ids = new Set<string>();
   private readonly groupNames = new Map<string, string>();
 
-  constructor(private readonly sourceText?: (range: Range) => string) {}
+  constructor(private readonly text?: string) {}
 
   node(fields: NewNode): GraphNode {
     const node: GraphNode = { id: this.uniqueId(`n:${fields.name}`), ...fields, diagnostics: [] };
@@ -235,8 +232,8 @@ class GraphBuilder {
 
   /** The call as written, for a statement of the network itself (nested calls share their caller's range). */
   private callText(node: ModelNode & { name: string }, parent: string | undefined): string | undefined {
-    if (parent || !this.sourceText) return undefined;
-    const text = this.sourceText(node.range).replace(/\s+/g, ' ').trim();
+    if (parent || this.text === undefined) return undefined;
+    const text = this.text.slice(node.range.start, node.range.end).replace(/\s+/g, ' ').trim();
     const call = text.startsWith(`${node.name} `) ? text.slice(node.name.length + 1) : text;
     return call || undefined;
   }
@@ -312,14 +309,8 @@ export function tensorLabel(shape: Shape | undefined): string {
   return shape ? shape.slice(1).join('×') : '?';
 }
 
-function contains(outer: Range, inner: Range): boolean {
-  const before = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
-  return before(outer.start, inner.start) && before(inner.end, outer.end);
-}
-
-function rangeSize(range: Range): number {
-  return (range.end.line - range.start.line) * 100_000 + (range.end.character - range.start.character);
-}
+const contains = (outer: Span, inner: Span) => outer.start <= inner.start && inner.end <= outer.end;
+const size = (span: Span) => span.end - span.start;
 
 /**
  * Puts each diagnostic on the element whose source range holds it most tightly. Layers expanded
@@ -329,17 +320,17 @@ function rangeSize(range: Range): number {
 function attachDiagnostics(graph: Graph, diagnostics: readonly Diagnostic[]): void {
   const depth = new Map<string, number>();
   for (const group of graph.groups) depth.set(group.id, group.parent ? (depth.get(group.parent) ?? 0) + 1 : 0);
-  const candidates: { range: Range; rank: number; list: GraphDiagnostic[] }[] = [
+  const candidates: { range: Span; rank: number; list: GraphDiagnostic[] }[] = [
     ...graph.groups.map((g) => ({ range: g.range, rank: depth.get(g.id) ?? 0, list: g.diagnostics })),
     ...graph.nodes.filter((n) => n.kind !== 'input' && n.kind !== 'output').map((n) => ({ range: n.range, rank: 1000, list: n.diagnostics })),
   ];
   for (const d of diagnostics) {
-    if (!contains(graph.range, d.range)) continue;
-    const entry: GraphDiagnostic = { code: d.code, severity: d.severity, message: d.message, range: d.range };
+    if (!contains(graph.range, d.span)) continue;
+    const entry: GraphDiagnostic = { code: d.code, severity: d.severity, message: d.message, span: d.span };
     let best: (typeof candidates)[number] | undefined;
     for (const c of candidates) {
-      if (!contains(c.range, d.range)) continue;
-      if (!best || rangeSize(c.range) < rangeSize(best.range) || (rangeSize(c.range) === rangeSize(best.range) && c.rank < best.rank)) best = c;
+      if (!contains(c.range, d.span)) continue;
+      if (!best || size(c.range) < size(best.range) || (size(c.range) === size(best.range) && c.rank < best.rank)) best = c;
     }
     (best?.list ?? graph.diagnostics).push(entry);
   }

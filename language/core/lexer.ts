@@ -1,5 +1,7 @@
-// Splits text into tokens. Never fails: every character ends up in some token (lossless), and a
-// problem (a bad character, an unterminated string) becomes a token flagged with its diagnostic.
+// Splits text into tokens. Never fails: every character but spaces and tabs ends up in some token, so
+// the tokens and the gaps between them are the whole text (lossless); a problem (a bad character, an
+// unterminated string) becomes a token flagged with its diagnostic. Spaces make no tokens: nothing
+// reads them, and a large file has hundreds of thousands.
 
 import type { Span } from './syntax';
 
@@ -11,7 +13,6 @@ export type TokenKind =
   | 'punctuation'
   | 'newline'
   | 'comment'
-  | 'whitespace'
   | 'invalid'
   | 'end';
 
@@ -62,7 +63,6 @@ export function tokenize(text: string): Token[] {
       push('newline', start);
     } else if (is(text, i, SPACE)) {
       while (i < text.length && is(text, i, SPACE)) i++;
-      push('whitespace', start);
     } else if (c === '#') {
       while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
       push('comment', start);

@@ -1,29 +1,21 @@
 // The analysed network: what every consumer (language server, preview, ONNX compiler, CLI) reads.
-// Pure data, no functions, so it can cross process and webview boundaries as JSON.
+// Pure data, no functions, so it can cross process and webview boundaries as JSON. Places in the
+// source are spans (UTF-16 offsets, as in the syntax tree); the edges turn them into lines and columns.
 
-/** Zero-based line and UTF-16 character, as in LSP. */
-export interface Position {
-  line: number;
-  character: number;
-}
-
-export interface Range {
-  start: Position;
-  end: Position;
-}
+import type { Span } from './syntax';
 
 /** Where a piece of source lives: the analysed document itself, or the prelude that ships with the language. */
 export type SourceId = 'file' | 'prelude';
 
-export interface SourceRange {
+export interface SourceSpan {
   source: SourceId;
-  range: Range;
+  span: Span;
 }
 
 export type Severity = 'error' | 'warning' | 'information';
 
 export interface TextEdit {
-  range: Range;
+  span: Span;
   newText: string;
 }
 
@@ -33,8 +25,7 @@ export interface Fix {
   edits: TextEdit[];
 }
 
-export interface RelatedInformation {
-  location: SourceRange;
+export interface RelatedInformation extends SourceSpan {
   message: string;
 }
 
@@ -43,8 +34,8 @@ export interface Diagnostic {
   code: string;
   severity: Severity;
   message: string;
-  /** Always a range in the analysed document (a problem inside a block is reported at the call site). */
-  range: Range;
+  /** Always in the analysed document (a problem inside a block is reported at the call site). */
+  span: Span;
   related: RelatedInformation[];
   fixes: Fix[];
 }
@@ -139,9 +130,9 @@ interface NodeBase {
   /** Dotted torchvision name: 'layer2.0.conv1', 'layer2', 'layer2.0'. Empty for an anonymous layer. */
   name: string;
   /** The statement in the analysed document that produced this node (for nodes inside a block: the call site). */
-  range: Range;
+  range: Span;
   /** Where the node is written, when that is inside a block definition (possibly in the prelude). */
-  definition?: SourceRange;
+  definition?: SourceSpan;
   /** Undefined when it cannot be known (an upstream error); unknown never cascades into more diagnostics. */
   inputShape?: Shape;
   outputShape?: Shape;
@@ -213,18 +204,18 @@ export interface PreprocessSpec {
   grayscale: boolean;
   mean: number[];
   std: number[];
-  range: Range;
+  range: Span;
 }
 
 export interface PathDeclaration {
   path: string;
-  range: Range;
+  range: Span;
 }
 
 export interface Network {
   name: string;
-  range: Range;
-  nameRange: Range;
+  range: Span;
+  nameRange: Span;
   /** [C, H, W] from `input CxHxW`. */
   input?: [number, number, number];
   weights?: PathDeclaration;

@@ -3,7 +3,8 @@
 // analysed file, so a mistake inside a block is reported once, where it is written.
 
 import { blockStatements, builtinNames, networkStatements, preprocessPresets, preprocessSteps, shortcutKinds } from './keywords';
-import { closest, didYouMean, problem, type Problem, type ProblemFix } from './diagnostics';
+import { closest, didYouMean, problem } from './diagnostics';
+import type { Diagnostic, Fix } from './model';
 import { isLayerOp, layerOps, ops } from './ops';
 import { namesIn, type Argument, type BlockDeclaration, type CallStatement, type Declaration, type Expression, type Identifier, type Span, type Statement } from './syntax';
 
@@ -16,16 +17,19 @@ export interface Signature {
 
 export type BlockLookup = (name: string) => BlockDeclaration | undefined;
 
+const opSignatures = new Map<string, Signature>(layerOps.map((op) => [op, { params: ops[op].params.map((p) => ({ name: p.name, required: p.default === undefined })) }]));
+
 export function signatureOf(callee: string, blocks: BlockLookup): Signature | undefined {
-  if (isLayerOp(callee)) return { params: ops[callee].params.map((p) => ({ name: p.name, required: p.default === undefined })) };
+  const op = opSignatures.get(callee);
+  if (op) return op;
   const block = blocks(callee);
   return block && { params: block.parameters.map((p) => ({ name: p.name.text, required: !p.default })) };
 }
 
-const replace = (span: Span, newText: string, title: string): ProblemFix => ({ title, edits: [{ span, newText }] });
+const replace = (span: Span, newText: string, title: string): Fix => ({ title, edits: [{ span, newText }] });
 
-export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, blockNames: () => string[]): Problem[] {
-  const problems: Problem[] = [];
+export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, blockNames: () => string[]): Diagnostic[] {
+  const problems: Diagnostic[] = [];
   const inBlock = declaration.kind === 'block';
   const known = new Set<string>(inBlock ? [...declaration.parameters.map((p) => p.name.text), ...builtinNames] : []);
   const names = new Map<string, { span: Span; weighted: boolean }>();
@@ -176,8 +180,8 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
 }
 
 /** Reports each call that closes a cycle of block calls among the file's own blocks. */
-export function checkRecursion(fileBlocks: Map<string, BlockDeclaration>, blocks: BlockLookup): Problem[] {
-  const problems: Problem[] = [];
+export function checkRecursion(fileBlocks: Map<string, BlockDeclaration>, blocks: BlockLookup): Diagnostic[] {
+  const problems: Diagnostic[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string) => {
     state.set(name, 'visiting');

@@ -1,9 +1,10 @@
 // Recursive-descent parser. It never throws: it returns a tree (with `missing` nodes where something
 // was expected) and the problems it met, recovering at the end of the line or at a closing brace.
 
-import { problem, type Problem } from './diagnostics';
+import { problem } from './diagnostics';
 import { statementKeywords } from './keywords';
 import { tokenize, type Token } from './lexer';
+import type { Diagnostic } from './model';
 import type {
   Argument,
   ArgumentList,
@@ -26,7 +27,7 @@ const maxSyntaxProblems = 200;
 export interface ParseResult {
   file: SourceFile;
   tokens: Token[];
-  problems: Problem[];
+  problems: Diagnostic[];
 }
 
 export function parse(text: string): ParseResult {
@@ -38,7 +39,7 @@ export function parse(text: string): ParseResult {
 const repeatPattern = /^x(\d+)$/;
 
 class Parser {
-  readonly problems: Problem[] = [];
+  readonly problems: Diagnostic[] = [];
   private readonly tokens: Token[];
   private pos = 0;
   /** Inside ( … ) or [ … ] newlines are not statement ends. */
@@ -50,7 +51,7 @@ class Parser {
   constructor(all: Token[]) {
     this.tokens = [];
     for (const t of all) {
-      if (t.kind === 'whitespace' || t.kind === 'comment') continue;
+      if (t.kind === 'comment') continue;
       if (t.kind === 'invalid') {
         if (this.problems.length < maxSyntaxProblems) this.problems.push(problem('invalidCharacter', t.span, [JSON.stringify(t.text)]));
         continue;

@@ -1,7 +1,19 @@
 // Offsets ↔ zero-based line/character (UTF-16), as LSP counts them. \r\n, \r and \n all end a line.
+// The core works in offsets; only the edges (the language server's conversions, the CLI's printers)
+// make lines and columns, with this map.
 
-import type { Position, Range } from './model';
 import type { Span } from './syntax';
+
+/** Zero-based line and UTF-16 character, as in LSP. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
 
 export class LineMap {
   private readonly starts: number[] = [0];

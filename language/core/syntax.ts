@@ -1,6 +1,6 @@
 // The syntax tree. Every node carries its span (UTF-16 offsets into the text); where the parser
 // expected something that was not there it puts a `missing` node, never undefined. Together with
-// the token stream (which keeps comments and whitespace) the tree is lossless.
+// the token stream (which keeps comments; spaces are the gaps between tokens) the tree is lossless.
 
 export interface Span {
   start: number;

@@ -12,7 +12,7 @@ export function registerCodeActions(connection: Connection, documents: Documents
     const from = lines.offset(params.range.start);
     const to = lines.offset(params.range.end);
     return analysed.analysis.diagnostics
-      .filter((d) => d.fixes.length > 0 && lines.offset(d.range.start) <= to && lines.offset(d.range.end) >= from)
-      .flatMap((d) => d.fixes.map((fix) => toQuickFix(fix, d, params.textDocument.uri, d.fixes.length === 1)));
+      .filter((d) => d.fixes.length > 0 && d.span.start <= to && d.span.end >= from)
+      .flatMap((d) => d.fixes.map((fix) => toQuickFix(fix, d, params.textDocument.uri, lines, d.fixes.length === 1)));
   });
 }

@@ -12,12 +12,13 @@ export function registerCodeLens(connection: Connection, documents: Documents): 
     const analysed = documents.analysed(params.textDocument.uri);
     if (!analysed || token.isCancellationRequested) return [];
     const uri = params.textDocument.uri;
+    const { lines } = analysed.analysis;
     return analysed.analysis.networks.flatMap((network) => {
       const summary = `${formatCount(network.params)} params · ${formatMacs(network.macs)}MACs · ${formatShape(network.input && [1, ...network.input])} → ${formatShape(network.outputShape)}`;
       return [
-        toCodeLens(network.nameRange, summary, '', []),
-        toCodeLens(network.nameRange, 'Preview', commands.openPreview, [uri, network.name]),
-        toCodeLens(network.nameRange, '▶ Run inference', commands.runInference, [uri, network.name]),
+        toCodeLens(network.nameRange, summary, '', [], lines),
+        toCodeLens(network.nameRange, 'Preview', commands.openPreview, [uri, network.name], lines),
+        toCodeLens(network.nameRange, '▶ Run inference', commands.runInference, [uri, network.name], lines),
       ];
     });
   });

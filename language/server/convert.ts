@@ -1,5 +1,5 @@
-// The one file that knows LSP types: turns the core's values into protocol values. The core's ranges
-// are already LSP-shaped (zero-based line, UTF-16 character), so ranges pass through unchanged.
+// The one file that knows LSP types: turns the core's values into protocol values, and the core's
+// spans (offsets) into LSP ranges with the document's LineMap (the prelude's, for a span in the prelude).
 
 import {
   CodeActionKind,
@@ -23,7 +23,10 @@ import {
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import type { Diagnostic, Fix, Range, Severity, SourceId, TextEdit } from '../core/model';
+import { prelude } from '../core/analysis';
+import type { Diagnostic, Fix, Severity, SourceSpan, TextEdit } from '../core/model';
+import type { LineMap } from '../core/positions';
+import type { Span } from '../core/syntax';
 import { preludeUri } from '../../contracts/server';
 import type { Completion, OutlineEntry, SignatureInfo } from './items';
 
@@ -33,46 +36,45 @@ const severities: Record<Severity, DiagnosticSeverity> = {
   information: DiagnosticSeverity.Information,
 };
 
-export const uriOf = (source: SourceId, documentUri: string) => (source === 'prelude' ? preludeUri : documentUri);
+/** A span of the document (with its `lines`) or of the prelude, as an LSP location. */
+export function toLocation({ source, span }: SourceSpan, documentUri: string, lines: LineMap): Location {
+  return source === 'prelude' ? { uri: preludeUri, range: prelude().lines.range(span) } : { uri: documentUri, range: lines.range(span) };
+}
 
-export function toDiagnostic(d: Diagnostic, documentUri: string): LspDiagnostic {
+export function toDiagnostic(d: Diagnostic, documentUri: string, lines: LineMap): LspDiagnostic {
   return {
-    range: d.range,
+    range: lines.range(d.span),
     severity: severities[d.severity],
     code: d.code,
     source: 'resnet',
     message: d.message,
-    relatedInformation: d.related.map((r) => ({ location: { uri: uriOf(r.location.source, documentUri), range: r.location.range }, message: r.message })),
+    relatedInformation: d.related.map((r) => ({ location: toLocation(r, documentUri, lines), message: r.message })),
   };
 }
 
-export function toLocation(uri: string, range: Range): Location {
-  return { uri, range };
+export function toTextEdits(edits: TextEdit[], lines: LineMap): LspTextEdit[] {
+  return edits.map((e) => ({ range: lines.range(e.span), newText: e.newText }));
 }
 
-export function toTextEdits(edits: TextEdit[]): LspTextEdit[] {
-  return edits.map((e) => ({ range: e.range, newText: e.newText }));
+export function toQuickFix(fix: Fix, diagnostic: Diagnostic, documentUri: string, lines: LineMap, preferred: boolean): CodeAction {
+  const edit: WorkspaceEdit = { changes: { [documentUri]: toTextEdits(fix.edits, lines) } };
+  return { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toDiagnostic(diagnostic, documentUri, lines)], edit, isPreferred: preferred };
 }
 
-export function toQuickFix(fix: Fix, diagnostic: Diagnostic, documentUri: string, preferred: boolean): CodeAction {
-  const edit: WorkspaceEdit = { changes: { [documentUri]: toTextEdits(fix.edits) } };
-  return { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toDiagnostic(diagnostic, documentUri)], edit, isPreferred: preferred };
+export function toRenameEdit(documentUri: string, edits: TextEdit[], lines: LineMap): WorkspaceEdit {
+  return { changes: { [documentUri]: toTextEdits(edits, lines) } };
 }
 
-export function toRenameEdit(documentUri: string, edits: TextEdit[]): WorkspaceEdit {
-  return { changes: { [documentUri]: toTextEdits(edits) } };
+export function toHover(markdown: string, span: Span, lines: LineMap): Hover {
+  return { contents: { kind: MarkupKind.Markdown, value: markdown }, range: lines.range(span) };
 }
 
-export function toHover(markdown: string, range: Range): Hover {
-  return { contents: { kind: MarkupKind.Markdown, value: markdown }, range };
+export function toInlayHint(offset: number, label: string, tooltip: string, lines: LineMap): InlayHint {
+  return { position: lines.position(offset), label, kind: InlayHintKind.Type, paddingLeft: true, tooltip };
 }
 
-export function toInlayHint(position: Range['start'], label: string, tooltip: string): InlayHint {
-  return { position, label, kind: InlayHintKind.Type, paddingLeft: true, tooltip };
-}
-
-export function toCodeLens(range: Range, title: string, command: string, args: unknown[]): CodeLens {
-  return { range, command: { title, command, arguments: args } };
+export function toCodeLens(span: Span, title: string, command: string, args: unknown[], lines: LineMap): CodeLens {
+  return { range: lines.range(span), command: { title, command, arguments: args } };
 }
 
 const completionKinds: Record<Completion['kind'], CompletionItemKind> = {
@@ -116,14 +118,14 @@ const symbolKinds: Record<OutlineEntry['kind'], SymbolKind> = {
   constant: SymbolKind.Constant,
 };
 
-export function toDocumentSymbol(entry: OutlineEntry): DocumentSymbol {
+export function toDocumentSymbol(entry: OutlineEntry, lines: LineMap): DocumentSymbol {
   return {
     name: entry.name,
     detail: entry.detail,
     kind: symbolKinds[entry.kind],
-    range: entry.range,
-    selectionRange: entry.selectionRange,
-    children: entry.children.map(toDocumentSymbol),
+    range: lines.range(entry.span),
+    selectionRange: lines.range(entry.selectionSpan),
+    children: entry.children.map((child) => toDocumentSymbol(child, lines)),
   };
 }
 
@@ -131,8 +133,9 @@ export function toFoldingRange(startLine: number, endLine: number, comment: bool
   return { startLine, endLine, kind: comment ? 'comment' : undefined };
 }
 
-export function toSelectionRange(ranges: Range[]): SelectionRange | undefined {
+/** Innermost span first. */
+export function toSelectionRange(spans: Span[], lines: LineMap): SelectionRange | undefined {
   let parent: SelectionRange | undefined;
-  for (const range of [...ranges].reverse()) parent = { range, parent };
+  for (const span of [...spans].reverse()) parent = { range: lines.range(span), parent };
   return parent;
 }

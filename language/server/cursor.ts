@@ -24,7 +24,7 @@ export function cursorAt(analysis: Analysis, offset: number): { cursor: Cursor; 
   const at = tokens.find((t) => t.span.start < offset && offset <= t.span.end && t.kind !== 'newline' && t.kind !== 'end');
   if (at && (at.kind === 'comment' || (at.kind === 'string' && (offset < at.span.end || at.unterminated)))) return { cursor: { kind: 'none' }, wordStart: offset };
   const wordStart = at?.kind === 'identifier' ? at.span.start : offset;
-  const before = tokens.filter((t) => t.span.end <= wordStart && t.kind !== 'whitespace' && t.kind !== 'comment' && t.kind !== 'end');
+  const before = tokens.filter((t) => t.span.end <= wordStart && t.kind !== 'comment' && t.kind !== 'end');
 
   const declaration = declarationAt(analysis, wordStart);
   if (!declaration || wordStart <= declaration.body.span.start) return { cursor: declaration ? { kind: 'none' } : { kind: 'top' }, wordStart };

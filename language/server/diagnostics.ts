@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import { referencedFileDiagnostics, tooLargeDiagnostic, type FileState } from '../core/file-checks';
+import { LineMap } from '../core/positions';
 import { toDiagnostic } from './convert';
 import type { Documents } from './documents';
 
@@ -28,7 +29,8 @@ export function registerDiagnostics(connection: Connection, documents: Documents
     const diagnostics = analysed
       ? [...analysed.analysis.diagnostics, ...(states ? referencedFileDiagnostics(analysed.analysis, states) : [])]
       : [tooLargeDiagnostic(document.getText().length)];
-    void connection.sendDiagnostics({ uri, version: document.version, diagnostics: diagnostics.map((d) => toDiagnostic(d, uri)) });
+    const lines = analysed?.analysis.lines ?? new LineMap(document.getText());
+    void connection.sendDiagnostics({ uri, version: document.version, diagnostics: diagnostics.map((d) => toDiagnostic(d, uri, lines)) });
   };
   documents.open.onDidChangeContent((e) => {
     const uri = e.document.uri;

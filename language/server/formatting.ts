@@ -14,7 +14,7 @@ export function registerFormatting(connection: Connection, documents: Documents)
     const text = document.getText();
     if (text.length > maxAnalysedLength) return [];
     const edit = minimalEdit(text, formatText(text));
-    return edit ? toTextEdits([{ range: new LineMap(text).range(edit.span), newText: edit.newText }]) : [];
+    return edit ? toTextEdits([edit], new LineMap(text)) : [];
   });
 }
 

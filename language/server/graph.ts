@@ -13,12 +13,12 @@ export function graphResult(analysis: Analysis, uri: string, version: number, wa
   const network = analysis.networks.find((n) => n.name === wanted) ?? analysis.networks[0];
   const problems = analysis.diagnostics
     .filter((d) => d.severity !== 'information')
-    .map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: d.range }));
+    .map((d) => ({ code: d.code, severity: d.severity, message: d.message, span: d.span, line: analysis.lines.position(d.span.start).line + 1 }));
   return {
     uri,
     version,
     networks: analysis.networks.map((n) => ({ name: n.name, range: n.range })),
-    graph: network ? buildGraph(network, analysis.diagnostics, (range) => analysis.text.slice(analysis.lines.offset(range.start), analysis.lines.offset(range.end))) : undefined,
+    graph: network ? buildGraph(network, analysis.diagnostics, analysis.text) : undefined,
     broken: !network || analysis.diagnostics.some((d) => d.severity === 'error' && structuralError.test(d.code)),
     problems,
   };

@@ -6,7 +6,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
 import { formatCount, formatMacs, formatShape } from '../core/format';
-import { contains, declarationAt, networkOf, nodesOfStatement, statementAt } from '../core/locate';
+import { contains, declarationAt, networkOf, statementAt } from '../core/locate';
 import type { LayerNode, ModelNode, Network, Shape } from '../core/model';
 import { receptiveFields, type ReceptiveField } from '../core/receptive-field';
 import type { Span } from '../core/syntax';
@@ -20,7 +20,7 @@ export function registerHover(connection: Connection, documents: Documents): voi
     if (!analysed || token.isCancellationRequested) return null;
     const { analysis } = analysed;
     const hover = hoverAt(analysis, analysis.lines.offset(params.position));
-    return hover ? toHover(hover.markdown, analysis.lines.range(hover.span)) : null;
+    return hover ? toHover(hover.markdown, hover.span, analysis.lines) : null;
   });
 }
 
@@ -36,7 +36,7 @@ export function hoverAt(analysis: Analysis, offset: number): { markdown: string;
   }
   const statement = statementAt(declaration, offset);
   if (!statement || (statement.kind !== 'call' && statement.kind !== 'add')) return undefined;
-  const instances = nodesOfStatement(analysis, declaration, statement);
+  const instances = analysis.sourceMap.nodesOf('file', statement.span);
   if (instances.length === 0) return undefined;
   const [{ network, node }] = instances;
   const fields = fieldsOf(network);

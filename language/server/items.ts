@@ -1,6 +1,6 @@
 // What the server's features compute, as plain data; convert.ts turns each into its LSP type.
 
-import type { Range } from '../core/model';
+import type { Span } from '../core/syntax';
 
 export interface Completion {
   label: string;
@@ -16,8 +16,8 @@ export interface OutlineEntry {
   name: string;
   detail?: string;
   kind: 'network' | 'block' | 'layer' | 'stage' | 'parameter' | 'constant';
-  range: Range;
-  selectionRange: Range;
+  span: Span;
+  selectionSpan: Span;
   children: OutlineEntry[];
 }
 

@@ -3,14 +3,13 @@
 // definition opens the prelude, rename refuses with a reason.
 
 import { LSPErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
-import { prelude, type Analysis } from '../core/analysis';
+import type { Analysis } from '../core/analysis';
 import type { TextEdit } from '../core/model';
 import { reservedWords } from '../core/keywords';
 import { isIdentifier, nameSymbols, symbolAt, type NameSymbol } from '../core/symbols';
 import { isLayerOp } from '../core/ops';
 import { toLocation, toRenameEdit } from './convert';
 import type { Documents } from './documents';
-import { preludeUri } from '../../contracts/server';
 
 const symbolCache = new WeakMap<Analysis, NameSymbol[]>();
 export function symbolsOf(analysis: Analysis): NameSymbol[] {
@@ -28,8 +27,7 @@ export function registerNavigation(connection: Connection, documents: Documents)
     return symbol && { analysis, symbol };
   };
 
-  const declarationOf = (symbol: NameSymbol, analysis: Analysis, uri: string) =>
-    symbol.source === 'prelude' ? toLocation(preludeUri, prelude().lines.range(symbol.declaration)) : toLocation(uri, analysis.lines.range(symbol.declaration));
+  const declarationOf = (symbol: NameSymbol, analysis: Analysis, uri: string) => toLocation({ source: symbol.source, span: symbol.declaration }, uri, analysis.lines);
 
   connection.onDefinition((params) => {
     const found = lookup(params.textDocument.uri, params.position);
@@ -41,7 +39,7 @@ export function registerNavigation(connection: Connection, documents: Documents)
     if (!found) return [];
     const { analysis, symbol } = found;
     const uri = params.textDocument.uri;
-    return [...(params.context.includeDeclaration ? [declarationOf(symbol, analysis, uri)] : []), ...symbol.references.map((s) => toLocation(uri, analysis.lines.range(s)))];
+    return [...(params.context.includeDeclaration ? [declarationOf(symbol, analysis, uri)] : []), ...symbol.references.map((span) => toLocation({ source: 'file', span }, uri, analysis.lines))];
   });
 
   connection.onDocumentHighlight((params) => {
@@ -66,7 +64,7 @@ export function registerNavigation(connection: Connection, documents: Documents)
     if (!found) return null;
     const refusal = renameRefusal(found.symbol) ?? newNameProblem(params.newName, found.symbol);
     if (refusal) throw new ResponseError(LSPErrorCodes.RequestFailed, refusal);
-    return toRenameEdit(params.textDocument.uri, renameEdits(found.analysis, found.symbol, params.newName));
+    return toRenameEdit(params.textDocument.uri, renameEdits(found.symbol, params.newName), found.analysis.lines);
   });
 }
 
@@ -82,6 +80,6 @@ function newNameProblem(name: string, symbol: NameSymbol): string | undefined {
   return undefined;
 }
 
-export function renameEdits(analysis: Analysis, symbol: NameSymbol, newName: string): TextEdit[] {
-  return [symbol.declaration, ...symbol.references].map((span) => ({ range: analysis.lines.range(span), newText: newName }));
+export function renameEdits(symbol: NameSymbol, newName: string): TextEdit[] {
+  return [symbol.declaration, ...symbol.references].map((span) => ({ span, newText: newName }));
 }

@@ -13,8 +13,7 @@ export function registerSelectionRanges(connection: Connection, documents: Docum
     if (!analysed) return [];
     const { analysis } = analysed;
     return params.positions.map((p) => {
-      const spans = selectionSpans(analysis, analysis.lines.offset(p));
-      return toSelectionRange(spans.map((s) => analysis.lines.range(s))) ?? { range: { start: p, end: p } };
+      return toSelectionRange(selectionSpans(analysis, analysis.lines.offset(p)), analysis.lines) ?? { range: { start: p, end: p } };
     });
   });
 }

@@ -118,7 +118,7 @@ export async function compareCase(c: Case, torch: TorchResult, folder: string): 
     return { verdict: 'disagree', differences: [`torch rejects it, we report no error: ${torch.error.type}: ${torch.error.message}${strict}`] };
   }
   if (errors.length) {
-    const found = errors.map((d) => `${d.code} line ${d.range.start.line + 1}: ${d.message}`);
+    const found = errors.map((d) => `${d.code} line ${analysis.lines.position(d.span.start).line + 1}: ${d.message}`);
     return { verdict: 'disagree', differences: [`torch runs it (output ${show(torch.output)}), we report errors:`, ...found.map((f) => `  ${f}`)] };
   }
   const network = analysis.networks[0]!;

@@ -2,7 +2,7 @@
 """Reference preprocessing from torchvision (0.14, on PIL images), the oracle for engine/runtime/preprocess.ts.
 
   preprocess_reference.py generate OUT_DIR
-      Writes the test images (PNG, JPEG, GIF, WebP; deterministic content) and, per case, the uint8
+      Writes the test images (PNG, JPEG, GIF, WebP, BMP; deterministic content) and, per case, the uint8
       image torchvision's transforms produce before ToTensor (<case>.u8, HWC) and the float32 tensor
       (<case>.f32, CHW, little endian), plus PIL's bilinear resize alone on random sizes
       (resampleNN.in.u8 → resampleNN.out.u8), and OUT_DIR/manifest.json describing every case.
@@ -113,6 +113,87 @@ def write_png16(path, values):
         f.write(png_chunk(b"IEND", b""))
 
 
+def write_bmp(path, pixels, bits, palette=None, header=40, masks=None, top_down=False):
+    """A BMP written byte by byte, for the variants PIL does not save. `pixels` is HxW palette indices
+    (bits <= 8), HxW 16-bit values, or HxWx3 RGB; 32-bit pixels go through `masks` (red, green, blue,
+    alpha; default BGRX), with the alpha byte set to a pattern the decoder must ignore."""
+    height, width = pixels.shape[:2]
+    stride = ((width * bits + 31) >> 5) * 4
+    if bits <= 8:
+        per_byte = 8 // bits
+        padded = np.zeros((height, -(-width // per_byte) * per_byte), np.uint8)
+        padded[:, :width] = pixels
+        grouped = padded.reshape(height, -1, per_byte).astype(np.uint16)
+        rows = sum(grouped[:, :, i] << (8 - bits * (i + 1)) for i in range(per_byte)).astype(np.uint8)
+    elif bits == 16:
+        rows = pixels.astype("<u2").view(np.uint8).reshape(height, -1)
+    elif bits == 24:
+        rows = pixels[:, :, ::-1].reshape(height, -1)
+    else:
+        r, g, b, a = masks or (0xFF0000, 0xFF00, 0xFF, 0)
+        alpha = (np.arange(width * height, dtype=np.uint32).reshape(height, width) * 37) & 0xFF
+        shift = lambda mask: (mask & -mask).bit_length() - 1 if mask else 0
+        values = sum(pixels[:, :, i].astype(np.uint32) << shift(m) for i, m in enumerate((r, g, b)))
+        free = 0xFFFFFFFF & ~(r | g | b)
+        values |= (alpha << shift(a or (free & -free))) if (a or free) else 0
+        rows = values.astype("<u4").view(np.uint8).reshape(height, -1)
+    data = b"".join(bytes(row) + b"\0" * (stride - len(row)) for row in (rows if top_down else rows[::-1]))
+    compression = 3 if masks is not None else 0
+    if header == 12:
+        info = struct.pack("<IHHHH", 12, width, height, 1, bits)
+    else:
+        info = struct.pack("<IiiHHIIiiII", header, width, -height if top_down else height, 1, bits, compression, len(data), 2835, 2835, 0 if palette is None else len(palette), 0)
+        if masks is not None and header == 40:
+            info += struct.pack("<III", *masks[:3])
+        elif header > 40:
+            info += struct.pack("<IIII", *(masks or (0, 0, 0, 0))) + b"\0" * (header - 56)
+    entry = 3 if header == 12 else 4
+    if header == 12 and palette is not None:
+        palette = palette + [(0, 0, 0)] * ((1 << bits) - len(palette))  # OS/2 v1 has no colour count
+    colours = b"".join(bytes([b, g, r, 0][:entry]) for r, g, b in (palette or []))
+    offset = 14 + len(info) + len(colours)
+    with open(path, "wb") as f:
+        f.write(b"BM" + struct.pack("<IHHI", offset + len(data), 0, 0, offset) + info + colours + data)
+
+
+def make_bmp_images(out, base, palette):
+    """BMP variants: PIL's own writer (24-bit, 8-bit palette and grey, 1-bit, 32-bit), and by hand
+    the ones it does not write. Returns the file names."""
+    made = []
+
+    def save(name, image):
+        image.save(os.path.join(out, name))
+        made.append(name)
+
+    def write(name, pixels, bits, **options):
+        write_bmp(os.path.join(out, name), pixels, bits, **options)
+        made.append(name)
+
+    small = base[:9, :17]
+    save("bmp_rgb_320x240.bmp", Image.fromarray(base))
+    save("bmp_rgb_17x9.bmp", Image.fromarray(small))
+    save("bmp_palette_320x240.bmp", palette)
+    save("bmp_gray_17x9.bmp", Image.fromarray(small[:, :, 0], "L"))
+    save("bmp_bilevel_17x9.bmp", Image.fromarray(small[:, :, 2] > 127))
+    save("bmp_rgba_17x9.bmp", Image.fromarray(np.concatenate([small, small[:, :, :1]], -1), "RGBA"))
+    rng = np.random.default_rng(7)
+    colours = [tuple(int(v) for v in rng.integers(0, 256, 3)) for _ in range(16)]
+    indices = rng.integers(0, 16, (9, 17)).astype(np.uint8)
+    write("bmp_top_down_17x9.bmp", small, 24, top_down=True)
+    write("bmp_4bit_17x9.bmp", indices, 4, palette=colours)
+    write("bmp_1bit_colour_17x9.bmp", indices & 1, 1, palette=colours[:2])
+    write("bmp_short_palette_17x9.bmp", rng.integers(0, 256, (9, 17)).astype(np.uint8), 8, palette=colours[:4])
+    write("bmp_os2_8bit_17x9.bmp", indices, 8, palette=colours, header=12)
+    write("bmp_os2_24bit_17x9.bmp", small, 24, header=12)
+    write("bmp_bgrx_17x9.bmp", small, 32)
+    write("bmp_bitfields_rgba_v5_17x9.bmp", small, 32, header=124, masks=(0xFF, 0xFF00, 0xFF0000, 0xFF000000))
+    write("bmp_bitfields_xbgr_17x9.bmp", small, 32, masks=(0xFF000000, 0xFF0000, 0xFF00, 0))
+    every16 = np.arange(65536, dtype=np.uint16).reshape(256, 256)
+    write("bmp_555_256x256.bmp", every16, 16)
+    write("bmp_565_256x256.bmp", every16, 16, masks=(0xF800, 0x7E0, 0x1F, 0))
+    return made
+
+
 def make_images(out):
     made = {}
 
@@ -161,6 +242,8 @@ def make_images(out):
     webp_path = os.path.join(out, "animated_64x48.webp")
     frames[0].save(webp_path, save_all=True, append_images=frames[1:], duration=80, loop=0, lossless=True)
     made["animated_64x48.webp"] = webp_path
+    for name in make_bmp_images(out, base, palette):
+        made[name] = os.path.join(out, name)
     return made
 
 
@@ -170,7 +253,7 @@ def spec(**changes):
     return result
 
 
-def cases():
+def cases(paths):
     imagenet_input = [3, 224, 224]
     listed = []
 
@@ -203,8 +286,15 @@ def cases():
         "animated_64x48.webp",
         "transparent_64x48.gif",
         "lossy_320x240.webp",
+        "bmp_rgb_320x240.bmp",
+        "bmp_palette_320x240.bmp",
     ]:
         add(f"imagenet {image}", image)
+    # Each BMP decoded exactly: a center crop to its own size changes nothing.
+    for image in sorted(name for name in paths if name.endswith(".bmp")):
+        with Image.open(paths[image]) as opened:
+            width, height = opened.size
+        add(f"decode {image}", image, spec(resize=None, centerCrop=[height, width]), [3, height, width])
     add("imagenet exif orientation 6 (not applied)", "exif_rotated_320x240.jpg", note="stored orientation")
     add("imagenet gray16 (high byte)", "gray16_320x240.png", loader="high-byte", note="documented deviation")
 
@@ -273,7 +363,7 @@ def generate(out):
         "versions": {"torch": torch.__version__, "torchvision": torchvision.__version__, "pillow": PIL.__version__},
         "cases": [],
     }
-    for index, case in enumerate(cases()):
+    for index, case in enumerate(cases(paths)):
         path = paths[case["image"]]
         loaded = LOADERS[case["loader"]](path)
         pixels, tensor = run_pipeline(loaded, case["spec"], case["input"][0])

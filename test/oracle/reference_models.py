@@ -23,7 +23,9 @@ TORCHVISION_NAMES = [
     'wide_resnet50_2',
     'wide_resnet101_2',
 ]
-NAMES = TORCHVISION_NAMES + ['fashion_resnet20']
+# torchvision's dilated backbone (DeepLabV3's): layer3 and layer4 trade their stride for dilation.
+DILATED_NAMES = ['resnet50_dilated']
+NAMES = TORCHVISION_NAMES + ['fashion_resnet20'] + DILATED_NAMES
 
 
 class FashionResNet20(ResNet):
@@ -74,6 +76,8 @@ def build(name):
         return FashionResNet20()
     if name in TORCHVISION_NAMES:
         return getattr(models, name)(weights=None)
+    if name == 'resnet50_dilated':
+        return models.resnet50(weights=None, replace_stride_with_dilation=[False, True, True])
     raise ValueError(f'unknown model {name!r}; expected one of {", ".join(NAMES)}')
 
 
@@ -81,7 +85,7 @@ def input_shape(name):
     """The [N, C, H, W] input the network is described with (N is 1)."""
     if name == 'fashion_resnet20':
         return [1, 1, 28, 28]
-    if name in TORCHVISION_NAMES:
+    if name in TORCHVISION_NAMES + DILATED_NAMES:
         return [1, 3, 224, 224]
     raise ValueError(f'unknown model {name!r}; expected one of {", ".join(NAMES)}')
 

@@ -71,6 +71,32 @@ function declaredTiff(width: number, height: number): Buffer {
   return file;
 }
 
+/** A 24-bit BMP (40-byte header) of the boot, bottom-up or top-down; `edit` patches the header. */
+async function bootBmp(options: { topDown?: boolean; edit?: (file: Buffer) => void } = {}): Promise<Buffer> {
+  const { data, info } = await bootRgb().raw().toBuffer({ resolveWithObject: true });
+  const stride = Math.ceil((info.width * 3) / 4) * 4;
+  const file = Buffer.alloc(54 + stride * info.height);
+  file.write('BM', 0, 'latin1');
+  file.writeUInt32LE(file.length, 2);
+  file.writeUInt32LE(54, 10);
+  file.writeUInt32LE(40, 14);
+  file.writeInt32LE(info.width, 18);
+  file.writeInt32LE(options.topDown ? -info.height : info.height, 22);
+  file.writeUInt16LE(1, 26);
+  file.writeUInt16LE(24, 28);
+  for (let y = 0; y < info.height; y++) {
+    const row = 54 + (options.topDown ? y : info.height - 1 - y) * stride;
+    for (let x = 0; x < info.width; x++) {
+      const from = (y * info.width + x) * 3;
+      file[row + x * 3] = data[from + 2]!;
+      file[row + x * 3 + 1] = data[from + 1]!;
+      file[row + x * 3 + 2] = data[from]!;
+    }
+  }
+  options.edit?.(file);
+  return file;
+}
+
 const jpeg = () => bootRgb().jpeg({ quality: 95 }).toBuffer();
 /** The boot stretched to 56 wide, 40 high: a rotation would show in the stored size and the pixels. */
 const wideJpeg = () => bootRgb().resize(56, 40, { fit: 'fill' }).jpeg({ quality: 95 }).toBuffer();
@@ -126,6 +152,24 @@ export const generated: Record<string, Generator> = {
     description: 'the boot as a 56×40 JPEG tagged EXIF orientation 6 (rotate 90°): not applied, as torchvision does not',
     ext: '.jpg',
     make: async () => sharp(await wideJpeg()).withExif({ IFD0: { Orientation: '6' } }).jpeg({ quality: 95 }).toBuffer(),
+  },
+  'bmp-control': { description: 'the boot as a 24-bit BMP (decoded by bmp.ts: the same pixels as the control)', ext: '.bmp', make: () => bootBmp() },
+  'bmp-top-down': { description: 'the boot as a top-down 24-bit BMP (negative height: the same pixels as the control)', ext: '.bmp', make: () => bootBmp({ topDown: true }) },
+  'bmp-truncated': { description: 'the BMP cut in half', ext: '.bmp', make: async () => (await bootBmp()).subarray(0, 54 + 56 * 28 * 3) },
+  'bmp-header-truncated': { description: 'the BMP cut inside its 40-byte header', ext: '.bmp', make: async () => (await bootBmp()).subarray(0, 30) },
+  'bmp-bomb': {
+    description: 'a BMP whose header declares 100000×100000 pixels, in 54 bytes',
+    ext: '.bmp',
+    make: async () => (await bootBmp({ edit: (f) => (f.writeInt32LE(100_000, 18), f.writeInt32LE(100_000, 22)) })).subarray(0, 54),
+  },
+  'bmp-offset-past-end': { description: 'a BMP whose pixel data offset points 2 GB past its end', ext: '.bmp', make: () => bootBmp({ edit: (f) => f.writeUInt32LE(0x7fffffff, 10) }) },
+  'bmp-rle8': { description: 'a BMP declaring RLE8 compression (not supported: a message)', ext: '.bmp', make: () => bootBmp({ edit: (f) => (f.writeUInt16LE(8, 28), f.writeUInt32LE(1, 30)) }) },
+  'bmp-bad-depth': { description: 'a BMP declaring 7 bits per pixel', ext: '.bmp', make: () => bootBmp({ edit: (f) => f.writeUInt16LE(7, 28) }) },
+  'bmp-header-size': { description: 'a BMP whose header size field says 4 GB', ext: '.bmp', make: () => bootBmp({ edit: (f) => f.writeUInt32LE(0xffffffff, 14) }) },
+  'bmp-palette-overflow': {
+    description: 'an 8-bit BMP declaring 70000 palette colours',
+    ext: '.bmp',
+    make: () => bootBmp({ edit: (f) => (f.writeUInt16LE(8, 28), f.writeUInt32LE(70_000, 46)) }),
   },
   'exif-rotated-control': { description: 'the same 56×40 JPEG without the orientation tag (the same pixels seen)', ext: '.jpg', make: async () => sharp(await wideJpeg()).jpeg({ quality: 95 }).toBuffer() },
 };

@@ -72,9 +72,19 @@ test('summary of a broken file shows what is known and exits 1', () => {
   assert.match(r.stdout, /1 error: run 'resnet-studio check/);
 });
 
-test('unknown command and no arguments print usage', () => {
-  assert.equal(cli('frobnicate').code, 2);
-  assert.match(cli().stdout, /usage: resnet-studio <command>/);
+test('unknown command and no arguments print usage and exit 2', () => {
+  const unknown = cli('sumary');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /^resnet-studio: unknown command 'sumary'\. Did you mean 'summary'\?\nusage: resnet-studio <command>/);
+  const none = cli();
+  assert.deepEqual([none.code, none.stdout], [2, '']);
+  assert.match(none.stderr, /usage: resnet-studio <command>/);
+});
+
+test('summary --jsn is a usage error: no table, exit 2', () => {
+  const r = cli('summary', '--jsn', 'examples/resnet18.resnet');
+  assert.deepEqual([r.code, r.stdout], [2, '']);
+  assert.match(r.stderr, /^resnet-studio summary: unknown option '--jsn'\. Did you mean '--json'\?\nusage: resnet-studio summary FILE \[options\]\n/);
 });
 
 test('summary: params and MACs past 2^53 are exact in the text and the JSON', () => {

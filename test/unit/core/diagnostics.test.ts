@@ -5,31 +5,33 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze } from '../../../language/core/analysis';
+import { analyze, prelude } from '../../../language/core/analysis';
 import { diagnosticCodes } from '../../../language/core/diagnostics';
-import type { Diagnostic, Range, TextEdit } from '../../../language/core/model';
+import type { Diagnostic, SourceId, TextEdit } from '../../../language/core/model';
 import { LineMap } from '../../../language/core/positions';
+import type { Span } from '../../../language/core/syntax';
 import { expectFixture, fixtureCases } from '../fixtures';
 
 const dir = join(__dirname, '../../fixtures/diagnostics');
-const at = (r: Range) => `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`;
-
 export function applyEdits(text: string, edits: TextEdit[]): string {
-  const lines = new LineMap(text);
-  const sorted = [...edits].sort((a, b) => lines.offset(b.range.start) - lines.offset(a.range.start));
-  for (const e of sorted) text = text.slice(0, lines.offset(e.range.start)) + e.newText + text.slice(lines.offset(e.range.end));
+  for (const e of [...edits].sort((a, b) => b.span.start - a.span.start)) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
   return text;
 }
 
 function report(text: string, diagnostics: Diagnostic[]): string {
+  const lines: Record<SourceId, LineMap> = { file: new LineMap(text), prelude: prelude().lines };
+  const at = (span: Span, source: SourceId = 'file') => {
+    const { start, end } = lines[source].range(span);
+    return `${start.line + 1}:${start.character + 1}-${end.line + 1}:${end.character + 1}`;
+  };
   const out: string[] = [];
   for (const d of diagnostics) {
-    out.push(`${at(d.range)} ${d.severity} ${d.code} ${d.message}`);
-    for (const r of d.related) out.push(`    related ${r.location.source}:${at(r.location.range)} ${r.message}`);
+    out.push(`${at(d.span)} ${d.severity} ${d.code} ${d.message}`);
+    for (const r of d.related) out.push(`    related ${r.source}:${at(r.span, r.source)} ${r.message}`);
     for (const f of d.fixes) {
       const fixed = analyze(applyEdits(text, f.edits));
       const left = fixed.diagnostics.filter((x) => x.code === d.code).length;
-      out.push(`    fix "${f.title}": ${f.edits.map((e) => `${at(e.range)} → ${JSON.stringify(e.newText)}`).join(', ')}; after it ${left} ${d.code} left, ${fixed.diagnostics.length} diagnostics in all`);
+      out.push(`    fix "${f.title}": ${f.edits.map((e) => `${at(e.span)} → ${JSON.stringify(e.newText)}`).join(', ')}; after it ${left} ${d.code} left, ${fixed.diagnostics.length} diagnostics in all`);
     }
   }
   return out.join('\n') + '\n';

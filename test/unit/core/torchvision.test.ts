@@ -9,7 +9,7 @@ import { analyze } from '../../../language/core/analysis';
 import { flattenLayers } from '../../../language/core/walk';
 
 const root = join(__dirname, '../../..');
-const models = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2', 'fashion_resnet20'];
+const models = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2', 'fashion_resnet20', 'resnet50_dilated'];
 const fileOf = (model: string) => (model === 'fashion_resnet20' ? 'examples/fashion-mnist/resnet20.resnet' : `examples/${model}.resnet`);
 
 interface OracleLayer {

@@ -8,7 +8,7 @@ import { tokenize } from '../../../language/core/lexer';
 import { preludeText } from '../../../language/core/prelude';
 import { exampleFiles } from '../examples';
 
-const significant = (text: string) => tokenize(text).filter((t) => t.kind !== 'whitespace' && t.kind !== 'newline').map((t) => t.text.trimEnd());
+const significant = (text: string) => tokenize(text).filter((t) => t.kind !== 'newline').map((t) => t.text.trimEnd());
 
 test('formatting every example is idempotent and changes only whitespace', () => {
   for (const file of exampleFiles) {

@@ -35,7 +35,7 @@ function mutate(text: string, random: () => number): string {
   return text;
 }
 
-const significant = (text: string) => tokenize(text).filter((t) => t.kind !== 'whitespace' && t.kind !== 'newline').map((t) => t.text.trimEnd());
+const significant = (text: string) => tokenize(text).filter((t) => t.kind !== 'newline').map((t) => t.text.trimEnd());
 
 test('editor features survive 1000 mutated examples at 20 cursor positions each', () => {
   const sources = exampleFiles.map((f) => readFileSync(f, 'utf8'));

@@ -2,7 +2,7 @@
 // shows and `resnet-studio infer|eval --json` print, the CSV export, and the shared folder-evaluation
 // helpers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -15,7 +15,8 @@ import type { InferResult, InputResult } from '../../../contracts/worker';
 import type { EpReport } from '../../../engine/runtime/providers';
 import { confusionCells, resultJson } from '../../../contracts/inference-result';
 import { parseResultsRequest } from '../../../contracts/results';
-import { exampleNetwork } from '../onnx/example-networks';
+import { LineMap } from '../../../language/core/positions';
+import { exampleFile, exampleNetwork } from '../onnx/example-networks';
 
 const cpuReport: EpReport = { requested: 'cpu', selected: 'cpu', nodesByEp: { cpu: 30 }, ran: 'cpu', attempts: [{ ep: 'cpu', ok: true, ms: 3 }] };
 
@@ -70,6 +71,7 @@ test('an EP note explains a fallback and a split, and is absent when the request
 
 const model: RunnableModel = {
   name: 'fashion-mnist/resnet20.resnet',
+  lines: new LineMap(readFileSync(exampleFile('fashion_resnet20'), 'utf8')),
   network: exampleNetwork('fashion_resnet20'),
   weights: { kind: 'file', path: '/w/resnet20.safetensors' },
   weightsSource: '/w/resnet20.safetensors',
@@ -179,10 +181,13 @@ test('folders list as ImageFolder (sorted class folders) or as flat files with a
     mkdirSync(join(classes, name), { recursive: true });
     for (const f of files) writeFileSync(join(classes, name, f), '');
   }
-  const imageFolder = await listDataset(classes, 10);
+  const imageFolder = await listDataset(classes, 2);
   assert.ok(typeof imageFolder !== 'string');
-  assert.deepEqual(imageFolder.classNames, ['a-dog', 'b-cat']);
+  assert.deepEqual(imageFolder.classFolders, { names: ['a-dog', 'b-cat'], targets: [0, 1], rule: 'sorted' });
   assert.deepEqual(imageFolder.samples.map((s) => [s.path.slice(classes.length + 1), s.target]), [['a-dog/y.jpg', 0], ['b-cat/x.png', 1]]);
+  const byLabel = await listDataset(classes, 10, ['x', 'y', 'B Cat', 'A_DOG']);
+  assert.ok(typeof byLabel !== 'string');
+  assert.deepEqual(byLabel.samples.map((s) => [s.path.slice(classes.length + 1), s.target]), [['a-dog/y.jpg', 3], ['b-cat/x.png', 2]]);
 
   const flat = join(folder, 'flat');
   mkdirSync(flat);

@@ -32,7 +32,7 @@ test('mutation fuzzing of the parser and analyzer', { timeout: (fuzzSeconds() + 
     } catch (error) {
       throw new Error(`analyze threw ${(error as Error).stack}\n--- input ---\n${text}`);
     }
-    for (const d of result.diagnostics) assert.ok(d.range.start.line >= 0 && d.message.length > 0, `a diagnostic without a position or message\n--- input ---\n${text}`);
+    for (const d of result.diagnostics) assert.ok(0 <= d.span.start && d.span.start <= d.span.end && d.span.end <= text.length && d.message.length > 0, `a diagnostic outside the text or without a message\n--- input ---\n${text}`);
     if (result.diagnostics.some((d) => d.severity === 'error')) return 'with errors';
     // A file that checks clean has every shape known, so it exports.
     for (const network of result.networks) {

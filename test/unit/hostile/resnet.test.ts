@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-protocol';
 import { analyze } from '../../../language/core/analysis';
+import type { Position } from '../../../language/core/positions';
 import { TestServer } from '../../lsp/server';
 import { expectMessage, hostileCases } from './catalogue';
 
 const shown = 12;
+const at = (p: Position) => `${p.line + 1}:${p.character + 1}`;
 const limit = { timeout: 120_000 };
 let server: TestServer;
 before(async () => {
@@ -36,9 +38,9 @@ test('the resnet catalogue', limit, async (t) => {
     const lsp = published.diagnostics as LspDiagnostic[];
     const message = [
       `analyze: ${analysis.networks.length} network(s), ${analysis.diagnostics.length} diagnostic(s)`,
-      ...listed(analysis.diagnostics, (d) => `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message.slice(0, 160)}`),
+      ...listed(analysis.diagnostics, (d) => `  ${at(analysis.lines.position(d.span.start))} ${d.code} ${d.message.slice(0, 160)}`),
       `server: ${lsp.length} diagnostic(s)`,
-      ...listed(lsp, (d) => `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${String(d.code ?? '')} ${d.message.slice(0, 160)}`),
+      ...listed(lsp, (d) => `  ${at(d.range.start)} ${String(d.code ?? '')} ${d.message.slice(0, 160)}`),
     ].join('\n');
     expectMessage('resnet', c.name, message);
     });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../../language/core/analysis';
+import type { Position } from '../../../language/core/positions';
 import { InferenceClient } from '../../../engine/runtime/client';
 import { TestServer } from '../../lsp/server';
 import { repoRoot } from '../examples';
@@ -96,10 +97,12 @@ export async function soakLanguageServer(count: number): Promise<SoakFigures & {
     const lines = text.slice(0, offset).split('\n');
     return { line: lines.length - 1, character: lines[lines.length - 1]!.length };
   };
+  const at = (p: Position) => `${p.line}:${p.character}`;
   const check = async () => {
     const published = await server.diagnosticsFor(uri, (p) => p.version === version, 60_000);
-    const expected = analyze(text).diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code} ${d.message}`);
-    const actual = published.diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${String(d.code)} ${d.message}`);
+    const analysis = analyze(text);
+    const expected = analysis.diagnostics.map((d) => `${at(analysis.lines.position(d.span.start))} ${d.code} ${d.message}`);
+    const actual = published.diagnostics.map((d) => `${at(d.range.start)} ${String(d.code)} ${d.message}`);
     assert.deepEqual(actual, expected, `the diagnostics of version ${version} are those of its text`);
     server.forget(uri);
     checks++;

@@ -17,7 +17,7 @@ import { loadStateDict } from '../../../engine/onnx/state-dict';
 import { EXAMPLES, TORCHVISION_NAMES, ZEROPAD_MIX, analyzeFile, exampleNetwork } from './example-networks';
 import { PYTHON, readIo, referenceIo, referenceModels, referenceNetworks, relativeError, topK } from './oracle';
 
-const MODELS = [...TORCHVISION_NAMES, 'fashion_resnet20', 'cifar_resnet20', 'zeropad_mix'];
+const MODELS = [...TORCHVISION_NAMES, 'resnet50_dilated', 'fashion_resnet20', 'cifar_resnet20', 'zeropad_mix'];
 const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-compile-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -42,6 +42,9 @@ function generate(folder: string, args: string[], outputs: string[], renames: Re
   }
 }
 
+/** The network for the python side, its exact counts (bigint) as numbers. */
+const networkJson = (network: Network) => JSON.stringify(network, (_key, value) => (typeof value === 'bigint' ? Number(value) : value));
+
 /** The folder holding <name>.safetensors and <name>.io.safetensors for each model. */
 export function referenceModels(names: string[]): string {
   const folder = cacheFolder();
@@ -60,10 +63,8 @@ export function referenceNetworks(networks: Network[]): Map<string, { weights: s
   const folder = cacheFolder();
   const files = new Map<string, { weights: string; io: string }>();
   const missing: { network: Network; hash: string }[] = [];
-  // Counts are bigint; the script reads only the structure.
-  const json = (network: Network) => JSON.stringify(network, (_key, value) => (typeof value === 'bigint' ? Number(value) : value));
   for (const network of networks) {
-    const hash = createHash('sha256').update(json(network)).digest('hex').slice(0, 16);
+    const hash = createHash('sha256').update(networkJson(network)).digest('hex').slice(0, 16);
     const paths = { weights: join(folder, `${network.name}.${hash}.safetensors`), io: join(folder, `${network.name}.${hash}.io.safetensors`) };
     files.set(network.name, paths);
     if (!existsSync(paths.io)) missing.push({ network, hash });
@@ -73,9 +74,9 @@ export function referenceNetworks(networks: Network[]): Map<string, { weights: s
     const outputs: string[] = [];
     const renames: Record<string, string> = {};
     for (const { network, hash } of missing) {
-      const path = join(folder, `${network.name}.${hash}.json`);
-      writeFileSync(path, json(network));
-      args.push('--network-json', path);
+      const json = join(folder, `${network.name}.${hash}.json`);
+      writeFileSync(json, networkJson(network));
+      args.push('--network-json', json);
       for (const suffix of ['safetensors', 'io.safetensors']) {
         outputs.push(`${network.name}.${suffix}`);
         renames[`${network.name}.${suffix}`] = `${network.name}.${hash}.${suffix}`;

@@ -12,14 +12,15 @@ import { formatShare, nextSort, sortRows, tableRows } from '../../../webview/tab
 const text = readFileSync(join(__dirname, '../../fixtures/graph/resnet50.resnet'), 'utf8');
 const analysis = analyze(text);
 const graph = buildGraph(analysis.networks[0], analysis.diagnostics);
-const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
+/** The offset of a character of the line holding `needle`. */
+const at = (needle: string, character: number) => analysis.lines.offset({ line: text.split('\n').findIndex((l) => l.includes(needle)), character });
 
 test('the cursor on a statement selects what it wrote: a layer, or the stage (not its inner layers)', () => {
-  assert.equal(elementAt(graph, { line: lineOf('conv1   conv'), character: 4 }), 'n:conv1');
-  assert.equal(elementAt(graph, { line: lineOf('layer3  bottleneck'), character: 12 }), 'g:layer3');
-  assert.equal(elementAt(graph, { line: lineOf('fc      linear'), character: 0 }), undefined, 'the indentation is outside the statement');
-  assert.equal(elementAt(graph, { line: lineOf('fc      linear'), character: 2 }), 'n:fc');
-  assert.equal(elementAt(graph, { line: 0, character: 0 }), undefined, 'a comment above the network');
+  assert.equal(elementAt(graph, at('conv1   conv', 4)), 'n:conv1');
+  assert.equal(elementAt(graph, at('layer3  bottleneck', 12)), 'g:layer3');
+  assert.equal(elementAt(graph, at('fc      linear', 0)), undefined, 'the indentation is outside the statement');
+  assert.equal(elementAt(graph, at('fc      linear', 2)), 'n:fc');
+  assert.equal(elementAt(graph, 0), undefined, 'a comment above the network');
 });
 
 test('search finds layers by name in diagram order; a matching stage stands for its members', () => {

@@ -1,13 +1,16 @@
 // Readable text of a graph and its layout, for the fixture files under test/fixtures/graph/.
 
 import { tensorLabel, type Graph, type GraphDiagnostic } from '../../../language/core/graph';
-import type { Range } from '../../../language/core/model';
+import type { LineMap } from '../../../language/core/positions';
+import type { Span } from '../../../language/core/syntax';
 import type { Layout } from '../../../webview/layout';
 
-const at = (r: Range) => `${r.start.line + 1}:${r.start.character + 1}-${r.end.line + 1}:${r.end.character + 1}`;
-const diags = (list: GraphDiagnostic[]) => list.map((d) => `\n      ! ${d.severity} ${d.code} at ${at(d.range)}: ${d.message}`).join('');
-
-export function printGraph(graph: Graph): string {
+export function printGraph(graph: Graph, lines: LineMap): string {
+  const at = (span: Span) => {
+    const { start, end } = lines.range(span);
+    return `${start.line + 1}:${start.character + 1}-${end.line + 1}:${end.character + 1}`;
+  };
+  const diags = (list: GraphDiagnostic[]) => list.map((d) => `\n      ! ${d.severity} ${d.code} at ${at(d.span)}: ${d.message}`).join('');
   const out = [
     `network ${graph.network} ${graph.input?.join('×') ?? '?'} → ${tensorLabel(graph.outputShape)}, ${graph.params} params, ${graph.macs} MACs`,
     ...graph.diagnostics.map((d) => `  ! ${d.severity} ${d.code}: ${d.message}`),

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import {
   candidateEps,
+  cudaInstallCommand,
   formatEpReport,
   installHint,
   isEpChoice,
@@ -9,6 +12,7 @@ import {
   ranFromCounts,
   shortenEpError,
 } from '../../../engine/runtime/providers';
+import { repoRoot } from '../examples';
 
 test('auto tries the platform GPU EPs one at a time, then cpu', () => {
   const eps = (platform: NodeJS.Platform, cudaPresent: boolean, gpuDevicePresent = true) =>
@@ -33,8 +37,20 @@ test('auto skips WebGPU on Linux without a GPU device, and says so; an explicit 
 test('EP choices are validated', () => {
   assert.ok(isEpChoice('webgpu'));
   assert.ok(!isEpChoice('gpu'));
-  assert.match(installHint('webgpu'), /setup-lavapipe\.sh/);
-  assert.match(installHint('cuda'), /cuDNN/);
+  assert.match(installHint('webgpu', '/o'), /setup-lavapipe\.sh/);
+  assert.match(installHint('cuda', '/o', 'linux', 'x64'), /cuDNN 9 .*downloads: `\(cd \/o && ONNXRUNTIME_NODE_INSTALL=cuda12 node script\/install\.js\)`$/);
+  assert.equal(installHint('cuda', '/o', 'win32', 'x64'), 'onnxruntime-node has CUDA provider libraries for Linux x64 only, not for win32 x64');
+  assert.equal(cudaInstallCommand("/my ext/it's"), `(cd '/my ext/it'\\''s' && ONNXRUNTIME_NODE_INSTALL=cuda12 node script/install.js)`);
+});
+
+test("the CUDA instruction is onnxruntime-node's own installer, and the README gives the same", () => {
+  const ort = dirname(require.resolve('onnxruntime-node/package.json'));
+  const metadata = require(join(ort, 'script/install-metadata.js')) as { requirements: Record<string, string[]>; manifests: Record<string, Record<string, unknown>> };
+  assert.deepEqual(Object.entries(metadata.requirements).filter(([, names]) => names.includes('cuda12')).map(([platform]) => platform), ['linux/x64']);
+  assert.ok('./libonnxruntime_providers_cuda.so' in metadata.manifests['linux/x64:cuda12']!, 'the library cudaProvidersPresent looks for');
+  assert.match(readFileSync(join(ort, 'script/install-utils.js'), 'utf8'), /process\.env\.ONNXRUNTIME_NODE_INSTALL\b/);
+  assert.ok(readFileSync(join(ort, 'script/install.js'), 'utf8').includes('--onnxruntime-node-install=cuda12'));
+  assert.ok(readFileSync(join(repoRoot, 'README.md'), 'utf8').includes(`\`${cudaInstallCommand('node_modules/onnxruntime-node')}\``));
 });
 
 test('ORT failures are shortened to the sentence that explains them', () => {
@@ -76,4 +92,7 @@ test('the EP that ran each node comes from the profile', () => {
     }),
     ['ep: cpu (requested auto; 40 nodes: cpu 40)', '  tried cuda: Failed to load shared library', '  skipped webgpu: no GPU device'],
   );
+  assert.deepEqual(formatEpReport({ requested: 'auto', selected: 'cpu', nodesByEp: {}, ran: 'unknown', attempts: [{ ep: 'cpu', ok: true, ms: 20 }] }), [
+    'ep: cpu (requested auto; no image ran)',
+  ]);
 });

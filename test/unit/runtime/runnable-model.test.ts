@@ -97,15 +97,20 @@ test('the worker request runs each path as an image with the caller\'s settings'
   });
 });
 
-test('an evaluation needs a classifier and a labelled folder; classes are named by folder, label or index', async () => {
+test('an evaluation needs a classifier and a labelled folder; classes are named by label, folder or index', async () => {
   const model = await loadModel(source(tiny('n', '  weights "w.safetensors"\n  labels "labels.txt"\n')));
   assert.ok(!isModelProblem(model));
   const classes = join(folder, 'classes');
-  mkdirSync(join(classes, 'zebra'), { recursive: true });
-  writeFileSync(join(classes, 'zebra', 'x.png'), '');
+  for (const name of ['zebra', 'okapi']) {
+    mkdirSync(join(classes, name), { recursive: true });
+    writeFileSync(join(classes, name, 'x.png'), '');
+  }
   const byFolder = await loadEvaluation(model, classes);
   assert.ok(typeof byFolder !== 'string');
-  assert.deepEqual([byFolder.classes, byFolder.className(0), byFolder.className(1)], [2, 'zebra', 'dog']);
+  assert.deepEqual([byFolder.classes, byFolder.className(0), byFolder.className(1)], [2, 'cat', 'dog']);
+  const unlabelled = await loadEvaluation({ ...model, labels: undefined }, classes);
+  assert.ok(typeof unlabelled !== 'string');
+  assert.deepEqual([unlabelled.className(0), unlabelled.className(1)], ['okapi', 'zebra']);
   const flat = join(folder, 'flat');
   mkdirSync(flat);
   writeFileSync(join(flat, 'x_1.png'), '');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { Range } from '../../../language/core/model';
+import type { Span } from '../../../language/core/syntax';
 import { expectedWeights } from '../../../engine/onnx/network-walk';
 import { randomWeights } from '../../../engine/onnx/random-weights';
 import { loadStateDict } from '../../../engine/onnx/state-dict';
@@ -82,9 +82,9 @@ test('a header-only check (for the language server) finds the same problems with
   assert.equal(fine.summary, 'fine.safetensors fits this network');
 });
 
-test('each problem carries the range of its owning layer', async () => {
+test('each problem carries the span of its owning layer', async () => {
   const network = fashionResnet20();
-  const range: Range = { start: { line: 7, character: 2 }, end: { line: 7, character: 30 } };
+  const range: Span = { start: 120, end: 148 };
   const fc = network.children[network.children.length - 1]!;
   fc.range = range;
   const tensors = fashionTensors();
