@@ -19,9 +19,13 @@ def save_weights(model, path, metadata):
     replace_file(path, lambda target: safetensors_file.save_file(state, target, metadata=metadata))
 
 
+def load_weights(path):
+    return safetensors_file.load_file(path)
+
+
 def load_matching(model, path):
     """Copies every tensor of the file whose key and shape the model has; reports what did not fit."""
-    tensors = safetensors_file.load_file(path)
+    tensors = load_weights(path)
     state = model.state_dict()
     loaded, skipped = [], []
     with torch.no_grad():

@@ -176,158 +176,181 @@ class Stop:
         return 1.0 if self.signalled or (self.path and os.path.exists(self.path)) else 0.0
 
 
-def train(config):
-    device = choose_device(config['device'])
-    if WORLD > 1:
-        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
-    if device.type == 'cpu':
-        torch.use_deterministic_algorithms(True)
-    else:
-        torch.backends.cudnn.benchmark = True
-    if config['amp'] and device.type == 'mps':
-        raise TrainingError(f'--amp: torch {torch.__version__} has no mixed precision on mps')
-    amp_dtype = torch.float16 if device.type == 'cuda' else torch.bfloat16
-    autocast = lambda: torch.autocast(device.type, dtype=amp_dtype, enabled=config['amp'])  # noqa: E731
-    scaler = torch.cuda.amp.GradScaler(enabled=config['amp'] and device.type == 'cuda')
-
+def datasets(config):
+    """The training and validation images, preprocessed as the network's file says."""
     with open(config['samples']) as file:
         train_samples, val_samples = split(json.load(file), config)
-    preprocess = config['preprocess']
-    shape = config['input']
-    train_set = data.LabelledImages(train_samples, data.transform(preprocess, shape, config['augment']), config['seed'], config['augment'] != 'none')
-    val_set = val_samples and data.LabelledImages(val_samples, data.transform(preprocess, shape, 'none'), config['seed'], False)
+    spec, shape, seed = config['preprocess'], config['input'], config['seed']
+    train_set = data.LabelledImages(train_samples, data.transform(spec, shape, config['augment']), seed, config['augment'] != 'none')
+    val_set = data.LabelledImages(val_samples, data.transform(spec, shape, 'none'), seed, False) if val_samples else None
     seen = list(train_set[(0, 0)][0].shape)
     if seen != shape:
-        raise TrainingError(f'{train_samples[0][0]}: preprocessing gives {"x".join(map(str, seen))} but the network input is {"x".join(map(str, shape))}; check the preprocess section')
+        raise TrainingError(f'{train_samples[0][0]}: preprocessing gives {"x".join(map(str, seen))} but the network input is '
+                            f'{"x".join(map(str, shape))}; check the preprocess section')
+    return train_set, val_set
 
+
+def prepared_model(config):
+    """The module with its starting weights (resumed, loaded where they fit, or torchvision's init) and its frozen part."""
     torch.manual_seed(config['seed'])
     model, head = build_model(config)
-    resume = config['resume']
-    state = None
-    if resume:
-        state = checkpoint.load_state(config['resumeState'])
-        model.load_state_dict(checkpoint.safetensors_file.load_file(resume), strict=True)
-        init = {'source': resume, 'resumed': True}
+    if config['resume']:
+        model.load_state_dict(checkpoint.load_weights(config['resume']), strict=True)
+        init = {'source': config['resume'], 'resumed': True}
     elif config['init']:
         init = checkpoint.load_matching(model, config['init'])
     else:
         init = {'source': None}
-    frozen = freeze(model, config)
-    model.to(device)
-    torch.manual_seed(config['seed'] + RANK)
-    net = DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None) if WORLD > 1 else model
+    return model, head, init, freeze(model, config)
 
-    per_rank_batch = config['batch'] // WORLD
-    sampler = torch.utils.data.DistributedSampler(train_set, num_replicas=WORLD, rank=RANK, shuffle=True, seed=config['seed'])
-    steps_per_epoch = math.ceil(len(sampler) / per_rank_batch)
-    optimizer = make_optimizer([p for p in model.parameters() if p.requires_grad], config)
-    schedule = make_schedule(optimizer, config, steps_per_epoch)
-    workers = config['workers']
-    started = time.time()
 
-    log = {
-        'network': config['network'],
-        'settings': config['settings'],
-        'seed': config['seed'],
-        'versions': {**versions(), 'resnetStudio': config['version']},
-        'device': str(device),
-        'processes': WORLD,
-        'threads': torch.get_num_threads(),
-        'data': {'train': len(train_set), 'val': len(val_set) if val_set else 0, 'classes': config['classes'], 'classNames': config['classNames']},
-        'init': init,
-        'head': head,
-        'frozen': len(frozen),
-        'epochs': [],
-        'steps': [],
-        'best': None,
-        'status': 'running',
-        'resumes': [],
-    }
-    first_epoch, samples_done, sums = 0, 0, [0.0, 0.0, 0.0]
-    if state:
-        optimizer.load_state_dict(state['optimizer'])
-        schedule.load_state_dict(state['schedule'])
-        scaler.load_state_dict(state['scaler'])
+class Training:
+    """One run on this rank: the epochs from where a resume left off, the checkpoints, the log."""
+
+    def __init__(self, config):
+        self.config = config
+        self.device = choose_device(config['device'])
+        if WORLD > 1:
+            dist.init_process_group('nccl' if self.device.type == 'cuda' else 'gloo')
+        if self.device.type == 'cpu':
+            torch.use_deterministic_algorithms(True)
+        else:
+            torch.backends.cudnn.benchmark = True
+        if config['amp'] and self.device.type == 'mps':
+            raise TrainingError(f'--amp: torch {torch.__version__} has no mixed precision on mps')
+        self.scaler = torch.cuda.amp.GradScaler(enabled=config['amp'] and self.device.type == 'cuda')
+        self.train_set, self.val_set = datasets(config)
+        self.model, head, init, frozen = prepared_model(config)
+        self.model.to(self.device)
+        torch.manual_seed(config['seed'] + RANK)
+        self.net = DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == 'cuda' else None) if WORLD > 1 else self.model
+        self.frozen_bn = frozen_batchnorms(self.model)
+        self.batch = config['batch'] // WORLD
+        self.sampler = torch.utils.data.DistributedSampler(self.train_set, num_replicas=WORLD, rank=RANK, shuffle=True, seed=config['seed'])
+        self.steps = math.ceil(len(self.sampler) / self.batch)
+        self.optimizer = make_optimizer([p for p in self.model.parameters() if p.requires_grad], config)
+        self.schedule = make_schedule(self.optimizer, config, self.steps)
+        self.stop = Stop(config['stopFile'])
+        # Where the run stands: the epoch (0-based), the images of it done, and their loss, correct and count sums.
+        self.epoch, self.done, self.sums = 0, 0, [0.0, 0.0, 0.0]
+        self.log = {
+            'network': config['network'],
+            'settings': config['settings'],
+            'seed': config['seed'],
+            'versions': {**versions(), 'resnetStudio': config['version']},
+            'device': str(self.device),
+            'processes': WORLD,
+            'threads': torch.get_num_threads(),
+            'data': {'train': len(self.train_set), 'val': len(self.val_set) if self.val_set else 0, 'classes': config['classes'], 'classNames': config['classNames']},
+            'init': init,
+            'head': head,
+            'frozen': len(frozen),
+            'epochs': [],
+            'steps': [],
+            'best': None,
+            'status': 'running',
+            'resumes': [],
+        }
+        resumed = None
+        if config['resume']:
+            state = checkpoint.load_state(config['resumeState'])
+            self.optimizer.load_state_dict(state['optimizer'])
+            self.schedule.load_state_dict(state['schedule'])
+            self.scaler.load_state_dict(state['scaler'])
+            if RANK == 0:
+                torch.set_rng_state(state['rng'])
+            self.epoch, self.done, self.sums = state['epoch'], state['samplesDone'], state['epochSums']
+            resumed = {'epoch': self.epoch + 1, 'samplesDone': self.done}
+            self.log = {**state['log'], 'status': 'running', 'resumes': state['log']['resumes'] + [resumed]}
+        emit('start', device=str(self.device), processes=WORLD, threads=torch.get_num_threads(), trainImages=len(self.train_set),
+             valImages=self.log['data']['val'], classes=config['classes'], stepsPerEpoch=self.steps, epochs=config['epochs'],
+             init=init, head=head, frozen=len(frozen), resumed=resumed, versions=self.log['versions'])
+
+    def autocast(self):
+        dtype = torch.float16 if self.device.type == 'cuda' else torch.bfloat16
+        return torch.autocast(self.device.type, dtype=dtype, enabled=self.config['amp'])
+
+    def run(self):
+        started = time.time()
+        while self.epoch < self.config['epochs']:
+            if not self.train_epoch():
+                return
+        self.log['status'] = 'done'
+        self.log['seconds'] = time.time() - started
         if RANK == 0:
-            torch.set_rng_state(state['rng'])
-        first_epoch, samples_done, sums = state['epoch'], state['samplesDone'], state['epochSums']
-        log = {**state['log'], 'status': 'running', 'resumes': state['log']['resumes'] + [{'epoch': first_epoch + 1, 'samplesDone': samples_done}]}
-    emit('start', device=str(device), processes=WORLD, threads=torch.get_num_threads(), trainImages=len(train_set), valImages=len(val_set) if val_set else 0,
-         classes=config['classes'], stepsPerEpoch=steps_per_epoch, epochs=config['epochs'], init=init, head=head, frozen=len(frozen),
-         resumed={'epoch': first_epoch + 1, 'samplesDone': samples_done} if state else None, versions=log['versions'])
+            write_log(self.config['log'], self.log)
+        emit('done', best=self.log['best'], out=self.config['out'], last=self.config['last'], log=self.config['log'])
 
-    stop = Stop(config['stopFile'])
-    frozen_bn = frozen_batchnorms(model)
-    metadata = {'format': 'pt', 'network': config['network']}
+    def train_epoch(self):
+        """The rest of the current epoch; False when it stopped."""
+        config, epoch = self.config, self.epoch
+        self.sampler.set_epoch(epoch)
+        indices = list(self.sampler)[self.done // WORLD:]
+        first_step = self.done // config['batch']
+        self.net.train()
+        for module in self.frozen_bn:
+            module.eval()
+        started = time.time()
+        last_report = 0.0
+        lr = self.optimizer.param_groups[0]['lr']
+        for step, (images, targets) in enumerate(loader(self.train_set, epoch, indices, self.batch, config['workers'], self.device), start=first_step):
+            images, targets = images.to(self.device, non_blocking=True), targets.to(self.device, non_blocking=True)
+            with self.autocast():
+                outputs = self.net(images)
+                loss = nn.functional.cross_entropy(outputs, targets)
+            self.optimizer.zero_grad(set_to_none=True)
+            self.scaler.scale(loss).backward()
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+            lr = self.optimizer.param_groups[0]['lr']
+            self.schedule.step()
+            totals = [loss.item() * len(targets), (outputs.argmax(1) == targets).sum().item(), len(targets), self.stop.requested()]
+            loss_sum, correct, count, stopping = reduce(totals, self.device)
+            self.sums = [self.sums[0] + loss_sum, self.sums[1] + correct, self.sums[2] + count]
+            self.done += int(count)
+            self.log['steps'].append({'epoch': epoch + 1, 'step': step + 1, 'loss': loss_sum / count, 'accuracy': correct / count, 'lr': lr})
+            now = time.time()
+            if now - last_report >= 0.5 or step + 1 == self.steps or stopping:
+                last_report = now
+                per_step = (now - started) / (step + 1 - first_step)
+                remaining = (self.steps - step - 1) + (config['epochs'] - epoch - 1) * self.steps
+                emit('step', epoch=epoch + 1, step=step + 1, steps=self.steps, loss=loss_sum / count, accuracy=correct / count, lr=lr,
+                     imagesPerSecond=config['batch'] / per_step, etaSeconds=remaining * per_step)
+            if stopping:
+                self.save('stopped')
+                emit('stopped', epoch=epoch + 1, step=step + 1, last=config['last'], log=config['log'])
+                return False
+        seconds = time.time() - started
+        record = {'epoch': epoch + 1, 'trainLoss': self.sums[0] / self.sums[2], 'trainAccuracy': self.sums[1] / self.sums[2], 'lr': lr,
+                  'seconds': seconds, 'imagesPerSecond': len(indices) * WORLD / seconds}
+        if self.val_set:
+            record['valLoss'], record['valAccuracy'] = evaluate(self.model, self.val_set, self.batch * 2, config['workers'], self.device, self.autocast)
+        # Without validation images the best weights are the last.
+        best = not self.val_set or self.log['best'] is None or record['valAccuracy'] > self.log['best']['valAccuracy']
+        if best:
+            self.log['best'] = {'epoch': epoch + 1, 'valAccuracy': record.get('valAccuracy')}
+        self.log['epochs'].append(record)
+        self.epoch, self.done, self.sums = epoch + 1, 0, [0.0, 0.0, 0.0]
+        self.save('running')
+        if best and RANK == 0:
+            checkpoint.save_weights(self.model, config['out'], self.metadata())
+        emit('epoch', **record, epochs=config['epochs'], best=best)
+        return True
 
-    def save(epoch, done, epoch_sums, status):
+    def metadata(self):
+        return {'format': 'pt', 'network': self.config['network']}
+
+    def save(self, status):
+        """The last checkpoint: weights, the state a resume needs, the log."""
         if RANK != 0:
             return
-        log['status'] = status
-        checkpoint.save_weights(model, config['last'], metadata)
-        checkpoint.save_state(config['lastState'], {
-            'epoch': epoch, 'samplesDone': done, 'epochSums': epoch_sums, 'optimizer': optimizer.state_dict(),
-            'schedule': schedule.state_dict(), 'scaler': scaler.state_dict(), 'rng': torch.get_rng_state(), 'log': log,
+        self.log['status'] = status
+        checkpoint.save_weights(self.model, self.config['last'], self.metadata())
+        checkpoint.save_state(self.config['lastState'], {
+            'epoch': self.epoch, 'samplesDone': self.done, 'epochSums': self.sums, 'optimizer': self.optimizer.state_dict(),
+            'schedule': self.schedule.state_dict(), 'scaler': self.scaler.state_dict(), 'rng': torch.get_rng_state(), 'log': self.log,
         })
-        write_log(config['log'], log)
-
-    for epoch in range(first_epoch, config['epochs']):
-        sampler.set_epoch(epoch)
-        indices = list(sampler)[samples_done // WORLD:]
-        first_step = samples_done // config['batch']
-        net.train()
-        for module in frozen_bn:
-            module.eval()
-        epoch_started = time.time()
-        last_report = 0.0
-        lr = optimizer.param_groups[0]['lr']
-        for step, (images, targets) in enumerate(loader(train_set, epoch, indices, per_rank_batch, workers, device), start=first_step):
-            images, targets = images.to(device, non_blocking=True), targets.to(device, non_blocking=True)
-            with autocast():
-                outputs = net(images)
-                loss = nn.functional.cross_entropy(outputs, targets)
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
-            lr = optimizer.param_groups[0]['lr']
-            schedule.step()
-            loss_sum, correct, count, stopping = reduce([loss.item() * len(targets), (outputs.argmax(1) == targets).sum().item(), len(targets), stop.requested()], device)
-            sums = [sums[0] + loss_sum, sums[1] + correct, sums[2] + count]
-            samples_done += int(count)
-            log['steps'].append({'epoch': epoch + 1, 'step': step + 1, 'loss': loss_sum / count, 'accuracy': correct / count, 'lr': lr})
-            now = time.time()
-            done_here = step + 1 - first_step
-            if now - last_report >= 0.5 or step + 1 == steps_per_epoch or stopping:
-                last_report = now
-                per_step = (now - epoch_started) / done_here
-                remaining = (steps_per_epoch - step - 1) + (config['epochs'] - epoch - 1) * steps_per_epoch
-                emit('step', epoch=epoch + 1, step=step + 1, steps=steps_per_epoch, loss=loss_sum / count, accuracy=correct / count, lr=lr,
-                     imagesPerSecond=done_here * config['batch'] / (now - epoch_started), etaSeconds=remaining * per_step)
-            if stopping:
-                save(epoch, samples_done, sums, 'stopped')
-                emit('stopped', epoch=epoch + 1, step=step + 1, last=config['last'], log=config['log'])
-                return
-        seconds = time.time() - epoch_started
-        record = {'epoch': epoch + 1, 'trainLoss': sums[0] / sums[2], 'trainAccuracy': sums[1] / sums[2], 'lr': lr, 'seconds': seconds,
-                  'imagesPerSecond': (len(indices) * WORLD) / seconds}
-        if val_set:
-            record['valLoss'], record['valAccuracy'] = evaluate(model, val_set, per_rank_batch * 2, workers, device, autocast)
-        # Without validation images the best weights are the last.
-        best = not val_set or log['best'] is None or record['valAccuracy'] > log['best']['valAccuracy']
-        if best:
-            log['best'] = {'epoch': epoch + 1, 'valAccuracy': record.get('valAccuracy')}
-        log['epochs'].append(record)
-        samples_done, sums = 0, [0.0, 0.0, 0.0]
-        save(epoch + 1, 0, sums, 'running')
-        if best and RANK == 0:
-            checkpoint.save_weights(model, config['out'], metadata)
-        emit('epoch', **record, epochs=config['epochs'], best=best)
-    log['status'] = 'done'
-    log['seconds'] = time.time() - started
-    if RANK == 0:
-        write_log(config['log'], log)
-    emit('done', best=log['best'], out=config['out'], last=config['last'], log=config['log'])
+        write_log(self.config['log'], self.log)
 
 
 def write_log(path, log):
@@ -343,7 +366,7 @@ def main(argv):
     with open(argv[0]) as file:
         config = json.load(file)
     try:
-        train(config)
+        Training(config).run()
     except TrainingError as error:
         if RANK == 0:
             emit('error', message=str(error))
