@@ -18,7 +18,7 @@ export const spec = {
   summary: 'the network and its weights as an ONNX model (IR 8, opset 17), or the network as a PyTorch module',
   options: {
     ...engineOptionSpecs('weights', 'random-weights', 'seed', 'network'),
-    output: { ...ENGINE_OPTIONS.output, help: 'the file to write: the ONNX model, or with --format pytorch the .py module' },
+    output: { ...ENGINE_OPTIONS.output, help: 'the file to write: model.onnx, or model.py with --format pytorch' },
     format: { type: 'string', value: 'onnx|pytorch', help: 'onnx (default), or pytorch: a self-contained nn.Module file whose state_dict is the .resnet file\'s (no weights)' },
   },
 } satisfies CommandSpec;

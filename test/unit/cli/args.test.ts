@@ -89,7 +89,7 @@ test('option values and arguments are checked, each with its own message', async
     [['eval', 'a.resnet', 'f', 'g'], "unexpected argument 'g'"],
     [['summary'], 'missing FILE'],
     [['check'], 'missing FILE...'],
-    [['export', 'a.resnet'], 'missing -o FILE (the ONNX file to write)'],
+    [['export', 'a.resnet'], 'missing -o FILE (the file to write: model.onnx, or model.py with --format pytorch)'],
   ];
   for (const [argv, message] of cases) {
     const r = await run(...argv);
