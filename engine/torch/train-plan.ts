@@ -166,5 +166,3 @@ export async function planTraining(model: TrainModel, settings: TrainSettings): 
   };
   return { config, samples: { train: pairs(train), val: val ? pairs(val) : null }, notes, paths };
 }
-
-/** Runs the plan with `python`; `onEvent` sees every JSON line, `onOutput` the rest (torch's warnings). */
