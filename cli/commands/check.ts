@@ -10,7 +10,7 @@ export const spec = {
   name: 'check',
   args: ['FILE...'],
   summary: 'diagnostics as file:line:col: severity RSnnn message (exit 1 on errors)',
-  options: { json: { type: 'boolean', help: 'the diagnostics as JSON, with zero-based LSP ranges and related locations' } },
+  options: { json: { type: 'boolean', help: 'the diagnostics as JSON, with zero-based LSP ranges, related locations and quick fixes' } },
 } as const;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -40,6 +40,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           related: d.related.map((r) =>
             r.source === 'file' ? { file, range: lines.range(r.span), message: r.message } : { file: 'prelude.resnet', range: prelude().lines.range(r.span), message: r.message },
           ),
+          // The quick fixes, as edits of this file: what the editor's lightbulb offers, for other tools to apply.
+          fixes: d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: lines.range(e.span), newText: e.newText })) })),
         });
       } else {
         io.stdout(`${where(file, lines, d.span)}: ${d.severity} ${d.code} ${d.message}\n`);

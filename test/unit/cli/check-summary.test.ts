@@ -29,7 +29,7 @@ test('check: errors print file:line:col: severity code message and exit 1', () =
   assert.equal(r.stdout, `${broken}:3:18: error RS0102 'conv' has no parameter 'kernal'. Did you mean 'kernel'?\n`);
 });
 
-test('check --json: zero-based LSP ranges and related locations', () => {
+test('check --json: zero-based LSP ranges, related locations and quick fixes', () => {
   const r = cli('check', '--json', broken, 'test/fixtures/diagnostics/add_spatial_mismatch.resnet');
   assert.equal(r.code, 1);
   const records = JSON.parse(r.stdout);
@@ -40,10 +40,12 @@ test('check --json: zero-based LSP ranges and related locations', () => {
     message: "'conv' has no parameter 'kernal'. Did you mean 'kernel'?",
     range: { start: { line: 2, character: 17 }, end: { line: 2, character: 23 } },
     related: [],
+    fixes: [{ title: "Change to 'kernel'", edits: [{ range: { start: { line: 2, character: 17 }, end: { line: 2, character: 23 } }, newText: 'kernel' }] }],
   });
   const add = records.find((x: { code: string }) => x.code === 'RS0502');
   assert.equal(add.related[0].file, 'test/fixtures/diagnostics/add_spatial_mismatch.resnet');
   assert.deepEqual(add.related[0].range.start, { line: 7, character: 2 });
+  assert.deepEqual(add.fixes, [{ title: "Use '+ shortcut' (a 1×1 conv + BN where the shape changes)", edits: [{ range: { start: { line: 7, character: 4 }, end: { line: 7, character: 12 } }, newText: 'shortcut' }] }]);
 });
 
 test('check: a missing file is a clear message', () => {
