@@ -16,15 +16,16 @@ import { registerNavigation } from './navigation';
 import { registerOutline } from './outline';
 import { registerSelectionRanges } from './selection-ranges';
 import { registerSemanticTokens, tokenModifiers, tokenTypes } from './semantic-tokens';
-import { registerSettings } from './settings';
+import { registerSettings, type SettingsCapabilities } from './settings';
 import { registerSignatureHelp } from './signature-help';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new Documents();
-let clientPullsSettings = false;
+let settingsCapabilities: SettingsCapabilities = { pulls: false, registers: false };
 
 connection.onInitialize((params): InitializeResult => {
-  clientPullsSettings = params.capabilities.workspace?.configuration === true;
+  const workspace = params.capabilities.workspace;
+  settingsCapabilities = { pulls: workspace?.configuration === true, registers: workspace?.didChangeConfiguration?.dynamicRegistration === true };
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -48,7 +49,7 @@ connection.onInitialize((params): InitializeResult => {
   };
 });
 
-const settings = registerSettings(connection, () => clientPullsSettings);
+const settings = registerSettings(connection, () => settingsCapabilities);
 registerDiagnostics(connection, documents);
 registerHover(connection, documents);
 registerInlayHints(connection, documents, settings);

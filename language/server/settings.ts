@@ -7,10 +7,18 @@ export interface SettingsSource {
   get(uri: string): Promise<Settings>;
 }
 
-export function registerSettings(connection: Connection, clientPulls: () => boolean): SettingsSource {
+/** What the client said it can do: answer workspace/configuration, and take a dynamic registration for changes. */
+export interface SettingsCapabilities {
+  pulls: boolean;
+  registers: boolean;
+}
+
+export function registerSettings(connection: Connection, client: () => SettingsCapabilities): SettingsSource {
   const cache = new Map<string, Promise<Settings>>();
+  const clientPulls = () => client().pulls;
   connection.onInitialized(() => {
-    if (clientPulls()) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'resnetStudio' });
+    // A client without dynamic registration (Neovim's, for one) answers client/registerCapability with an error.
+    if (client().pulls && client().registers) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'resnetStudio' });
   });
   connection.onDidChangeConfiguration(() => {
     cache.clear();

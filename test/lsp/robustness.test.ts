@@ -101,3 +101,19 @@ test('inlay hints follow the resnetStudio.inlayHints.enabled setting', async () 
     await Promise.all([off.stop(), on.stop()]);
   }
 });
+
+test('the server registers for setting changes only with a client that takes dynamic registrations', async () => {
+  const vscodeLike = await TestServer.start({ settings: { inlayHints: { enabled: true } } });
+  const neovimLike = await TestServer.start({ settings: { inlayHints: { enabled: true } }, dynamicRegistration: false });
+  try {
+    // A request answered means the server has long handled 'initialized'.
+    for (const s of [vscodeLike, neovimLike]) {
+      s.open('untitled:r.resnet', resnet152);
+      await s.request('textDocument/hover', { textDocument: { uri: 'untitled:r.resnet' }, position: { line: 0, character: 0 } });
+    }
+    assert.deepEqual(vscodeLike.registrations, ['workspace/didChangeConfiguration']);
+    assert.deepEqual(neovimLike.registrations, []);
+  } finally {
+    await Promise.all([vscodeLike.stop(), neovimLike.stop()]);
+  }
+});

@@ -17,6 +17,8 @@ export const repoRoot = join(__dirname, '../..');
 export interface ServerOptions {
   /** What the client answers to workspace/configuration for `resnetStudio`. */
   settings?: unknown;
+  /** Whether the client takes dynamic registrations (VS Code's does; Neovim's does not). */
+  dynamicRegistration?: boolean;
 }
 
 export class TestServer {
@@ -26,6 +28,8 @@ export class TestServer {
   private versions = new Map<string, number>();
   semanticLegend: { tokenTypes: string[]; tokenModifiers: string[] } = { tokenTypes: [], tokenModifiers: [] };
   readonly stderr: string[] = [];
+  /** The methods the server asked to register dynamically. */
+  readonly registrations: string[] = [];
 
   private constructor(readonly process: ChildProcess, options: ServerOptions) {
     this.connection = createProtocolConnection(new StreamMessageReader(process.stdout!), new StreamMessageWriter(process.stdin!));
@@ -40,7 +44,10 @@ export class TestServer {
       }
     });
     this.connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => options.settings ?? null));
-    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('client/registerCapability', (p: { registrations: { method: string }[] }) => {
+      this.registrations.push(...p.registrations.map((r) => r.method));
+      return null;
+    });
     this.connection.onRequest('workspace/inlayHint/refresh', () => null);
     this.connection.listen();
   }
@@ -51,7 +58,7 @@ export class TestServer {
     const initialized = await server.connection.sendRequest<{ capabilities: { semanticTokensProvider?: { legend: TestServer['semanticLegend'] } } }>('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(repoRoot).href,
-      capabilities: { workspace: { configuration: options.settings !== undefined }, textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
+      capabilities: { workspace: { configuration: options.settings !== undefined, didChangeConfiguration: { dynamicRegistration: options.dynamicRegistration ?? true } }, textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
     });
     server.semanticLegend = initialized.capabilities.semanticTokensProvider?.legend ?? server.semanticLegend;
     await server.connection.sendNotification('initialized', {});
