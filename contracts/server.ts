@@ -5,6 +5,12 @@ export const preludeUri = 'resnet-prelude:/prelude.resnet';
 
 export const preludeScheme = 'resnet-prelude';
 
+/** What VS Code's client puts in `initializationOptions`. */
+export interface InitializationOptions {
+  /** The client serves the prelude under `resnet-prelude:`; without it the server points at a file. */
+  servesPrelude?: boolean;
+}
+
 /** Commands that CodeLenses offer; later features register them in the client. */
 export const commands = {
   openPreview: 'resnetStudio.openPreview',

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { preludeScheme } from '../contracts/server';
+import { preludeScheme, type InitializationOptions } from '../contracts/server';
 
 /** More deaths than this within `crashWindowMs` and the client stops restarting the server. */
 const maxRestarts = 4;
@@ -18,6 +18,7 @@ export function createClient(context: vscode.ExtensionContext): LanguageClient {
   const crashes: number[] = [];
   let toldRestart = false;
   const clientOptions: LanguageClientOptions = {
+    initializationOptions: { servesPrelude: true } satisfies InitializationOptions,
     documentSelector: ['file', 'untitled', preludeScheme].map((scheme) => ({ scheme, language: 'resnet' })),
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue, handled: true }),

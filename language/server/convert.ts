@@ -27,8 +27,8 @@ import { prelude } from '../core/analysis';
 import type { Diagnostic, Fix, Severity, SourceSpan, TextEdit } from '../core/model';
 import type { LineMap } from '../core/positions';
 import type { Span } from '../core/syntax';
-import { preludeUri } from '../../contracts/server';
 import type { Completion, OutlineEntry, SignatureInfo } from './items';
+import { preludeLocation } from './prelude-location';
 
 const severities: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -38,7 +38,7 @@ const severities: Record<Severity, DiagnosticSeverity> = {
 
 /** A span of the document (with its `lines`) or of the prelude, as an LSP location. */
 export function toLocation({ source, span }: SourceSpan, documentUri: string, lines: LineMap): Location {
-  return source === 'prelude' ? { uri: preludeUri, range: prelude().lines.range(span) } : { uri: documentUri, range: lines.range(span) };
+  return source === 'prelude' ? { uri: preludeLocation(), range: prelude().lines.range(span) } : { uri: documentUri, range: lines.range(span) };
 }
 
 export function toDiagnostic(d: Diagnostic, documentUri: string, lines: LineMap): LspDiagnostic {

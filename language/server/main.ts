@@ -1,6 +1,7 @@
 // The ResNet Studio language server: its own process, over stdio or Node IPC (whichever the command
 // line names, as vscode-languageserver reads it). One registration call per feature file.
 
+import type { InitializationOptions } from '../../contracts/server';
 import { createConnection, ProposedFeatures, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
 import { registerCodeActions } from './code-actions';
 import { registerCodeLens } from './code-lens';
@@ -16,6 +17,7 @@ import { registerNavigation } from './navigation';
 import { registerOutline } from './outline';
 import { registerSelectionRanges } from './selection-ranges';
 import { registerSemanticTokens, tokenModifiers, tokenTypes } from './semantic-tokens';
+import { choosePreludeLocation } from './prelude-location';
 import { registerSettings, type SettingsCapabilities } from './settings';
 import { registerSignatureHelp } from './signature-help';
 
@@ -24,6 +26,7 @@ const documents = new Documents();
 let settingsCapabilities: SettingsCapabilities = { pulls: false, registers: false };
 
 connection.onInitialize((params): InitializeResult => {
+  choosePreludeLocation(params.initializationOptions as InitializationOptions | undefined);
   const workspace = params.capabilities.workspace;
   settingsCapabilities = { pulls: workspace?.configuration === true, registers: workspace?.didChangeConfiguration?.dynamicRegistration === true };
   return {

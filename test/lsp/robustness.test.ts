@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import type { Hover, InlayHint } from 'vscode-languageserver-protocol';
+import type { Hover, InlayHint, Location } from 'vscode-languageserver-protocol';
+import { preludeText } from '../../language/core/prelude';
 import { repoRoot, TestServer } from './server';
 
 const resnet152 = readFileSync(join(repoRoot, 'examples/resnet152.resnet'), 'utf8');
@@ -115,5 +116,25 @@ test('the server registers for setting changes only with a client that takes dyn
     assert.deepEqual(neovimLike.registrations, []);
   } finally {
     await Promise.all([vscodeLike.stop(), neovimLike.stop()]);
+  }
+});
+
+test('go to definition on a prelude block gives a file any client can open, unless the client serves the prelude', async () => {
+  const text = 'network n {\n  input 3x32x32\n  layer1 basic(3)\n}\n';
+  const definition = async (s: TestServer) => {
+    s.open('untitled:d.resnet', text);
+    return s.request<Location | null>('textDocument/definition', { textDocument: { uri: 'untitled:d.resnet' }, position: { line: 2, character: 11 } });
+  };
+  const neovimLike = await TestServer.start({ servesPrelude: false });
+  const vscodeLike = await TestServer.start();
+  try {
+    const file = await definition(neovimLike);
+    assert.ok(file && file.uri.startsWith('file:'), `a file: URI, got ${file?.uri}`);
+    const lines = readFileSync(fileURLToPath(file.uri), 'utf8').split('\n');
+    assert.equal(lines.join('\n'), preludeText);
+    assert.match(lines[file.range.start.line]!.slice(file.range.start.character), /^basic\(/);
+    assert.equal((await definition(vscodeLike))?.uri, 'resnet-prelude:/prelude.resnet');
+  } finally {
+    await Promise.all([neovimLike.stop(), vscodeLike.stop()]);
   }
 });

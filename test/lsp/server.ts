@@ -19,6 +19,8 @@ export interface ServerOptions {
   settings?: unknown;
   /** Whether the client takes dynamic registrations (VS Code's does; Neovim's does not). */
   dynamicRegistration?: boolean;
+  /** Whether the client serves the prelude under resnet-prelude: (VS Code's does); otherwise the server points at a file. */
+  servesPrelude?: boolean;
 }
 
 export class TestServer {
@@ -58,6 +60,7 @@ export class TestServer {
     const initialized = await server.connection.sendRequest<{ capabilities: { semanticTokensProvider?: { legend: TestServer['semanticLegend'] } } }>('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(repoRoot).href,
+      initializationOptions: { servesPrelude: options.servesPrelude ?? true },
       capabilities: { workspace: { configuration: options.settings !== undefined, didChangeConfiguration: { dynamicRegistration: options.dynamicRegistration ?? true } }, textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
     });
     server.semanticLegend = initialized.capabilities.semanticTokensProvider?.legend ?? server.semanticLegend;
