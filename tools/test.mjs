@@ -30,8 +30,9 @@ if (nodeSuites.length > 0) {
 }
 if (wanted('e2e') && existsSync('test/e2e/run.mjs')) {
   run(process.execPath, ['test/e2e/run.mjs']);
-  // Workspace Trust needs its own VS Code: the same workspace, opened in Restricted Mode.
-  run(process.execPath, ['test/e2e/run.mjs', '--no-build', '--restricted', '--grep', 'restricted']);
+  // Workspace Trust needs its own VS Code: the same workspace, opened in Restricted Mode. Its artifacts go
+  // to their own folder, so the main run's screenshots and logs stay.
+  run(process.execPath, ['test/e2e/run.mjs', '--no-build', '--restricted', '--grep', 'restricted', '--results', join('test-results', 'e2e-restricted')]);
 }
 // The shipped extension: package linux-x64, install the VSIX with VS Code's own installer (code-server
 // --install-extension into a temporary extensions folder) and run the smoke suite in VS Code with the
