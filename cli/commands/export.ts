@@ -1,14 +1,13 @@
 // `resnet-studio export FILE -o model.onnx`: the network and its weights as an ONNX model (IR 8,
 // opset 17), input `input` [1, C, H, W], output `logits`. `--format pytorch -o model.py` writes the
 // network as a PyTorch module instead (export-pytorch.ts).
-import { writeFile } from 'node:fs/promises';
-import { CompileError, compileToOnnx } from '../../engine/onnx/build';
+import { compileToOnnx } from '../../engine/onnx/build';
 import { randomWeights } from '../../engine/onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../../engine/onnx/state-dict';
 import { parseCommand, usageError, type CommandSpec } from '../args';
 import { ENGINE_OPTIONS, engineOptions, engineOptionSpecs } from '../engine-options';
+import { writeExport } from '../export-file';
 import type { CliIo } from '../io';
-import { where } from '../where';
 import { exportPytorchFile } from './export-pytorch';
 import { loadNetwork } from './infer';
 
@@ -59,22 +58,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   for (const problem of weights.problems) io.stderr(`warning: ${problem.message}\n`);
 
-  let bytes: Uint8Array;
-  try {
-    const metadata: Record<string, string> =
-      weights.source.kind === 'random' ? { weights: `random (seed ${weights.source.seed})` } : {};
-    bytes = compileToOnnx(loaded.network, weights.tensors, metadata);
-  } catch (error) {
-    if (!(error instanceof CompileError)) throw error;
-    io.stderr(`${error.range ? where(file, loaded.lines, error.range) : file}: cannot export: ${error.message}\n`);
-    return 1;
-  }
-  try {
-    await writeFile(output, bytes);
-  } catch (error) {
-    io.stderr(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-    return 1;
-  }
+  const metadata: Record<string, string> = weights.source.kind === 'random' ? { weights: `random (seed ${weights.source.seed})` } : {};
+  const bytes = await writeExport(file, loaded.lines, output, () => compileToOnnx(loaded.network, weights.tensors, metadata), io);
+  if (!bytes) return 1;
   const random = weights.source.kind === 'random';
   io.stdout(
     `${output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB; ` +

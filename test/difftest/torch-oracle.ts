@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SafetensorsFile } from '../../engine/onnx/safetensors';
+import { readFloatTensors } from '../unit/onnx/oracle';
 import type { NetworkDescription } from './description';
 
 /** Always Debian's python: a pyenv python without torch may come first on PATH. */
@@ -46,13 +46,4 @@ export async function runTorch(descriptions: NetworkDescription[], folder: strin
 }
 
 /** What torch saved for a network that ran: its float tensors by state_dict key, and `@input`, `@logits`. */
-export async function readTensors(folder: string, index: number): Promise<Map<string, Float32Array>> {
-  const file = await SafetensorsFile.open(join(folder, `${index}.safetensors`));
-  try {
-    const tensors = new Map<string, Float32Array>();
-    for (const [key, entry] of file.header.tensors) if (entry.dtype === 'F32') tensors.set(key, await file.readFloat32(key));
-    return tensors;
-  } finally {
-    await file.close();
-  }
-}
+export const readTensors = (folder: string, index: number): Promise<Map<string, Float32Array>> => readFloatTensors(join(folder, `${index}.safetensors`));

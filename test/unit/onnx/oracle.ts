@@ -99,6 +99,18 @@ export async function referenceIo(folder: string, name: string): Promise<{ input
   return readIo(join(folder, `${name}.io.safetensors`));
 }
 
+/** Every float32 tensor of a safetensors file written by torch, by key. */
+export async function readFloatTensors(path: string): Promise<Map<string, Float32Array>> {
+  const file = await SafetensorsFile.open(path);
+  try {
+    const tensors = new Map<string, Float32Array>();
+    for (const [key, entry] of file.header.tensors) if (entry.dtype === 'F32') tensors.set(key, await file.readFloat32(key));
+    return tensors;
+  } finally {
+    await file.close();
+  }
+}
+
 export async function readIo(path: string): Promise<{ input: Float32Array; logits: Float32Array }> {
   const file = await SafetensorsFile.open(path);
   try {

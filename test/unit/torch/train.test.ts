@@ -15,7 +15,6 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import * as trainCommand from '../../../cli/commands/train';
 import { compileToOnnx } from '../../../engine/onnx/build';
-import { SafetensorsFile } from '../../../engine/onnx/safetensors';
 import { loadStateDict } from '../../../engine/onnx/state-dict';
 import { listDataset } from '../../../engine/runtime/dataset';
 import { preprocessImageFile } from '../../../engine/runtime/preprocess';
@@ -23,7 +22,7 @@ import { findPython, type PythonEnv } from '../../../engine/torch/python-env';
 import { planTraining, type TrainSettings } from '../../../engine/torch/train-plan';
 import { startTraining, type TrainEvent, type TrainOutcome } from '../../../engine/torch/train-runner';
 import { exampleFile, exampleNetwork } from '../onnx/example-networks';
-import { PYTHON } from '../onnx/oracle';
+import { PYTHON, readFloatTensors } from '../onnx/oracle';
 
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 const CLASSES = ['tshirt', 'trouser', 'pullover', 'dress', 'coat'];
@@ -86,16 +85,6 @@ async function train(settings: Partial<TrainSettings>, stopAfterEvents?: number)
 
 const readLog = (out: string) => JSON.parse(readFileSync(out.replace(/\.safetensors$/, '.log.json'), 'utf8'));
 
-async function tensors(path: string): Promise<Map<string, Float32Array>> {
-  const file = await SafetensorsFile.open(path);
-  try {
-    const values = new Map<string, Float32Array>();
-    for (const [key, entry] of file.header.tensors) if (entry.dtype === 'F32') values.set(key, await file.readFloat32(key));
-    return values;
-  } finally {
-    await file.close();
-  }
-}
 
 test('the python that trains is found, and an unusable one is named with the install command', async () => {
   assert.match(python.torch, /^1\./);
@@ -148,8 +137,8 @@ test('fine-tuning the bundled weights with a new 5-class head on a frozen backbo
   assert.deepEqual(log.data.classNames, [...CLASSES].sort());
   t.diagnostic(`validation accuracy ${log.epochs[0].valAccuracy}`);
   assert.ok(log.epochs[0].valAccuracy >= 0.85, `validation accuracy ${log.epochs[0].valAccuracy}`);
-  const trained = await tensors(out);
-  const bundled = await tensors(join(model.folder, 'resnet20.safetensors'));
+  const trained = await readFloatTensors(out);
+  const bundled = await readFloatTensors(join(model.folder, 'resnet20.safetensors'));
   assert.deepEqual([...trained.get('fc.weight')!].length, 5 * 64);
   for (const key of ['conv1.weight', 'layer3.2.conv2.weight', 'layer2.0.downsample.1.running_var']) {
     assert.deepEqual(trained.get(key), bundled.get(key), `${key} is frozen`);
