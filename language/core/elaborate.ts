@@ -8,6 +8,7 @@ import { problem, type ProblemKind } from './diagnostics';
 import { evaluate, show, unknown, type Value } from './evaluate';
 import type { AddNode, BlockNode, Diagnostic, Fix, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, RelatedInformation, Shape, ShortcutKind, SourceId, SourceSpan, StageNode } from './model';
 import { dims, isLayerOp, maxChannels, ops, type ArgValues, type ParamSpec, type RuleProblem } from './ops';
+import { formatShape } from './format';
 import { product } from './ops/op';
 import { preludeText } from './prelude';
 import type { Argument, BlockDeclaration, CallStatement, Expression, NetworkDeclaration, Span, Statement } from './syntax';
@@ -290,12 +291,12 @@ export class Elaborator {
     }
     if (carried[1] !== main[1]) {
       const fix = this.shortcutFix(frame, span, written, main, input, stride);
-      this.report(frame, 'addChannels', span, [shapeText(main), shapeText(carried), described, culprit(frame.changes.channels)], fix, related(frame.changes.channels));
+      this.report(frame, 'addChannels', span, [formatShape(main), formatShape(carried), described, culprit(frame.changes.channels)], fix, related(frame.changes.channels));
       return node;
     }
     if (carried[2] !== main[2] || carried[3] !== main[3]) {
       const fix = this.shortcutFix(frame, span, written, main, input, stride);
-      this.report(frame, 'addSpatial', span, [shapeText(main), shapeText(carried), described, culprit(frame.changes.spatial)], fix, related(frame.changes.spatial));
+      this.report(frame, 'addSpatial', span, [formatShape(main), formatShape(carried), described, culprit(frame.changes.spatial)], fix, related(frame.changes.spatial));
       return node;
     }
     if (kind !== 'projection') return node;
@@ -523,7 +524,6 @@ function findDivision(e: Expression): Extract<Expression, { kind: 'binary' }> | 
   return undefined;
 }
 
-const shapeText = (s: Shape) => s.join('×');
 
 function sum(nodes: ModelNode[], key: 'params' | 'macs'): bigint {
   return nodes.reduce((total, n) => total + n[key], 0n);
