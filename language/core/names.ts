@@ -31,13 +31,13 @@ const replace = (span: Span, newText: string, title: string): Fix => ({ title, e
 export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, blockNames: () => string[]): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const inBlock = declaration.kind === 'block';
-  const known = new Set<string>(inBlock ? [...declaration.parameters.map((p) => p.name.text), ...builtinNames] : []);
+  const known = new Set<string>(inBlock ? builtinNames : []);
   const names = new Map<string, { span: Span; weighted: boolean }>();
   const seen = new Map<string, Span>();
 
-  const checkExpression = (e: Expression | undefined) => {
+  const checkExpression = (e: Expression | undefined, reported?: Set<string>) => {
     for (const { text: name, span } of namesIn(e)) {
-      if (name === 'true' || name === 'false' || known.has(name)) continue;
+      if (name === 'true' || name === 'false' || known.has(name) || reported?.has(name)) continue;
       const suggestion = closest(name, known);
       problems.push(problem('unknownName', span, [name, didYouMean(suggestion)], { fixes: suggestion ? [replace(span, suggestion, `Change to '${suggestion}'`)] : [] }));
     }
@@ -175,6 +175,18 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
     }
   };
 
+  // A default reads the parameters before it (they are bound in order) and the built-in names.
+  if (inBlock) {
+    const later = new Set(declaration.parameters.map((p) => p.name.text));
+    for (const p of declaration.parameters) {
+      later.delete(p.name.text);
+      for (const name of namesIn(p.default)) {
+        if (later.has(name.text)) problems.push(problem('unknownName', name.span, [name.text, ` A default reads only the parameters before it: declare '${name.text}' before '${p.name.text}'.`]));
+      }
+      checkExpression(p.default, later);
+      known.add(p.name.text);
+    }
+  }
   declaration.body.statements.forEach(checkStatement);
   return problems;
 }
