@@ -10,6 +10,7 @@ export const ENGINE_OPTIONS = {
   'random-weights': { type: 'boolean', help: 'seeded random weights (He init, as torchvision) for a dry run: outputs are meaningless' },
   seed: { type: 'string', value: 'N', help: `the seed of --random-weights (default ${DEFAULT_SEED})` },
   network: { type: 'string', value: 'NAME', help: 'the network to run when the file defines several' },
+  model: { type: 'string', value: 'M.onnx', help: "an exported model (export, --fp16, --quantize int8) to run instead of compiling the network, with the network's preprocessing and labels" },
   ep: { type: 'string', value: 'EP', help: `execution provider: ${EP_CHOICES.join(', ')} (default auto)` },
   top: { type: 'string', value: 'K', help: 'classes listed per image (default 5)' },
   json: { type: 'boolean', help: 'the result as JSON (docs/inference.md, "The result format")' },
@@ -28,6 +29,8 @@ export interface EngineOptions {
   randomWeights: boolean;
   seed: number;
   network?: string;
+  /** An exported ONNX model to run in place of the compiled network. */
+  model?: string;
   ep: EpChoice;
   top: number;
   json: boolean;
@@ -47,6 +50,7 @@ export function engineOptions(values: OptionValues<EngineOptionSpecs>): EngineOp
   const ep = values.ep ?? 'auto';
   if (!isEpChoice(ep)) return `--ep must be one of ${EP_CHOICES.join(', ')}, not '${ep}'`;
   if (values.weights !== undefined && values['random-weights']) return '--weights and --random-weights exclude each other';
+  if (values.model !== undefined && (values.weights !== undefined || values['random-weights'])) return '--model runs the weights compiled into the model: it excludes --weights and --random-weights';
   if (values.seed !== undefined && !values['random-weights']) return '--seed is the seed of --random-weights, which is not given';
   return {
     output: values.output,
@@ -54,6 +58,7 @@ export function engineOptions(values: OptionValues<EngineOptionSpecs>): EngineOp
     randomWeights: values['random-weights'] ?? false,
     seed,
     network: values.network,
+    model: values.model,
     ep,
     top,
     json: values.json ?? false,

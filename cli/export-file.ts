@@ -7,10 +7,10 @@ import type { CliIo } from './io';
 import { where } from './where';
 
 /** The contents written, or undefined after saying why they could not be made or written. */
-export async function writeExport<T extends string | Uint8Array>(file: string, lines: LineMap, output: string, make: () => T, io: CliIo): Promise<T | undefined> {
+export async function writeExport<T extends string | Uint8Array>(file: string, lines: LineMap, output: string, make: () => T | Promise<T>, io: CliIo): Promise<T | undefined> {
   let contents: T;
   try {
-    contents = make();
+    contents = await make();
   } catch (error) {
     if (!(error instanceof CompileError)) throw error;
     io.stderr(`${error.range ? where(file, lines, error.range) : file}: cannot export: ${error.message}\n`);

@@ -4,7 +4,7 @@
 import type { Range } from '../language/core/positions';
 import type { WeightProblem } from '../engine/onnx/state-dict';
 import type { EpReport } from '../engine/runtime/providers';
-import type { InputTimings, SessionTimings } from './worker';
+import type { InputTimings, Precision, SessionTimings } from './worker';
 
 export interface ClassScore {
   index: number;
@@ -28,6 +28,8 @@ export interface RunReport {
   /** The .resnet file, as the caller names it (the CLI: as typed; VS Code: workspace-relative). */
   model: string;
   weights: WeightsReport;
+  /** fp32 for the compiled network; an exported model's (`--model`) own: fp16 or int8. */
+  precision: Precision;
   ep: EpReport;
   session: SessionTimings;
 }

@@ -5,7 +5,11 @@ import type { Network } from '../language/core/model';
 import type { WeightProblem } from '../engine/onnx/state-dict';
 import type { EpChoice, EpReport } from '../engine/runtime/providers';
 
-export type WeightsRequest = { kind: 'file'; path: string } | { kind: 'random'; seed: number };
+/** A safetensors file, seeded random weights, or an exported ONNX model (`--model`) that holds them compiled. */
+export type WeightsRequest = { kind: 'file'; path: string } | { kind: 'random'; seed: number } | { kind: 'model'; path: string };
+
+/** The arithmetic a model runs in: the compiled network, or an exported model's (`export --fp16 | --quantize int8`). */
+export type Precision = 'fp32' | 'fp16' | 'int8';
 
 /** An input: an image file to decode and preprocess, or a ready [1, C, H, W] tensor. */
 export type InputSpec =
@@ -81,9 +85,11 @@ export interface InferResult {
   ep: EpReport;
   weights: WeightsSummary;
   session: SessionTimings;
+  precision: Precision;
 }
 
-export type ErrorKind = 'weights' | 'compile' | 'ep' | 'input' | 'cancelled' | 'crash' | 'internal';
+/** 'model': an exported model (`--model`) that cannot be read or does not fit the network. */
+export type ErrorKind = 'weights' | 'model' | 'compile' | 'ep' | 'input' | 'cancelled' | 'crash' | 'internal';
 
 export interface InferError {
   type: 'error';

@@ -9,7 +9,7 @@ import { confusionCells, resultJson, type EvaluationResult } from '../../contrac
 import { parseCommand, usageError } from '../args';
 import { engineOptionSpecs, engineOptions } from '../engine-options';
 import type { CliIo } from '../io';
-import { loadNetwork, printWarnings, randomWeightsWarning, runInference, sessionLine } from './infer';
+import { loadNetwork, printWarnings, randomWeightsWarning, runInference, runLine, sessionLine } from './infer';
 
 const percent = (fraction: number | null) => (fraction === null ? 'n/a' : `${(100 * fraction).toFixed(2)}%`);
 
@@ -66,7 +66,7 @@ export const spec = {
   name: 'eval',
   args: ['FILE', 'FOLDER'],
   summary: 'accuracy, per-class accuracy, confusion matrix, images/s on a labelled folder',
-  options: engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'ep', 'json'),
+  options: engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'model', 'ep', 'json'),
 };
 
 export async function run(args: string[], io: CliIo, client = new InferenceClient()): Promise<number> {
@@ -94,7 +94,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
       const warning = randomWeightsWarning(result);
       const lines = [
         ...(warning ? [warning] : []),
-        `network ${result.network}; weights ${result.weights.summary}`,
+        runLine(result),
         `dataset ${folder}: ${dataset.samples.length} images, ${datasetLayout(dataset)}`,
         ...formatEpReport(result.ep),
         sessionLine(result),

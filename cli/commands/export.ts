@@ -2,10 +2,13 @@
 // opset 17), input `input` [1, C, H, W], output `logits`. `--format pytorch -o model.py` writes the
 // network as a PyTorch module instead (export-pytorch.ts).
 import { compileToOnnx } from '../../engine/onnx/build';
+import { encodeModel } from '../../engine/onnx/encode';
+import { CalibrationError, calibrationImages, deployModel, type DeployTarget } from '../../engine/runtime/deploy-model';
 import { randomWeights } from '../../engine/onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../../engine/onnx/state-dict';
 import { parseCommand, usageError, type CommandSpec } from '../args';
 import { ENGINE_OPTIONS, engineOptions, engineOptionSpecs } from '../engine-options';
+import { DEPLOY_OPTIONS, deployChoice, type DeployChoice } from '../deploy-options';
 import { writeExport } from '../export-file';
 import type { CliIo } from '../io';
 import { exportPytorchFile } from './export-pytorch';
@@ -19,10 +22,16 @@ export const spec = {
     ...engineOptionSpecs('weights', 'random-weights', 'seed', 'network'),
     output: { ...ENGINE_OPTIONS.output, help: 'the file to write: model.onnx, or model.py with --format pytorch' },
     format: { type: 'string', value: 'onnx|pytorch', help: 'onnx (default), or pytorch: a self-contained nn.Module file whose state_dict is the .resnet file\'s (no weights)' },
+    ...DEPLOY_OPTIONS,
   },
 } satisfies CommandSpec;
 
 const FORMATS = ['onnx', 'pytorch'];
+
+function precisionLine(deploy: DeployChoice): string {
+  if (deploy.precision !== 'int8') return deploy.precision === 'fp16' ? 'fp16 (float32 input and logits)' : 'fp32';
+  return `int8 QDQ (per-channel int8 weights, ${deploy.activations} activations calibrated by ${deploy.method})`;
+}
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(spec, args, io);
@@ -36,7 +45,21 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (format === 'pytorch' && (options.weights || options.randomWeights)) {
     return usageError(spec, '--weights and --random-weights do not apply to --format pytorch: the module holds no weights (load them with load_state_dict)', io);
   }
+  const deploy = deployChoice(parsed.options);
+  if (typeof deploy === 'string') return usageError(spec, deploy, io);
+  if (format === 'pytorch' && deploy.precision !== 'fp32') return usageError(spec, '--fp16 and --quantize make ONNX models; --format pytorch writes the module without weights', io);
   if (format === 'pytorch') return exportPytorchFile(file, output, options, io);
+  let target: DeployTarget | undefined;
+  if (deploy.precision === 'int8') {
+    const images = await calibrationImages(deploy.folder, deploy.images);
+    if (typeof images === 'string') {
+      io.stderr(`${images}\n`);
+      return 1;
+    }
+    target = { ...deploy, images };
+  } else if (deploy.precision === 'fp16') {
+    target = { precision: 'fp16' };
+  }
   // The labels are not part of an ONNX model: their warnings do not concern an export.
   const loaded = await loadNetwork(file, options, io);
   if (!loaded) return 1;
@@ -59,12 +82,22 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   for (const problem of weights.problems) io.stderr(`warning: ${problem.message}\n`);
 
   const metadata: Record<string, string> = weights.source.kind === 'random' ? { weights: `random (seed ${weights.source.seed})` } : {};
-  const bytes = await writeExport(file, loaded.lines, output, () => compileToOnnx(loaded.network, weights.tensors, metadata), io);
+  const make = target
+    ? async () => encodeModel(await deployModel(loaded.network, weights.tensors, metadata, target))
+    : () => compileToOnnx(loaded.network, weights.tensors, metadata);
+  let bytes;
+  try {
+    bytes = await writeExport(file, loaded.lines, output, make, io);
+  } catch (error) {
+    if (!(error instanceof CalibrationError)) throw error;
+    io.stderr(`${error.message}\n`);
+    return 1;
+  }
   if (!bytes) return 1;
   const random = weights.source.kind === 'random';
   io.stdout(
     `${output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB; ` +
-      `weights ${weights.summary}\n`,
+      `${precisionLine(deploy)}; weights ${weights.summary}\n`,
   );
   if (random) io.stdout(`WARNING: the exported model holds random weights (seed ${options.seed}); its outputs are meaningless\n`);
   return 0;

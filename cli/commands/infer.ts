@@ -15,14 +15,16 @@ import type { CliIo } from '../io';
 import { readSource } from '../io';
 
 /** Reads FILE and loads its network, weights and labels; prints why it cannot and returns undefined. */
-export async function loadNetwork(file: string, options: Pick<EngineOptions, 'weights' | 'randomWeights' | 'seed' | 'network'>, io: CliIo): Promise<RunnableModel | undefined> {
+export async function loadNetwork(file: string, options: Pick<EngineOptions, 'weights' | 'randomWeights' | 'seed' | 'network' | 'model'>, io: CliIo): Promise<RunnableModel | undefined> {
   const text = await readSource(file, io);
   if (text === undefined) return undefined;
   const weights: WeightsRequest | undefined = options.randomWeights
     ? { kind: 'random', seed: options.seed }
     : options.weights
       ? { kind: 'file', path: resolve(options.weights) }
-      : undefined;
+      : options.model
+        ? { kind: 'model', path: resolve(options.model) }
+        : undefined;
   const model = await loadModel({ text, name: file, folder: dirname(resolve(file)) }, { network: options.network, weights });
   if (!isModelProblem(model)) return model;
   if (model.kind === 'errors') {
@@ -59,6 +61,11 @@ export async function runInference(client: InferenceClient, model: RunnableModel
   }
 }
 
+/** The first line of a run: the network, the precision that ran, the weights. */
+export function runLine(result: RunReport): string {
+  return `network ${result.network} (${result.precision}); weights ${result.weights.summary}`;
+}
+
 export function randomWeightsWarning(result: RunReport): string | undefined {
   return result.weights.random ? `WARNING: ${result.weights.summary}` : undefined;
 }
@@ -89,7 +96,7 @@ export const spec = {
   name: 'infer',
   args: ['FILE', 'IMAGE...'],
   summary: 'top classes of each image, the execution provider that ran, timings',
-  options: engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'ep', 'top', 'json'),
+  options: engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'model', 'ep', 'top', 'json'),
 };
 
 export async function run(args: string[], io: CliIo, client = new InferenceClient()): Promise<number> {
@@ -115,7 +122,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
       const warning = randomWeightsWarning(result);
       const lines = [
         ...(warning ? [warning] : []),
-        `network ${result.network}; weights ${result.weights.summary}`,
+        runLine(result),
         ...formatEpReport(result.ep),
         sessionLine(result),
         ...result.results.flatMap(imageLines),

@@ -35,7 +35,8 @@ export interface Dataset {
   classFolders?: ClassFolders;
 }
 
-async function walkImages(folder: string): Promise<string[]> {
+/** The images under `folder` at any depth, in code-point order. */
+export async function walkImages(folder: string): Promise<string[]> {
   const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name));
   const found: string[] = [];
   for (const entry of entries) {

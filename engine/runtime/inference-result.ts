@@ -23,7 +23,14 @@ function runReport(model: RunnableModel, result: InferResult): RunReport {
   const { random, summary } = result.weights;
   // Zero-based {line, character} ranges, as `check --json` writes them.
   const problems = result.weights.problems.map(({ range, ...problem }) => (range ? { ...problem, range: model.lines.range(range) } : problem));
-  return { network: model.network.name, model: model.name, weights: { source: model.weightsSource, random, summary, problems }, ep: result.ep, session: result.session };
+  return {
+    network: model.network.name,
+    model: model.name,
+    weights: { source: model.weightsSource, random, summary, problems },
+    precision: result.precision,
+    ep: result.ep,
+    session: result.session,
+  };
 }
 
 function imageResult(output: InputResult, labels: readonly string[] | undefined, top: number, name: ImageName): ImageResult {

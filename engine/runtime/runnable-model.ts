@@ -39,7 +39,7 @@ export interface RunnableModel {
   lines: LineMap;
   network: Network;
   weights: WeightsRequest;
-  /** The weights file's absolute path, or "random weights (seed N)". */
+  /** The weights file's (or exported model's) absolute path, or "random weights (seed N)". */
   weightsSource: string;
   labels?: string[];
   /** Why there are no labels, or why they do not fit; the run goes on naming classes by index. */
@@ -77,6 +77,10 @@ export async function unreadable(path: string): Promise<string | undefined> {
 
 async function resolveWeights(source: ModelSource, network: Network, chosen: WeightsRequest | undefined): Promise<WeightsRequest | ModelProblem> {
   if (chosen?.kind === 'random') return chosen;
+  if (chosen?.kind === 'model') {
+    const why = await unreadable(chosen.path);
+    return why ? { kind: 'weights', network, message: `cannot read the model file "${chosen.path}": ${why}` } : chosen;
+  }
   const shown = chosen?.path ?? network.weights?.path;
   if (shown === undefined) return { kind: 'no-weights', network, message: `network ${network.name} has no weights` };
   const path = chosen?.path ?? declaredPath(source, shown);
@@ -134,7 +138,7 @@ export async function loadModel(source: ModelSource, choice: ModelChoice = {}): 
 
   const weights = await resolveWeights(source, network, choice.weights);
   if ('message' in weights) return weights;
-  const weightsSource = weights.kind === 'file' ? weights.path : `random weights (seed ${weights.seed})`;
+  const weightsSource = weights.kind === 'random' ? `random weights (seed ${weights.seed})` : weights.path;
   return { name: source.name, lines: analysis.lines, network, weights, weightsSource, ...(await readLabels(source, network)) };
 }
 

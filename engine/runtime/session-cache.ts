@@ -11,7 +11,8 @@ import { fileProblem } from '../onnx/file-errors';
 import { randomWeights } from '../onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../onnx/state-dict';
 import { EngineError } from './engine-error';
-import type { SessionTimings, WeightsRequest, WeightsSummary } from '../../contracts/worker';
+import type { Precision, SessionTimings, WeightsRequest, WeightsSummary } from '../../contracts/worker';
+import { readExportedModel } from './exported-model';
 import {
   candidateEps,
   cudaProvidersPresent,
@@ -32,6 +33,7 @@ export interface CachedSession {
   session: ort.InferenceSession;
   ep: EpReport;
   weights: WeightsSummary;
+  precision: Precision;
   /** Set until the first run has been profiled to learn which EP ran each node. */
   profilePrefix: string | undefined;
 }
@@ -48,9 +50,10 @@ function weightsIdentity(request: WeightsRequest): string {
   if (request.kind === 'random') return `random:${request.seed}`;
   try {
     const { mtimeMs, size } = statSync(request.path);
-    return `file:${request.path}:${mtimeMs}:${size}`;
+    return `${request.kind}:${request.path}:${mtimeMs}:${size}`;
   } catch (error) {
-    throw new EngineError('weights', `cannot read weights file ${request.path}: ${fileProblem(error)}`);
+    const what = request.kind === 'model' ? 'the model file' : 'weights file';
+    throw new EngineError(request.kind === 'model' ? 'model' : 'weights', `cannot read ${what} ${request.path}: ${fileProblem(error)}`);
   }
 }
 
@@ -103,26 +106,10 @@ export class SessionCache {
       return { entry: hit, timings: { cached: true, weightsMs: 0, compileMs: 0, sessionMs: 0 } };
     }
 
-    let start = performance.now();
-    const weights = await this.loadWeights(network, weightsRequest);
-    const weightsMs = performance.now() - start;
-    if (!weights.ok) {
-      throw new EngineError('weights', `the weights do not fit network ${network.name}:\n${weights.details}`, summaryOf(weights));
-    }
+    const { bytes: model, weights, precision, weightsMs, compileMs } =
+      weightsRequest.kind === 'model' ? await this.readModel(network, weightsRequest.path) : await this.compile(network, weightsRequest);
 
-    start = performance.now();
-    let model: Uint8Array;
-    try {
-      const metadata: Record<string, string> =
-        weights.source.kind === 'random' ? { weights: `random (seed ${weights.source.seed})` } : {};
-      model = compileToOnnx(network, weights.tensors, metadata);
-    } catch (error) {
-      if (error instanceof CompileError) throw new EngineError('compile', error.message);
-      throw error;
-    }
-    const compileMs = performance.now() - start;
-
-    start = performance.now();
+    const start = performance.now();
     const { session, selected, attempts, profilePrefix } = await this.createSession(model, choice, threads);
     const sessionMs = performance.now() - start;
 
@@ -130,7 +117,8 @@ export class SessionCache {
       key,
       session,
       ep: { requested: choice, selected, nodesByEp: {}, ran: selected, attempts },
-      weights: summaryOf(weights),
+      weights,
+      precision,
       profilePrefix,
     };
     this.entries.set(key, entry);
@@ -161,6 +149,33 @@ export class SessionCache {
     for (const entry of this.entries.values()) await entry.session.release();
     this.entries.clear();
     rmSync(this.profileFolder, { recursive: true, force: true });
+  }
+
+  /** An exported model (`--model`) in place of the compiled network; reading it counts as the weights' time. */
+  private async readModel(network: Network, path: string) {
+    const start = performance.now();
+    const exported = await readExportedModel(path, network);
+    return { ...exported, weightsMs: performance.now() - start, compileMs: 0 };
+  }
+
+  /** The network compiled with its weights: the model's bytes and how long reading and compiling took. */
+  private async compile(network: Network, request: Exclude<WeightsRequest, { kind: 'model' }>) {
+    let start = performance.now();
+    const loaded = await this.loadWeights(network, request);
+    const weightsMs = performance.now() - start;
+    if (!loaded.ok) {
+      throw new EngineError('weights', `the weights do not fit network ${network.name}:\n${loaded.details}`, summaryOf(loaded));
+    }
+    start = performance.now();
+    let bytes: Uint8Array;
+    try {
+      const metadata: Record<string, string> = loaded.source.kind === 'random' ? { weights: `random (seed ${loaded.source.seed})` } : {};
+      bytes = compileToOnnx(network, loaded.tensors, metadata);
+    } catch (error) {
+      if (error instanceof CompileError) throw new EngineError('compile', error.message);
+      throw error;
+    }
+    return { bytes, weights: summaryOf(loaded), precision: 'fp32' as const, weightsMs, compileMs: performance.now() - start };
   }
 
   private async loadWeights(network: Network, request: WeightsRequest): Promise<LoadedWeights> {

@@ -132,7 +132,7 @@ export class Worker {
         ...(request.includeSeenImage && prepared.seen ? { seen: prepared.seen } : {}),
       });
     }
-    return { type: 'result', id: request.id, results, ep: entry.ep, weights: entry.weights, session: timings };
+    return { type: 'result', id: request.id, results, ep: entry.ep, weights: entry.weights, session: timings, precision: entry.precision };
   }
 }
 

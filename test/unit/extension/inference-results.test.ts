@@ -32,6 +32,7 @@ function inferResult(outputs: InputResult[], cached = false): InferResult {
     ep: cpuReport,
     weights: { random: false, summary: '12 tensors', details: '', problems: [] },
     session: { cached, weightsMs: cached ? 0 : 5, compileMs: cached ? 0 : 6, sessionMs: cached ? 0 : 7 },
+    precision: 'fp32',
   };
 }
 
