@@ -6,6 +6,19 @@ import type { WeightProblem } from '../engine/onnx/state-dict';
 import type { EpReport } from '../engine/runtime/providers';
 import type { InputTimings, Precision, SessionTimings } from './worker';
 
+/** An exported model against the network compiled in fp32, on the same folder (`eval --model M.onnx --compare`). */
+export interface Comparison {
+  /** The compiled network's run: its precision, weights file, accuracy and mean model-run time per image. */
+  reference: { precision: Precision; weights: string; accuracy: number | null; runMsPerImage: number | null };
+  runMsPerImage: number | null;
+  /** The fraction of images (read by both) whose top-1 class is the same. */
+  agreement: number | null;
+  /** accuracy − the reference's, as a fraction. */
+  accuracyDelta: number | null;
+  /** Mean model-run time per image over the reference's. */
+  latencyRatio: number | null;
+}
+
 export interface ClassScore {
   index: number;
   /** The class name from the network's labels file; null without one. */
@@ -86,6 +99,8 @@ export interface EvaluationResult extends RunReport {
   imagesPerSecond: number;
   /** Images per second of the model runs alone. */
   runImagesPerSecond: number;
+  /** With `--compare`: this (exported) model against the network compiled in fp32. */
+  comparison?: Comparison;
 }
 
 /** Up to this many classes an evaluation's confusion matrix is dense. */

@@ -4,9 +4,10 @@ import { InferenceClient } from '../../engine/runtime/client';
 import { runInBatches, type Dataset } from '../../engine/runtime/dataset';
 import { evaluationResult } from '../../engine/runtime/inference-result';
 import { formatEpReport } from '../../engine/runtime/providers';
+import { compareRuns } from '../../engine/runtime/comparison';
 import { loadEvaluation } from '../../engine/runtime/runnable-model';
-import { confusionCells, resultJson, type EvaluationResult } from '../../contracts/inference-result';
-import { parseCommand, usageError } from '../args';
+import { confusionCells, resultJson, type Comparison, type EvaluationResult } from '../../contracts/inference-result';
+import { parseCommand, usageError, type CommandSpec } from '../args';
 import { engineOptionSpecs, engineOptions } from '../engine-options';
 import type { CliIo } from '../io';
 import { loadNetwork, printWarnings, randomWeightsWarning, runInference, runLine, sessionLine } from './infer';
@@ -56,6 +57,17 @@ function resultLines(result: EvaluationResult): string[] {
   ];
 }
 
+const points = (delta: number | null) => (delta === null ? 'n/a' : `${delta >= 0 ? '+' : ''}${(100 * delta).toFixed(2)} points`);
+const milliseconds = (ms: number | null) => (ms === null ? 'n/a' : `${ms.toFixed(2)} ms`);
+
+function comparisonLines(c: Comparison): string[] {
+  return [
+    `against the network compiled in ${c.reference.precision} (${c.reference.weights}) on the same images:`,
+    `  ${c.reference.precision} accuracy ${percent(c.reference.accuracy)}; accuracy delta ${points(c.accuracyDelta)}; top-1 agreement ${percent(c.agreement)}`,
+    `  model run ${milliseconds(c.runMsPerImage)} per image vs ${milliseconds(c.reference.runMsPerImage)}: latency ratio ${c.latencyRatio === null ? 'n/a' : `${c.latencyRatio.toFixed(2)}×`}`,
+  ];
+}
+
 function datasetLayout(dataset: Dataset): string {
   const folders = dataset.classFolders;
   if (!folders) return 'class index from the file-name suffix';
@@ -66,8 +78,11 @@ export const spec = {
   name: 'eval',
   args: ['FILE', 'FOLDER'],
   summary: 'accuracy, per-class accuracy, confusion matrix, images/s on a labelled folder',
-  options: engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'model', 'ep', 'json'),
-};
+  options: {
+    ...engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'model', 'ep', 'json'),
+    compare: { type: 'boolean', help: 'with --model: also run the network compiled in fp32 (its weights, or --weights) and report top-1 agreement, accuracy delta and latency ratio' },
+  },
+} satisfies CommandSpec;
 
 export async function run(args: string[], io: CliIo, client = new InferenceClient()): Promise<number> {
   const parsed = parseCommand(spec, args, io);
@@ -75,8 +90,11 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   const options = engineOptions(parsed.options);
   if (typeof options === 'string') return usageError(spec, options, io);
   const [file, folder] = parsed.args as [string, string];
+  if (parsed.options.compare && !options.model) return usageError(spec, '--compare compares an exported model (--model M.onnx) with the network compiled in fp32', io);
   const model = await loadNetwork(file, options, io);
   if (!model) return 1;
+  const reference = parsed.options.compare ? await loadNetwork(file, { ...options, model: undefined }, io) : undefined;
+  if (parsed.options.compare && !reference) return 1;
   const input = await loadEvaluation(model, folder);
   if (typeof input === 'string') {
     io.stderr(`${input}\n`);
@@ -84,9 +102,13 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   }
   printWarnings(model, io);
   try {
-    const run = await runInBatches(input.dataset.samples, (batch) => runInference(client, model, options.ep, batch, io));
+    const samples = input.dataset.samples;
+    const referenceRun = reference && (await runInBatches(samples, (batch) => runInference(client, reference, options.ep, batch, io)));
+    if (reference && !referenceRun) return 1;
+    const run = await runInBatches(samples, (batch) => runInference(client, model, options.ep, batch, io));
     if (!run) return 1;
-    const result = evaluationResult(model, input, run, { folder });
+    const comparison = referenceRun ? compareRuns(samples.map((s) => s.target), run, referenceRun, reference!.weightsSource) : undefined;
+    const result = { ...evaluationResult(model, input, run, { folder }), ...(comparison ? { comparison } : {}) };
     if (options.json) {
       io.stdout(resultJson(result));
     } else {
@@ -99,6 +121,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
         ...formatEpReport(result.ep),
         sessionLine(result),
         ...resultLines(result),
+        ...(result.comparison ? comparisonLines(result.comparison) : []),
         ...(warning ? [warning] : []),
       ];
       io.stdout(lines.join('\n') + '\n');
