@@ -41,8 +41,10 @@ export interface RunReport {
   /** The .resnet file, as the caller names it (the CLI: as typed; VS Code: workspace-relative). */
   model: string;
   weights: WeightsReport;
-  /** fp32 for the compiled network; an exported model's (`--model`) own: fp16 or int8. */
+  /** fp32 for the compiled network; an exported model's own (fp32, fp16 or int8). */
   precision: Precision;
+  /** True when an exported ONNX model ran (`--model`, its path in weights.source) instead of the network compiled from the file. */
+  exported: boolean;
   ep: EpReport;
   session: SessionTimings;
 }

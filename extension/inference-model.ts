@@ -1,10 +1,12 @@
 // A `.resnet` document as the model the engine runs (engine/runtime/runnable-model.ts): the editor's
 // text, saved or not, with a quick pick when it defines several networks; and writing a chosen weights
 // file into a network.
-import { dirname, relative, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { Network } from '../language/core/model';
 import { loadModel, type ModelProblem, type RunnableModel } from '../engine/runtime/runnable-model';
+import type { WeightsRequest } from '../contracts/worker';
+import { inferenceSettings } from './settings';
 
 export type DocumentModel = RunnableModel & { document: vscode.TextDocument };
 export type DocumentProblem = ModelProblem & { document: vscode.TextDocument };
@@ -20,8 +22,16 @@ export async function loadDocumentModel(document: vscode.TextDocument, networkNa
       )
     )?.network;
   const folder = document.uri.scheme === 'file' ? dirname(document.uri.fsPath) : undefined;
-  const model = await loadModel({ text: document.getText(), name, folder }, { network: networkName, choose });
+  const model = await loadModel({ text: document.getText(), name, folder }, { network: networkName, choose, weights: exportedModel(document) });
   return model && { ...model, document };
+}
+
+/** `resnetStudio.inference.model`, relative to the document's workspace folder, when it is set. */
+function exportedModel(document: vscode.TextDocument): WeightsRequest | undefined {
+  const path = inferenceSettings().model;
+  if (!path) return undefined;
+  const base = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath ?? (document.uri.scheme === 'file' ? dirname(document.uri.fsPath) : undefined);
+  return { kind: 'model', path: isAbsolute(path) || base === undefined ? path : resolve(base, path) };
 }
 
 /**

@@ -28,6 +28,7 @@ function runReport(model: RunnableModel, result: InferResult): RunReport {
     model: model.name,
     weights: { source: model.weightsSource, random, summary, problems },
     precision: result.precision,
+    exported: model.weights.kind === 'model',
     ep: result.ep,
     session: result.session,
   };

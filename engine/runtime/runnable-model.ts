@@ -50,7 +50,8 @@ export interface RunnableModel {
 export type ModelProblem =
   | { kind: 'errors'; message: string; errors: Diagnostic[]; lines: LineMap }
   | { kind: 'network'; message: string; networks: string[] }
-  | { kind: 'no-weights' | 'weights'; message: string; network: Network };
+  | { kind: 'no-weights' | 'weights'; message: string; network: Network }
+  | { kind: 'model'; message: string };
 
 export function isModelProblem(value: RunnableModel | ModelProblem): value is ModelProblem {
   return 'kind' in value;
@@ -79,7 +80,7 @@ async function resolveWeights(source: ModelSource, network: Network, chosen: Wei
   if (chosen?.kind === 'random') return chosen;
   if (chosen?.kind === 'model') {
     const why = await unreadable(chosen.path);
-    return why ? { kind: 'weights', network, message: `cannot read the model file "${chosen.path}": ${why}` } : chosen;
+    return why ? { kind: 'model', message: `cannot read the model file "${chosen.path}": ${why}` } : chosen;
   }
   const shown = chosen?.path ?? network.weights?.path;
   if (shown === undefined) return { kind: 'no-weights', network, message: `network ${network.name} has no weights` };

@@ -78,6 +78,12 @@ function picture(src: string, alt: string): HTMLImageElement {
   return img;
 }
 
+/** The precision that ran, and whether it was the compiled network or an exported model. */
+function precisionText(result: RunReport): string {
+  if (!result.exported) return `${result.precision} (the network compiled)`;
+  return `${result.precision} (exported model ${result.weights.source.split(/[\\/]/).pop()})`;
+}
+
 function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
   const result = run.result;
   const image = result.results[0]!;
@@ -114,6 +120,7 @@ function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
     facts([
       ['prediction', top[0] ? `${className(top[0].label, top[0].index)} (${percent(top[0].probability)})` : 'n/a', 'top1-label'],
       ['execution provider', epText(result.ep), 'ep'],
+      ['precision', precisionText(result), 'precision'],
       ...(fallback ? [['not used', fallback, 'warning'] as [string, string, string]] : []),
       ['timings', `decode ${ms(t.decodeMs)} · preprocess ${ms(t.preprocessMs)} · run ${ms(t.runMs)} · total ${ms(run.totalMs)}`],
       ['session', session],
@@ -166,6 +173,7 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
   section.append(
     facts([
       ['execution provider', epText(summary.ep), 'ep'],
+      ['precision', precisionText(summary), 'precision'],
       ...(fallback ? [['not used', fallback, 'warning'] as [string, string, string]] : []),
       ['accuracy', `${percent(summary.accuracy)} (${summary.correct}/${summary.total})`, 'accuracy'],
       ['top-5', percent(summary.top5)],
