@@ -9,7 +9,7 @@ import { evaluationResult, inferenceResult } from '../engine/runtime/inference-r
 import { formatEpReport } from '../engine/runtime/providers';
 import { inferRequest, isModelProblem, loadEvaluation, type EvaluationInput } from '../engine/runtime/runnable-model';
 import { className, type ClassScore } from '../contracts/inference-result';
-import type { InferResult } from '../contracts/worker';
+import type { InferResult, Precision } from '../contracts/worker';
 import { InferenceEngine, type EngineRequest } from './inference-engine';
 import { loadDocumentModel, writeWeightsDeclaration, type DocumentModel, type DocumentProblem } from './inference-model';
 import { pickImage, pickModel } from './inference-pickers';
@@ -44,6 +44,8 @@ export interface ImageRunOutcome {
   image: string;
   top: ClassScore[];
   ep: string;
+  /** fp32 for the compiled network, else the exported model's (resnetStudio.inference.model). */
+  precision: Precision;
   cached: boolean;
   /** The worker process that ran it. */
   workerPid: number | undefined;
@@ -293,7 +295,7 @@ class InferenceController {
     const top = image0.top ?? [];
     const best = top[0] ? `${className(top[0].label, top[0].index)} ${(top[0].probability * 100).toFixed(2)}%` : 'no result';
     this.log.info(`${model.network.name} on ${imageLabel}: ${best}; command to rendered result ${totalMs.toFixed(1)} ms`);
-    return { id, network: model.network.name, image: image.fsPath, top, ep: run.ep.ran, cached: run.session.cached, workerPid: this.engine.workerPid, totalMs };
+    return { id, network: model.network.name, image: image.fsPath, top, ep: run.ep.ran, precision: run.precision, cached: run.session.cached, workerPid: this.engine.workerPid, totalMs };
   }
 
   private async runFolder(folder: vscode.Uri, document: vscode.TextDocument, networkName: string | undefined): Promise<EvalOutcome | undefined> {

@@ -4,7 +4,8 @@
 // evaluation against `resnet-studio eval`, Export CSV, Copy JSON and Cancel pressed in the view, the
 // "Choose weights file…" action for a missing weights file, a worker killed mid-run reported and
 // replaced, an idle worker shut down, the EP status-bar item and its quick pick, and the WebGPU EP
-// (lavapipe) chosen through the setting. The examples are never edited.
+// (lavapipe) chosen through the setting, and an exported int8 model run through
+// resnetStudio.inference.model. The examples are never edited.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -316,6 +317,35 @@ suite('inference', () => {
       );
     } finally {
       await config.update('inference.idleShutdownSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('an exported int8 model set in resnetStudio.inference.model runs, and the view says int8', async () => {
+    const repo = ourExtension().extensionPath;
+    const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-e2e-int8-'));
+    const exported = join(scratch, 'fashion-int8.onnx');
+    const file = join(workspaceRoot().fsPath, MODEL);
+    const images = join(workspaceRoot().fsPath, IMAGES);
+    execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'export', file, '-o', exported, '--quantize', 'int8', '--calibrate', images], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      timeout: 120_000,
+    });
+    const config = vscode.workspace.getConfiguration('resnetStudio');
+    await config.update('inference.model', exported, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.window.showTextDocument(model.document);
+      const image = vscode.Uri.joinPath(workspaceRoot(), IMAGES, '0003_1.png');
+      const outcome = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', image);
+      assert.ok(outcome, 'the run returned no result');
+      assert.equal(outcome.precision, 'int8');
+      const reference = cli<CliInfer & { precision: string }>(['infer', file, image.fsPath, '--model', exported, '--ep', 'cpu', '--json']);
+      assert.equal(reference.precision, 'int8');
+      assert.equal(outcome.top[0]!.index, reference.results[0]!.top[0]!.index);
+      await viewShows('the results view to say int8 ran', '.image-run .precision', (text) => text === 'int8 (exported model fashion-int8.onnx)');
+      await screenshot('inference-int8-model');
+    } finally {
+      await config.update('inference.model', undefined, vscode.ConfigurationTarget.Global);
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 
