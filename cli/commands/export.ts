@@ -8,7 +8,7 @@ import { randomWeights } from '../../engine/onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../../engine/onnx/state-dict';
 import { parseCommand, usageError, type CommandSpec } from '../args';
 import { ENGINE_OPTIONS, engineOptions, engineOptionSpecs } from '../engine-options';
-import { DEPLOY_OPTIONS, deployChoice, type DeployChoice } from '../deploy-options';
+import { DEPLOY_OPTIONS, deployChoice } from '../deploy-options';
 import { writeExport } from '../export-file';
 import type { CliIo } from '../io';
 import { exportPytorchFile } from './export-pytorch';
@@ -28,9 +28,9 @@ export const spec = {
 
 const FORMATS = ['onnx', 'pytorch'];
 
-function precisionLine(deploy: DeployChoice): string {
-  if (deploy.precision !== 'int8') return deploy.precision === 'fp16' ? 'fp16 (float32 input and logits)' : 'fp32';
-  return `int8 QDQ (per-channel int8 weights, ${deploy.activations} activations calibrated by ${deploy.method})`;
+function precisionLine(target: DeployTarget | undefined): string {
+  if (target?.precision !== 'int8') return target ? 'fp16 (float32 input and logits)' : 'fp32';
+  return `int8 QDQ (per-channel int8 weights, ${target.activations} activations calibrated by ${target.method} on ${target.images.length} images)`;
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -97,7 +97,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const random = weights.source.kind === 'random';
   io.stdout(
     `${output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB; ` +
-      `${precisionLine(deploy)}; weights ${weights.summary}\n`,
+      `${precisionLine(target)}; weights ${weights.summary}\n`,
   );
   if (random) io.stdout(`WARNING: the exported model holds random weights (seed ${options.seed}); its outputs are meaningless\n`);
   return 0;

@@ -132,7 +132,8 @@ function plan(model: OnnxModel): Plan {
   };
   for (const n of nodes) {
     if (!QUANTIZED_OPS.has(n.op_type)) continue;
-    n.input.forEach((value, i) => (WEIGHTED.has(n.op_type) && i > 0 ? undefined : add(value)));
+    // A Conv's or Gemm's weight and bias are quantized as stored tensors, not as activations.
+    for (const value of WEIGHTED.has(n.op_type) ? n.input.slice(0, 1) : n.input) add(value);
     for (const value of n.output) add(value);
     if (SAME_AS_INPUT.has(n.op_type) && quantized.has(n.output[0]!)) sameAs.set(n.output[0]!, n.input[0]!);
   }

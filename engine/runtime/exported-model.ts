@@ -43,7 +43,7 @@ function dimsOf(info: ValueInfo | undefined): (number | string)[] | undefined {
 const shown = (dims: readonly (number | string)[]) => `[${dims.join(', ')}]`;
 
 /** Why the model cannot stand in for the network, or undefined when its input and output fit. */
-export function mismatch(model: DecodedModel, network: Network, path: string): string | undefined {
+function mismatch(model: DecodedModel, network: Network, path: string): string | undefined {
   const inputs = model.graph?.input ?? [];
   if (inputs.length !== 1) return `${path} has ${inputs.length} inputs; an exported classifier has one`;
   const elemType = inputs[0]!.type?.tensor_type?.elem_type;

@@ -4,7 +4,7 @@
 // checker (python3-onnx) for the files; onnxruntime's fp32 run of the same network as the reference.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,7 +19,7 @@ import { encodeModel } from '../../../engine/onnx/encode';
 import { foldBatchNorm } from '../../../engine/onnx/fold-batchnorm';
 import { fromHalfBits, toFloat16, toHalfBits } from '../../../engine/onnx/fp16';
 import { floatsOf, type OnnxModel } from '../../../engine/onnx/onnx-model';
-import { DataType } from '../../../engine/onnx/proto';
+import { DataType, ModelProto } from '../../../engine/onnx/proto';
 import { randomWeights } from '../../../engine/onnx/random-weights';
 import { loadStateDict } from '../../../engine/onnx/state-dict';
 import { calibrationImages, deployModel } from '../../../engine/runtime/deploy-model';
@@ -134,6 +134,23 @@ test('int8 models pass onnx.checker with full shape inference, for every calibra
   );
 });
 
+test("onnxruntime's CPU provider fuses every QDQ group of the int8 ResNet-20 into an integer kernel", async () => {
+  const path = join(scratch, 'fused.onnx');
+  const session = await ort.InferenceSession.create(encodeModel(await int8('minmax')), {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'extended',
+    optimizedModelFilePath: path,
+    logSeverityLevel: 3,
+  });
+  await session.release();
+  const optimized = ModelProto.decode(readFileSync(path)) as unknown as { graph: { node: { op_type: string }[] } };
+  const counts: Record<string, number> = {};
+  for (const n of optimized.graph.node) counts[n.op_type] = (counts[n.op_type] ?? 0) + 1;
+  // Conv+ReLU → QLinearConv, Add+ReLU → QLinearAdd, the pool, the fc with float logits → QGemm; the
+  // only QuantizeLinear left is the input's.
+  assert.deepEqual(counts, { QuantizeLinear: 1, QLinearConv: 21, QLinearAdd: 9, QLinearGlobalAveragePool: 1, Flatten: 1, QGemm: 1 });
+});
+
 test('dequantized weights and biases are within half a quantization step of the folded fp32 ones', async () => {
   const folded = foldBatchNorm(buildModel(network, weights));
   const float = new Map(folded.graph.initializer.map((t) => [t.name, floatsOf(t)]));
@@ -224,7 +241,7 @@ test('export --quantize int8 and --fp16 write models that infer and eval --model
   const fp16Path = join(scratch, 'cli-fp16.onnx');
   let c = io();
   assert.equal(await exportCommand.run([FASHION, '-o', int8Path, '--quantize', 'int8', '--calibrate', calibrationFolder, '--calibration', 'percentile', '--calibration-images', '64'], c.io), 0, c.out.stderr);
-  assert.match(c.out.stdout, /int8 QDQ \(per-channel int8 weights, uint8 activations calibrated by percentile/);
+  assert.match(c.out.stdout, /int8 QDQ \(per-channel int8 weights, uint8 activations calibrated by percentile on 64 images\)/);
   c = io();
   assert.equal(await exportCommand.run([FASHION, '-o', fp16Path, '--fp16'], c.io), 0, c.out.stderr);
 

@@ -84,8 +84,9 @@ test('an image run\'s result carries the top-k with labels, the logits, the file
   const out = { ...output('/w/shirt_6.png', [0.1, 2, -1]), original: { width: 40, height: 30 } };
   const failed: InputResult = { label: '/w/bad.png', error: 'not an image', timings: { decodeMs: 0, preprocessMs: 0, runMs: 0 } };
   const result = inferenceResult(model, inferResult([out, failed]), { top: 2, imageName: (path) => path.replace('/w/', '') });
-  assert.deepEqual(Object.keys(result), ['network', 'model', 'weights', 'ep', 'session', 'results']);
+  assert.deepEqual(Object.keys(result), ['network', 'model', 'weights', 'precision', 'exported', 'ep', 'session', 'results']);
   assert.deepEqual([result.network, result.model, result.weights.source], ['fashion_resnet20', 'fashion-mnist/resnet20.resnet', '/w/resnet20.safetensors']);
+  assert.deepEqual([result.precision, result.exported], ['fp32', false]);
   const [shirt, bad] = result.results;
   assert.deepEqual(shirt, {
     image: 'shirt_6.png',
