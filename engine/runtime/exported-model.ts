@@ -3,6 +3,7 @@
 // preprocessing and the labels, so the model must take the network's input and give its outputs.
 import { readFile } from 'node:fs/promises';
 import type { Network } from '../../language/core/model';
+import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { fileProblem } from '../onnx/file-errors';
 import { DataType, ModelProto } from '../onnx/proto';
 import { EngineError } from './engine-error';
@@ -46,6 +47,10 @@ const shown = (dims: readonly (number | string)[]) => `[${dims.join(', ')}]`;
 function mismatch(model: DecodedModel, network: Network, path: string): string | undefined {
   const inputs = model.graph?.input ?? [];
   if (inputs.length !== 1) return `${path} has ${inputs.length} inputs; an exported classifier has one`;
+  const [inputName, outputName] = [inputs[0]!.name, model.graph?.output?.[0]?.name];
+  if (inputName !== INPUT_NAME || outputName !== OUTPUT_NAME) {
+    return `${path} has input '${inputName}' and output '${outputName}'; models run here have input '${INPUT_NAME}' and output '${OUTPUT_NAME}', as resnet-studio export writes them`;
+  }
   const elemType = inputs[0]!.type?.tensor_type?.elem_type;
   if (elemType !== DataType.FLOAT) return `${path} takes ${elemType === DataType.FLOAT16 ? 'float16' : `element type ${elemType}`} input; the network's preprocessing gives float32`;
   const expected = [1, ...network.input!];

@@ -5,7 +5,7 @@
 // - The bundled Fashion-MNIST ResNet-20 on the 10,000 test images of Debian's dataset-fashion-mnist,
 //   int8 calibrated on 256 training images with each method (and fp16): accuracy, delta against fp32,
 //   top-1 agreement and latency ratio, all measured in this run (goal: within 0.5 points, ≥ 99 %).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -23,7 +23,7 @@ import { calibrationImages, deployModel } from '../../engine/runtime/deploy-mode
 import { walkImages } from '../../engine/runtime/dataset.ts';
 import { networkPreprocess } from '../../engine/runtime/network-preprocess.ts';
 import { preprocessImageFile } from '../../engine/runtime/preprocess.ts';
-import { writeFashionMnist } from '../../test/unit/deploy/fashion-mnist.ts';
+import { FASHION_MNIST, writeFashionMnist } from '../../test/unit/deploy/fashion-mnist.ts';
 
 const argument = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -133,7 +133,8 @@ async function fashion() {
 
 try {
   await resnet50();
-  await fashion();
+  if (existsSync(FASHION_MNIST)) await fashion();
+  else console.log(`\nFashion-MNIST: ${FASHION_MNIST} is missing (apt install dataset-fashion-mnist); skipped`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
