@@ -4,6 +4,7 @@
 // the editor; the view follows it live; Stop ends it after the current step and keeps the last
 // checkpoint; "Use these weights" writes the network's `weights` line. Trusted workspaces only.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { expectedWeights } from '../engine/onnx/network-walk';
@@ -24,6 +25,9 @@ import { TrainingPanel } from './training-panel';
 
 export const TRAIN_COMMAND = commands.train;
 const FORM_VALUES_KEY = 'resnetStudio.trainingForm';
+const HISTORY_KEY = 'resnetStudio.trainingRuns';
+/** Runs kept in the workspace's state for the next session. */
+const SAVED_RUNS = 10;
 const HISTORY_LIMIT = 20;
 /** Step points kept per run for the charts; beyond it every other one is dropped. */
 const MAX_STEP_POINTS = 600;
@@ -64,6 +68,11 @@ class TrainingController implements vscode.Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.panel = new TrainingPanel(context.extensionUri, this.log, () => this.runs.map((r) => r.view), (request) => void this.handle(request));
+    // The history of earlier sessions: their runs ended with the window (each stopped after a step).
+    for (const saved of context.workspaceState.get<{ view: TrainingRunView; target: { uri: string; network: string } }[]>(HISTORY_KEY) ?? []) {
+      const view = ['starting', 'running', 'stopping'].includes(saved.view.state) ? { ...saved.view, state: 'stopped' as const } : saved.view;
+      this.runs.push({ view, target: { uri: vscode.Uri.parse(saved.target.uri), network: saved.target.network }, finished: Promise.resolve(this.outcome(view)) });
+    }
     context.subscriptions.push(
       this.log,
       this.panel,
@@ -164,6 +173,7 @@ class TrainingController implements vscode.Disposable {
     this.runs.unshift(run);
     this.runs.splice(HISTORY_LIMIT);
     this.send(run, true);
+    this.saveHistory();
 
     const onEvent = (event: TrainEvent) => {
       const line = describeTrainEvent(event, network.name);
@@ -176,6 +186,7 @@ class TrainingController implements vscode.Disposable {
       view.state = 'failed';
       view.error = (error as Error)?.message ?? String(error);
       this.send(run, true);
+      this.saveHistory();
       settle(this.outcome(view));
       return { id, finished: run.finished };
     }
@@ -189,6 +200,7 @@ class TrainingController implements vscode.Disposable {
         view.state = outcome.status;
       }
       this.send(run, true);
+      this.saveHistory();
       settle(this.outcome(view));
     });
     return { id, finished: run.finished };
@@ -211,10 +223,17 @@ class TrainingController implements vscode.Disposable {
     const document = await vscode.workspace.openTextDocument(run.target.uri);
     const network = (await this.model(document, run.target.network))?.network;
     if (!network) return false;
-    const weights = vscode.Uri.file(run.view.out);
+    // A run stopped before its first epoch ended has no best weights yet: its last checkpoint stands in.
+    const file = [run.view.out, run.view.last].find((path) => path !== undefined && existsSync(path));
+    if (!file) {
+      void vscode.window.showErrorMessage(`ResNet Studio: the run wrote no weights (${run.view.out} is missing).`);
+      return false;
+    }
+    const weights = vscode.Uri.file(file);
     if (!(await writeWeightsDeclaration(document, network, weights))) return false;
     run.view.weightsUsed = weightsPath(document, weights);
     this.send(run, true);
+    this.saveHistory();
     await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
     const head = run.view.head;
     if (head) {
@@ -299,6 +318,7 @@ class TrainingController implements vscode.Disposable {
         const { event: _, epochs: __, ...record } = event;
         view.epochRecords.push(record);
         this.send(run, true);
+        this.saveHistory();
         return;
       }
       case 'stopped':
@@ -332,6 +352,11 @@ class TrainingController implements vscode.Disposable {
     } else {
       state.timer ??= setTimeout(post, POST_INTERVAL_MS - (Date.now() - state.at));
     }
+  }
+
+  private saveHistory(): void {
+    const saved = this.runs.slice(0, SAVED_RUNS).map((r) => ({ view: r.view, target: { uri: r.target.uri.toString(), network: r.target.network } }));
+    void this.context.workspaceState.update(HISTORY_KEY, saved);
   }
 
   private outcome(view: TrainingRunView): TrainingOutcome {
