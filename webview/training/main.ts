@@ -63,7 +63,8 @@ window.addEventListener('message', (event: MessageEvent<TrainingHostMessage>) =>
       if (existing) {
         // Keep the details open across redraws.
         if (existing.querySelector('details')?.open) node.querySelector('details')!.open = true;
-        existing.replaceWith(node);
+        if ((existing as HTMLElement).dataset.header === node.dataset.header) existing.querySelector('.body')!.replaceWith(node.querySelector('.body')!);
+        else existing.replaceWith(node);
       } else {
         runs.prepend(node);
       }

@@ -78,8 +78,11 @@ function epochTable(run: TrainingRunView): HTMLElement {
 export function renderRun(run: TrainingRunView, send: Send): HTMLElement {
   const section = el('section', `run ${run.state}`);
   section.dataset.id = run.id;
+  // What the header shows: while it stays the same, a redraw keeps the header (and a button being pressed).
+  section.dataset.header = JSON.stringify([run.state, run.weightsUsed, run.log, run.device]);
   const header = el('header');
-  header.append(el('h2', undefined, run.network), el('span', 'meta', `${run.file} · ${new Date(run.startedAt).toLocaleTimeString()}`), el('span', `state ${run.state}`, STATE_TEXT[run.state]));
+  const meta = [run.file, new Date(run.startedAt).toLocaleTimeString(), ...(run.device ? [run.device] : [])].join(' · ');
+  header.append(el('h2', undefined, run.network), el('span', 'meta', meta), el('span', `state ${run.state}`, STATE_TEXT[run.state]));
   const actions = el('div', 'actions');
   if (run.state === 'starting' || run.state === 'running') {
     actions.append(button('Stop', 'Stop after the current step; the last checkpoint is kept', () => send({ type: 'stop', id: run.id })));
@@ -92,23 +95,23 @@ export function renderRun(run: TrainingRunView, send: Send): HTMLElement {
   }
   if (run.log) actions.append(button('Open log', run.log, () => send({ type: 'openLog', id: run.id })));
   header.append(actions);
-  section.append(header);
+  const body = el('div', 'body');
+  section.append(header, body);
 
-  const line = el('div', 'progress-line', progressLine(run));
-  section.append(line);
+  body.append(el('div', 'progress-line', progressLine(run)));
   if (run.progress && run.stepsPerEpoch) {
     const bar = el('progress');
     bar.max = run.epochs * run.stepsPerEpoch;
     bar.value = (run.progress.epoch - 1) * run.stepsPerEpoch + run.progress.step;
-    section.append(bar);
+    body.append(bar);
   }
-  if (run.error) section.append(el('pre', 'error', run.error));
-  if (run.weightsUsed) section.append(el('div', 'used', `✓ network ${run.network} now declares weights "${run.weightsUsed}" (an unsaved edit of ${run.file})`));
-  if (run.steps.length || run.epochRecords.length) section.append(charts(run));
-  if (run.epochRecords.length) section.append(epochTable(run));
+  if (run.error) body.append(el('pre', 'error', run.error));
+  if (run.weightsUsed) body.append(el('div', 'used', `✓ network ${run.network} now declares weights "${run.weightsUsed}" (an unsaved edit of ${run.file})`));
+  if (run.steps.length || run.epochRecords.length) body.append(charts(run));
+  if (run.epochRecords.length) body.append(epochTable(run));
   const details = el('details');
-  details.append(el('summary', undefined, run.device ? `device ${run.device}; weights to ${run.out}` : `weights to ${run.out}`));
+  details.append(el('summary', undefined, `command and messages; weights to ${run.out}`));
   details.append(el('pre', 'command', run.command), el('pre', 'notes', run.notes.join('\n')));
-  section.append(details);
+  body.append(details);
   return section;
 }
