@@ -34,15 +34,6 @@ const MAX_STEP_POINTS = 600;
 /** The view is sent at most this often while a run goes. */
 const POST_INTERVAL_MS = 250;
 
-/** What the commands return, for a caller (or a test) to know what happened. */
-export interface TrainingOutcome {
-  id: string;
-  state: TrainingRunView['state'];
-  out: string;
-  epochs: TrainingRunView['epochRecords'];
-  error?: string;
-}
-
 interface Target {
   uri: vscode.Uri;
   network: string;
@@ -52,7 +43,6 @@ interface Run {
   view: TrainingRunView;
   target: Target;
   training?: TrainingRun;
-  finished: Promise<TrainingOutcome>;
 }
 
 const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
@@ -65,20 +55,24 @@ class TrainingController implements vscode.Disposable {
   /** Python lookups that found one, per lookup: probing imports torch, which takes seconds. */
   private readonly pythons = new Map<string, Promise<PythonEnv | string>>();
   private nextId = 1;
+  /** Set from Start until the run is in the list: a second Start waits its turn. */
+  private launching = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.panel = new TrainingPanel(context.extensionUri, this.log, () => this.runs.map((r) => r.view), (request) => void this.handle(request));
     // The history of earlier sessions: their runs ended with the window (each stopped after a step).
     for (const saved of context.workspaceState.get<{ view: TrainingRunView; target: { uri: string; network: string } }[]>(HISTORY_KEY) ?? []) {
       const view = ['starting', 'running', 'stopping'].includes(saved.view.state) ? { ...saved.view, state: 'stopped' as const } : saved.view;
-      this.runs.push({ view, target: { uri: vscode.Uri.parse(saved.target.uri), network: saved.target.network }, finished: Promise.resolve(this.outcome(view)) });
+      this.runs.push({ view, target: { uri: vscode.Uri.parse(saved.target.uri), network: saved.target.network } });
     }
     context.subscriptions.push(
       this.log,
       this.panel,
       this,
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration(`${SECTION}.${PYTHON_SETTING}`)) this.pythons.clear();
+        if (!event.affectsConfiguration(`${SECTION}.${PYTHON_SETTING}`)) return;
+        this.pythons.clear();
+        if (this.target && this.panel.visible) this.showPython(this.target.uri);
       }),
     );
   }
@@ -94,20 +88,28 @@ class TrainingController implements vscode.Disposable {
     this.target = { uri: document.uri, network: network.name };
     const form = this.formView(document, network);
     this.panel.showForm(form);
-    void this.python(document.uri).then((python) => this.panel.showPython(typeof python === 'string' ? python : pythonLine(python), typeof python !== 'string'));
+    this.showPython(document.uri);
     return form;
   }
 
-  /** Starts a run with the form's values; what the view says when it cannot. The returned promise settles when the run ends. */
-  async start(values: FormValues): Promise<{ id: string; finished: Promise<TrainingOutcome> } | { invalid: string }> {
-    const invalid = (message: string) => {
-      this.panel.post({ type: 'invalid', message });
-      return { invalid: message };
-    };
+  /** Starts a run with the form's values, or says in the form why it cannot. */
+  async start(values: FormValues): Promise<void> {
+    const invalid = (message: string) => this.panel.post({ type: 'invalid', message });
     if (!this.trusted()) return invalid('training runs Python on workspace files: trust the workspace first');
     const target = this.target;
     if (!target) return invalid('open the form from a network ("Train…" on a .resnet file)');
-    if (this.runs.some((r) => ['starting', 'running', 'stopping'].includes(r.view.state))) return invalid('a run is going: stop it first (one at a time: each takes all the cores or the GPU)');
+    if (this.launching || this.runs.some((r) => ['starting', 'running', 'stopping'].includes(r.view.state))) {
+      return invalid('a run is going: stop it first (one at a time: each takes all the cores or the GPU)');
+    }
+    this.launching = true;
+    try {
+      await this.launch(target, values, invalid);
+    } finally {
+      this.launching = false;
+    }
+  }
+
+  private async launch(target: Target, values: FormValues, invalid: (message: string) => void): Promise<void> {
     const document = await vscode.workspace.openTextDocument(target.uri);
     const loaded = await this.model(document, target.network);
     if (!loaded) return invalid(`network ${target.network} cannot be loaded: see the message`);
@@ -122,7 +124,7 @@ class TrainingController implements vscode.Disposable {
       return value === undefined || (field === 'from' && value === 'none') || isAbsolute(value) ? value : resolve(folder, value);
     };
     const data = path('data');
-    if (!data) return invalid('choose the folder of training images (Data)');
+    if (!data) return invalid('choose the folder of training images');
     const device = text('device');
     const options: TrainOptionValues = {
       val: path('val'),
@@ -168,8 +170,7 @@ class TrainingController implements vscode.Disposable {
       out: plan.paths.out,
     };
     this.log.info(`${view.command}\n${view.notes.join('\n')}`);
-    let settle: (outcome: TrainingOutcome) => void = () => {};
-    const run: Run = { view, target, finished: new Promise((done) => (settle = done)) };
+    const run: Run = { view, target };
     this.runs.unshift(run);
     this.runs.splice(HISTORY_LIMIT);
     this.send(run, true);
@@ -187,8 +188,7 @@ class TrainingController implements vscode.Disposable {
       view.error = (error as Error)?.message ?? String(error);
       this.send(run, true);
       this.saveHistory();
-      settle(this.outcome(view));
-      return { id, finished: run.finished };
+      return;
     }
     void run.training.finished.then((outcome) => {
       if (outcome.status === 'failed') {
@@ -201,9 +201,7 @@ class TrainingController implements vscode.Disposable {
       }
       this.send(run, true);
       this.saveHistory();
-      settle(this.outcome(view));
     });
-    return { id, finished: run.finished };
   }
 
   stop(id: string): boolean {
@@ -359,8 +357,9 @@ class TrainingController implements vscode.Disposable {
     void this.context.workspaceState.update(HISTORY_KEY, saved);
   }
 
-  private outcome(view: TrainingRunView): TrainingOutcome {
-    return { id: view.id, state: view.state, out: view.out, epochs: view.epochRecords, ...(view.error ? { error: view.error } : {}) };
+  /** Tells the form which Python will train, or why none can. */
+  private showPython(resource: vscode.Uri): void {
+    void this.python(resource).then((python) => this.panel.showPython(typeof python === 'string' ? python : pythonLine(python), typeof python !== 'string'));
   }
 
   private python(resource: vscode.Uri): Promise<PythonEnv | string> {
