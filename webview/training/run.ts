@@ -37,8 +37,16 @@ export function progressLine(run: TrainingRunView): string {
   return `epoch ${p.epoch}/${run.epochs} · step ${p.step}/${p.steps} · ${Math.round(p.imagesPerSecond)} images/s · lr ${p.lr.toPrecision(3)}${going ? ` · ETA ${clock(p.etaSeconds)}` : ''}`;
 }
 
+/** The epochs the charts span: all of a finished run; else up to the end of the current epoch, so the start of a long run is not squeezed to the left. */
+function chartEpochs(run: TrainingRunView): number {
+  if (run.state === 'done') return run.epochs;
+  const reached = Math.max(run.steps.at(-1)?.x ?? 0, run.epochRecords.at(-1)?.epoch ?? 0);
+  return Math.min(run.epochs, Math.max(1, Math.ceil(reached - 1e-9)));
+}
+
 function charts(run: TrainingRunView): HTMLElement {
   const box = el('div', 'charts');
+  const epochs = chartEpochs(run);
   /** `format(y, precise)`: a tick's text, or (precise) a value's. */
   type Format = (y: number, precise?: boolean) => string;
   const chart = (title: string, step: 'loss' | 'accuracy', train: 'trainLoss' | 'trainAccuracy', val: 'valLoss' | 'valAccuracy', format: Format, range?: [number, number]) => {
@@ -51,7 +59,7 @@ function charts(run: TrainingRunView): HTMLElement {
     const lastVal = run.epochRecords.at(-1)?.[val];
     const latest = [lastStep === undefined ? '' : `last step ${format(lastStep, true)}`, lastVal === undefined ? '' : `validation ${format(lastVal, true)}`].filter(Boolean).join(' · ');
     const figure = el('div', `chart ${step}`);
-    figure.append(el('h3', undefined, latest ? `${title} · ${latest}` : title), lineChart(`${title} of ${run.network} per epoch`, series, run.epochs, (y) => format(y), range), legend(series));
+    figure.append(el('h3', undefined, latest ? `${title} · ${latest}` : title), lineChart(`${title} of ${run.network} per epoch`, series, epochs, (y) => format(y), range), legend(series));
     return figure;
   };
   box.append(
