@@ -15,6 +15,7 @@ export interface InitializationOptions {
 export const commands = {
   openPreview: 'resnetStudio.openPreview',
   runInference: 'resnetStudio.runInference',
+  train: 'resnetStudio.train',
 } as const;
 
 /** The `resnetStudio` settings the server reads. */

@@ -11,18 +11,25 @@ import { inferenceSettings } from './settings';
 export type DocumentModel = RunnableModel & { document: vscode.TextDocument };
 export type DocumentProblem = ModelProblem & { document: vscode.TextDocument };
 
-/** Undefined when the user dismissed the network pick. */
-export async function loadDocumentModel(document: vscode.TextDocument, networkName: string | undefined): Promise<DocumentModel | DocumentProblem | undefined> {
+/**
+ * Undefined when the user dismissed the network pick. `purpose` titles the pick; `weights` replaces
+ * the network's own (training reads them in Python, so it asks for random ones to skip loading).
+ */
+export async function loadDocumentModel(
+  document: vscode.TextDocument,
+  networkName: string | undefined,
+  { purpose = 'Run inference', weights }: { purpose?: string; weights?: WeightsRequest } = {},
+): Promise<DocumentModel | DocumentProblem | undefined> {
   const name = vscode.workspace.asRelativePath(document.uri);
   const choose = async (networks: Network[]) =>
     (
       await vscode.window.showQuickPick(
         networks.map((n) => ({ label: n.name, description: n.input ? `input ${n.input.join('×')}` : '', network: n })),
-        { title: 'Run inference: which network?', placeHolder: name },
+        { title: `${purpose}: which network?`, placeHolder: name },
       )
     )?.network;
   const folder = document.uri.scheme === 'file' ? dirname(document.uri.fsPath) : undefined;
-  const model = await loadModel({ text: document.getText(), name, folder }, { network: networkName, choose, weights: exportedModel(document) });
+  const model = await loadModel({ text: document.getText(), name, folder }, { network: networkName, choose, weights: weights ?? exportedModel(document) });
   return model && { ...model, document };
 }
 
@@ -39,9 +46,7 @@ function exportedModel(document: vscode.TextDocument): WeightsRequest | undefine
  * the line after `network NAME {`, indented like the line that follows it. The edit is not saved.
  */
 export async function writeWeightsDeclaration(document: vscode.TextDocument, network: Network, weightsFile: vscode.Uri): Promise<boolean> {
-  // An unsaved document has no folder to be relative to: the path stays absolute.
-  const path = document.uri.scheme === 'file' ? relativePosix(dirname(document.uri.fsPath), weightsFile.fsPath) : weightsFile.fsPath;
-  const literal = JSON.stringify(path);
+  const literal = JSON.stringify(weightsPath(document, weightsFile));
   const edit = new vscode.WorkspaceEdit();
   if (network.weights) {
     const { start, end } = network.weights.range;
@@ -53,6 +58,11 @@ export async function writeWeightsDeclaration(document: vscode.TextDocument, net
     edit.insert(document.uri, new vscode.Position(line, 0), `${indent}weights ${literal}\n`);
   }
   return vscode.workspace.applyEdit(edit);
+}
+
+/** How the document's `weights` line names the file: relative to its folder; an unsaved document has none, and the path stays absolute. */
+export function weightsPath(document: vscode.TextDocument, weightsFile: vscode.Uri): string {
+  return document.uri.scheme === 'file' ? relativePosix(dirname(document.uri.fsPath), weightsFile.fsPath) : weightsFile.fsPath;
 }
 
 /** The path from `from` to `to` with forward slashes, as .resnet files write paths on every platform. */

@@ -59,7 +59,7 @@ export async function pickImage(): Promise<vscode.Uri | undefined> {
 }
 
 /** The active `.resnet` editor's document, else a pick among the workspace's `.resnet` files. */
-export async function pickModel(): Promise<vscode.TextDocument | undefined> {
+export async function pickModel(purpose = 'Run inference'): Promise<vscode.TextDocument | undefined> {
   const active = vscode.window.activeTextEditor?.document;
   if (active?.languageId === 'resnet') return active;
   const files = await vscode.workspace.findFiles('**/*.resnet', EXCLUDE);
@@ -71,7 +71,7 @@ export async function pickModel(): Promise<vscode.TextDocument | undefined> {
   withTimes.sort((a, b) => b.mtime - a.mtime || a.uri.path.localeCompare(b.uri.path));
   const picked = await vscode.window.showQuickPick(
     withTimes.map(({ uri }) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
-    { title: 'Run inference: which model?', placeHolder: '.resnet files in the workspace' },
+    { title: `${purpose}: which model?`, placeHolder: '.resnet files in the workspace' },
   );
   return picked && vscode.workspace.openTextDocument(picked.uri);
 }

@@ -7,6 +7,7 @@ import { createClient, startClient } from './client';
 import { registerCommands } from './commands';
 import { registerInference } from './inference';
 import { registerPreview } from './preview';
+import { registerTraining } from './training';
 
 let client: LanguageClient | undefined;
 
@@ -15,6 +16,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   registerCommands(context, client);
   registerPreview(context, () => client);
   registerInference(context);
+  registerTraining(context);
   await startClient(client);
 }
 

@@ -11,6 +11,7 @@ const entries = [
   { in: 'extension/main.ts', out: 'dist/extension.js', platform: 'node', external: ['vscode', ...native] },
   { in: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser', external: [] },
   { in: 'webview/results/main.ts', out: 'dist/results.js', platform: 'browser', external: [] },
+  { in: 'webview/training/main.ts', out: 'dist/training.js', platform: 'browser', external: [] },
 ];
 
 const production = process.argv.includes('--production');

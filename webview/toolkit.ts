@@ -1,10 +1,11 @@
 // The only file that touches @vscode/webview-ui-toolkit (deprecated upstream): buttons, the search
-// field, the network picker and the layer table's data grid. Swapping the toolkit means rewriting
-// these functions and nothing else.
+// field, the network picker, the layer table's data grid and the training form's fields. Swapping the
+// toolkit means rewriting these functions and nothing else.
 
 import {
   provideVSCodeDesignSystem,
   vsCodeButton,
+  vsCodeCheckbox,
   vsCodeDataGrid,
   vsCodeDataGridCell,
   vsCodeDataGridRow,
@@ -14,7 +15,7 @@ import {
 } from '@vscode/webview-ui-toolkit';
 
 export function registerToolkit(): void {
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
+  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField());
 }
 
 export function button(label: string, title: string, onClick: () => void, { icon = false } = {}): HTMLElement {
@@ -41,6 +42,23 @@ export function textField(placeholder: string, onInput: (value: string) => void,
   element.addEventListener('keydown', (event) => {
     if (event.key === 'Enter') onEnter(element.value, event.shiftKey);
   });
+  return element;
+}
+
+/** A labelled text field holding `value`; its `value` property is what the user typed. */
+export function inputField(label: string, value: string, placeholder: string): HTMLElement & { value: string } {
+  const element = document.createElement('vscode-text-field') as HTMLElement & { value: string };
+  element.textContent = label;
+  element.setAttribute('placeholder', placeholder);
+  element.title = placeholder;
+  element.value = value;
+  return element;
+}
+
+export function checkbox(label: string, checked: boolean): HTMLElement & { checked: boolean } {
+  const element = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
+  element.textContent = label;
+  element.checked = checked;
   return element;
 }
 

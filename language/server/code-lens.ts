@@ -19,6 +19,7 @@ export function registerCodeLens(connection: Connection, documents: Documents): 
         toCodeLens(network.nameRange, summary, '', [], lines),
         toCodeLens(network.nameRange, 'Preview', commands.openPreview, [uri, network.name], lines),
         toCodeLens(network.nameRange, '▶ Run inference', commands.runInference, [uri, network.name], lines),
+        toCodeLens(network.nameRange, 'Train…', commands.train, [uri, network.name], lines),
       ];
     });
   });

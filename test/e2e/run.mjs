@@ -192,6 +192,18 @@ async function runInCodeServer(bundle, workspace) {
       }
       return { clicked: false };
     },
+    '/fill': async ({ selector, value, includeWebviews }) => {
+      // Types into the first matching field as a user would (focus, select all, type): the field's own
+      // input events fire. CSS selectors reach into open shadow roots (the toolkit's text fields).
+      const frames = includeWebviews ? page.frames() : [page.mainFrame()];
+      for (const frame of frames) {
+        const target = frame.locator(String(selector)).first();
+        if ((await target.count()) === 0) continue;
+        await target.fill(String(value), { timeout: 10_000 });
+        return { filled: true };
+      }
+      return { filled: false };
+    },
     '/report': async (report) => {
       if (report.kind === 'pass') reports.passes++;
       if (report.kind === 'pending') reports.pending++;

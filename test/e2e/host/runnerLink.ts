@@ -72,3 +72,13 @@ export async function click(selector: string, { includeWebviews = false } = {}):
   const answer = await callRunner<{ clicked: boolean }>('/click', { selector, includeWebviews });
   return answer.clicked;
 }
+
+/**
+ * Types `value` into the first text field matching a CSS selector (inside webviews too with
+ * `includeWebviews`), replacing what it held. Returns whether something matched; undefined without a runner.
+ */
+export async function fill(selector: string, value: string, { includeWebviews = false } = {}): Promise<boolean | undefined> {
+  if (!hasRunner()) return undefined;
+  const answer = await callRunner<{ filled: boolean }>('/fill', { selector, value, includeWebviews });
+  return answer.filled;
+}

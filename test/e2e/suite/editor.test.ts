@@ -133,7 +133,7 @@ suite('editor', () => {
     const titles = lenses.map((l) => l.command?.title ?? '');
     assert.ok(titles.includes('11,689,512 params · 1.81 GMACs · 1×3×224×224 → 1×1000'), titles.join(' | '));
     const commands = new Set(await vscode.commands.getCommands(true));
-    for (const [title, command] of [['Preview', 'resnetStudio.openPreview'], ['▶ Run inference', 'resnetStudio.runInference']]) {
+    for (const [title, command] of [['Preview', 'resnetStudio.openPreview'], ['▶ Run inference', 'resnetStudio.runInference'], ['Train…', 'resnetStudio.train']]) {
       assert.equal(titles.includes(title), commands.has(command), `'${title}' shows exactly when ${command} is registered`);
     }
   });

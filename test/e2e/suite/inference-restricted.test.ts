@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
-// Workspace Trust: in Restricted Mode the language features work but inference does not run, and the
-// user is told why. Only in a run with `node test/e2e/run.mjs --restricted --grep restricted`; a
+// Workspace Trust: in Restricted Mode the language features work but inference and training do not
+// run, and the user is told why. Only in a run with `node test/e2e/run.mjs --restricted --grep restricted`; a
 // normal (trusted) run has no such suite.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -38,6 +38,20 @@ if (process.env.RESNET_E2E_RESTRICTED === '1') {
       }
       await screenshot('inference-restricted-mode');
       await vscode.commands.executeCommand('notifications.hideList');
+    });
+
+    test('training is refused with an explanation, and no training view opens', async () => {
+      const editor = await openFile('fashion-mnist/resnet20.resnet');
+      await vscode.commands.executeCommand('notifications.clearAll');
+      assert.equal(await vscode.commands.executeCommand('resnetStudio.train', editor.document.uri, 'fashion_resnet20'), undefined);
+      if (hasRunner()) {
+        await vscode.commands.executeCommand('notifications.showList');
+        await waitFor('the Restricted Mode explanation for training', async () =>
+          (await workbenchText('.notifications-center .notification-list-item'))?.some((t) => t.includes('Training runs Python') && t.includes('Manage Workspace Trust')),
+        );
+        assert.deepEqual((await workbenchText('#form h1', { includeWebviews: true })) ?? [], [], 'a training view opened');
+        await vscode.commands.executeCommand('notifications.hideList');
+      }
     });
   });
 }

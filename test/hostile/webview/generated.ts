@@ -3,8 +3,8 @@
 // expected message is <name>.expected beside this file.
 export interface MessageTable {
   description: string;
-  /** Which validator: the preview's (contracts/preview.ts) or the results view's (contracts/results.ts). */
-  view: 'preview' | 'results';
+  /** Which validator: the preview's (contracts/preview.ts), the results view's (contracts/results.ts) or the training view's (contracts/training.ts). */
+  view: 'preview' | 'results' | 'training';
   messages(): unknown[];
 }
 
@@ -34,5 +34,18 @@ export const generated: Record<string, MessageTable> = {
     description: 'a cancel and an error with unusual values, plus inherited and Map-shaped messages',
     view: 'results',
     messages: () => [...unusual('cancel', 'id'), { type: 'error', message: 'x'.repeat(4097) }, { type: 'cancel', id: 'eval-1\n' }],
+  },
+  'training-unusual': {
+    description: 'a stop, a start and a browse with unusual values, plus inherited and Map-shaped messages',
+    view: 'training',
+    messages: () => [
+      ...unusual('stop', 'id'),
+      ...unusual('browse', 'field'),
+      { type: 'start', values: { data: 'x'.repeat(4097) } },
+      { type: 'start', values: new Map([['data', 'images']]) },
+      { type: 'start', values: Object.create({ data: 'images' }) },
+      { type: 'start', values: { epochs: 3 } },
+      { type: 'start', values: { amp: 1 } },
+    ],
   },
 };

@@ -1,18 +1,20 @@
 // Messages from the webviews are untrusted: test/hostile/webview/ holds tables of malformed ones for
-// the preview (contracts/preview.ts parseWebviewMessage) and the results view
-// (contracts/results.ts parseResultsRequest). Every one must be refused; the panels log and
-// ignore what their validator refuses (extension/preview.ts receive(), extension/results-panel.ts).
+// the preview (contracts/preview.ts parseWebviewMessage), the results view (contracts/results.ts
+// parseResultsRequest) and the training view (contracts/training.ts parseTrainingRequest). Every one
+// must be refused; the panels log and ignore what their validator refuses (extension/preview.ts
+// receive(), extension/results-panel.ts, extension/training-panel.ts).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { generated } from '../../hostile/webview/generated';
 import { parseResultsRequest } from '../../../contracts/results';
+import { parseTrainingRequest } from '../../../contracts/training';
 import { parseWebviewMessage } from '../../../contracts/preview';
 import { assertNoOrphans, catalogueRoot, expectMessage } from './catalogue';
 import { readdirSync } from 'node:fs';
 
-const validators = { preview: parseWebviewMessage, results: parseResultsRequest } as const;
+const validators = { preview: parseWebviewMessage, results: parseResultsRequest, training: parseTrainingRequest } as const;
 
 /** A short, readable rendering of a value JSON cannot show (Maps, typed arrays, long strings). */
 function describe(value: unknown): string {
@@ -47,7 +49,7 @@ test('the webview catalogue', async (t) => {
   for (const file of files) {
     const name = basename(file, '.json');
     await t.test(name, () => {
-      const view = name.startsWith('preview') ? 'preview' : 'results';
+      const view = name.startsWith('preview') ? 'preview' : name.startsWith('training') ? 'training' : 'results';
       expectMessage('webview', name, table(view, JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown[]));
     });
   }

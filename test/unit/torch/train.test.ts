@@ -88,7 +88,7 @@ const readLog = (out: string) => JSON.parse(readFileSync(out.replace(/\.safetens
 
 test('the python that trains is found, and an unusable one is named with the install command', async () => {
   assert.match(python.torch, /^1\./);
-  const missing = await findPython('/nonexistent/python3');
+  const missing = await findPython({ asked: { path: '/nonexistent/python3', by: '--python' } });
   assert.ok(typeof missing === 'string');
   assert.match(missing, /--python \/nonexistent\/python3: not found; install PyTorch with `\/nonexistent\/python3 -m pip install torch torchvision`/);
 });
