@@ -8,10 +8,13 @@ import type { Span } from '../language/core/syntax';
 import type { GraphResult } from '../contracts/graph';
 import { preludeScheme } from '../contracts/server';
 import { parsePreviewState, parseWebviewMessage, previewViewType, type ExportFormat, type HostMessage, type PreviewState, type WebviewMessage } from '../contracts/preview';
+import { dirname } from 'node:path';
+import { analyze } from '../language/core/analysis';
+import { layerDetails } from './preview-details';
 import { pngBytes, svgBytes } from './preview-export';
 import { makeNonce, previewHtml } from './preview-html';
 import type { BaseLanguageClient } from 'vscode-languageclient';
-import { languageServerGraphs, type GraphSource } from './preview-source';
+import { languageServerGraphs, localGraphs, type GraphSource } from './preview-source';
 
 export const previewCommands = {
   open: 'resnetStudio.openPreview',
@@ -144,6 +147,9 @@ export class Preview {
   private ready = false;
   /** An export asked for while the page was not there to answer. */
   private pendingExport: ExportFormat | undefined;
+  /** The last measured layer times and comparison, sent again when the page reloads. */
+  private layerTimes: Extract<HostMessage, { type: 'layerTimes' }> | undefined;
+  private comparison: Extract<HostMessage, { type: 'compare' }> | undefined;
   private pending: NodeJS.Timeout | undefined;
   private requestSerial = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -214,6 +220,8 @@ export class Preview {
   }
 
   post(message: HostMessage): void {
+    if (message.type === 'layerTimes') this.layerTimes = message;
+    if (message.type === 'compare') this.comparison = message.graph ? message : undefined;
     if (this.ready) void this.panel.webview.postMessage(message);
   }
 
@@ -288,6 +296,8 @@ export class Preview {
         await this.refresh();
         const editor = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
         if (editor) this.post({ type: 'cursor', offset: this.document.offsetAt(editor.selection.active) });
+        if (this.layerTimes) this.post(this.layerTimes);
+        if (this.comparison) this.post(this.comparison);
         if (this.pendingExport) {
           this.post({ type: 'export', format: this.pendingExport });
           this.pendingExport = undefined;
@@ -326,10 +336,59 @@ export class Preview {
       case 'exported':
         await this.save(message.format, message.data);
         return;
+      case 'details': {
+        const graph = this.result?.graph ?? this.lastGood;
+        const details =
+          graph &&
+          (await layerDetails(
+            {
+              text: this.document.getText(),
+              folder: this.document.uri.scheme === 'file' ? dirname(this.document.uri.fsPath) : undefined,
+              trusted: vscode.workspace.isTrusted,
+              show: (path) => vscode.workspace.asRelativePath(path),
+            },
+            graph,
+            message.id,
+          ));
+        if (!details) {
+          this.log.warn(`ignored a details request for what is not a layer: ${safeJson(message.id)}`);
+          return;
+        }
+        this.post({ type: 'details', id: message.id, details });
+        return;
+      }
+      case 'pickCompare':
+        await this.pickComparison();
+        return;
       case 'error':
         this.log.error(`preview webview: ${message.message}`);
         return;
     }
+  }
+
+  /** Asks for a network of any .resnet file in the workspace (or this one) and sends its graph to compare with. */
+  private async pickComparison(): Promise<void> {
+    const shown = this.result?.graph?.network;
+    const uris = await vscode.workspace.findFiles('**/*.resnet', '**/node_modules/**', 500);
+    if (!uris.some((u) => u.toString() === this.document.uri.toString())) uris.unshift(this.document.uri);
+    const items: (vscode.QuickPickItem & { uri: vscode.Uri; network: string })[] = [];
+    for (const uri of uris) {
+      const document = uri.toString() === this.document.uri.toString() ? this.document : await vscode.workspace.openTextDocument(uri);
+      for (const network of analyze(document.getText()).networks) {
+        if (uri.toString() === this.document.uri.toString() && network.name === shown) continue;
+        items.push({ label: network.name, description: vscode.workspace.asRelativePath(uri), uri, network: network.name });
+      }
+    }
+    const picked = await vscode.window.showQuickPick(items, { title: `Compare ${shown ?? 'the network'} with…`, matchOnDescription: true });
+    if (!picked) return;
+    const document = await vscode.workspace.openTextDocument(picked.uri);
+    // Computed here: the language server may not hold that document yet.
+    const result = await localGraphs().graph(document, picked.network);
+    if (!result?.graph) {
+      void vscode.window.showWarningMessage(`ResNet Studio: ${picked.network} in ${picked.description} could not be drawn.`);
+      return;
+    }
+    this.post({ type: 'compare', label: picked.description ?? '', graph: result.graph });
   }
 
   /** The graph may be a version behind the document: positionAt clamps its offsets into the text. */
