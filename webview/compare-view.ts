@@ -6,6 +6,9 @@ import type { Graph } from '../language/core/graph';
 import { change, compareGraphs, type CompareRow } from './compare';
 import { macsLabel } from './node-text';
 
+/** MACs without the unit the column header gives: '4.09 G'. */
+const macs = (n: number) => macsLabel(n).replace(/ ?MACs$/, '');
+
 export function renderComparison(container: HTMLElement, shown: Graph | undefined, other: { label: string; graph?: Graph } | undefined, onClose: () => void): void {
   container.replaceChildren();
   container.hidden = !shown || !other?.graph;
@@ -49,8 +52,8 @@ export function renderComparison(container: HTMLElement, shown: Graph | undefine
       row.a ? formatCount(row.a.params) : '—',
       row.b ? formatCount(row.b.params) : '—',
       change(row.a?.params, row.b?.params),
-      row.a ? macsLabel(row.a.macs) : '—',
-      row.b ? macsLabel(row.b.macs) : '—',
+      row.a ? macs(row.a.macs) : '—',
+      row.b ? macs(row.b.macs) : '—',
       change(row.a?.macs, row.b?.macs),
     ];
     cells.forEach((text, i) => {

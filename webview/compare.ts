@@ -17,11 +17,18 @@ export interface Comparison {
   totals: CompareRow;
 }
 
-/** The top-level parts of a network: its stages, blocks and layers written in the network itself. */
+/** The top-level parts of a network, in its order: its stages, blocks and layers written in the network itself. */
 function parts(graph: Graph): Map<string, { params: number; macs: number; what: string }> {
   const out = new Map<string, { params: number; macs: number; what: string }>();
-  for (const group of graph.groups) if (!group.parent) out.set(group.name, { params: group.params, macs: group.macs, what: `${group.block}${group.repeat > 1 ? ` ×${group.repeat}` : ''}` });
-  for (const node of graph.nodes) if (!node.parent && node.kind !== 'input' && node.kind !== 'output') out.set(node.name, { params: node.params, macs: node.macs, what: node.op });
+  const groups = new Map(graph.groups.map((g) => [g.id, g]));
+  for (const node of graph.nodes) {
+    let top = node.parent;
+    while (top && groups.get(top)?.parent) top = groups.get(top)!.parent;
+    const group = top ? groups.get(top) : undefined;
+    if (group) {
+      if (!out.has(group.name)) out.set(group.name, { params: group.params, macs: group.macs, what: `${group.block}${group.repeat > 1 ? ` ×${group.repeat}` : ''}` });
+    } else if (node.kind !== 'input' && node.kind !== 'output') out.set(node.name, { params: node.params, macs: node.macs, what: node.op });
+  }
   return out;
 }
 

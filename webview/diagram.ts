@@ -109,6 +109,7 @@ export class Diagram {
 
   setView(view: ViewTransform): void {
     this.view = view;
+    this.lastWidth = this.paneSize().width;
     this.content.setAttribute('transform', `translate(${view.x},${view.y}) scale(${view.scale})`);
     if (this.layout && this.needsPaint()) this.paint();
     this.minimap.setView(view, this.paneSize());
@@ -138,9 +139,14 @@ export class Diagram {
     if (box) this.setView(reveal(this.view, box, this.paneSize(), always));
   }
 
-  /** Draws what a larger pane uncovers. */
+  private lastWidth: number | undefined;
+
+  /** Keeps what was at the pane's centre line there when the pane's width changes (the side pane opens, say), and draws what it uncovers. */
   resized(): void {
-    if (this.layout) this.setView(this.view);
+    const { width } = this.paneSize();
+    const shift = this.lastWidth === undefined ? 0 : (width - this.lastWidth) / 2;
+    this.lastWidth = width;
+    if (this.layout) this.setView({ ...this.view, x: this.view.x + shift });
   }
 
   private viewWindow(): Box {

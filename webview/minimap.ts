@@ -6,7 +6,7 @@ import type { Layout } from './layout';
 
 const svgNs = 'http://www.w3.org/2000/svg';
 /** Its size in the pane, at most. */
-const maxSide = { w: 110, h: 260 };
+const maxSide = { w: 90, h: 240 };
 
 export class Minimap {
   readonly element: SVGSVGElement;
@@ -55,11 +55,12 @@ export class Minimap {
       layout.nodes.map((n) => `<rect class="minimap-node" x="${n.x * s}" y="${n.y * s}" width="${Math.max(1, n.w * s)}" height="${Math.max(1, n.h * s)}"/>`).join('');
   }
 
-  /** Shown only while the diagram does not fit the pane. */
+  /** Shown only while the diagram does not fit the pane, and only where it covers none of it. */
   setView(view: ViewTransform, pane: { width: number; height: number }): void {
     const layout = this.layout;
     const fits = !layout || (layout.width * view.scale <= pane.width && layout.height * view.scale <= pane.height);
-    this.element.classList.toggle('hidden', fits);
+    const room = !!layout && view.x + layout.width * view.scale <= pane.width - layout.width * this.scale - 24;
+    this.element.classList.toggle('hidden', fits || !room);
     if (fits || !layout) return;
     const s = this.scale;
     this.frame.setAttribute('x', String((-view.x / view.scale) * s));

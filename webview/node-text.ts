@@ -30,6 +30,17 @@ export function macsLabel(n: number): string {
   return n >= 1000 ? `${formatMacs(n)}MACs` : `${n} MACs`;
 }
 
+/**
+ * A folded group's call: as written in the network ('bottleneck(128) x4 stride=2'); for a block
+ * inside a stage, whose arguments are all listed, its first two and how many more (the details
+ * panel lists them all).
+ */
+export function callText(block: string, args: string): string {
+  if (args.startsWith(`${block}(`) || args === '') return args || block;
+  const parts = args.split(', ');
+  return parts.length <= 2 ? `${block} ▸ ${args}` : `${block} ▸ ${parts.slice(0, 2).join(', ')} (+${parts.length - 2})`;
+}
+
 export interface NodeText {
   /** Bold first line; for a folded group the repeat count ('×4') is drawn at its right. */
   name: string;
@@ -45,7 +56,7 @@ export function nodeText(item: VisibleNode): NodeText {
     return {
       name: g.name,
       repeat: g.repeat > 1 ? `×${g.repeat}` : undefined,
-      op: g.args.startsWith(`${g.block}(`) ? g.args : `${g.block} ▸ ${g.args}`,
+      op: callText(g.block, g.args),
       stats: [`${compactCount(g.params)} params · ${macsLabel(g.macs)}`, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`],
     };
   }

@@ -64,6 +64,7 @@ test('table hierarchy: stage rows with their totals, blocks and layers only when
 test('compare resnet50 with se_resnet50: same stages, the SE blocks add parameters, totals of both', () => {
   const comparison = compareGraphs(resnet50, graphOf('se_resnet50'));
   assert.equal(comparison.b, 'se_resnet50');
+  assert.deepEqual(comparison.rows.map((r) => r.name), ['conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4', 'avgpool', 'fc']);
   const layer3 = comparison.rows.find((r) => r.name === 'layer3')!;
   assert.ok(layer3.a && layer3.b && layer3.b.params > layer3.a.params);
   assert.equal(comparison.rows.find((r) => r.name === 'conv1')!.a!.params, comparison.rows.find((r) => r.name === 'conv1')!.b!.params);
