@@ -21,6 +21,7 @@ export const previewCommands = {
   openToSide: 'resnetStudio.openPreviewToSide',
   exportSvg: 'resnetStudio.exportPreviewSvg',
   exportPng: 'resnetStudio.exportPreviewPng',
+  compare: 'resnetStudio.comparePreview',
 } as const;
 
 /** Waiting after a keystroke before the diagram follows; a burst of typing costs one update. */
@@ -40,6 +41,7 @@ export function registerPreview(context: vscode.ExtensionContext, client: () => 
     vscode.commands.registerCommand(previewCommands.openToSide, (uri?: unknown, network?: unknown) => manager.open(vscode.ViewColumn.Beside, uri, network)),
     vscode.commands.registerCommand(previewCommands.exportSvg, () => manager.requestExport('svg')),
     vscode.commands.registerCommand(previewCommands.exportPng, () => manager.requestExport('png')),
+    vscode.commands.registerCommand(previewCommands.compare, (uri?: unknown, network?: unknown) => manager.compare(toUri(uri), typeof network === 'string' ? network : undefined)),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {
       deserializeWebviewPanel: (panel, state) => manager.restore(panel, state),
     }),
@@ -107,6 +109,15 @@ export class PreviewManager implements vscode.Disposable {
       return;
     }
     this.preview.requestExport(format);
+  }
+
+  /** Compares the shown network with `network` of `uri`, or one the user picks. */
+  async compare(uri: vscode.Uri | undefined, network: string | undefined): Promise<void> {
+    if (!this.preview) {
+      void vscode.window.showInformationMessage('Open the ResNet preview first.');
+      return;
+    }
+    await this.preview.compareWith(uri, network);
   }
 
   dispose(): void {
@@ -358,7 +369,7 @@ export class Preview {
         return;
       }
       case 'pickCompare':
-        await this.pickComparison();
+        await this.compareWith();
         return;
       case 'error':
         this.log.error(`preview webview: ${message.message}`);
@@ -366,29 +377,34 @@ export class Preview {
     }
   }
 
-  /** Asks for a network of any .resnet file in the workspace (or this one) and sends its graph to compare with. */
-  private async pickComparison(): Promise<void> {
-    const shown = this.result?.graph?.network;
-    const uris = await vscode.workspace.findFiles('**/*.resnet', '**/node_modules/**', 500);
-    if (!uris.some((u) => u.toString() === this.document.uri.toString())) uris.unshift(this.document.uri);
-    const items: (vscode.QuickPickItem & { uri: vscode.Uri; network: string })[] = [];
-    for (const uri of uris) {
-      const document = uri.toString() === this.document.uri.toString() ? this.document : await vscode.workspace.openTextDocument(uri);
-      for (const network of analyze(document.getText()).networks) {
-        if (uri.toString() === this.document.uri.toString() && network.name === shown) continue;
-        items.push({ label: network.name, description: vscode.workspace.asRelativePath(uri), uri, network: network.name });
+  /** Sends the graph of `network` in `uri` to compare with; without them, asks for a network of any .resnet file in the workspace (or this one). */
+  async compareWith(uri?: vscode.Uri, network?: string): Promise<void> {
+    let target = uri && { uri, network };
+    if (!target) {
+      const shown = this.result?.graph?.network;
+      const uris = await vscode.workspace.findFiles('**/*.resnet', '**/node_modules/**', 500);
+      if (!uris.some((u) => u.toString() === this.document.uri.toString())) uris.unshift(this.document.uri);
+      const items: (vscode.QuickPickItem & { uri: vscode.Uri; network: string })[] = [];
+      for (const file of uris) {
+        const document = file.toString() === this.document.uri.toString() ? this.document : await vscode.workspace.openTextDocument(file);
+        for (const n of analyze(document.getText()).networks) {
+          if (file.toString() === this.document.uri.toString() && n.name === shown) continue;
+          items.push({ label: n.name, description: vscode.workspace.asRelativePath(file), uri: file, network: n.name });
+        }
       }
+      const picked = await vscode.window.showQuickPick(items, { title: `Compare ${shown ?? 'the network'} with…`, matchOnDescription: true });
+      if (!picked) return;
+      target = { uri: picked.uri, network: picked.network };
     }
-    const picked = await vscode.window.showQuickPick(items, { title: `Compare ${shown ?? 'the network'} with…`, matchOnDescription: true });
-    if (!picked) return;
-    const document = await vscode.workspace.openTextDocument(picked.uri);
+    const document = await vscode.workspace.openTextDocument(target.uri);
     // Computed here: the language server may not hold that document yet.
-    const result = await localGraphs().graph(document, picked.network);
+    const result = await localGraphs().graph(document, target.network);
+    const label = vscode.workspace.asRelativePath(target.uri);
     if (!result?.graph) {
-      void vscode.window.showWarningMessage(`ResNet Studio: ${picked.network} in ${picked.description} could not be drawn.`);
+      void vscode.window.showWarningMessage(`ResNet Studio: ${label} has no network${target.network ? ` ${target.network}` : ''} to compare with.`);
       return;
     }
-    this.post({ type: 'compare', label: picked.description ?? '', graph: result.graph });
+    this.post({ type: 'compare', label, graph: result.graph });
   }
 
   /** The graph may be a version behind the document: positionAt clamps its offsets into the text. */

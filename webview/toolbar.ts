@@ -96,7 +96,7 @@ export class Toolbar {
   /** `timed`: an inference ran, so time per layer can be chosen. */
   setMetric(metric: Metric, timed: boolean): void {
     const options: Metric[] = ['none', 'params', 'macs', ...(timed ? (['time'] as Metric[]) : [])];
-    const labels: Record<Metric, string> = { none: 'No colour', params: 'Colour: params', macs: 'Colour: MACs', time: 'Colour: time' };
+    const labels: Record<Metric, string> = { none: 'No colour', params: 'Params', macs: 'MACs', time: 'Time' };
     this.metricPicker.setOptions(
       options.map((m) => labels[m]),
       labels[options.includes(metric) ? metric : 'none'],

@@ -72,6 +72,7 @@ export function dropdown(label: string, onChange: (value: string) => void): Drop
         ...labels.map((text, i) => {
           const option = document.createElement('vscode-option') as HTMLElement & { value: string };
           option.value = values[i];
+          option.setAttribute('value', values[i]);
           option.textContent = text;
           if (text === selected) option.setAttribute('selected', '');
           return option;
