@@ -81,7 +81,7 @@ export class Diagram {
     this.minimap.setLayout(this.layout);
     const after = anchor ? this.boxOf(anchor) : undefined;
     this.painted = undefined;
-    if (before && after) this.setView(keepInPlace(this.view, before, after));
+    if (before && after) this.setView(this.acrossInView(keepInPlace(this.view, before, after), after));
     else this.paint();
   }
 
@@ -106,6 +106,15 @@ export class Diagram {
   }
 
   // ---- view ------------------------------------------------------------------------------------
+
+  /** Moves the view sideways (only) so that a box that grew past the pane's right edge fits, if it can. */
+  private acrossInView(view: ViewTransform, box: Box): ViewTransform {
+    const { width } = this.paneSize();
+    const right = view.x + (box.x + box.w) * view.scale;
+    const left = view.x + box.x * view.scale;
+    const shift = Math.min(right - (width - 12), left - 12);
+    return shift > 0 ? { ...view, x: view.x - shift } : view;
+  }
 
   setView(view: ViewTransform): void {
     this.view = view;
@@ -156,13 +165,14 @@ export class Diagram {
   }
 
   /**
-   * Writes the DOM for the current view: what is on screen plus half a screen around it, so panning
-   * redraws only now and then, and a ResNet-152 costs what is visible, not all 500 nodes.
+   * Writes the DOM for the current view: what is on screen plus a screen and a half around it, so
+   * panning redraws only now and then (and a pane that shrinks keeps its nodes), and a ResNet-152
+   * costs what is near the view, not all 500 nodes.
    */
   private paint(): void {
     if (!this.layout) return;
     const v = this.viewWindow();
-    const window = { x: v.x - v.w / 2, y: v.y - v.h / 2, w: v.w * 2, h: v.h * 2 };
+    const window = { x: v.x - v.w * 1.5, y: v.y - v.h * 1.5, w: v.w * 4, h: v.h * 4 };
     const detail = this.view.scale >= detailScale;
     this.content.innerHTML = renderDiagram(this.layout, { window, detail, heat: this.heat });
     this.painted = { window, detail };

@@ -245,7 +245,6 @@ function runSearch(query: string, index: number): void {
 
 /** Folds or unfolds a group; the diagram moves so that the group stays where it was on screen. */
 function toggleGroup(id: string): void {
-  selectedId = id;
   setFold(toggleFold(state.fold, id), id);
   diagram.focusNode(id);
 }
@@ -320,6 +319,7 @@ function update(message: Extract<HostMessage, { type: 'update' }>): void {
     const kept = Object.entries(folds).slice(-keptFolds);
     state = { ...state, fold, view: undefined, folds: Object.fromEntries(kept) };
     selectedId = undefined;
+    cursorId = undefined;
     searchIndex = -1;
     details = undefined;
     tableOpen.clear();
