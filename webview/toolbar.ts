@@ -53,7 +53,7 @@ export class Toolbar {
     this.table = iconButton('table', 'Show the layer table (T)', actions.toggleTable);
     this.table.id = 'toggle-table';
     this.compareButton = iconButton('diff', 'Compare with another network…', actions.compare);
-    this.compareButton.id = 'compare';
+    this.compareButton.id = 'toggle-compare';
     const separator = () => {
       const bar = document.createElement('span');
       bar.className = 'separator';
