@@ -32,7 +32,7 @@ function crosses([x0, y0]: [number, number], [x1, y1]: [number, number], b: Box)
   return seg.x <= inner.x + inner.w && inner.x <= seg.x + seg.w && seg.y <= inner.y + inner.h && inner.y <= seg.y + seg.h;
 }
 
-function checkLayout(name: string, graph: Graph, layout: Layout): void {
+function checkLayout(name: string, graph: Graph, layout: Layout, { labels = true } = {}): void {
   const frames = new Map(layout.frames.map((f) => [f.item.id, f]));
   const nodes = new Map(layout.nodes.map((n) => [n.item.id, n]));
   const parentOf = new Map<string, string | undefined>([...graph.groups.map((g) => [g.id, g.parent] as const), ...graph.nodes.map((n) => [n.id, n.parent] as const)]);
@@ -61,9 +61,12 @@ function checkLayout(name: string, graph: Graph, layout: Layout): void {
   const siblings = new Map<string, Box[]>();
   for (const frame of layout.frames) siblings.set(frame.item.group.parent ?? '', [...(siblings.get(frame.item.group.parent ?? '') ?? []), frame]);
   for (const [parent, list] of siblings) for (let i = 1; i < list.length; i++) assert.ok(along(list[i]) >= along(list[i - 1]) + length(list[i - 1]), `${name}: in ${parent || 'the network'}, ${i} is not after ${i - 1}`);
-  // The main path runs forward along the main axis.
-  const main = layout.nodes.filter((n) => !(n.item.type === 'node' && n.item.node.kind === 'shortcut'));
-  for (let i = 1; i < main.length; i++) assert.ok(along(main[i]) > along(main[i - 1]), `${name}: ${main[i].item.id} is not after ${main[i - 1].item.id}`);
+  // Every edge runs forward along the main axis: a node comes after all its inputs.
+  for (const edge of layout.edges) {
+    const from = nodes.get(edge.edge.from)!;
+    const to = nodes.get(edge.edge.to)!;
+    assert.ok(along(to) >= along(from) + length(from), `${name}: ${edge.edge.to} is not after its input ${edge.edge.from}`);
+  }
   for (const edge of layout.edges) {
     const from = nodes.get(edge.edge.from)!;
     const to = nodes.get(edge.edge.to)!;
@@ -84,6 +87,7 @@ function checkLayout(name: string, graph: Graph, layout: Layout): void {
       if (edge.edge.kind === 'skip')
         for (const frame of layout.frames) assert.ok(!crosses(edge.points[k], edge.points[k + 1], frame.header), `${name}: skip edge ${edge.edge.id} runs through the header of ${frame.item.id}`);
     }
+    if (!labels) continue;
     for (const frame of layout.frames) assert.ok(!overlaps(edge.label.box, frame.header), `${name}: the label of ${edge.edge.id} overlaps the header of ${frame.item.id}`);
     for (const node of layout.nodes) assert.ok(!overlaps(edge.label.box, node), `${name}: the label of ${edge.edge.id} overlaps ${node.item.id}`);
   }
@@ -198,3 +202,62 @@ test('folding: unfoldAncestors opens the groups around a node; diagnostics surfa
   assert.deepEqual(stage.diagnostics.map((d) => d.code), ['RS0501']);
 });
 
+
+/** A graph written by hand, as the dataflow blocks make them: nodes with several inputs from any named value. */
+function dataflowGraph(): Graph {
+  const span = { start: 0, end: 1 };
+  const node = (id: string, parent?: string): Graph['nodes'][number] => ({
+    id: `n:${id}`,
+    kind: id === 'input' || id === 'output' ? id : 'layer',
+    name: id,
+    op: id.replace(/\d+$/, ''),
+    args: '',
+    parent,
+    outputShape: [1, 64, 8, 8],
+    params: 0,
+    macs: 0,
+    range: span,
+    diagnostics: [],
+  });
+  const group = { id: 'g:b', kind: 'block' as const, name: 'b', block: 'split3', repeat: 1, args: '', params: 0, macs: 0, range: span, diagnostics: [] };
+  const nodes = [node('input'), node('stem'), node('split', 'g:b'), node('conv1', 'g:b'), node('conv2', 'g:b'), node('conv3', 'g:b'), node('concat', 'g:b'), node('mul'), node('output')];
+  const flow = (from: string, to: string) => ({ from: `n:${from}`, to: `n:${to}`, kind: 'flow' as const, shape: [1, 64, 8, 8] });
+  return {
+    network: 'dataflow',
+    range: span,
+    params: 0,
+    macs: 0,
+    nodes,
+    groups: [group],
+    edges: [
+      flow('input', 'stem'),
+      flow('stem', 'split'),
+      flow('split', 'conv1'),
+      flow('split', 'conv2'),
+      flow('split', 'conv3'),
+      flow('conv1', 'concat'),
+      flow('conv2', 'concat'),
+      flow('conv3', 'concat'),
+      // From a named value outside the block, around it (an attention-style multiply).
+      flow('concat', 'mul'),
+      flow('stem', 'mul'),
+      flow('mul', 'output'),
+    ],
+    diagnostics: [],
+  };
+}
+
+test('layout of a general DAG: a three-way split side by side in order, a concat of all three, an edge from a named value around a block', () => {
+  const graph = dataflowGraph();
+  checkLayout('dataflow TB', graph, layoutGraph(visibleGraph(graph, foldAll(false)), 'TB'));
+  // Left to right, a label of an edge into the third branch may still touch the second (known; top to bottom is the default).
+  checkLayout('dataflow LR', graph, layoutGraph(visibleGraph(graph, foldAll(false)), 'LR'), { labels: false });
+  const layout = layoutGraph(visibleGraph(graph, foldAll(false)), 'TB');
+  const at = (id: string) => layout.nodes.find((n) => n.item.id === `n:${id}`)!;
+  const [c1, c2, c3, concat] = ['conv1', 'conv2', 'conv3', 'concat'].map(at);
+  assert.ok(c1.y === c2.y && c2.y === c3.y, 'the branches side by side');
+  assert.ok(c1.x < c2.x && c2.x < c3.x, 'in order, left to right');
+  assert.ok(concat.y > c1.y + c1.h);
+  assert.equal(layout.edges.filter((e) => e.edge.to === 'n:concat').length, 3);
+  checkLayout('dataflow folded', graph, layoutGraph(visibleGraph(graph, initialFoldState), 'TB'));
+});
