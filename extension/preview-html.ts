@@ -7,6 +7,8 @@ export interface PreviewPage {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** The codicon font's stylesheet (tools/build.mjs copies it into dist/codicons). */
+  codiconsUri: string;
   title: string;
 }
 
@@ -36,18 +38,24 @@ export function previewHtml(page: PreviewPage): string {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta property="csp-nonce" content="${page.nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${attr(page.codiconsUri)}" nonce="${page.nonce}" id="vscode-codicon-stylesheet">
 <link rel="stylesheet" href="${attr(page.styleUri)}" nonce="${page.nonce}">
 <title>${attr(page.title)}</title>
 </head>
 <body>
 <header id="toolbar">
-  <div id="summary"><strong id="network-name"></strong><span id="network-slot"></span><span id="totals"></span></div>
   <div id="tools" role="toolbar" aria-label="Diagram"></div>
+  <div id="summary"><strong id="network-name"></strong> <span id="totals"></span></div>
 </header>
 <div id="problems" role="status" aria-live="polite" hidden></div>
-<main id="pane"></main>
-<section id="details" aria-live="polite" hidden></section>
-<section id="table" aria-label="Layers" hidden></section>
+<div id="workspace">
+  <main id="pane"><div id="legend" aria-label="Colour legend" hidden></div></main>
+  <aside id="side" hidden>
+    <section id="details" aria-live="polite" aria-label="Details" hidden></section>
+    <section id="compare" aria-label="Comparison" hidden></section>
+    <section id="table" aria-label="Layers" hidden></section>
+  </aside>
+</div>
 <script nonce="${page.nonce}" src="${attr(page.scriptUri)}"></script>
 </body>
 </html>`;

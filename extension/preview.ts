@@ -8,16 +8,20 @@ import type { Span } from '../language/core/syntax';
 import type { GraphResult } from '../contracts/graph';
 import { preludeScheme } from '../contracts/server';
 import { parsePreviewState, parseWebviewMessage, previewViewType, type ExportFormat, type HostMessage, type PreviewState, type WebviewMessage } from '../contracts/preview';
+import { dirname } from 'node:path';
+import { analyze } from '../language/core/analysis';
+import { layerDetails } from './preview-details';
 import { pngBytes, svgBytes } from './preview-export';
 import { makeNonce, previewHtml } from './preview-html';
 import type { BaseLanguageClient } from 'vscode-languageclient';
-import { languageServerGraphs, type GraphSource } from './preview-source';
+import { languageServerGraphs, localGraphs, type GraphSource } from './preview-source';
 
 export const previewCommands = {
   open: 'resnetStudio.openPreview',
   openToSide: 'resnetStudio.openPreviewToSide',
   exportSvg: 'resnetStudio.exportPreviewSvg',
   exportPng: 'resnetStudio.exportPreviewPng',
+  compare: 'resnetStudio.comparePreview',
 } as const;
 
 /** Waiting after a keystroke before the diagram follows; a burst of typing costs one update. */
@@ -37,6 +41,7 @@ export function registerPreview(context: vscode.ExtensionContext, client: () => 
     vscode.commands.registerCommand(previewCommands.openToSide, (uri?: unknown, network?: unknown) => manager.open(vscode.ViewColumn.Beside, uri, network)),
     vscode.commands.registerCommand(previewCommands.exportSvg, () => manager.requestExport('svg')),
     vscode.commands.registerCommand(previewCommands.exportPng, () => manager.requestExport('png')),
+    vscode.commands.registerCommand(previewCommands.compare, (uri?: unknown, network?: unknown) => manager.compare(toUri(uri), typeof network === 'string' ? network : undefined)),
     vscode.window.registerWebviewPanelSerializer(previewViewType, {
       deserializeWebviewPanel: (panel, state) => manager.restore(panel, state),
     }),
@@ -106,6 +111,15 @@ export class PreviewManager implements vscode.Disposable {
     this.preview.requestExport(format);
   }
 
+  /** Compares the shown network with `network` of `uri`, or one the user picks. */
+  async compare(uri: vscode.Uri | undefined, network: string | undefined): Promise<void> {
+    if (!this.preview) {
+      void vscode.window.showInformationMessage('Open the ResNet preview first.');
+      return;
+    }
+    await this.preview.compareWith(uri, network);
+  }
+
   dispose(): void {
     this.preview?.panel.dispose();
   }
@@ -144,6 +158,9 @@ export class Preview {
   private ready = false;
   /** An export asked for while the page was not there to answer. */
   private pendingExport: ExportFormat | undefined;
+  /** The last measured layer times and comparison, sent again when the page reloads. */
+  private layerTimes: Extract<HostMessage, { type: 'layerTimes' }> | undefined;
+  private comparison: Extract<HostMessage, { type: 'compare' }> | undefined;
   private pending: NodeJS.Timeout | undefined;
   private requestSerial = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -214,6 +231,8 @@ export class Preview {
   }
 
   post(message: HostMessage): void {
+    if (message.type === 'layerTimes') this.layerTimes = message;
+    if (message.type === 'compare') this.comparison = message.graph ? message : undefined;
     if (this.ready) void this.panel.webview.postMessage(message);
   }
 
@@ -229,6 +248,7 @@ export class Preview {
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'preview.css')).toString(),
+      codiconsUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'codicons', 'codicon.css')).toString(),
       title: 'ResNet preview',
     });
   }
@@ -287,6 +307,8 @@ export class Preview {
         await this.refresh();
         const editor = vscode.window.visibleTextEditors.find((e) => e.document === this.document);
         if (editor) this.post({ type: 'cursor', offset: this.document.offsetAt(editor.selection.active) });
+        if (this.layerTimes) this.post(this.layerTimes);
+        if (this.comparison) this.post(this.comparison);
         if (this.pendingExport) {
           this.post({ type: 'export', format: this.pendingExport });
           this.pendingExport = undefined;
@@ -325,10 +347,64 @@ export class Preview {
       case 'exported':
         await this.save(message.format, message.data);
         return;
+      case 'details': {
+        const graph = this.result?.graph ?? this.lastGood;
+        const details =
+          graph &&
+          (await layerDetails(
+            {
+              text: this.document.getText(),
+              folder: this.document.uri.scheme === 'file' ? dirname(this.document.uri.fsPath) : undefined,
+              trusted: vscode.workspace.isTrusted,
+              show: (path) => vscode.workspace.asRelativePath(path),
+            },
+            graph,
+            message.id,
+          ));
+        if (!details) {
+          this.log.warn(`ignored a details request for what is not a layer: ${safeJson(message.id)}`);
+          return;
+        }
+        this.post({ type: 'details', id: message.id, details });
+        return;
+      }
+      case 'pickCompare':
+        await this.compareWith();
+        return;
       case 'error':
         this.log.error(`preview webview: ${message.message}`);
         return;
     }
+  }
+
+  /** Sends the graph of `network` in `uri` to compare with; without them, asks for a network of any .resnet file in the workspace (or this one). */
+  async compareWith(uri?: vscode.Uri, network?: string): Promise<void> {
+    let target = uri && { uri, network };
+    if (!target) {
+      const shown = this.result?.graph?.network;
+      const uris = await vscode.workspace.findFiles('**/*.resnet', '**/node_modules/**', 500);
+      if (!uris.some((u) => u.toString() === this.document.uri.toString())) uris.unshift(this.document.uri);
+      const items: (vscode.QuickPickItem & { uri: vscode.Uri; network: string })[] = [];
+      for (const file of uris) {
+        const document = file.toString() === this.document.uri.toString() ? this.document : await vscode.workspace.openTextDocument(file);
+        for (const n of analyze(document.getText()).networks) {
+          if (file.toString() === this.document.uri.toString() && n.name === shown) continue;
+          items.push({ label: n.name, description: vscode.workspace.asRelativePath(file), uri: file, network: n.name });
+        }
+      }
+      const picked = await vscode.window.showQuickPick(items, { title: `Compare ${shown ?? 'the network'} with…`, matchOnDescription: true });
+      if (!picked) return;
+      target = { uri: picked.uri, network: picked.network };
+    }
+    const document = await vscode.workspace.openTextDocument(target.uri);
+    // Computed here: the language server may not hold that document yet.
+    const result = await localGraphs().graph(document, target.network);
+    const label = vscode.workspace.asRelativePath(target.uri);
+    if (!result?.graph) {
+      void vscode.window.showWarningMessage(`ResNet Studio: ${label} has no network${target.network ? ` ${target.network}` : ''} to compare with.`);
+      return;
+    }
+    this.post({ type: 'compare', label, graph: result.graph });
   }
 
   /** The graph may be a version behind the document: positionAt clamps its offsets into the text. */

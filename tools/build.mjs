@@ -33,5 +33,7 @@ await Promise.all(
       }),
     ),
 );
+// The preview's toolbar icons: the codicon font and its stylesheet, served from dist/ to the webview.
+for (const file of ['codicon.css', 'codicon.ttf']) cpSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
 // The training script runs in Python beside the CLI bundle (engine/torch/train-runner.ts: dist/python).
 cpSync('engine/torch/python', 'dist/python', { recursive: true, filter: (src) => !src.includes('__pycache__') });

@@ -1,16 +1,15 @@
-// The text around the diagram: the network's totals, the file's problems, and the details of the
-// node or group in focus.
+// The text around the diagram: the network's totals and the file's problems.
 
-import { formatCount, formatMacs } from '../language/core/format';
-import { tensorLabel, type Graph, type GraphDiagnostic, type GraphGroup } from '../language/core/graph';
+import { formatCount } from '../language/core/format';
+import { tensorLabel, type Graph } from '../language/core/graph';
 import type { GraphResult } from '../contracts/graph';
-import type { VisibleNode } from './fold';
-import { diagnosticsOf } from './render';
+import { macsLabel } from './node-text';
+import type { Dropdown } from './toolkit';
 
 export interface SummaryElements {
   name: HTMLElement;
   totals: HTMLElement;
-  networks: { element: HTMLElement; setOptions(options: string[], selected: string | undefined): void };
+  networks: Dropdown;
 }
 
 export function renderSummary(elements: SummaryElements, result: GraphResult, graph: Graph | undefined, fileName: string): void {
@@ -20,7 +19,7 @@ export function renderSummary(elements: SummaryElements, result: GraphResult, gr
   elements.networks.element.hidden = names.length < 2;
   elements.networks.setOptions(names, graph?.network);
   elements.totals.textContent = graph
-    ? `${graph.input ? graph.input.join('×') : '?'} → ${tensorLabel(graph.outputShape)} · ${formatCount(graph.params)} params · ${formatMacs(graph.macs)}MACs`
+    ? `${graph.input ? graph.input.join('×') : '?'} → ${tensorLabel(graph.outputShape)} · ${formatCount(graph.params)} params · ${macsLabel(graph.macs)}`
     : 'no network in this file';
 }
 
@@ -58,33 +57,4 @@ export function renderProblems(container: HTMLElement, result: GraphResult, stal
     list.appendChild(more);
   }
   container.append(summary, list);
-}
-
-/** One line about the node (or open group) in focus, then its diagnostics. */
-export function renderDetails(container: HTMLElement, node: VisibleNode | undefined, openGroup: GraphGroup | undefined): void {
-  const parts: string[] = [];
-  let diagnostics: GraphDiagnostic[] = [];
-  if (node?.type === 'node') {
-    const n = node.node;
-    parts.push(`${n.name} — ${n.op}${n.args ? ` (${n.args})` : ''}`, `output ${tensorLabel(n.outputShape)}`, `${formatCount(n.params)} params`, `${formatMacs(n.macs)}MACs`);
-    diagnostics = diagnosticsOf(node);
-  } else {
-    const g = node?.type === 'folded' ? node.group : openGroup;
-    if (g) {
-      parts.push(`${g.name} — ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} (${g.args})`, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`, `${formatCount(g.params)} params`, `${formatMacs(g.macs)}MACs`);
-      diagnostics = node?.type === 'folded' ? node.diagnostics : g.diagnostics;
-    }
-  }
-  container.replaceChildren();
-  container.hidden = parts.length === 0;
-  if (container.hidden) return;
-  const summary = document.createElement('div');
-  summary.textContent = parts.join(' · ');
-  container.appendChild(summary);
-  for (const d of diagnostics) {
-    const line = document.createElement('div');
-    line.className = `problem ${d.severity}`;
-    line.textContent = `${d.severity} ${d.code}: ${d.message}`;
-    container.appendChild(line);
-  }
 }

@@ -1,16 +1,23 @@
-// Lays out the visible graph: a pure function of the graph, the direction and the row length, no DOM.
+// Lays out the visible graph: a pure function of the graph and the direction, no DOM.
 //
-// A residual network is a chain with detours, so this is a layout made for that shape rather than
-// a general layered one: the main path runs straight along the main axis (x for left-to-right, y
-// for top-to-bottom), every group is a frame around its run of the chain, and each block's
-// shortcut runs in a lane beside its main path, projection layers placed just before the add. A
-// long chain wraps into rows between blocks or statements (never inside a block).
-// It is linear in the number of nodes (about 1.5 ms for ResNet-152 unfolded, where elkjs's layered
-// layout took 140–530 ms; see docs/preview.md) and a node keeps its place when a later part changes.
+// A layered layout of a directed acyclic graph with nested frames, top to bottom (or left to right)
+// as Netron draws networks. Each open group is laid out on its own and then placed as one box in
+// its parent. Within a level, items take columns: an item continues the column of a predecessor it
+// follows directly, otherwise (a branch) it opens a new column to the right, so siblings stand in
+// execution order and branches side by side. Along the main axis an item starts below its
+// predecessors (longest path); items off the main column sink to just above their successors, which
+// puts a projection shortcut beside the end of its block. An edge that skips items of a column runs
+// in a lane to the right of every column of its level; a skip edge into a block starts at the
+// block's input fork, just under its header, so it never crosses a node or a header.
+//
+// It is linear in the number of nodes and edges (a few ms for ResNet-152 unfolded), deterministic,
+// and a node keeps its place when something after it changes. Dagre's layered layout took 350 ms –
+// 2.8 s on the same graph (see docs/preview.md), over the preview's budget.
 
 import type { Direction } from '../contracts/preview';
 import { tensorLabel } from '../language/core/graph';
 import { visibleNodes, type VisibleEdge, type VisibleFrame, type VisibleGraph, type VisibleItem, type VisibleNode } from './fold';
+import { compactCount, labelCharWidth, macsLabel, nodeSize } from './node-text';
 
 export interface Box {
   x: number;
@@ -26,12 +33,16 @@ export interface PlacedNode extends Box {
 export interface PlacedFrame extends Box {
   item: VisibleFrame;
   depth: number;
+  /** Its header band, where its title is drawn (over the edges that enter it). */
+  header: Box;
 }
 
 export interface PlacedEdge {
   edge: VisibleEdge;
   points: [number, number][];
-  label: { text: string; x: number; y: number; anchor: 'middle' | 'start' };
+  label: { text: string; x: number; y: number; anchor: 'middle' | 'start'; box: Box };
+  /** Where a skip edge leaves the main path: the block's input fork (its first point). */
+  fork?: boolean;
 }
 
 export interface Layout {
@@ -43,42 +54,20 @@ export interface Layout {
   edges: PlacedEdge[];
 }
 
-/** Sizes in CSS pixels, as x × y. The renderer draws to them. */
-export const nodeSize = {
-  layer: { w: 176, h: 58 },
-  folded: { w: 196, h: 70 },
-  shortcut: { w: 150, h: 48 },
-  add: { w: 34, h: 34 },
-  terminal: { w: 132, h: 40 },
-} as const;
-
-export const frameHeader = 20;
-const framePad = 12;
+export const frameHeader = 22;
+const framePad = 14;
+/** How far under its frame's header a fork sits (nodes start at framePad). */
+const forkInset = 6;
 const margin = 24;
-const laneGap = 22;
-/** Space between nodes along the main axis: left-to-right needs room for a shape label above the edge. */
-const mainGap: Record<Direction, number> = { LR: 64, TB: 30 };
-/** The zoom below which a diagram is worth wrapping to fit its pane. */
-const readableScale = 0.5;
-/** Between wrapped rows: the edge back to the next row's start runs (and is labelled) in it. */
-const rowGap: Record<Direction, number> = { LR: 56, TB: 96 };
+/** Between columns, and from the last column to the first lane. */
+const columnGap = 28;
+/** Room right of a vertical edge for its label, top to bottom. */
+const labelRoom = 84;
+/** Between nodes along the main axis: top to bottom an edge label sits beside the edge, left to right above it. */
+const mainGap: Record<Direction, number> = { TB: 34, LR: 70 };
+const labelHeight = 12;
 
-export function sizeOf(item: VisibleNode): { w: number; h: number } {
-  if (item.type === 'folded') return nodeSize.folded;
-  switch (item.node.kind) {
-    case 'add':
-      return nodeSize.add;
-    case 'shortcut':
-      return nodeSize.shortcut;
-    case 'input':
-    case 'output':
-      return nodeSize.terminal;
-    default:
-      return nodeSize.layer;
-  }
-}
-
-/** Placement along the main axis (m) and across it (c); the main path runs along c = 0. */
+/** Placement along the main axis (m) and across it (c). */
 interface Span {
   m: number;
   c: number;
@@ -86,277 +75,374 @@ interface Span {
   cSize: number;
 }
 
-interface Extent {
-  mEnd: number;
-  cMin: number;
-  cMax: number;
+/** One item of a level: a node, or an open group (a frame) laid out on its own. */
+interface Entry {
+  id: string;
+  node?: VisibleNode;
+  frame?: LevelLayout;
+  mSize: number;
+  cSize: number;
+  /** Distance from its c start to its main line (where edges enter and leave it). */
+  anchor: number;
+  column: number;
+  m: number;
+  c: number;
 }
 
-export interface LayoutOptions {
-  /** Longest row along the main axis, in pixels: the chain wraps into rows (columns top-to-bottom). */
-  wrap?: number;
+interface LevelLayout {
+  item?: VisibleFrame;
+  depth: number;
+  entries: Entry[];
+  index: Map<string, number>;
+  /** Lanes of this level's skip edges, as c offsets (level coordinates). */
+  lanes: Map<string, number>;
+  /** Of a level's own content, before the frame's padding. */
+  mSize: number;
+  cSize: number;
+  anchor: number;
+}
+
+export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout {
+  const lr = direction === 'LR';
+  const gap = mainGap[direction];
+  // The header is across the top: along the main axis top to bottom, across it left to right.
+  const pad = { mStart: lr ? framePad : framePad + frameHeader, mEnd: framePad, cStart: lr ? framePad + frameHeader : framePad, cEnd: framePad };
+  const dims = (item: VisibleNode) => {
+    const { w, h } = nodeSize(item);
+    return lr ? { mSize: w, cSize: h } : { mSize: h, cSize: w };
+  };
+
+  // The open groups around each node, outermost first; an edge belongs to the level of the innermost group holding both ends.
+  const path = new Map<string, string[]>();
+  const walk = (items: VisibleItem[], chain: string[]) => {
+    for (const item of items) {
+      if (item.type === 'frame') walk(item.children, [...chain, item.id]);
+      else for (const node of [...item.shortcut, item]) path.set(node.id, chain);
+    }
+  };
+  walk(visible.items, []);
+  const levelKey = (chain: string[], k: number) => (k === 0 ? '' : chain[k - 1]);
+  interface LevelEdge {
+    edge: VisibleEdge;
+    from: string;
+    to: string;
+  }
+  const levelEdges = new Map<string, LevelEdge[]>();
+  /** Per level: edges from outside it into it, by the entry they reach. */
+  const entering = new Map<string, Map<string, VisibleEdge[]>>();
+  for (const edge of visible.edges) {
+    const a = path.get(edge.from);
+    const b = path.get(edge.to);
+    if (!a || !b) continue;
+    let k = 0;
+    while (k < a.length && k < b.length && a[k] === b[k]) k++;
+    const from = a[k] ?? edge.from;
+    const to = b[k] ?? edge.to;
+    const key = levelKey(a, k);
+    const list = levelEdges.get(key) ?? [];
+    list.push({ edge, from, to });
+    levelEdges.set(key, list);
+    for (let j = k; j < b.length; j++) {
+      const inner = b[j];
+      const target = b[j + 1] ?? edge.to;
+      const byEntry = entering.get(inner) ?? new Map<string, VisibleEdge[]>();
+      byEntry.set(target, [...(byEntry.get(target) ?? []), edge]);
+      entering.set(inner, byEntry);
+    }
+  }
+
+  const layoutLevel = (items: VisibleItem[], frame: VisibleFrame | undefined, depth: number): LevelLayout => {
+    const entries: Entry[] = [];
+    for (const item of items) {
+      if (item.type === 'frame') {
+        const inner = layoutLevel(item.children, item, depth + 1);
+        entries.push({
+          id: item.id,
+          frame: inner,
+          mSize: inner.mSize + pad.mStart + pad.mEnd,
+          cSize: inner.cSize + pad.cStart + pad.cEnd,
+          anchor: inner.anchor + pad.cStart,
+          column: 0,
+          m: 0,
+          c: 0,
+        });
+      } else {
+        for (const node of [...item.shortcut, item]) {
+          const { mSize, cSize } = dims(node);
+          entries.push({ id: node.id, node, mSize, cSize, anchor: cSize / 2, column: 0, m: 0, c: 0 });
+        }
+      }
+    }
+    const index = new Map(entries.map((e, i) => [e.id, i]));
+    const key = frame?.id ?? '';
+    const edges = (levelEdges.get(key) ?? []).filter((e) => index.has(e.from) && index.has(e.to) && e.from !== e.to);
+    const preds = entries.map(() => [] as number[]);
+    const succs = entries.map(() => [] as number[]);
+    // Flow edges first: a node continues the column of its main input.
+    for (const e of [...edges.filter((x) => x.edge.kind === 'flow'), ...edges.filter((x) => x.edge.kind !== 'flow')]) {
+      const i = index.get(e.from)!;
+      const j = index.get(e.to)!;
+      if (i >= j || preds[j].includes(i)) continue;
+      preds[j].push(i);
+      succs[i].push(j);
+    }
+
+    // Columns.
+    const tail: number[] = [];
+    const claimed = new Set<number>();
+    /** Per entry: the entry just above it in its column. */
+    const above = entries.map(() => -1);
+    let columns = 0;
+    entries.forEach((entry, j) => {
+      const p = preds[j].find((i) => tail[entries[i].column] === i && !claimed.has(i));
+      if (p !== undefined) {
+        claimed.add(p);
+        entry.column = entries[p].column;
+        above[j] = p;
+      } else entry.column = columns++;
+      tail[entry.column] = j;
+    });
+
+    // Along the main axis: below every predecessor (longest path)…
+    entries.forEach((entry, j) => {
+      let m = 0;
+      for (const i of preds[j]) m = Math.max(m, entries[i].m + entries[i].mSize + gap);
+      if (above[j] >= 0) m = Math.max(m, entries[above[j]].m + entries[above[j]].mSize + gap);
+      entry.m = m;
+    });
+    // …then off the main column as late as their successors allow.
+    for (let j = entries.length - 1; j >= 0; j--) {
+      const entry = entries[j];
+      if (entry.column === 0 || succs[j].length === 0) continue;
+      const latest = Math.min(...succs[j].map((s) => entries[s].m)) - gap - entry.mSize;
+      if (latest > entry.m) entry.m = latest;
+    }
+
+    // Across: columns left to right, each item on its column's main line.
+    const left = new Array<number>(columns).fill(0);
+    const right = new Array<number>(columns).fill(lr ? 0 : labelRoom);
+    for (const entry of entries) {
+      left[entry.column] = Math.max(left[entry.column], entry.anchor);
+      right[entry.column] = Math.max(right[entry.column], entry.cSize - entry.anchor);
+    }
+    const lineOf: number[] = [];
+    let cursor = 0;
+    for (let k = 0; k < columns; k++) {
+      lineOf[k] = cursor + left[k];
+      cursor = lineOf[k] + right[k] + columnGap;
+    }
+    for (const entry of entries) entry.c = lineOf[entry.column] - entry.anchor;
+    let cEnd = cursor - columnGap;
+    const mEnd = Math.max(0, ...entries.map((e) => e.m + e.mSize));
+
+    // Lanes: for edges that skip over items of a column, and for skip edges into this level that do not reach a column's head.
+    const isHead = (j: number) => above[j] < 0 && preds[j].length === 0;
+    const laneEdges: { id: string; from: number; to: number }[] = [];
+    for (const e of edges) {
+      const i = index.get(e.from)!;
+      const j = index.get(e.to)!;
+      if (above[j] !== i && entries[i].column === entries[j].column) laneEdges.push({ id: e.edge.id, from: entries[i].m + entries[i].mSize / 2, to: entries[j].m + entries[j].mSize / 2 });
+    }
+    for (const [target, list] of entering.get(key) ?? []) {
+      const j = index.get(target);
+      if (j === undefined) continue;
+      for (const edge of list) if (!(isHead(j) && (j === 0 || entries[j].column !== 0))) laneEdges.push({ id: edge.id, from: -forkInset, to: entries[j].m + entries[j].mSize / 2 });
+    }
+    // Greedy interval colouring: edges whose spans do not meet share a lane.
+    const lanes = new Map<string, number>();
+    const laneEnds: number[] = [];
+    for (const lane of laneEdges.sort((a, b) => a.from - b.from)) {
+      let k = laneEnds.findIndex((end) => end < lane.from - 4);
+      if (k < 0) k = laneEnds.push(0) - 1;
+      laneEnds[k] = lane.to;
+      lanes.set(lane.id, cEnd + columnGap + k * (lr ? 28 : labelRoom));
+    }
+    if (laneEnds.length > 0) cEnd += columnGap + (laneEnds.length - 1) * (lr ? 28 : labelRoom) + (lr ? 8 : labelRoom);
+
+    const level: LevelLayout = { item: frame, depth, entries, index, lanes, mSize: mEnd, cSize: Math.max(0, cEnd), anchor: lineOf[0] ?? 0 };
+    if (frame) {
+      // The header must show its title whole.
+      const width = titleWidth(frame);
+      const across = lr ? level.mSize : level.cSize;
+      if (lr) level.mSize = Math.max(across, width - pad.mStart - pad.mEnd);
+      else level.cSize = Math.max(across, width - pad.cStart - pad.cEnd);
+    }
+    return level;
+  };
+
+  const root = layoutLevel(visible.items, undefined, 0);
+
+  // Absolute positions.
+  const nodeSpans = new Map<string, Span>();
+  const frameSpans: { item: VisibleFrame; depth: number; span: Span }[] = [];
+  /** Per level key: its origin (where its content starts) and the m of its fork. */
+  const origins = new Map<string, { m: number; c: number; level: LevelLayout }>();
+  /** Per node or frame id: the level it is an entry of. */
+  const levelOf = new Map<string, string>();
+  const place = (level: LevelLayout, m0: number, c0: number) => {
+    origins.set(level.item?.id ?? '', { m: m0, c: c0, level });
+    for (const entry of level.entries) {
+      levelOf.set(entry.id, level.item?.id ?? '');
+      const span = { m: m0 + entry.m, c: c0 + entry.c, mSize: entry.mSize, cSize: entry.cSize };
+      if (entry.frame) {
+        frameSpans.push({ item: entry.frame.item!, depth: level.depth, span });
+        place(entry.frame, span.m + pad.mStart, span.c + pad.cStart);
+      } else nodeSpans.set(entry.id, span);
+    }
+  };
+  place(root, 0, 0);
+
+  const point = (m: number, c: number): [number, number] => (lr ? [m + margin, c + margin] : [c + margin, m + margin]);
+  const toBox = (s: Span): Box => {
+    const [x, y] = point(s.m, s.c);
+    return lr ? { x, y, w: s.mSize, h: s.cSize } : { x, y, w: s.cSize, h: s.mSize };
+  };
+  const nodes: PlacedNode[] = [];
+  for (const item of visibleNodes(visible.items)) {
+    const span = nodeSpans.get(item.id);
+    if (span) nodes.push({ item, ...toBox(span) });
+  }
+  const frames: PlacedFrame[] = frameSpans.map(({ item, depth, span }) => {
+    const box = toBox(span);
+    return { item, depth, ...box, header: { x: box.x, y: box.y, w: box.w, h: frameHeader } };
+  });
+  // Header bands along the main axis, top to bottom (left to right they lie across the top, away from the edges).
+  const headerBands = lr ? [] : frameSpans.map((f) => ({ from: f.span.m, to: f.span.m + frameHeader, c0: f.span.c, c1: f.span.c + f.span.cSize }));
+
+  const edges: PlacedEdge[] = [];
+  const mid = (s: Span) => s.m + s.mSize / 2;
+  const line = (s: Span) => s.c + s.cSize / 2;
+  for (const edge of visible.edges) {
+    const a = nodeSpans.get(edge.from);
+    const b = nodeSpans.get(edge.to);
+    const pa = path.get(edge.from);
+    const pb = path.get(edge.to);
+    if (!a || !b || !pa || !pb) continue;
+    let k = 0;
+    while (k < pa.length && k < pb.length && pa[k] === pb[k]) k++;
+    const key = levelKey(pa, k);
+    const level = origins.get(key)!;
+    const entryFrom = level.level.entries[level.level.index.get(pa[k] ?? edge.from)!];
+    const entryTo = level.level.entries[level.level.index.get(pb[k] ?? edge.to)!];
+    // Where the source leaves its level's item (the bottom of the frame it is in, if any).
+    const exitM = level.m + entryFrom.m + entryFrom.mSize;
+    let route: [number, number][] | undefined;
+    let fork = false;
+    // A skip edge into a block that has a lane (or a column of its own) there: from the fork under the header of the innermost block it enters.
+    for (let j = pb.length - 1; j >= k && !route; j--) {
+      const inner = origins.get(pb[j]);
+      const lane = inner?.level.lanes.get(edge.id);
+      const target = inner && inner.level.entries[inner.level.index.get(pb[j + 1] ?? edge.to)!];
+      if (!inner || !target) continue;
+      const forkM = inner.m - pad.mStart + (lr ? 0 : frameHeader) + forkInset;
+      const forkC = inner.c + inner.level.anchor;
+      const enters = (entering.get(pb[j])?.get(pb[j + 1] ?? edge.to) ?? []).includes(edge);
+      if (!enters) continue;
+      if (lane !== undefined) {
+        route = [
+          [forkM, forkC],
+          [forkM, inner.c + lane],
+          [mid(b), inner.c + lane],
+          [mid(b), b.c + b.cSize],
+        ];
+        fork = true;
+      } else if (target.column !== 0) {
+        route = [
+          [forkM, forkC],
+          [forkM, line(b)],
+          [b.m, line(b)],
+        ];
+        fork = true;
+      }
+    }
+    if (!route) {
+      const lane = level.level.lanes.get(edge.id);
+      if (lane !== undefined) {
+        route = [
+          [mid(a), a.c + a.cSize],
+          [mid(a), level.c + lane],
+          [mid(b), level.c + lane],
+          [mid(b), b.c + b.cSize],
+        ];
+      } else if (Math.abs(line(a) - line(b)) < 0.5) {
+        route = [
+          [a.m + a.mSize, line(a)],
+          [b.m, line(b)],
+        ];
+      } else {
+        // Down out of the source's item, across just above the target's item, down into it.
+        const turn = Math.max(exitM + gap / 2, Math.min(level.m + entryTo.m - gap / 2, b.m - gap / 2));
+        route = [
+          [a.m + a.mSize, line(a)],
+          [turn, line(a)],
+          [turn, line(b)],
+          [b.m, line(b)],
+        ];
+      }
+    }
+    const text = tensorLabel(edge.shape);
+    const label = placeLabel(route, text, lr, headerBands);
+    const [lx, ly] = point(label.m, label.c);
+    const width = text.length * labelCharWidth;
+    // Above a horizontal run, or beside a vertical one.
+    const above = lr && !label.across;
+    const labelBox: Box = above ? { x: lx - width / 2, y: ly - labelHeight - 3, w: width, h: labelHeight } : { x: lx + 6, y: ly - labelHeight / 2, w: width, h: labelHeight };
+    edges.push({
+      edge,
+      points: route.map(([m, c]) => point(m, c)),
+      label: above ? { text, x: lx, y: ly - 5, anchor: 'middle', box: labelBox } : { text, x: lx + 6, y: ly + 4, anchor: 'start', box: labelBox },
+      ...(fork ? { fork } : {}),
+    });
+  }
+
+  const [width, height] = lr ? [root.mSize + 2 * margin, root.cSize + 2 * margin] : [root.cSize + 2 * margin, root.mSize + 2 * margin];
+  return { direction, width, height, nodes, frames, edges };
+}
+
+/** A frame's title: what its header shows. */
+export function frameTitle(frame: VisibleFrame): string {
+  const g = frame.group;
+  return `${g.name} · ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} · ${compactCount(g.params)} params · ${macsLabel(g.macs)}`;
+}
+
+/** Width of a frame's header text with the fold glyph and the problem mark. */
+function titleWidth(frame: VisibleFrame): number {
+  return Math.ceil((frameTitle(frame).length + 2) * 6.6) + 44;
 }
 
 /**
- * The row length at which the chain should wrap so that the drawing's proportions approach the
- * pane's: a ResNet-152 then fits as a block rather than a line. Infinity when the unwrapped line
- * already fits the pane at a readable size. Rows break between blocks, stages and the network's own
- * layers, never inside a block.
+ * The label sits on the longest run along the main axis, beside it top to bottom (above it left to
+ * right), on the longest part of that run that no frame header covers.
  */
-export function wrapLength(visible: VisibleGraph, direction: Direction, pane: { width: number; height: number }): number {
-  const line = layoutGraph(visible, direction);
-  if (Math.min(pane.width / line.width, pane.height / line.height) >= readableScale) return Infinity;
-  const lr = direction === 'LR';
-  const main = lr ? line.width : line.height;
-  const cross = lr ? line.height : line.width;
-  const rows = Math.round(Math.sqrt((main * (lr ? pane.height : pane.width)) / ((cross + rowGap[direction]) * (lr ? pane.width : pane.height))));
-  return rows >= 2 ? main / rows : Infinity;
-}
-
-export function layoutGraph(visible: VisibleGraph, direction: Direction, options: LayoutOptions = {}): Layout {
-  const budget = options.wrap ?? Infinity;
-  const lr = direction === 'LR';
-  const gap = mainGap[direction];
-  const spans = new Map<string, Span>();
-  const frameSpans: { item: VisibleFrame; depth: number; span: Span }[] = [];
-  /** Per add with a skip edge: the c of its shortcut lane. */
-  const lanes = new Map<string, number>();
-  /** For the nodes of the first item of a wrapped row: the channel the edges from the row before run in, and the row's start. */
-  const breaks = new Map<string, { channel: number; m: number }>();
-  // Everything placed, in order, so that a finished item can be moved as a whole.
-  const spanOrder: string[] = [];
-  const laneOrder: string[] = [];
-  const breakOrder: string[] = [];
-  const setSpan = (id: string, span: Span) => {
-    spans.set(id, span);
-    spanOrder.push(id);
-  };
-  type Mark = { spans: number; frames: number; lanes: number; breaks: number };
-  const mark = (): Mark => ({ spans: spanOrder.length, frames: frameSpans.length, lanes: laneOrder.length, breaks: breakOrder.length });
-  const move = (from: Mark, to: Mark, dm: number, dc: number) => {
-    for (let i = from.spans; i < to.spans; i++) {
-      const span = spans.get(spanOrder[i])!;
-      span.m += dm;
-      span.c += dc;
+function placeLabel(route: [number, number][], text: string, lr: boolean, headers: { from: number; to: number; c0: number; c1: number }[]): { m: number; c: number; across: boolean } {
+  let best = { m: route[0][0], c: route[0][1], length: -1 };
+  for (let i = 0; i + 1 < route.length; i++) {
+    const [m0, c] = route[i];
+    const [m1, c1] = route[i + 1];
+    if (Math.abs(c1 - c) > 0.5) continue;
+    const lo = Math.min(m0, m1);
+    const hi = Math.max(m0, m1);
+    // Free intervals of [lo, hi] once the header bands this label would meet are cut out.
+    const width = text.length * labelCharWidth;
+    const cut = headers.filter((h) => h.c0 <= c + 6 + width && c <= h.c1 && h.to > lo && h.from < hi).sort((x, y) => x.from - y.from);
+    let start = lo;
+    const free: [number, number][] = [];
+    for (const h of cut) {
+      if (h.from > start) free.push([start, h.from]);
+      start = Math.max(start, h.to);
     }
-    for (let i = from.frames; i < to.frames; i++) {
-      frameSpans[i].span.m += dm;
-      frameSpans[i].span.c += dc;
-    }
-    for (let i = from.lanes; i < to.lanes; i++) lanes.set(laneOrder[i], lanes.get(laneOrder[i])! + dc);
-    for (let i = from.breaks; i < to.breaks; i++) {
-      const entry = breaks.get(breakOrder[i])!;
-      entry.channel += dc;
-      entry.m += dm;
-    }
-  };
-
-  const dims = (item: VisibleNode) => {
-    const { w, h } = sizeOf(item);
-    return lr ? { mSize: w, cSize: h } : { mSize: h, cSize: w };
-  };
-  // The frame header sits on top: across the main axis left-to-right, along it top-to-bottom.
-  const pad = {
-    mStart: lr ? framePad : framePad + frameHeader,
-    mEnd: framePad,
-    cStart: lr ? framePad + frameHeader : framePad,
-    cEnd: framePad,
-  };
-  const skipTargets = new Set(visible.edges.filter((e) => e.kind === 'skip').map((e) => e.to));
-
-  interface Row {
-    from: Mark;
-    to: Mark;
-    cMin: number;
-    cMax: number;
-    mEnd: number;
-    /** The span ids of the row's first item. */
-    first: { from: number; to: number };
+    if (hi > start) free.push([start, hi]);
+    for (const [f0, f1] of free) if (f1 - f0 > best.length) best = { m: (f0 + f1) / 2, c, length: f1 - f0 };
   }
-
-  const placeSequence = (items: VisibleItem[], mStart: number, depth: number, rowLength: number): Extent & { rows: number } => {
-    // A level with residual adds keeps its lanes beside one straight run: only other levels wrap.
-    const wraps = rowLength < Infinity && !items.some((i) => i.type !== 'frame' && (i.shortcut.length > 0 || skipTargets.has(i.id)));
-    const rows: Row[] = [];
-    let row: Row | undefined;
-    let m = mStart;
-    let breakNext = false;
-    const adds: VisibleNode[] = [];
-    for (const item of items) {
-      const before = mark();
-      const start = m;
-      let size: number;
-      let cMin: number;
-      let cMax: number;
-      let multiRow = false;
-      if (item.type === 'frame') {
-        const inner = placeSequence(item.children, m + pad.mStart, depth + 1, wraps ? rowLength - pad.mStart - pad.mEnd : Infinity);
-        const span: Span = { m, c: inner.cMin - pad.cStart, mSize: inner.mEnd - m + pad.mEnd, cSize: inner.cMax - inner.cMin + pad.cStart + pad.cEnd };
-        frameSpans.push({ item, depth, span });
-        size = span.mSize;
-        cMin = span.c;
-        cMax = span.c + span.cSize;
-        multiRow = inner.rows > 1;
-      } else {
-        const { mSize, cSize } = dims(item);
-        // Leave room before the add for its shortcut layers, in case the main path is shorter.
-        const shortcutLength = item.shortcut.reduce((sum, s) => sum + dims(s).mSize + gap, 0);
-        const at = shortcutLength > 0 ? Math.max(m, mStart + shortcutLength) : m;
-        setSpan(item.id, { m: at, c: -cSize / 2, mSize, cSize });
-        if (item.shortcut.length > 0 || skipTargets.has(item.id)) adds.push(item);
-        size = at + mSize - start;
-        cMin = -cSize / 2;
-        cMax = cSize / 2;
-      }
-      const after = mark();
-      if (row && wraps && (breakNext || multiRow || start + size > mStart + rowLength)) {
-        // To the start of a new row; rows are stacked across the main axis once all are known.
-        move(before, after, mStart - m, 0);
-        row.to = before;
-        row = undefined;
-        m = mStart;
-      }
-      if (!row) {
-        row = { from: before, to: after, cMin, cMax, mEnd: m + size, first: { from: before.spans, to: after.spans } };
-        rows.push(row);
-      } else {
-        row.cMin = Math.min(row.cMin, cMin);
-        row.cMax = Math.max(row.cMax, cMax);
-        row.mEnd = m + size;
-      }
-      row.to = after;
-      m += size + gap;
-      breakNext = wraps && multiRow;
+  // Left to right a label is written along its run: where none is long enough, beside the longest run across.
+  if (lr && best.length < text.length * labelCharWidth + 8) {
+    let across: { m: number; c: number; length: number } | undefined;
+    for (let i = 0; i + 1 < route.length; i++) {
+      const [m, c0] = route[i];
+      const [m1, c1] = route[i + 1];
+      if (Math.abs(m1 - m) < 0.5 && Math.abs(c1 - c0) > (across?.length ?? 0)) across = { m, c: (c0 + c1) / 2, length: Math.abs(c1 - c0) };
     }
-    if (rows.length === 0) return { mEnd: mStart, cMin: 0, cMax: 0, rows: 0 };
-
-    // Shortcut lanes run beside everything on this level's main path (such a level is one row).
-    const only = rows[0];
-    const mainCMax = only.cMax;
-    for (const add of adds) {
-      const addSpan = spans.get(add.id)!;
-      const lane = mainCMax + laneGap + Math.max(0, ...add.shortcut.map((s) => dims(s).cSize / 2));
-      lanes.set(add.id, lane);
-      laneOrder.push(add.id);
-      let sm = addSpan.m;
-      for (const s of [...add.shortcut].reverse()) {
-        const { mSize, cSize } = dims(s);
-        sm -= gap + mSize;
-        setSpan(s.id, { m: sm, c: lane - cSize / 2, mSize, cSize });
-        only.cMax = Math.max(only.cMax, lane + cSize / 2);
-      }
-      // Room for the shape label written beside an identity lane.
-      only.cMax = Math.max(only.cMax, lane + (lr ? 8 : 70));
-    }
-    if (adds.length > 0) only.to = mark();
-
-    let offset = 0;
-    for (let k = 1; k < rows.length; k++) {
-      const previousBottom = offset + rows[k - 1].cMax;
-      offset = previousBottom + rowGap[direction] - rows[k].cMin;
-      move(rows[k].from, rows[k].to, 0, offset);
-      const channel = previousBottom + rowGap[direction] / 2;
-      for (let i = rows[k].first.from; i < rows[k].first.to; i++) {
-        breaks.set(spanOrder[i], { channel, m: mStart });
-        breakOrder.push(spanOrder[i]);
-      }
-    }
-    return { mEnd: Math.max(...rows.map((r) => r.mEnd)), cMin: rows[0].cMin, cMax: offset + rows[rows.length - 1].cMax, rows: rows.length };
-  };
-
-  const extent = placeSequence(visible.items, 0, 0, budget);
-
-  const toBox = (s: Span): Box => (lr ? { x: s.m, y: s.c, w: s.mSize, h: s.cSize } : { x: s.c, y: s.m, w: s.cSize, h: s.mSize });
-  const shiftX = margin - (lr ? 0 : extent.cMin);
-  const shiftY = margin - (lr ? extent.cMin : 0);
-  const shift = (b: Box): Box => ({ x: b.x + shiftX, y: b.y + shiftY, w: b.w, h: b.h });
-  const point = (m: number, c: number): [number, number] => (lr ? [m + shiftX, c + shiftY] : [c + shiftX, m + shiftY]);
-
-  const nodes: PlacedNode[] = [];
-  for (const item of visibleNodes(visible.items)) {
-    const span = spans.get(item.id);
-    if (span) nodes.push({ item, ...shift(toBox(span)) });
+    if (across) return { m: across.m, c: across.c, across: true };
   }
-  const frames = frameSpans.map(({ item, depth, span }) => ({ item, depth, ...shift(toBox(span)) }));
-
-  const laneNodes = new Set(nodes.filter((n) => n.item.type === 'node' && n.item.node.kind === 'shortcut').map((n) => n.item.id));
-  const edges: PlacedEdge[] = [];
-  for (const edge of visible.edges) {
-    const a = spans.get(edge.from);
-    const b = spans.get(edge.to);
-    if (!a || !b) continue;
-    const mid = (s: Span) => s.m + s.mSize / 2;
-    const aInLane = laneNodes.has(edge.from);
-    const bInLane = laneNodes.has(edge.to);
-    const wrapped = breaks.get(edge.to);
-    let path: [number, number][];
-    if (wrapped && b.m < a.m) {
-      // From the end of one row back to the start of the next, through the channel between them.
-      const back = wrapped.m - Math.min(gap / 2, pad.mStart - 2);
-      const out: [number, number][] =
-        edge.kind === 'flow'
-          ? [
-              [a.m + a.mSize, a.c + a.cSize / 2],
-              [a.m + a.mSize + gap / 2, a.c + a.cSize / 2],
-              [a.m + a.mSize + gap / 2, wrapped.channel],
-            ]
-          : [
-              [mid(a), a.c + a.cSize],
-              [mid(a), wrapped.channel],
-            ];
-      const lane = edge.kind === 'flow' ? b.c + b.cSize / 2 : (lanes.get(edge.to) ?? b.c + b.cSize / 2);
-      const into: [number, number][] =
-        edge.kind === 'flow' || bInLane
-          ? [
-              [back, lane],
-              [b.m, lane],
-            ]
-          : [
-              [back, lane],
-              [mid(b), lane],
-              [mid(b), b.c + b.cSize],
-            ];
-      path = [...out, [back, wrapped.channel], ...into];
-    } else if (edge.kind === 'flow' || (aInLane && bInLane)) {
-      path = [
-        [a.m + a.mSize, a.c + a.cSize / 2],
-        [b.m, b.c + b.cSize / 2],
-      ];
-    } else if (!bInLane) {
-      // Into the add from its side: from the lane of the shortcut layers, or straight from the block input.
-      const fromLane = aInLane;
-      const lane = fromLane ? a.c + a.cSize / 2 : (lanes.get(edge.to) ?? b.c + b.cSize + laneGap);
-      const start: [number, number][] = fromLane ? [[a.m + a.mSize, lane]] : [[mid(a), a.c + a.cSize], [mid(a), lane]];
-      path = [...start, [mid(b), lane], [mid(b), b.c + b.cSize]];
-    } else {
-      // From the block input down into the first shortcut layer.
-      const lane = b.c + b.cSize / 2;
-      path = [
-        [mid(a), a.c + a.cSize],
-        [mid(a), lane],
-        [b.m, lane],
-      ];
-    }
-    edges.push({ edge, points: path.map(([m, c]) => point(m, c)), label: labelFor(path, tensorLabel(edge.shape), lr, point) });
-  }
-
-  const size = point(extent.mEnd + margin, extent.cMax + margin);
-  return { direction, width: size[0], height: size[1], nodes, frames, edges };
-}
-
-/** The label sits on the longest run along the main axis: above it left-to-right, beside it top-to-bottom. */
-function labelFor(path: [number, number][], text: string, lr: boolean, point: (m: number, c: number) => [number, number]): PlacedEdge['label'] {
-  let best = 0;
-  let bestLength = -1;
-  for (let i = 0; i + 1 < path.length; i++) {
-    const length = Math.abs(path[i + 1][0] - path[i][0]);
-    if (length > bestLength) {
-      best = i;
-      bestLength = length;
-    }
-  }
-  const [m0, c0] = path[best];
-  const [m1] = path[best + 1];
-  const [x, y] = point((m0 + m1) / 2, c0);
-  return lr ? { text, x, y: y - 5, anchor: 'middle' } : { text, x: x + 6, y: y + 4, anchor: 'start' };
+  return { m: best.m, c: best.c, across: false };
 }

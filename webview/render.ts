@@ -3,30 +3,14 @@
 // classes styled with VS Code's theme variables in media/preview.css; nothing here is inline style,
 // which the webview's Content-Security-Policy would refuse.
 
-import { formatMacs } from '../language/core/format';
 import type { GraphDiagnostic } from '../language/core/graph';
 import { tensorLabel } from '../language/core/graph';
 import type { VisibleNode } from './fold';
-import { frameHeader, type Box, type Layout, type PlacedEdge, type PlacedFrame, type PlacedNode } from './layout';
-
-/** Average glyph width of the 11–12 px UI font, for truncating text that must fit a node. */
-const charWidth = 6.6;
+import { frameHeader, frameTitle, type Box, type Layout, type PlacedEdge, type PlacedFrame, type PlacedNode } from './layout';
+import { macsLabel, nodeText, textInset } from './node-text';
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-function fit(text: string, width: number): string {
-  const max = Math.max(1, Math.floor(width / charWidth));
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** 25557032 → '25.6M', 9408 → '9.4K'. */
-export function compactCount(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(n >= 1e10 ? 0 : 1)}G`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 1 : 2)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}K`;
-  return String(n);
 }
 
 const opClass: Record<string, string> = {
@@ -63,67 +47,61 @@ function nodeTitle(item: VisibleNode): string {
   if (item.type === 'folded') {
     const g = item.group;
     lines.push(`${g.name}: ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''}`, g.args, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`);
-    lines.push(`${g.params.toLocaleString('en-US')} params · ${formatMacs(g.macs)} MACs`);
+    lines.push(`${g.params.toLocaleString('en-US')} params · ${macsLabel(g.macs)}`);
   } else {
     const n = item.node;
     lines.push(`${n.name}: ${n.op}${n.args ? ` (${n.args})` : ''}`, `output ${tensorLabel(n.outputShape)}`);
-    if (n.kind !== 'input' && n.kind !== 'output') lines.push(`${n.params.toLocaleString('en-US')} params · ${formatMacs(n.macs)} MACs`);
+    if (n.kind !== 'input' && n.kind !== 'output') lines.push(`${n.params.toLocaleString('en-US')} params · ${macsLabel(n.macs)}`);
   }
   for (const d of diagnosticsOf(item)) lines.push(`${d.severity} ${d.code}: ${d.message}`);
   return lines.join('\n');
 }
 
-function renderNode(placed: PlacedNode, detail: boolean): string {
+function renderNode(placed: PlacedNode, detail: boolean, heat: Map<string, number> | undefined): string {
   const { item, x, y, w, h } = placed;
   const severity = worst(diagnosticsOf(item));
   const classes = ['node'];
   const parts: string[] = [];
   const cx = x + w / 2;
+  const level = heat?.get(item.id);
+  if (level !== undefined) classes.push('heat', `heat-${level}`);
+  if (item.type === 'folded') classes.push('folded', item.group.kind === 'stage' ? 'op-stage' : 'op-block');
+  else classes.push(`kind-${item.node.kind}`, opClass[item.node.op] ?? 'op-misc');
+  const isAdd = item.type === 'node' && item.node.kind === 'add';
+  const isTerminal = item.type === 'node' && (item.node.kind === 'input' || item.node.kind === 'output');
+  if (isAdd) parts.push(`<circle class="node-box" cx="${cx}" cy="${y + h / 2}" r="${w / 2}"/>`);
+  else parts.push(`<rect class="node-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="${isTerminal ? h / 2 : item.type === 'folded' ? 6 : 4}"/>`);
   if (!detail) {
     // Zoomed out too far to read: the shape and its colour only.
-    if (item.type === 'folded') classes.push('folded', item.group.kind === 'stage' ? 'op-stage' : 'op-block');
-    else classes.push(`kind-${item.node.kind}`, opClass[item.node.op] ?? 'op-misc');
-    parts.push(`<rect class="node-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="4"/>`);
-    if (item.type === 'node' && item.node.kind !== 'add') parts.push(`<rect class="node-accent" x="${x}" y="${y}" width="6" height="${h}"/>`);
-  } else if (item.type === 'folded') {
-    const g = item.group;
-    classes.push('folded', g.kind === 'stage' ? 'op-stage' : 'op-block');
-    parts.push(`<rect class="node-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="6"/>`);
-    parts.push(`<rect class="node-stack" x="${x + 4}" y="${y + h}" width="${w - 8}" height="3" rx="1"/>`);
-    parts.push(`<text class="node-name" x="${x + 10}" y="${y + 18}">${escapeXml(fit(g.name, w - 70))}</text>`);
-    if (g.repeat > 1) parts.push(`<text class="node-repeat" x="${x + w - 10}" y="${y + 18}" text-anchor="end">×${g.repeat}</text>`);
-    const call = g.args.startsWith(`${g.block}(`) ? g.args : `${g.block} ▸ ${g.args}`;
-    parts.push(`<text class="node-op" x="${x + 10}" y="${y + 35}">${escapeXml(fit(call, w - 20))}</text>`);
-    parts.push(`<text class="node-stats" x="${x + 10}" y="${y + 52}">${escapeXml(fit(`${compactCount(g.params)} params · ${formatMacs(g.macs)}MACs`, w - 40))}</text>`);
-    parts.push(`<text class="node-stats" x="${x + 10}" y="${y + 64}">${escapeXml(fit(`${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`, w - 40))}</text>`);
-    parts.push(
-      `<g class="fold-toggle" data-fold="${escapeXml(item.id)}" role="button" aria-label="Unfold ${escapeXml(g.name)}"><title>Unfold ${escapeXml(g.name)}</title>` +
-        `<rect class="fold-toggle-box" x="${x + w - 24}" y="${y + h - 24}" width="18" height="18" rx="3"/>` +
-        `<text class="fold-toggle-glyph" x="${x + w - 15}" y="${y + h - 10}" text-anchor="middle">+</text></g>`,
-    );
+    if (item.type === 'node' && !isAdd && !isTerminal) parts.push(`<rect class="node-accent" x="${x}" y="${y}" width="6" height="${h}"/>`);
   } else {
-    const n = item.node;
-    classes.push(`kind-${n.kind}`, opClass[n.op] ?? 'op-misc');
-    if (n.kind === 'add') {
-      parts.push(`<circle class="node-box" cx="${cx}" cy="${y + h / 2}" r="${w / 2}"/>`);
-      parts.push(`<text class="node-plus" x="${cx}" y="${y + h / 2 + 5}" text-anchor="middle">+</text>`);
-    } else if (n.kind === 'input' || n.kind === 'output') {
-      parts.push(`<rect class="node-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="${h / 2}"/>`);
-      parts.push(`<text class="node-name" x="${cx}" y="${y + 16}" text-anchor="middle">${n.kind}</text>`);
-      parts.push(`<text class="node-stats" x="${cx}" y="${y + 30}" text-anchor="middle">${escapeXml(tensorLabel(n.outputShape))}</text>`);
+    const text = nodeText(item);
+    if (isAdd) parts.push(`<text class="node-plus" x="${cx}" y="${y + h / 2 + 5}" text-anchor="middle">+</text>`);
+    else if (isTerminal) {
+      parts.push(`<text class="node-name" x="${cx}" y="${y + 16}" text-anchor="middle">${escapeXml(text.name)}</text>`);
+      parts.push(`<text class="node-stats" x="${cx}" y="${y + 30}" text-anchor="middle">${escapeXml(text.stats[0])}</text>`);
+    } else if (item.type === 'folded') {
+      parts.push(`<rect class="node-stack" x="${x + 4}" y="${y + h}" width="${w - 8}" height="3" rx="1"/>`);
+      parts.push(`<text class="node-name" x="${x + textInset}" y="${y + 18}">${escapeXml(text.name)}</text>`);
+      if (text.repeat) parts.push(`<text class="node-repeat" x="${x + w - textInset}" y="${y + 18}" text-anchor="end">${text.repeat}</text>`);
+      parts.push(`<text class="node-op" x="${x + textInset}" y="${y + 35}">${escapeXml(text.op ?? '')}</text>`);
+      text.stats.forEach((line, i) => parts.push(`<text class="node-stats" x="${x + textInset}" y="${y + 52 + i * 12}">${escapeXml(line)}</text>`));
+      parts.push(
+        `<g class="fold-toggle" data-fold="${escapeXml(item.id)}" role="button" aria-label="Unfold ${escapeXml(item.group.name)}"><title>Unfold ${escapeXml(item.group.name)}</title>` +
+          `<rect class="fold-toggle-box" x="${x + w - 24}" y="${y + h - 24}" width="18" height="18" rx="3"/>` +
+          `<text class="fold-toggle-glyph" x="${x + w - 15}" y="${y + h - 10}" text-anchor="middle">+</text></g>`,
+      );
     } else {
-      const small = n.kind === 'shortcut';
-      parts.push(`<rect class="node-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="4"/>`);
+      const small = item.node.kind === 'shortcut';
       parts.push(`<rect class="node-accent" x="${x}" y="${y}" width="4" height="${h}" rx="2"/>`);
-      parts.push(`<text class="node-name" x="${x + 10}" y="${y + 16}">${escapeXml(fit(shortName(n.name, n.parent), w - 16))}</text>`);
-      parts.push(`<text class="node-op" x="${x + 10}" y="${y + (small ? 29 : 32)}">${escapeXml(fit(n.args ? `${n.op} ${n.args}` : n.op, w - 16))}</text>`);
-      const stats = n.params > 0 || n.macs > 0 ? `${compactCount(n.params)} params${n.macs > 0 ? ` · ${formatMacs(n.macs)}MACs` : ''}` : tensorLabel(n.outputShape);
-      parts.push(`<text class="node-stats" x="${x + 10}" y="${y + (small ? 42 : 48)}">${escapeXml(fit(stats, w - 16))}</text>`);
+      parts.push(`<text class="node-name" x="${x + textInset}" y="${y + 16}">${escapeXml(text.name)}</text>`);
+      parts.push(`<text class="node-op" x="${x + textInset}" y="${y + (small ? 29 : 32)}">${escapeXml(text.op ?? '')}</text>`);
+      parts.push(`<text class="node-stats" x="${x + textInset}" y="${y + (small ? 42 : 48)}">${escapeXml(text.stats[0])}</text>`);
     }
   }
   if (severity) {
     classes.push(`has-${severity}`);
-    const mx = item.type === 'node' && item.node.kind === 'add' ? x + w : x + w - 2;
+    const mx = isAdd ? x + w : x + w - 2;
     parts.push(`<circle class="diag-mark" cx="${mx}" cy="${y + 2}" r="${detail ? 7 : 14}"/>`);
     if (detail) parts.push(`<text class="diag-glyph" x="${mx}" y="${y + 6}" text-anchor="middle">!</text>`);
   }
@@ -132,28 +110,26 @@ function renderNode(placed: PlacedNode, detail: boolean): string {
   return `<g class="${classes.join(' ')}" data-id="${escapeXml(item.id)}" tabindex="-1" role="button" aria-label="${label.replace(/\n/g, ', ')}">${title}${parts.join('')}</g>`;
 }
 
-/** Inside a block the block's name is known from its frame: 'layer1.0.conv1' shows as 'conv1'. */
-function shortName(name: string, parent: string | undefined): string {
-  if (!parent) return name;
-  const prefix = parent.replace(/^g:/, '').replace(/#\d+$/, '');
-  return name.startsWith(`${prefix}.`) ? name.slice(prefix.length + 1) : name;
+/** A frame's box; its header is drawn separately, over the edges that enter the frame. */
+function renderFrame(placed: PlacedFrame): string {
+  const { item, x, y, w, h, depth } = placed;
+  const severity = worst(item.group.diagnostics);
+  const classes = ['frame', `frame-${item.group.kind}`, `depth-${Math.min(depth, 3)}`, ...(severity ? [`has-${severity}`] : [])];
+  return `<g class="${classes.join(' ')}" data-id="${escapeXml(item.id)}"><rect class="frame-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="8"/></g>`;
 }
 
-function renderFrame(placed: PlacedFrame, detail: boolean): string {
-  const { item, x, y, w, h, depth } = placed;
+function renderFrameHeader(placed: PlacedFrame, detail: boolean): string {
+  const { item, header } = placed;
   const g = item.group;
   const severity = worst(g.diagnostics);
-  const title = `${g.name} · ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} · ${compactCount(g.params)} params · ${formatMacs(g.macs)}MACs`;
-  const classes = ['frame', `frame-${g.kind}`, `depth-${Math.min(depth, 3)}`, ...(severity ? [`has-${severity}`] : [])];
+  const title = frameTitle(item);
   const tooltip = escapeXml([title, ...g.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`)].join('\n'));
+  const { x, y, w } = header;
   return (
-    `<g class="${classes.join(' ')}" data-id="${escapeXml(item.id)}">` +
-    `<rect class="frame-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="8"/>` +
-    `<g class="frame-header" data-fold="${escapeXml(item.id)}" tabindex="-1" role="button" aria-expanded="true" aria-label="${tooltip.replace(/\n/g, ', ')}"><title>${tooltip}</title>` +
-    `<rect class="frame-header-hit" x="${x}" y="${y}" width="${w}" height="${frameHeader + 4}" rx="8"/>` +
-    (detail ? `<text class="frame-title" x="${x + 10}" y="${y + 15}">▾ ${escapeXml(fit(title, w - 20))}</text>` : '') +
-    `</g>` +
-    (severity ? `<circle class="diag-mark" cx="${x + w - 10}" cy="${y + 11}" r="7"/><text class="diag-glyph" x="${x + w - 10}" y="${y + 15}" text-anchor="middle">!</text>` : '') +
+    `<g class="frame-header${severity ? ` has-${severity}` : ''}" data-fold="${escapeXml(item.id)}" data-header="${escapeXml(item.id)}" tabindex="-1" role="button" aria-expanded="true" aria-label="${tooltip.replace(/\n/g, ', ')}"><title>${tooltip}</title>` +
+    `<path class="frame-header-band" d="M${x},${y + frameHeader}V${y + 8}Q${x},${y} ${x + 8},${y}H${x + w - 8}Q${x + w},${y} ${x + w},${y + 8}V${y + frameHeader}Z"/>` +
+    (detail ? `<text class="frame-title" x="${x + 10}" y="${y + 15}">▾ ${escapeXml(title)}</text>` : '') +
+    (severity ? `<circle class="diag-mark" cx="${x + w - 12}" cy="${y + 11}" r="7"/><text class="diag-glyph" x="${x + w - 12}" y="${y + 15}" text-anchor="middle">!</text>` : '') +
     `</g>`
   );
 }
@@ -183,10 +159,11 @@ function pathData(points: [number, number][]): string {
 }
 
 function renderEdge(placed: PlacedEdge, detail: boolean): string {
-  const { edge, points, label } = placed;
+  const { edge, points, label, fork } = placed;
   return (
     `<g class="edge edge-${edge.kind}" data-from="${escapeXml(edge.from)}" data-to="${escapeXml(edge.to)}">` +
     `<path d="${pathData(points)}"/>` +
+    (fork ? `<circle class="fork" cx="${points[0][0]}" cy="${points[0][1]}" r="3"/>` : '') +
     (detail ? `<text class="edge-label" x="${label.x}" y="${label.y}" text-anchor="${label.anchor}">${escapeXml(label.text)}</text>` : '') +
     `</g>`
   );
@@ -214,6 +191,8 @@ export interface RenderOptions {
   window?: Box;
   /** Text and tooltips; off when zoomed out too far to read them. Default true. */
   detail?: boolean;
+  /** Per node id, a level 0–5 of the metric the nodes are coloured by. */
+  heat?: Map<string, number>;
 }
 
 const meets = (a: Box, b: Box) => a.x <= b.x + b.w && b.x <= a.x + a.w && a.y <= b.y + b.h && b.y <= a.y + a.h;
@@ -223,13 +202,21 @@ function edgeBox(points: [number, number][]): Box {
   const ys = points.map((p) => p[1]);
   const x = Math.min(...xs);
   const y = Math.min(...ys);
-  return { x: x - 4, y: y - 14, w: Math.max(...xs) - x + 80, h: Math.max(...ys) - y + 28 };
+  return { x: x - 4, y: y - 14, w: Math.max(...xs) - x + 90, h: Math.max(...ys) - y + 28 };
 }
 
-/** The diagram's content: frames under edges under nodes. */
-export function renderDiagram(layout: Layout, { window, detail = true }: RenderOptions = {}): string {
+/** The diagram's content: frames under edges under frame headers under nodes. */
+export function renderDiagram(layout: Layout, { window, detail = true, heat }: RenderOptions = {}): string {
   const shown = <T extends Box>(items: T[]) => (window ? items.filter((b) => meets(b, window)) : items);
-  const frames = shown([...layout.frames].sort((a, b) => a.depth - b.depth)).map((f) => renderFrame(f, detail));
+  const frames = shown([...layout.frames].sort((a, b) => a.depth - b.depth));
   const edges = window ? layout.edges.filter((e) => meets(edgeBox(e.points), window)) : layout.edges;
-  return `${frames.join('')}${edges.map((e) => renderEdge(e, detail)).join('')}${arrowHeads(edges)}${shown(layout.nodes).map((n) => renderNode(n, detail)).join('')}`;
+  return (
+    frames.map(renderFrame).join('') +
+    edges.map((e) => renderEdge(e, detail)).join('') +
+    arrowHeads(edges) +
+    frames.map((f) => renderFrameHeader(f, detail)).join('') +
+    shown(layout.nodes)
+      .map((n) => renderNode(n, detail, heat))
+      .join('')
+  );
 }

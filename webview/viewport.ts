@@ -28,3 +28,26 @@ export function reveal(view: ViewTransform, box: { x: number; y: number; w: numb
   if (visible && !always) return view;
   return { scale: view.scale, x: pane.width / 2 - (box.x + box.w / 2) * view.scale, y: pane.height / 2 - (box.y + box.h / 2) * view.scale };
 }
+
+/**
+ * The first view: actual size, the diagram's start (its top, or left when it runs left to right) at
+ * the pane's edge, centred across the pane where it is narrower; the rest is a scroll away.
+ */
+export function startTransform(content: { width: number; height: number }, pane: { width: number; height: number }, direction: 'TB' | 'LR', scale = 1): ViewTransform {
+  if (direction === 'TB') return { scale, x: Math.max(0, (pane.width - content.width * scale) / 2), y: 0 };
+  return { scale, x: 0, y: Math.max(0, (pane.height - content.height * scale) / 2) };
+}
+
+/** Fit: the diagram's width (height left to right) in the pane, never enlarged, from its start: a deep network is then scrolled, not shrunk unreadably. */
+export function fitAcross(content: { width: number; height: number }, pane: { width: number; height: number }, direction: 'TB' | 'LR'): ViewTransform {
+  const across = direction === 'TB' ? pane.width / content.width : pane.height / content.height;
+  const along = direction === 'TB' ? pane.height / content.height : pane.width / content.width;
+  // A diagram that fits whole at a readable size is shown whole.
+  const scale = clampScale(Math.min(1, along >= 0.6 ? Math.min(across, along) : across));
+  return startTransform(content, pane, direction, scale);
+}
+
+/** Keeps a box that moved (from `before` to `after`, diagram coordinates) where it was on screen: the view follows it. */
+export function keepInPlace(view: ViewTransform, before: { x: number; y: number }, after: { x: number; y: number }): ViewTransform {
+  return { ...view, x: view.x - (after.x - before.x) * view.scale, y: view.y - (after.y - before.y) * view.scale };
+}

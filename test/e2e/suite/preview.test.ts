@@ -1,10 +1,14 @@
 /// <reference types="mocha" />
-// The network preview in a real VS Code: it opens beside resnet50, draws its nodes and the shapes on
-// its edges, reveals a node's statement when clicked, follows the cursor and edits, keeps its last
-// good diagram through a syntax error, and looks right in dark and light themes (screenshots).
+// The network preview in a real VS Code: it opens beside resnet50 at 100 % from the top, draws its
+// nodes and the shapes on its edges, reveals a node's statement when clicked and shows its details,
+// follows the cursor and edits, keeps its last good diagram through a syntax error, unfolds in place,
+// colours by MACs with a legend, lists layers in a folding table with totals, shows a layer's weight
+// statistics from the weights file, compares two networks, and looks right in dark, light and high
+// contrast themes (screenshots of each state in test-results/).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { analyze } from '../../../language/core/analysis';
+import { formatCount } from '../../../language/core/format';
 import { flattenLayers } from '../../../language/core/walk';
 import { click, hasRunner, screenshot, workbenchText } from '../host/runnerLink';
 import { waitFor } from '../host/wait';
@@ -35,6 +39,17 @@ async function replaceInDocument(editor: vscode.TextEditor, from: string, to: st
 async function closePreviews(): Promise<void> {
   const previews = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('resnetStudio.preview'));
   await vscode.window.tabGroups.close(previews);
+}
+
+/**
+ * Puts the editor's cursor on `line`, so that the preview scrolls the node written there into view,
+ * then moves it to the top of the file (where nothing is written that the preview would follow).
+ */
+async function showInPreview(line: number, id: string): Promise<void> {
+  const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.path.endsWith('resnet50.resnet'))!;
+  shown.selection = new vscode.Selection(line, 2, line, 2);
+  await waitFor(`${id} to be in view`, async () => ((await workbenchText(`#viewport .cursor[data-id="${id}"]`, { includeWebviews: true })) ?? []).length === 1);
+  shown.selection = new vscode.Selection(0, 0, 0, 0);
 }
 
 suite('preview', function () {
@@ -72,6 +87,8 @@ suite('preview', function () {
     assert.match(text, /64×112×112/, 'the edge out of conv1 carries its shape');
     assert.match(text, /×6/, 'the folded layer3 stage shows its repeat count');
     assert.match(await webviewText('#totals'), /25,557,032 params · 4\.09 GMACs/);
+    assert.equal(await webviewText('#zoom-level'), '100 %', 'it opens at actual size');
+    assert.doesNotMatch(text, /…/, 'no text is cut');
     await screenshot('preview-resnet50-dark');
   });
 
@@ -84,6 +101,12 @@ suite('preview', function () {
       return shown?.selection.start.line === maxpoolLine && shown.selection;
     });
     assert.equal(editor.document.getText(selection), 'maxpool maxpool(kernel=3, stride=2, padding=1)');
+    const details = await waitFor('the details of maxpool', async () => {
+      const t = await webviewText('#details');
+      return t.includes('maxpool — maxpool') && t;
+    });
+    assert.match(details, /Input\s+64×112×112/);
+    assert.match(details, /Output\s+64×56×56/);
   });
 
   test('moving the cursor onto a stage highlights its node', async () => {
@@ -91,7 +114,7 @@ suite('preview', function () {
     const line = lineOf(editor.document, 'layer2  bottleneck');
     shown.selection = new vscode.Selection(line, 4, line, 4);
     await waitFor('layer2 to be highlighted', async () => ((await workbenchText('#viewport .node.cursor[data-id="g:layer2"]', { includeWebviews: true })) ?? []).length === 1);
-    assert.match(await webviewText('#details'), /layer2 — bottleneck ×4/);
+    await waitFor('the details of layer2', async () => /layer2 — bottleneck ×4/.test(await webviewText('#details')));
   });
 
   test('the diagram follows an edit', async () => {
@@ -112,8 +135,9 @@ suite('preview', function () {
     assert.match(problems, /RS0001/);
     assert.match(await paneText(), /layer3/, 'the last good diagram is still drawn');
     await screenshot('preview-resnet50-error');
-    // Its nodes still lead to their statements.
+    // Its nodes still lead to their statements (the cursor on bn1's line brings it into view first).
     const bn1Line = lineOf(editor.document, 'bn1     batchnorm');
+    await showInPreview(bn1Line, 'n:bn1');
     assert.equal(await click('#viewport .node[data-id="n:bn1"]', { includeWebviews: true }), true);
     await waitFor('the editor to select bn1', () => vscode.window.visibleTextEditors.some((e) => e.document === editor.document && e.selection.start.line === bn1Line));
     await replaceInDocument(editor, 'bottleneck(256 x6', 'bottleneck(256) x6');
@@ -121,6 +145,7 @@ suite('preview', function () {
   });
 
   test('unfolding a stage and a block shows the projection shortcut beside the main path', async () => {
+    await showInPreview(lineOf(editor.document, 'layer2  bottleneck'), 'g:layer2');
     assert.equal(await click('[data-fold="g:layer2"]', { includeWebviews: true }), true, 'layer2 has no unfold button');
     await waitFor('layer2 to show its blocks', async () => (await paneText()).includes('layer2.3'));
     assert.equal(await click('[data-fold="g:layer2.0"]', { includeWebviews: true }), true, 'layer2.0 has no unfold button');
@@ -130,6 +155,24 @@ suite('preview', function () {
     });
     assert.match(text, /conv 1×1, 512, \/2/, 'the projection conv with its stride');
     assert.match(text, /256×56×56/, 'the skip edge carries the block input');
+    // Unfolding keeps the unfolded block where it was: its header is still drawn in the view.
+    assert.equal(((await workbenchText('#viewport [data-header="g:layer2.0"]', { includeWebviews: true })) ?? []).length, 1);
+    await screenshot('preview-resnet50-unfolded');
+  });
+
+  test('colour by MACs: the nodes take the colour of their share, with a legend', async () => {
+    assert.equal(await click('#metric-picker', { includeWebviews: true }), true);
+    assert.equal(await click('#metric-picker vscode-option[value="macs"]', { includeWebviews: true }), true);
+    const legend = await waitFor('the legend', async () => {
+      const t = await webviewText('#legend');
+      return t.includes('Share of MACs') && t;
+    });
+    assert.match(legend, /≥ 5 %/);
+    assert.ok(((await workbenchText('#viewport .node.heat', { includeWebviews: true })) ?? []).length > 5, 'nodes are coloured');
+    await screenshot('preview-resnet50-macs');
+    assert.equal(await click('#metric-picker', { includeWebviews: true }), true);
+    assert.equal(await click('#metric-picker vscode-option[value="none"]', { includeWebviews: true }), true);
+    await waitFor('the legend to go', async () => (await webviewText('#legend')) === '');
   });
 
   test('light theme', async () => {
@@ -143,22 +186,41 @@ suite('preview', function () {
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
   });
 
-  test('the layer table lists every layer and sorts by MACs', async () => {
+  test('the layer table: stages that fold, a totals row, every column; sorted by MACs it lists the layers', async () => {
     assert.equal(await click('#toggle-table', { includeWebviews: true }), true);
-    const table = await waitFor('the table to list the layers', async () => {
+    const table = await waitFor('the table to list the stages', async () => {
       const t = await webviewText('#table');
-      return t.includes('layer4.2.conv3') && t;
+      return t.includes('layer4') && t.includes('Total') && t;
     });
-    assert.match(table, /layer4\.0\.downsample\.0/);
-    assert.equal(await click('#table [data-key="macs"]', { includeWebviews: true }), true);
+    assert.match(table, /Total \(\d+ layers\)/);
+    assert.match(table, new RegExp(formatCount(analyze(editor.document.getText()).networks[0].params)), 'the total parameters');
+    for (const column of ['Layer (type)', 'Output', 'Params', 'MACs']) assert.ok(table.includes(column), `the ${column} column`);
+    assert.equal(await click('#table [data-toggle="g:layer4"]', { includeWebviews: true }), true);
+    await waitFor('layer4 to open', async () => (await webviewText('#table')).includes('layer4.2'));
+    await screenshot('preview-resnet50-table-light');
+    assert.equal(await click('#table th[data-key="macs"]', { includeWebviews: true }), true);
     // The heaviest layer of ResNet-50 by MACs, from the language core itself.
     const network = analyze(editor.document.getText()).networks[0];
     const heaviest = flattenLayers(network).reduce((a, b) => (b.layer.macs > a.layer.macs ? b : a));
     await waitFor(`${heaviest.name} to head the table`, async () => {
-      const rows = (await workbenchText('#table vscode-data-grid-row[data-id]', { includeWebviews: true })) ?? [];
+      const rows = (await workbenchText('#table tbody tr', { includeWebviews: true })) ?? [];
       return rows[0]?.startsWith(heaviest.name);
     });
-    await screenshot('preview-resnet50-table-light');
+    assert.equal(await click('#toggle-table', { includeWebviews: true }), true);
+  });
+
+  test('comparing with se_resnet50: totals and per-stage differences', async () => {
+    await vscode.commands.executeCommand('resnetStudio.comparePreview', vscode.Uri.joinPath(editor.document.uri, '..', 'se_resnet50.resnet'), 'se_resnet50');
+    const comparison = await waitFor('the comparison', async () => {
+      const t = await webviewText('#compare');
+      return t.includes('vs se_resnet50') && t;
+    });
+    // The SE blocks add 11.2 % to layer3's parameters (resnet50's fc was edited to 10 classes above).
+    assert.match(comparison, /layer3\s+7,098,368\s+7,891,328\s+\+11\.2 %/);
+    assert.match(comparison, /Total\s+23,528,522\s+28,088,024/, 'both totals');
+    await screenshot('preview-compare-se_resnet50');
+    assert.equal(await click('#compare .close', { includeWebviews: true }), true);
+    await waitFor('the comparison to close', async () => (await webviewText('#compare')) === '');
   });
 
   test('export writes an SVG and a PNG of the diagram where the save dialog says', async () => {
@@ -180,6 +242,24 @@ suite('preview', function () {
         assert.deepEqual(Array.from(bytes.slice(0, 8)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
       }
     }
+  });
+
+  test("a layer's details show its weights with statistics read from the network's weights file", async () => {
+    // In the editor's column, beside the preview (which then follows it).
+    const model = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.joinPath(editor.document.uri, '..', 'fashion-mnist', 'resnet20.resnet')), { viewColumn: vscode.ViewColumn.One });
+    await waitFor('the preview to follow to the Fashion-MNIST model', async () => (await webviewText('#network-name')) === 'fashion_resnet20');
+    const line = lineOf(model.document, 'fc      linear(10)');
+    model.selection = new vscode.Selection(line, 2, line, 2);
+    const details = await waitFor('the weights of fc with their statistics', async () => {
+      const t = await webviewText('#details');
+      return t.includes('Statistics from') && t;
+    }, { timeoutMs: 20_000 });
+    assert.match(details, /fc\.weight\s+10×64/);
+    assert.match(details, /fc\.bias\s+10/);
+    assert.match(details, /resnet20\.safetensors/);
+    await screenshot('preview-details-weights');
+    await vscode.window.showTextDocument(editor.document, { viewColumn: vscode.ViewColumn.One });
+    await waitFor('the preview to show resnet50 again', async () => (await webviewText('#network-name')) === 'resnet50');
   });
 
   test('the Preview CodeLens above the network opens it', async () => {

@@ -15,14 +15,22 @@ test('well-formed webview messages pass unchanged', () => {
     { type: 'exported', format: 'svg', data: '<svg/>' },
     { type: 'exported', format: 'png', data: 'iVBORw0KGgo=' },
     { type: 'error', message: 'boom' },
+    { type: 'details', id: 'n:fc' },
+    { type: 'pickCompare' },
   ];
   for (const message of good) assert.deepEqual(parseWebviewMessage(message), message);
+});
+
+test('the details request and the compare pick pass; with extra keys or an empty id they are refused', () => {
+  for (const bad of [{ type: 'details', id: '' }, { type: 'details' }, { type: 'details', id: 'n:fc', extra: 1 }, { type: 'pickCompare', network: 'x' }]) assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
 });
 
 test('persisted state: valid state restores, anything malformed is refused', () => {
   const state = { uri: 'file:///w/resnet50.resnet', network: 'resnet50', direction: 'TB', fold: { defaultFolded: true, overrides: { 'g:layer1': false } }, view: { x: 1, y: -2, scale: 0.5 }, showTable: true };
   assert.deepEqual(parsePreviewState(state), state);
   assert.deepEqual(parsePreviewState({ ...state, view: undefined, network: undefined }), { ...state, view: undefined, network: undefined });
+  const more = { ...state, metric: 'macs', folds: { 'file:///w/a.resnet#a': { defaultFolded: false, overrides: {} } } };
+  assert.deepEqual(parsePreviewState(more), more);
   for (const broken of [
     undefined,
     {},
@@ -33,6 +41,9 @@ test('persisted state: valid state restores, anything malformed is refused', () 
     { ...state, view: { x: 0, y: 0, scale: 0 } },
     { ...state, view: { x: Number.NaN, y: 0, scale: 1 } },
     { ...state, showTable: 'no' },
+    { ...state, metric: 'colour' },
+    { ...state, folds: { a: { defaultFolded: 1, overrides: {} } } },
+    { ...state, folds: [] },
   ]) {
     assert.equal(parsePreviewState(broken), undefined, JSON.stringify(broken));
   }

@@ -9,7 +9,8 @@ import { analyze } from '../../../language/core/analysis';
 import { buildGraph } from '../../../language/core/graph';
 import { foldAll, initialFoldState, visibleGraph } from '../../../webview/fold';
 import { layoutGraph } from '../../../webview/layout';
-import { compactCount, escapeXml, renderDiagram } from '../../../webview/render';
+import { compactCount, nodeSize, nodeText } from '../../../webview/node-text';
+import { escapeXml, renderDiagram } from '../../../webview/render';
 
 const fixtures = join(__dirname, '../../fixtures/graph');
 
@@ -26,6 +27,7 @@ test('every placed node, frame and edge is drawn once, each edge with its shape'
   const { layout, svg } = render('resnet50.resnet', true);
   assert.equal(count(svg, /<g class="node /g), layout.nodes.length);
   assert.equal(count(svg, /<g class="frame /g), layout.frames.length);
+  assert.equal(count(svg, /<g class="frame-header/g), layout.frames.length);
   assert.equal(count(svg, /<g class="edge /g), layout.edges.length);
   assert.match(svg, /data-id="n:layer4\.0\.downsample\.0"/);
   assert.match(svg, /<text class="edge-label"[^>]*>2048×7×7<\/text>/);
@@ -49,8 +51,26 @@ test('text is escaped and counts are compact', () => {
   assert.equal(compactCount(64), '64');
 });
 
+test('nodes are wide enough for their text: numbers are never cut', () => {
+  const { layout, svg } = render('resnet50.resnet', false);
+  assert.doesNotMatch(svg, /…/, 'nothing is truncated');
+  for (const node of layout.nodes) {
+    const text = nodeText(node.item);
+    const longest = Math.max(text.name.length + (text.repeat ? text.repeat.length + 2 : 0), text.op?.length ?? 0, ...text.stats.map((s) => s.length));
+    assert.equal(node.w, nodeSize(node.item).w);
+    if (!(node.item.type === 'node' && node.item.node.kind === 'add')) assert.ok(node.w >= longest * 6.6 + 16, `${node.item.id}: ${longest} characters in ${node.w} px`);
+  }
+  assert.match(svg, /9\.4K params · 118\.01 MMACs/);
+});
+
+test('metric colours: a heat level becomes a class on the node', () => {
+  const { layout } = render('resnet50.resnet', false);
+  const svg = renderDiagram(layout, { heat: new Map([['n:conv1', 5]]) });
+  assert.match(svg, /<g class="node heat heat-5 kind-layer op-conv" data-id="n:conv1"/);
+});
+
 test('the page: a CSP with a nonce, no remote source, the nonce on the only script', () => {
-  const html = previewHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abc123', scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/preview.css', title: 'T <1>' });
+  const html = previewHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abc123', scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/preview.css', codiconsUri: 'https://x/dist/codicons/codicon.css', title: 'T <1>' });
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'nonce-abc123'(;|$)/);
