@@ -1,7 +1,7 @@
 // The text around the diagram: the network's totals, the file's problems, and the details of the
 // node or group in focus.
 
-import { formatCount, formatMacs } from '../language/core/format';
+import { formatCount, formatDims, macsText } from '../language/core/format';
 import { tensorLabel, type Graph, type GraphDiagnostic, type GraphGroup } from '../language/core/graph';
 import type { GraphResult } from '../contracts/graph';
 import type { VisibleNode } from './fold';
@@ -20,7 +20,7 @@ export function renderSummary(elements: SummaryElements, result: GraphResult, gr
   elements.networks.element.hidden = names.length < 2;
   elements.networks.setOptions(names, graph?.network);
   elements.totals.textContent = graph
-    ? `${graph.input ? graph.input.join('×') : '?'} → ${tensorLabel(graph.outputShape)} · ${formatCount(graph.params)} params · ${formatMacs(graph.macs)}MACs`
+    ? `${graph.input ? formatDims(graph.input) : '?'} → ${tensorLabel(graph.outputShape)} · ${formatCount(graph.params)} params · ${macsText(graph.macs)}`
     : 'no network in this file';
 }
 
@@ -66,12 +66,12 @@ export function renderDetails(container: HTMLElement, node: VisibleNode | undefi
   let diagnostics: GraphDiagnostic[] = [];
   if (node?.type === 'node') {
     const n = node.node;
-    parts.push(`${n.name} — ${n.op}${n.args ? ` (${n.args})` : ''}`, `output ${tensorLabel(n.outputShape)}`, `${formatCount(n.params)} params`, `${formatMacs(n.macs)}MACs`);
+    parts.push(`${n.name} — ${n.op}${n.args ? ` (${n.args})` : ''}`, `output ${tensorLabel(n.outputShape)}`, `${formatCount(n.params)} params`, macsText(n.macs));
     diagnostics = diagnosticsOf(node);
   } else {
     const g = node?.type === 'folded' ? node.group : openGroup;
     if (g) {
-      parts.push(`${g.name} — ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} (${g.args})`, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`, `${formatCount(g.params)} params`, `${formatMacs(g.macs)}MACs`);
+      parts.push(`${g.name} — ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} (${g.args})`, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`, `${formatCount(g.params)} params`, macsText(g.macs));
       diagnostics = node?.type === 'folded' ? node.diagnostics : g.diagnostics;
     }
   }

@@ -3,7 +3,7 @@
 // classes styled with VS Code's theme variables in media/preview.css; nothing here is inline style,
 // which the webview's Content-Security-Policy would refuse.
 
-import { formatMacs } from '../language/core/format';
+import { macsText } from '../language/core/format';
 import type { GraphDiagnostic } from '../language/core/graph';
 import { tensorLabel } from '../language/core/graph';
 import type { VisibleNode } from './fold';
@@ -63,11 +63,11 @@ function nodeTitle(item: VisibleNode): string {
   if (item.type === 'folded') {
     const g = item.group;
     lines.push(`${g.name}: ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''}`, g.args, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`);
-    lines.push(`${g.params.toLocaleString('en-US')} params · ${formatMacs(g.macs)} MACs`);
+    lines.push(`${g.params.toLocaleString('en-US')} params · ${macsText(g.macs)}`);
   } else {
     const n = item.node;
     lines.push(`${n.name}: ${n.op}${n.args ? ` (${n.args})` : ''}`, `output ${tensorLabel(n.outputShape)}`);
-    if (n.kind !== 'input' && n.kind !== 'output') lines.push(`${n.params.toLocaleString('en-US')} params · ${formatMacs(n.macs)} MACs`);
+    if (n.kind !== 'input' && n.kind !== 'output') lines.push(`${n.params.toLocaleString('en-US')} params · ${macsText(n.macs)}`);
   }
   for (const d of diagnosticsOf(item)) lines.push(`${d.severity} ${d.code}: ${d.message}`);
   return lines.join('\n');
@@ -94,7 +94,7 @@ function renderNode(placed: PlacedNode, detail: boolean): string {
     if (g.repeat > 1) parts.push(`<text class="node-repeat" x="${x + w - 10}" y="${y + 18}" text-anchor="end">×${g.repeat}</text>`);
     const call = g.args.startsWith(`${g.block}(`) ? g.args : `${g.block} ▸ ${g.args}`;
     parts.push(`<text class="node-op" x="${x + 10}" y="${y + 35}">${escapeXml(fit(call, w - 20))}</text>`);
-    parts.push(`<text class="node-stats" x="${x + 10}" y="${y + 52}">${escapeXml(fit(`${compactCount(g.params)} params · ${formatMacs(g.macs)}MACs`, w - 40))}</text>`);
+    parts.push(`<text class="node-stats" x="${x + 10}" y="${y + 52}">${escapeXml(fit(`${compactCount(g.params)} params · ${macsText(g.macs)}`, w - 40))}</text>`);
     parts.push(`<text class="node-stats" x="${x + 10}" y="${y + 64}">${escapeXml(fit(`${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`, w - 40))}</text>`);
     parts.push(
       `<g class="fold-toggle" data-fold="${escapeXml(item.id)}" role="button" aria-label="Unfold ${escapeXml(g.name)}"><title>Unfold ${escapeXml(g.name)}</title>` +
@@ -117,7 +117,7 @@ function renderNode(placed: PlacedNode, detail: boolean): string {
       parts.push(`<rect class="node-accent" x="${x}" y="${y}" width="4" height="${h}" rx="2"/>`);
       parts.push(`<text class="node-name" x="${x + 10}" y="${y + 16}">${escapeXml(fit(shortName(n.name, n.parent), w - 16))}</text>`);
       parts.push(`<text class="node-op" x="${x + 10}" y="${y + (small ? 29 : 32)}">${escapeXml(fit(n.args ? `${n.op} ${n.args}` : n.op, w - 16))}</text>`);
-      const stats = n.params > 0 || n.macs > 0 ? `${compactCount(n.params)} params${n.macs > 0 ? ` · ${formatMacs(n.macs)}MACs` : ''}` : tensorLabel(n.outputShape);
+      const stats = n.params > 0 || n.macs > 0 ? `${compactCount(n.params)} params${n.macs > 0 ? ` · ${macsText(n.macs)}` : ''}` : tensorLabel(n.outputShape);
       parts.push(`<text class="node-stats" x="${x + 10}" y="${y + (small ? 42 : 48)}">${escapeXml(fit(stats, w - 16))}</text>`);
     }
   }
@@ -143,7 +143,7 @@ function renderFrame(placed: PlacedFrame, detail: boolean): string {
   const { item, x, y, w, h, depth } = placed;
   const g = item.group;
   const severity = worst(g.diagnostics);
-  const title = `${g.name} · ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} · ${compactCount(g.params)} params · ${formatMacs(g.macs)}MACs`;
+  const title = `${g.name} · ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} · ${compactCount(g.params)} params · ${macsText(g.macs)}`;
   const classes = ['frame', `frame-${g.kind}`, `depth-${Math.min(depth, 3)}`, ...(severity ? [`has-${severity}`] : [])];
   const tooltip = escapeXml([title, ...g.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`)].join('\n'));
   return (

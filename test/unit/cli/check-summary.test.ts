@@ -42,7 +42,8 @@ test('check --json: zero-based LSP ranges, related locations and quick fixes', (
     related: [],
     fixes: [{ title: "Change to 'kernel'", edits: [{ range: { start: { line: 2, character: 17 }, end: { line: 2, character: 23 } }, newText: 'kernel' }] }],
   });
-  const add = records.find((x: { code: string }) => x.code === 'RS0502');
+  // The call's report (the block line's comes first, in file order).
+  const add = records.find((x: { code: string; range: { start: { line: number } } }) => x.code === 'RS0502' && x.range.start.line === 15);
   assert.equal(add.related[0].file, 'test/fixtures/diagnostics/add_spatial_mismatch.resnet');
   assert.deepEqual(add.related[0].range.start, { line: 7, character: 2 });
   assert.deepEqual(add.fixes, [{ title: "Use '+ shortcut' (a 1×1 conv + BN where the shape changes)", edits: [{ range: { start: { line: 7, character: 4 }, end: { line: 7, character: 12 } }, newText: 'shortcut' }] }]);
