@@ -2,7 +2,7 @@
 // arguments, and infers shapes, weights, params and MACs in one walk (arguments may read
 // `in_channels`, and the automatic shortcut depends on shapes, so expansion needs shapes).
 // Problems found inside a block are reported at the network statement that called it, with the
-// place inside the block as related information.
+// place inside the block as related information, and (block-sites.ts) on the block's own line.
 
 import { BlockSites } from './block-sites';
 import { callArguments, expansionFix, paddingFix, valueFix, type CallArguments } from './cause-fixes';

@@ -98,7 +98,7 @@ suite('block diagnostics', () => {
 
   test("a mismatch inside a block is reported on the block's own line, naming the instance, and at the call", async () => {
     const diagnostics = await waitForDiagnostics(editor.document.uri, (d) => d.length >= 2);
-    const addLine = lineOf(editor.document, '+ identity');
+    const addLine = lineOf(editor.document, '  + identity');
     const callLine = lineOf(editor.document, 'layer2  plain');
     const onBlock = diagnostics.find((d) => d.range.start.line === addLine);
     const atCall = diagnostics.find((d) => d.range.start.line === callLine);
@@ -120,7 +120,7 @@ suite('block diagnostics', () => {
   });
 
   test("the hover on the block's add line says which instance fails, and the Quick Fix link stays in view", async () => {
-    const addLine = lineOf(editor.document, '+ identity');
+    const addLine = lineOf(editor.document, '  + identity');
     const position = new vscode.Position(addLine, 4);
     const hovers = await waitFor('a hover from the language server', async () => {
       const found = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, position);
@@ -141,7 +141,7 @@ suite('block diagnostics', () => {
   });
 
   test("the verified quick fix '+ shortcut' removes the error and projects in layer2.0 only", async () => {
-    const addLine = lineOf(editor.document, '+ identity');
+    const addLine = lineOf(editor.document, '  + identity');
     editor.selection = new vscode.Selection(addLine, 4, addLine, 4);
     await commandShows('the quick-fix menu', 'editor.action.quickFix', '.action-widget', "Use '+ shortcut'");
     await screenshot('block-diagnostics-quick-fix-menu');
