@@ -9,6 +9,8 @@ export const preludeScheme = 'resnet-prelude';
 export interface InitializationOptions {
   /** The client serves the prelude under `resnet-prelude:`; without it the server points at a file. */
   servesPrelude?: boolean;
+  /** The client runs `commands.revealEdit` after a quick fix, so an edit away from the cursor is shown. */
+  revealsEdits?: boolean;
 }
 
 /** Commands that CodeLenses offer; later features register them in the client. */
@@ -16,6 +18,8 @@ export const commands = {
   openPreview: 'resnetStudio.openPreview',
   runInference: 'resnetStudio.runInference',
   train: 'resnetStudio.train',
+  /** After a quick fix: (uri, LSP range of its first edit) scrolls to the edited line and puts the cursor there. */
+  revealEdit: 'resnetStudio.revealEdit',
 } as const;
 
 /** The `resnetStudio` settings the server reads. */

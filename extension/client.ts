@@ -18,7 +18,7 @@ export function createClient(context: vscode.ExtensionContext): LanguageClient {
   const crashes: number[] = [];
   let toldRestart = false;
   const clientOptions: LanguageClientOptions = {
-    initializationOptions: { servesPrelude: true } satisfies InitializationOptions,
+    initializationOptions: { servesPrelude: true, revealsEdits: true } satisfies InitializationOptions,
     documentSelector: ['file', 'untitled', preludeScheme].map((scheme) => ({ scheme, language: 'resnet' })),
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue, handled: true }),

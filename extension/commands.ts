@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { preludeText } from '../language/core/prelude';
-import { preludeScheme, preludeUri } from '../contracts/server';
+import { commands, preludeScheme, preludeUri } from '../contracts/server';
 import { newFileFromTemplate } from './templates';
 
 export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient): void {
@@ -16,5 +16,12 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
       return vscode.window.showTextDocument(document);
     }),
     vscode.commands.registerCommand('resnetStudio.restartServer', () => client.restart()),
+    vscode.commands.registerCommand(commands.revealEdit, (uri: string, range: { start: { line: number; character: number } }) => {
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri);
+      if (!editor) return;
+      const at = new vscode.Position(range.start.line, range.start.character);
+      editor.selection = new vscode.Selection(at, at);
+      editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }),
   );
 }

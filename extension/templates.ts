@@ -1,31 +1,44 @@
-// "New file from template": the ten torchvision ResNets, read from the examples that ship with the
-// extension, opened as an unsaved .resnet document.
+// "New file from template": a blank network, a custom-block starter and the ten torchvision ResNets,
+// read from the examples that ship with the extension, each with its params and MACs, opened as an
+// unsaved .resnet document.
 
 import * as vscode from 'vscode';
+import { templateSummary } from './template-summary';
+
+const torchvision = (id: string, label: string, detail: string) => ({ id, label, detail, path: `${id}.resnet` });
 
 export const templates = [
-  { file: 'resnet18', label: 'ResNet-18', detail: 'torchvision.models.resnet18 · basic blocks' },
-  { file: 'resnet34', label: 'ResNet-34', detail: 'torchvision.models.resnet34 · basic blocks' },
-  { file: 'resnet50', label: 'ResNet-50', detail: 'torchvision.models.resnet50 · bottlenecks' },
-  { file: 'resnet101', label: 'ResNet-101', detail: 'torchvision.models.resnet101' },
-  { file: 'resnet152', label: 'ResNet-152', detail: 'torchvision.models.resnet152' },
-  { file: 'resnext50_32x4d', label: 'ResNeXt-50 32×4d', detail: 'torchvision.models.resnext50_32x4d · grouped convs' },
-  { file: 'resnext101_32x8d', label: 'ResNeXt-101 32×8d', detail: 'torchvision.models.resnext101_32x8d' },
-  { file: 'resnext101_64x4d', label: 'ResNeXt-101 64×4d', detail: 'torchvision.models.resnext101_64x4d' },
-  { file: 'wide_resnet50_2', label: 'Wide ResNet-50-2', detail: 'torchvision.models.wide_resnet50_2 · twice the width' },
-  { file: 'wide_resnet101_2', label: 'Wide ResNet-101-2', detail: 'torchvision.models.wide_resnet101_2' },
-] as const;
+  { id: 'blank', label: 'Blank network', detail: 'a stem and a classifier to build on', path: 'templates/blank.resnet' },
+  { id: 'custom_block', label: 'Custom block', detail: 'a block of your own (a BasicBlock to change) in three stages', path: 'templates/custom_block.resnet' },
+  torchvision('resnet18', 'ResNet-18', 'torchvision.models.resnet18 · basic blocks'),
+  torchvision('resnet34', 'ResNet-34', 'torchvision.models.resnet34 · basic blocks'),
+  torchvision('resnet50', 'ResNet-50', 'torchvision.models.resnet50 · bottlenecks'),
+  torchvision('resnet101', 'ResNet-101', 'torchvision.models.resnet101'),
+  torchvision('resnet152', 'ResNet-152', 'torchvision.models.resnet152'),
+  torchvision('resnext50_32x4d', 'ResNeXt-50 32×4d', 'torchvision.models.resnext50_32x4d · grouped convs'),
+  torchvision('resnext101_32x8d', 'ResNeXt-101 32×8d', 'torchvision.models.resnext101_32x8d'),
+  torchvision('resnext101_64x4d', 'ResNeXt-101 64×4d', 'torchvision.models.resnext101_64x4d'),
+  torchvision('wide_resnet50_2', 'Wide ResNet-50-2', 'torchvision.models.wide_resnet50_2 · twice the width'),
+  torchvision('wide_resnet101_2', 'Wide ResNet-101-2', 'torchvision.models.wide_resnet101_2'),
+];
 
-export async function templateText(extensionUri: vscode.Uri, file: string): Promise<string> {
-  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'examples', `${file}.resnet`));
+export async function templateText(extensionUri: vscode.Uri, path: string): Promise<string> {
+  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'examples', ...path.split('/')));
   return new TextDecoder().decode(bytes);
 }
 
-/** Asks which template (unless `file` names one) and opens it as a new unsaved document. */
-export async function newFileFromTemplate(extensionUri: vscode.Uri, file?: string): Promise<vscode.TextEditor | undefined> {
-  const chosen = file ?? (await vscode.window.showQuickPick(templates.map((t) => ({ ...t, description: `${t.file}.resnet` })), { placeHolder: 'A torchvision ResNet to start from' }))?.file;
+/** Asks which template (unless `id` names one) and opens it as a new unsaved document. */
+export async function newFileFromTemplate(extensionUri: vscode.Uri, id?: string): Promise<vscode.TextEditor | undefined> {
+  let chosen = id;
+  if (chosen === undefined) {
+    const items = await Promise.all(
+      templates.map(async (t) => ({ label: t.label, description: templateSummary(await templateText(extensionUri, t.path)), detail: t.detail, id: t.id })),
+    );
+    chosen = (await vscode.window.showQuickPick(items, { placeHolder: 'Start from a blank network, a block of your own or a torchvision ResNet', matchOnDetail: true }))?.id;
+  }
   if (!chosen) return undefined;
-  if (!templates.some((t) => t.file === chosen)) throw new Error(`'${chosen}' is not a template; choose one of ${templates.map((t) => t.file).join(', ')}`);
-  const document = await vscode.workspace.openTextDocument({ language: 'resnet', content: await templateText(extensionUri, chosen) });
+  const template = templates.find((t) => t.id === chosen);
+  if (!template) throw new Error(`'${chosen}' is not a template; choose one of ${templates.map((t) => t.id).join(', ')}`);
+  const document = await vscode.workspace.openTextDocument({ language: 'resnet', content: await templateText(extensionUri, template.path) });
   return vscode.window.showTextDocument(document);
 }

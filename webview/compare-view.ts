@@ -1,13 +1,12 @@
 // The comparison in the side pane: both networks' totals and per-stage parameters and MACs, with
 // the change from the shown network to the other.
 
-import { formatCount } from '../language/core/format';
+import { formatCount, macsText } from '../language/core/format';
 import type { Graph } from '../language/core/graph';
 import { change, compareGraphs, type CompareRow } from './compare';
-import { macsLabel } from './node-text';
 
 /** MACs without the unit the column header gives: '4.09 G'. */
-const macs = (n: number) => macsLabel(n).replace(/ ?MACs$/, '');
+const macs = (n: number) => macsText(n).replace(/ ?MACs$/, '');
 
 export function renderComparison(container: HTMLElement, shown: Graph | undefined, other: { label: string; graph?: Graph } | undefined, onClose: () => void): void {
   container.replaceChildren();

@@ -2,10 +2,9 @@
 // output shapes, parameters and MACs, its problems, and for a layer its weights with their shapes
 // and — from the host, which reads the weights file — their statistics.
 
-import { formatCount } from '../language/core/format';
+import { formatCount, macsText } from '../language/core/format';
 import { tensorLabel, type Graph, type GraphDiagnostic, type GraphGroup, type GraphNode } from '../language/core/graph';
 import type { LayerDetails } from '../contracts/preview';
-import { macsLabel } from './node-text';
 
 /** Whether the host is asked for a layer's weights: layers and shortcut layers only. */
 export function hasWeights(node: GraphNode | undefined): boolean {
@@ -106,7 +105,7 @@ export function renderDetails(container: HTMLElement, graph: Graph | undefined, 
       ['Input', inputShapes(graph, node.id)],
       ['Output', tensorLabel(node.outputShape)],
       ['Params', formatCount(node.params)],
-      ['MACs', macsLabel(node.macs)],
+      ['MACs', macsText(node.macs)],
     ];
     if (node.kind === 'shortcut') rows.splice(1, 0, ['Role', 'shortcut (projection) of the add']);
     container.append(title, properties(rows), ...problems(node.diagnostics));
@@ -121,7 +120,7 @@ export function renderDetails(container: HTMLElement, graph: Graph | undefined, 
         ['Input', tensorLabel(group.inputShape)],
         ['Output', tensorLabel(group.outputShape)],
         ['Params', formatCount(group.params)],
-        ['MACs', macsLabel(group.macs)],
+        ['MACs', macsText(group.macs)],
       ]),
       ...problems(foldedProblems ?? group.diagnostics),
     );

@@ -1,9 +1,8 @@
 // The text around the diagram: the network's totals and the file's problems.
 
-import { formatCount } from '../language/core/format';
+import { formatCount, formatDims, macsText } from '../language/core/format';
 import { tensorLabel, type Graph } from '../language/core/graph';
 import type { GraphResult } from '../contracts/graph';
-import { macsLabel } from './node-text';
 import type { Dropdown } from './toolkit';
 
 export interface SummaryElements {
@@ -19,7 +18,7 @@ export function renderSummary(elements: SummaryElements, result: GraphResult, gr
   elements.networks.element.hidden = names.length < 2;
   elements.networks.setOptions(names, graph?.network);
   elements.totals.textContent = graph
-    ? `${graph.input ? graph.input.join('×') : '?'} → ${tensorLabel(graph.outputShape)} · ${formatCount(graph.params)} params · ${macsLabel(graph.macs)}`
+    ? `${graph.input ? formatDims(graph.input) : '?'} → ${tensorLabel(graph.outputShape)} · ${formatCount(graph.params)} params · ${macsText(graph.macs)}`
     : 'no network in this file';
 }
 

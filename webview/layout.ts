@@ -14,10 +14,11 @@
 // and a node keeps its place when something after it changes. Dagre's layered layout took 350 ms –
 // 2.8 s on the same graph (see docs/preview.md), over the preview's budget.
 
+import { macsText } from '../language/core/format';
 import type { Direction } from '../contracts/preview';
 import { tensorLabel } from '../language/core/graph';
 import { visibleNodes, type VisibleEdge, type VisibleFrame, type VisibleGraph, type VisibleItem, type VisibleNode } from './fold';
-import { compactCount, labelCharWidth, macsLabel, nodeSize } from './node-text';
+import { compactCount, labelCharWidth, nodeSize } from './node-text';
 
 export interface Box {
   x: number;
@@ -402,7 +403,7 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
 /** A frame's title: what its header shows. */
 export function frameTitle(frame: VisibleFrame): string {
   const g = frame.group;
-  return `${g.name} · ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} · ${compactCount(g.params)} params · ${macsLabel(g.macs)}`;
+  return `${g.name} · ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} · ${compactCount(g.params)} params · ${macsText(g.macs)}`;
 }
 
 /** Width of a frame's header text with the fold glyph and the problem mark. */

@@ -1,7 +1,7 @@
 // The text a node of the diagram shows, line by line, and the size it needs to show it whole: the
 // layout sizes nodes from it and the renderer draws it, so numbers are never cut. Pure.
 
-import { formatMacs } from '../language/core/format';
+import { macsText } from '../language/core/format';
 import { tensorLabel } from '../language/core/graph';
 import type { VisibleNode } from './fold';
 
@@ -23,11 +23,6 @@ export function shortName(name: string, parent: string | undefined): string {
   if (!parent) return name;
   const prefix = parent.replace(/^g:/, '').replace(/#\d+$/, '');
   return name.startsWith(`${prefix}.`) ? name.slice(prefix.length + 1) : name;
-}
-
-/** 4089184256 → '4.09 GMACs', 0 → '0 MACs'. */
-export function macsLabel(n: number): string {
-  return n >= 1000 ? `${formatMacs(n)}MACs` : `${n} MACs`;
 }
 
 /**
@@ -57,13 +52,13 @@ export function nodeText(item: VisibleNode): NodeText {
       name: g.name,
       repeat: g.repeat > 1 ? `×${g.repeat}` : undefined,
       op: callText(g.block, g.args),
-      stats: [`${compactCount(g.params)} params · ${macsLabel(g.macs)}`, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`],
+      stats: [`${compactCount(g.params)} params · ${macsText(g.macs)}`, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`],
     };
   }
   const n = item.node;
   if (n.kind === 'add') return { name: '+', stats: [] };
   if (n.kind === 'input' || n.kind === 'output') return { name: n.kind, stats: [tensorLabel(n.outputShape)] };
-  const stats = n.params > 0 || n.macs > 0 ? `${compactCount(n.params)} params${n.macs > 0 ? ` · ${macsLabel(n.macs)}` : ''}` : tensorLabel(n.outputShape);
+  const stats = n.params > 0 || n.macs > 0 ? `${compactCount(n.params)} params${n.macs > 0 ? ` · ${macsText(n.macs)}` : ''}` : tensorLabel(n.outputShape);
   return { name: shortName(n.name, n.parent), op: n.args ? `${n.op} ${n.args}` : n.op, stats: [stats] };
 }
 

@@ -3,11 +3,12 @@
 // classes styled with VS Code's theme variables in media/preview.css; nothing here is inline style,
 // which the webview's Content-Security-Policy would refuse.
 
+import { macsText } from '../language/core/format';
 import type { GraphDiagnostic } from '../language/core/graph';
 import { tensorLabel } from '../language/core/graph';
 import type { VisibleNode } from './fold';
 import { frameHeader, frameTitle, type Box, type Layout, type PlacedEdge, type PlacedFrame, type PlacedNode } from './layout';
-import { macsLabel, nodeText, textInset } from './node-text';
+import { nodeText, textInset } from './node-text';
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -47,11 +48,11 @@ function nodeTitle(item: VisibleNode): string {
   if (item.type === 'folded') {
     const g = item.group;
     lines.push(`${g.name}: ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''}`, g.args, `${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)}`);
-    lines.push(`${g.params.toLocaleString('en-US')} params · ${macsLabel(g.macs)}`);
+    lines.push(`${g.params.toLocaleString('en-US')} params · ${macsText(g.macs)}`);
   } else {
     const n = item.node;
     lines.push(`${n.name}: ${n.op}${n.args ? ` (${n.args})` : ''}`, `output ${tensorLabel(n.outputShape)}`);
-    if (n.kind !== 'input' && n.kind !== 'output') lines.push(`${n.params.toLocaleString('en-US')} params · ${macsLabel(n.macs)}`);
+    if (n.kind !== 'input' && n.kind !== 'output') lines.push(`${n.params.toLocaleString('en-US')} params · ${macsText(n.macs)}`);
   }
   for (const d of diagnosticsOf(item)) lines.push(`${d.severity} ${d.code}: ${d.message}`);
   return lines.join('\n');

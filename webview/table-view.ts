@@ -1,9 +1,8 @@
 // The layer table in the side pane: the hierarchy of table.ts as an HTML table with folding group
 // rows, sortable headers, a totals row, and a click that shows the layer in the diagram.
 
-import { formatCount } from '../language/core/format';
+import { formatCount, macsText } from '../language/core/format';
 import type { Graph } from '../language/core/graph';
-import { macsLabel } from './node-text';
 import type { LayerTimes } from './metric';
 import { formatShare, hierarchyRows, sortRows, tableRows, totalsRow, type HierarchyRow, type SortKey, type TableRow, type TableSort } from './table';
 
@@ -36,7 +35,7 @@ function cell(row: TableRow, key: ColumnKey): string {
     case 'paramsShare':
       return formatShare(row.paramsShare);
     case 'macs':
-      return macsLabel(row.macs).replace(/ ?MACs$/, '');
+      return macsText(row.macs).replace(/ ?MACs$/, '');
     case 'macsShare':
       return formatShare(row.macsShare);
     case 'ms':

@@ -1,5 +1,6 @@
 // `resnet-studio check FILE...`: diagnostics as `file:line:col: severity RSnnn message`, or --json.
 
+import { verifiedFixes } from '../../language/core/fix-verification';
 import { analyze, prelude } from '../../language/core/analysis';
 import { parseCommand } from '../args';
 import type { CliIo } from '../io';
@@ -26,7 +27,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       errors++;
       continue;
     }
-    const { diagnostics, lines } = analyze(text);
+    const analysis = analyze(text);
+    const { diagnostics, lines } = analysis;
     for (const d of diagnostics) {
       if (d.severity === 'error') errors++;
       if (json) {
@@ -40,8 +42,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           related: d.related.map((r) =>
             r.source === 'file' ? { file, range: lines.range(r.span), message: r.message } : { file: 'prelude.resnet', range: prelude().lines.range(r.span), message: r.message },
           ),
-          // The quick fixes, as edits of this file: what the editor's lightbulb offers, for other tools to apply.
-          fixes: d.fixes.map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: lines.range(e.span), newText: e.newText })) })),
+          // The quick fixes, as edits of this file: what the editor's lightbulb offers (each verified), for other tools to apply.
+          fixes: verifiedFixes(analysis, d).map((f) => ({ title: f.title, edits: f.edits.map((e) => ({ range: lines.range(e.span), newText: e.newText })) })),
         });
       } else {
         io.stdout(`${where(file, lines, d.span)}: ${d.severity} ${d.code} ${d.message}\n`);

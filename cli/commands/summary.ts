@@ -1,7 +1,7 @@
 // `resnet-studio summary FILE`: a torchinfo-style table per network, or --json.
 
 import { analyze } from '../../language/core/analysis';
-import { formatCount, formatMacs, formatShape } from '../../language/core/format';
+import { formatCount, formatScaled, formatShape, macsText } from '../../language/core/format';
 import type { Network } from '../../language/core/model';
 import { flattenLayers } from '../../language/core/walk';
 import { parseCommand } from '../args';
@@ -44,7 +44,7 @@ function table(network: Network): string {
     ...rows.map(line),
     rule,
     `Total params: ${formatCount(network.params)}`,
-    `Total MACs:   ${formatCount(network.macs)} (${formatMacs(network.macs)}; FLOPs = 2 × MACs = ${formatMacs(2n * network.macs)})`,
+    `Total MACs:   ${formatCount(network.macs)} (${macsText(network.macs)}; FLOPs = 2 × MACs = ${formatScaled(2n * network.macs, 'FLOPs')})`,
     `Output:       ${formatShape(network.outputShape)}`,
     'MACs count the multiply-accumulates of conv and linear layers (torchvision\'s convention).',
     '',

@@ -2,6 +2,7 @@
 //   Image.open(path).convert('RGB') → [Grayscale(C)] → [Resize(size, BILINEAR)] → [CenterCrop(h, w)]
 //   → ToTensor() → [Normalize(mean, std)]
 // in that order (the order of the `preprocess` section in the language docs).
+import { formatDims } from '../../language/core/format';
 import type { PreprocessSpec } from '../../language/core/model';
 import { decodeImage, decodeImageFile, MAX_INPUT_PIXELS, type DecodedImage } from './decode';
 import { resizeBilinear, type PixelImage } from './resample';
@@ -233,7 +234,7 @@ function checkSpec(spec: PreprocessOptions, input: Chw): void {
   }
   if (spec.grayscale && input[0] !== 1 && input[0] !== 3) {
     throw new PreprocessError(
-      `grayscale gives 1 or 3 channels, but the network input is ${formatShape(input)} (${input[0]} channels)`,
+      `grayscale gives 1 or 3 channels, but the network input is ${formatDims(input)} (${input[0]} channels)`,
     );
   }
   checkNormalize(spec, outputChannels(spec, input));
@@ -290,13 +291,11 @@ function checkShape(spec: PreprocessOptions, produced: Chw, input: Chw): void {
     }
   }
   throw new PreprocessError(
-    `Preprocessing gives ${formatShape(produced)} but the network input is ${formatShape(input)}: ${advice.join('; ')}`,
+    `Preprocessing gives ${formatDims(produced)} but the network input is ${formatDims(input)}: ${advice.join('; ')}`,
   );
 }
 
-function formatShape(shape: readonly number[]): string {
-  return shape.join('x');
-}
+
 
 function formatCrop(height: number, width: number): string {
   return height === width ? `center_crop(${height})` : `center_crop(${height}, ${width})`;

@@ -2,6 +2,7 @@
 // takes down only this process. It serves InferRequests one at a time; a cancel request stops the
 // current one between inputs.
 import * as ort from 'onnxruntime-node';
+import { formatDims } from '../../language/core/format';
 import type { Network } from '../../language/core/model';
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { EngineError } from './engine-error';
@@ -20,10 +21,9 @@ interface PreparedInput {
 }
 
 async function prepare(input: InputSpec, network: Network, expected: [number, number, number]): Promise<PreparedInput> {
-  const shape = (dims: readonly number[]) => dims.join('×');
   if (input.kind === 'tensor') {
     if (input.dims.slice(1).some((d, i) => d !== expected[i])) {
-      throw new EngineError('input', `${input.label}: tensor is ${shape(input.dims)}, the network expects 1×${shape(expected)}`);
+      throw new EngineError('input', `${input.label}: tensor is ${formatDims(input.dims)}, the network expects 1×${formatDims(expected)}`);
     }
     return { label: input.label, data: input.data, dims: input.dims, decodeMs: 0, preprocessMs: 0 };
   }
@@ -49,7 +49,7 @@ async function prepare(input: InputSpec, network: Network, expected: [number, nu
       : `add a preprocess section (e.g. \`preprocess imagenet\`, or resize and center_crop) to network ${network.name}`;
     throw new EngineError(
       'input',
-      `${input.path}: the image gives a ${shape(prepared.dims.slice(1))} tensor but the network expects ${shape(expected)}; ${hint}`,
+      `${input.path}: the image gives a ${formatDims(prepared.dims.slice(1))} tensor but the network expects ${formatDims(expected)}; ${hint}`,
     );
   }
   return { label: input.path, data: prepared.data, dims: prepared.dims, ...prepared.timings, seen: prepared.seen, original: prepared.original };

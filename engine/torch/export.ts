@@ -3,6 +3,7 @@
 // nn.Sequential(conv, bn), and `build()`. Modules carry the .resnet names, so the module's
 // state_dict keys and shapes are the file's and one safetensors file loads in both.
 import type { AddNode, BlockNode, LayerNode, ModelNode, Network, StageNode } from '../../language/core/model';
+import { formatShape } from '../../language/core/format';
 import { ops } from '../../language/core/ops';
 import type { ResolvedLayer, TorchLowering } from '../../language/core/ops/op';
 import { allNodes } from '../../language/core/walk';
@@ -44,7 +45,7 @@ function relative(name: string, scope: string): string {
   return name.slice(scope.length + 1);
 }
 
-const shapeText = (shape: readonly number[] | undefined) => (shape ? shape.slice(1).join('×') : '?');
+const shapeText = formatShape;
 
 /** One submodule of a scope: its preferred attribute name and constructor. */
 interface Member {

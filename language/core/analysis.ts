@@ -72,7 +72,7 @@ export function analyze(text: string): Analysis {
 
   const elaborator = new Elaborator((name) => blocks.get(name), text);
   const networks = file.declarations.filter((d) => d.kind === 'network').map((d) => elaborator.network(d));
-  problems.push(...elaborator.problems);
+  problems.push(...elaborator.problems, ...elaborator.blockSites.diagnostics());
 
   return { text, tree: file, tokens, lines: new LineMap(text), networks, diagnostics: unique(problems), sourceMap: new SourceMap(networks), blocks };
 }

@@ -2,8 +2,10 @@
 // arguments, and infers shapes, weights, params and MACs in one walk (arguments may read
 // `in_channels`, and the automatic shortcut depends on shapes, so expansion needs shapes).
 // Problems found inside a block are reported at the network statement that called it, with the
-// place inside the block as related information.
+// place inside the block as related information, and (block-sites.ts) on the block's own line.
 
+import { BlockSites } from './block-sites';
+import { callArguments, expansionFix, paddingFix, valueFix, type CallArguments } from './cause-fixes';
 import { problem, type ProblemKind } from './diagnostics';
 import { evaluate, show, unknown, type Value } from './evaluate';
 import type { AddNode, BlockNode, Diagnostic, Fix, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, RelatedInformation, Shape, ShortcutKind, SourceId, SourceSpan, StageNode } from './model';
@@ -27,6 +29,8 @@ interface Change {
   detail: string;
   span: Span;
   source: SourceId;
+  statement: CallStatement;
+  node: ModelNode;
 }
 
 interface Frame {
@@ -42,12 +46,18 @@ interface Frame {
   trail: RelatedInformation[];
   chain: string[];
   changes: { channels?: Change; spatial?: Change };
+  /** The caller's arguments, when the caller is in the file: a fix may change the value there. */
+  callArgs?: CallArguments;
+  /** The last block this frame called and its expansion: a classifier's mismatch may be its fault. */
+  lastBlock?: { entry: BlockEntry; expansion: Value };
 }
 
 const imagenet = { resize: 256, centerCrop: [224, 224] as [number, number], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
 export class Elaborator {
   readonly problems: Diagnostic[] = [];
+  /** The problems inside the file's own blocks, for their own lines. */
+  readonly blockSites = new BlockSites();
   private layerCount = 0;
   private overflowReported = false;
 
@@ -228,6 +238,7 @@ export class Elaborator {
       trail: frame.callSite ? [...frame.trail, { source: frame.source, span: s.span, message: `in block '${frame.blockName}', calling '${blockName}'` }] : [],
       chain: [...frame.chain, blockName],
       changes: {},
+      callArgs: frame.source === 'file' ? callArguments(args, declaration) : undefined,
     };
     const given = new Map<string, Value>();
     const positional = args.filter((a) => !a.name);
@@ -242,6 +253,7 @@ export class Elaborator {
       if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') argValues[p.name.text] = v;
     }
     const walked = this.walk(declaration.body.statements, inner, input);
+    frame.lastBlock = { entry, expansion: env.get('expansion') ?? unknown };
     return {
       kind: 'block',
       name,
@@ -295,7 +307,7 @@ export class Elaborator {
       return node;
     }
     if (carried[2] !== main[2] || carried[3] !== main[3]) {
-      const fix = this.shortcutFix(frame, span, written, main, input, stride);
+      const fix = [...this.paddingFix(frame.changes.spatial), ...this.shortcutFix(frame, span, written, main, input, stride)];
       this.report(frame, 'addSpatial', span, [formatShape(main), formatShape(carried), described, culprit(frame.changes.spatial)], fix, related(frame.changes.spatial));
       return node;
     }
@@ -307,6 +319,14 @@ export class Elaborator {
     node.params = conv.params + bn.params;
     node.macs = conv.macs + bn.macs;
     return node;
+  }
+
+  /** A window that shrank the main path: the padding that keeps its size. */
+  private paddingFix(change: Change | undefined): Fix[] {
+    if (!change || change.source !== 'file' || change.node.kind !== 'layer' || !change.node.attrs) return [];
+    const { op, attrs } = change.node;
+    if (op !== 'conv' && op !== 'maxpool') return [];
+    return paddingFix(change.statement, ops[op].params.map((p) => p.name), change.name, attrs as { kernel: number; dilation: number; padding: number });
   }
 
   /** `+ identity` that only a projection would fit: offer `+ shortcut`, which projects exactly where needed. */
@@ -450,10 +470,10 @@ export class Elaborator {
   private ruleProblem(p: RuleProblem, s: CallStatement, args: Argument[], params: ParamSpec[], frame: Frame): void {
     const index = params.findIndex((q) => q.name === p.argument);
     const arg = p.argument === undefined ? undefined : (args.find((a) => a.name?.text === p.argument) ?? args.filter((a) => !a.name)[index]);
-    const fixes: Fix[] =
-      arg && p.suggestion !== undefined && frame.source === 'file'
-        ? [{ title: `Change ${p.argument} to ${p.suggestion}`, edits: [{ span: arg.value.span, newText: String(p.suggestion) }] }]
-        : [];
+    let fixes: Fix[] = arg && p.suggestion !== undefined && frame.source === 'file' ? valueFix(p.argument!, arg.value, p.suggestion, frame.callSite && { callArgs: frame.callArgs, caller: frame.prefix.slice(0, -1) }) : [];
+    // A classifier that receives too few features after a block that forgot its expansion: fix the block; the classifier only if that fails.
+    const cause = p.kind === 'linearInput' && fixes.length > 0 ? expansionFix(frame.lastBlock?.entry, frame.lastBlock?.expansion, this.text) : [];
+    if (cause.length > 0) fixes = [...cause, ...fixes.map((f) => ({ ...f, symptom: true }))];
     this.report(frame, p.kind as ProblemKind, arg?.span ?? s.span, p.args as never, fixes);
   }
 
@@ -461,10 +481,10 @@ export class Elaborator {
     const output = node.outputShape;
     if (!input || !output || input.length !== 4 || output.length !== 4) return;
     const who = node.name.slice(frame.prefix.length) || s.callee.text;
-    if (input[1] !== output[1]) frame.changes.channels = { name: who, detail: `'${who}' changed the channels ${input[1]} → ${output[1]}.`, span: s.span, source: frame.source };
+    if (input[1] !== output[1]) frame.changes.channels = { name: who, detail: `'${who}' changed the channels ${input[1]} → ${output[1]}.`, span: s.span, source: frame.source, statement: s, node };
     if (input[2] !== output[2] || input[3] !== output[3]) {
       const stride = node.kind === 'layer' && node.attrs && 'stride' in node.attrs ? ` (stride ${node.attrs.stride})` : '';
-      frame.changes.spatial = { name: who, detail: `'${who}'${stride} changed the size ${input[2]}×${input[3]} → ${output[2]}×${output[3]}.`, span: s.span, source: frame.source };
+      frame.changes.spatial = { name: who, detail: `'${who}'${stride} changed the size ${input[2]}×${input[3]} → ${output[2]}×${output[3]}.`, span: s.span, source: frame.source, statement: s, node };
     }
   }
 
@@ -494,6 +514,7 @@ export class Elaborator {
     }
     const here: RelatedInformation = { source: frame.source, span, message: `in block '${frame.blockName}'` };
     this.problems.push(problem(kind, frame.callSite, args, { fixes: frame.source === 'file' ? fixes : [], related: [...frame.trail, here, ...related] }));
+    if (frame.source === 'file') this.blockSites.note(problem(kind, span, args, { fixes, related }), frame.prefix.slice(0, -1), frame.callSite);
   }
 }
 

@@ -4,6 +4,7 @@
 
 import type { AddNode, Diagnostic, LayerNode, ModelNode, Network, Shape } from './model';
 import type { Span } from './syntax';
+import { formatDims, formatShape } from './format';
 import { layerName } from './walk';
 
 export type GraphNodeKind = 'input' | 'layer' | 'add' | 'shortcut' | 'output';
@@ -56,6 +57,8 @@ export interface GraphEdge {
   to: string;
   kind: 'flow' | 'skip';
   shape?: Shape;
+  /** On the skip path of an add that fails: the problem on the block's line, for this instance. */
+  diagnostics?: GraphDiagnostic[];
 }
 
 export interface Graph {
@@ -81,12 +84,12 @@ export interface Graph {
  * its default.
  */
 export function buildGraph(network: Network, diagnostics: readonly Diagnostic[] = [], text?: string): Graph {
-  const builder = new GraphBuilder(text);
+  const builder = new GraphBuilder(text, diagnostics.filter((d) => d.instances));
   const input = builder.node({
     kind: 'input',
     name: 'input',
     op: 'input',
-    args: network.input ? network.input.join('×') : '?',
+    args: network.input ? formatDims(network.input) : '?',
     outputShape: network.input ? [1, ...network.input] : undefined,
     params: 0,
     macs: 0,
@@ -121,7 +124,11 @@ class GraphBuilder {
   private readonly ids = new Set<string>();
   private readonly groupNames = new Map<string, string>();
 
-  constructor(private readonly text?: string) {}
+  constructor(
+    private readonly text?: string,
+    /** Problems on the lines of the file's blocks, each naming the instances it occurs in. */
+    private readonly blockProblems: readonly Diagnostic[] = [],
+  ) {}
 
   node(fields: NewNode): GraphNode {
     const node: GraphNode = { id: this.uniqueId(`n:${fields.name}`), ...fields, diagnostics: [] };
@@ -183,19 +190,36 @@ class GraphBuilder {
       range: add.range,
     });
     for (const layer of shortcutLayers) layer.shortcutOf = node.id;
+    node.diagnostics.push(...this.problemsOf(add, add.name));
+    const marked = node.diagnostics.length > 0 ? { diagnostics: node.diagnostics } : {};
     this.flow(mainLast, node);
     let from = blockInput;
     let shape = add.shortcutInputShape ?? blockInput.outputShape;
     for (const layer of shortcutLayers) {
-      this.edges.push({ from: from.id, to: layer.id, kind: 'skip', shape });
+      this.edges.push({ from: from.id, to: layer.id, kind: 'skip', shape, ...marked });
       from = layer;
       shape = layer.outputShape;
     }
-    this.edges.push({ from: from.id, to: node.id, kind: 'skip', shape });
+    this.edges.push({ from: from.id, to: node.id, kind: 'skip', shape, ...marked });
     return node;
   }
 
+  /** The problems on the block line that made `model`, for the instance it belongs to. */
+  private problemsOf(model: ModelNode, instance: string): GraphDiagnostic[] {
+    const where = model.definition;
+    if (!where || where.source !== 'file') return [];
+    return this.blockProblems
+      .filter((d) => d.instances!.includes(instance) && contains(where.span, d.span))
+      .map((d) => ({ code: d.code, severity: d.severity, message: d.message, span: d.span }));
+  }
+
   private layer(layer: LayerNode, parent: string | undefined, name: string, kind: 'layer' | 'shortcut'): GraphNode {
+    const node = this.nodeOf(layer, parent, name, kind);
+    node.diagnostics.push(...this.problemsOf(layer, layer.name.slice(0, layer.name.lastIndexOf('.'))));
+    return node;
+  }
+
+  private nodeOf(layer: LayerNode, parent: string | undefined, name: string, kind: 'layer' | 'shortcut'): GraphNode {
     return this.node({
       kind,
       name,
@@ -304,10 +328,8 @@ function stageArgs(args: Record<string, number | boolean | string> | undefined):
   return args ? argsText(args) : '';
 }
 
-/** C×H×W (the batch dimension left out), '?' when unknown. */
-export function tensorLabel(shape: Shape | undefined): string {
-  return shape ? shape.slice(1).join('×') : '?';
-}
+/** The preview's name for the one shape notation (format.ts). */
+export const tensorLabel = formatShape;
 
 const contains = (outer: Span, inner: Span) => outer.start <= inner.start && inner.end <= outer.end;
 const size = (span: Span) => span.end - span.start;

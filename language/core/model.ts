@@ -19,10 +19,16 @@ export interface TextEdit {
   newText: string;
 }
 
+/**
+ * A candidate quick fix. Consumers offer only the fixes `verifiedFixes` (fix-verification.ts) keeps:
+ * applied to the text and re-analysed, they remove the error without adding one.
+ */
 export interface Fix {
   title: string;
   /** Edits to the analysed document only (never to the prelude). */
   edits: TextEdit[];
+  /** A fix where the error shows rather than where it is made: offered only when no fix at the cause verifies. */
+  symptom?: boolean;
 }
 
 export interface RelatedInformation extends SourceSpan {
@@ -34,10 +40,15 @@ export interface Diagnostic {
   code: string;
   severity: Severity;
   message: string;
-  /** Always in the analysed document (a problem inside a block is reported at the call site). */
+  /**
+   * Always in the analysed document. A problem inside a block is reported at the call site, and, when
+   * the block is defined in the document, once more on the block's own line (with `instances`).
+   */
   span: Span;
   related: RelatedInformation[];
   fixes: Fix[];
+  /** On a block's own line: the instances the problem occurs in ('layer1.0', 'layer2.0'). */
+  instances?: string[];
 }
 
 /** Tensor shape with the batch dimension first: [N, C, H, W] for feature maps, [N, F] after flatten/linear. */

@@ -2,7 +2,7 @@
 // shows an action only while its command is registered).
 
 import type { Connection } from 'vscode-languageserver/node';
-import { formatCount, formatMacs, formatShape } from '../core/format';
+import { formatCount, formatDims, formatShape, macsText } from '../core/format';
 import { toCodeLens } from './convert';
 import type { Documents } from './documents';
 import { commands } from '../../contracts/server';
@@ -14,7 +14,7 @@ export function registerCodeLens(connection: Connection, documents: Documents): 
     const uri = params.textDocument.uri;
     const { lines } = analysed.analysis;
     return analysed.analysis.networks.flatMap((network) => {
-      const summary = `${formatCount(network.params)} params · ${formatMacs(network.macs)}MACs · ${formatShape(network.input && [1, ...network.input])} → ${formatShape(network.outputShape)}`;
+      const summary = `${formatCount(network.params)} params · ${macsText(network.macs)} · ${network.input ? formatDims(network.input) : '?'} → ${formatShape(network.outputShape)}`;
       return [
         toCodeLens(network.nameRange, summary, '', [], lines),
         toCodeLens(network.nameRange, 'Preview', commands.openPreview, [uri, network.name], lines),

@@ -23,6 +23,7 @@ import {
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
+import { commands } from '../../contracts/server';
 import { prelude } from '../core/analysis';
 import type { Diagnostic, Fix, Severity, SourceSpan, TextEdit } from '../core/model';
 import type { LineMap } from '../core/positions';
@@ -56,9 +57,12 @@ export function toTextEdits(edits: TextEdit[], lines: LineMap): LspTextEdit[] {
   return edits.map((e) => ({ range: lines.range(e.span), newText: e.newText }));
 }
 
-export function toQuickFix(fix: Fix, diagnostic: Diagnostic, documentUri: string, lines: LineMap, preferred: boolean): CodeAction {
-  const edit: WorkspaceEdit = { changes: { [documentUri]: toTextEdits(fix.edits, lines) } };
-  return { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toDiagnostic(diagnostic, documentUri, lines)], edit, isPreferred: preferred };
+/** With `reveal`, the client's reveal command runs after the edit: a fix at the cause may be far from the error. */
+export function toQuickFix(fix: Fix, diagnostic: Diagnostic, documentUri: string, lines: LineMap, preferred: boolean, reveal: boolean): CodeAction {
+  const edits = toTextEdits(fix.edits, lines);
+  const edit: WorkspaceEdit = { changes: { [documentUri]: edits } };
+  const command = reveal && edits.length > 0 ? { title: 'Reveal the edit', command: commands.revealEdit, arguments: [documentUri, edits[0].range] } : undefined;
+  return { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [toDiagnostic(diagnostic, documentUri, lines)], edit, command, isPreferred: preferred };
 }
 
 export function toRenameEdit(documentUri: string, edits: TextEdit[], lines: LineMap): WorkspaceEdit {

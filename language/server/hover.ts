@@ -5,7 +5,8 @@
 
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
-import { formatCount, formatMacs, formatShape } from '../core/format';
+import { formatCount, formatDims, formatScaled, formatShape, macsText } from '../core/format';
+import { instanceList } from '../core/block-sites';
 import { contains, declarationAt, networkOf, statementAt } from '../core/locate';
 import type { LayerNode, ModelNode, Network, Shape } from '../core/model';
 import { receptiveFields, type ReceptiveField } from '../core/receptive-field';
@@ -38,12 +39,18 @@ export function hoverAt(analysis: Analysis, offset: number): { markdown: string;
   if (!statement || (statement.kind !== 'call' && statement.kind !== 'add')) return undefined;
   const instances = analysis.sourceMap.nodesOf('file', statement.span);
   if (instances.length === 0) return undefined;
-  const [{ network, node }] = instances;
+  // On a block's line, the problems its instances have: the hover shows the first failing instance.
+  const problems = analysis.diagnostics.filter((d) => d.instances && contains(statement.span, d.span.start));
+  const failing = new Set(problems.flatMap((d) => d.instances!));
+  const { network, node } = instances.find((i) => failing.has(instanceOf(i.node))) ?? instances[0];
   const fields = fieldsOf(network);
-  const parts = [nodeHover(node, network, fields.get(node))];
+  const parts = [...problems.map((d) => `**✗ fails in ${instanceList(d.instances!)}** (${d.code})`), nodeHover(node, network, fields.get(node))];
   if (instances.length > 1) parts.push(instancesNote(instances.map((i) => i.node)));
   return { markdown: parts.join('\n\n'), span: statement.span };
 }
+
+/** The block instance a node belongs to: an add is named after its block, a layer after its block and itself. */
+const instanceOf = (node: ModelNode) => (node.kind === 'add' ? node.name : node.name.slice(0, node.name.lastIndexOf('.')));
 
 const fieldCache = new WeakMap<Network, Map<ModelNode, ReceptiveField>>();
 function fieldsOf(network: Network): Map<ModelNode, ReceptiveField> {
@@ -54,12 +61,12 @@ function fieldsOf(network: Network): Map<ModelNode, ReceptiveField> {
 
 const code = (text: string) => `\`${text}\``;
 const transition = (input: Shape | undefined, output: Shape | undefined) => code(`${formatShape(input)} → ${formatShape(output)}`);
-const totals = (n: { params: bigint; macs: bigint }) => `params ${formatCount(n.params)} · MACs ${formatMacs(n.macs)}`;
+const totals = (n: { params: bigint; macs: bigint }) => `${formatCount(n.params)} params · ${macsText(n.macs)}`;
 
 function fieldText(field: ReceptiveField | undefined, network: Network): string {
   if (!field) return '';
   const side = network.input ? Math.max(network.input[1], network.input[2]) : Infinity;
-  return ` · receptive field ${field.size >= side ? `${field.size} px (the whole input)` : `${field.size}×${field.size} px`}`;
+  return ` · receptive field ${field.size}×${field.size} px${field.size >= side ? ' (the whole input)' : ''}`;
 }
 
 export function networkHover(network: Network): string {
@@ -67,8 +74,8 @@ export function networkHover(network: Network): string {
   const keys = layers.reduce((n, l) => n + l.layer.weights.length, 0);
   return [
     `**network ${network.name}**`,
-    transition(network.input && [1, ...network.input], network.outputShape),
-    `${totals(network)} · FLOPs ${formatMacs(2n * network.macs)}`,
+    code(`${network.input ? formatDims(network.input) : '?'} → ${formatShape(network.outputShape)}`),
+    `${totals(network)} · ${formatScaled(2n * network.macs, 'FLOPs')}`,
     `${layers.length} layers · ${keys} weight keys${network.weights ? ` · weights ${code(network.weights.path)}` : ''}`,
   ].join('  \n');
 }
@@ -90,7 +97,7 @@ function describeLayer(layer: LayerNode): string {
   }
 }
 
-const weightLine = (layer: LayerNode) => layer.weights.map((w) => `${code(w.key)} ${w.shape.length ? w.shape.join('×') : 'scalar'}`).join('  \n');
+const weightLine = (layer: LayerNode) => layer.weights.map((w) => `${code(w.key)} ${w.shape.length ? formatDims(w.shape) : 'scalar'}`).join('  \n');
 
 function nodeHover(node: ModelNode, network: Network, field: ReceptiveField | undefined): string {
   const head = (title: string) => `**${node.name || title}** · ${title}`;
@@ -113,8 +120,16 @@ function nodeHover(node: ModelNode, network: Network, field: ReceptiveField | un
 
 const argsText = (args: Record<string, number | boolean | string>) => Object.entries(args).map(([k, v]) => `${k}=${v}`).join(', ');
 
+/** Rows beyond this are summed up in one line, so a hover fits without scrolling. */
+const tableRows = 8;
+
 function childTable(children: ModelNode[]): string {
-  const rows = children.map((c) => `| ${c.name || (c.kind === 'layer' ? c.op : c.kind)} | ${formatShape(c.outputShape)} | ${formatCount(c.params)} | ${formatMacs(c.macs)} |`);
+  const shown = children.length > tableRows ? children.slice(0, tableRows - 1) : children;
+  const rows = shown.map((c) => `| ${c.name || (c.kind === 'layer' ? c.op : c.kind)} | ${formatShape(c.outputShape)} | ${formatCount(c.params)} | ${macsText(c.macs)} |`);
+  if (shown.length < children.length) {
+    const rest = children.slice(shown.length);
+    rows.push(`| … ${rest.length} more | ${formatShape(rest[rest.length - 1].outputShape)} | ${formatCount(rest.reduce((n, c) => n + c.params, 0n))} | ${macsText(rest.reduce((n, c) => n + c.macs, 0n))} |`);
+  }
   return ['| | output | params | MACs |', '|---|---|--:|--:|', ...rows].join('\n');
 }
 

@@ -1,5 +1,5 @@
 // Inlay hints: the output shape at the end of each layer line. Inside a block definition the line
-// stands for every instance, so it shows each distinct shape (up to three). The `resnetStudio.inlayHints.enabled`
+// stands for every instance, so it shows each distinct shape, as many whole ones as fit. The `resnetStudio.inlayHints.enabled`
 // setting turns them off.
 
 import type { Connection } from 'vscode-languageserver/node';
@@ -24,6 +24,23 @@ export function registerInlayHints(connection: Connection, documents: Documents,
   });
 }
 
+/**
+ * VS Code cuts a hint longer than `editor.inlayHints.maximumLength` (43 by default) mid-text, and
+ * '1×32×128×12…' reads as 12: the label takes whole shapes only, and says how many it leaves out.
+ */
+const maxLabel = 40;
+
+export function shapeLabel(shapes: string[]): string {
+  let label = `→ ${shapes[0]}`;
+  for (let i = 1; i < shapes.length; i++) {
+    const rest = shapes.length - i - 1;
+    const next = `${label} | ${shapes[i]}`;
+    if (next.length + (rest > 0 ? ` | +${rest} more`.length : 0) > maxLabel) return `${label} | +${shapes.length - i} more`;
+    label = next;
+  }
+  return label;
+}
+
 export function shapeHints(analysis: Analysis): { offset: number; label: string; tooltip: string }[] {
   const hints: { offset: number; label: string; tooltip: string }[] = [];
   for (const declaration of analysis.tree.declarations) {
@@ -32,7 +49,7 @@ export function shapeHints(analysis: Analysis): { offset: number; label: string;
       // An unknown shape (after an error) gets no hint: the diagnostic says why.
       const shapes = [...new Set(analysis.sourceMap.nodesOf('file', statement.span).flatMap((i) => (i.node.outputShape ? [formatShape(i.node.outputShape)] : [])))];
       if (shapes.length === 0) continue;
-      const label = '→ ' + shapes.slice(0, 3).join(' | ') + (shapes.length > 3 ? ' | …' : '');
+      const label = shapeLabel(shapes);
       hints.push({ offset: statement.span.end, label, tooltip: shapes.length > 1 ? 'output shape of each instance of this block' : 'output shape' });
     }
   }

@@ -24,9 +24,12 @@ import { registerSignatureHelp } from './signature-help';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new Documents();
 let settingsCapabilities: SettingsCapabilities = { pulls: false, registers: false };
+let revealsEdits = false;
 
 connection.onInitialize((params): InitializeResult => {
-  choosePreludeLocation(params.initializationOptions as InitializationOptions | undefined);
+  const options = params.initializationOptions as InitializationOptions | undefined;
+  choosePreludeLocation(options);
+  revealsEdits = options?.revealsEdits === true;
   const workspace = params.capabilities.workspace;
   settingsCapabilities = { pulls: workspace?.configuration === true, registers: workspace?.didChangeConfiguration?.dynamicRegistration === true };
   return {
@@ -58,7 +61,7 @@ registerHover(connection, documents);
 registerInlayHints(connection, documents, settings);
 registerCompletion(connection, documents);
 registerSignatureHelp(connection, documents);
-registerCodeActions(connection, documents);
+registerCodeActions(connection, documents, () => revealsEdits);
 registerCodeLens(connection, documents);
 registerFormatting(connection, documents);
 registerNavigation(connection, documents);

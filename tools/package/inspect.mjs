@@ -54,6 +54,8 @@ const REQUIRED = [
   'extension/media/resnet.tmLanguage.json',
   'extension/media/language-configuration.json',
   'extension/examples/resnet50.resnet',
+  'extension/examples/templates/blank.resnet',
+  'extension/examples/templates/custom_block.resnet',
   'extension/examples/fashion-mnist/resnet20.resnet',
   'extension/examples/fashion-mnist/resnet20.safetensors',
   'extension/examples/fashion-mnist/labels.txt',

@@ -29,7 +29,7 @@ export const conv: OpDefinition<'conv'> = {
     };
     if (!input || !needsMap('conv', input, problems)) return { attrs, problems };
     if (attrs.in_channels % attrs.groups !== 0 || attrs.out_channels % attrs.groups !== 0) {
-      problems.push({ kind: 'groups', args: [attrs.groups, attrs.in_channels, attrs.out_channels], argument: 'groups', suggestion: gcd(attrs.in_channels, attrs.out_channels) });
+      problems.push({ kind: 'groups', args: [attrs.groups, attrs.in_channels, attrs.out_channels], argument: 'groups', suggestion: nearestDivisor(gcd(attrs.in_channels, attrs.out_channels), attrs.groups) });
       return { attrs, problems };
     }
     const output = windowed('conv', input, attrs, false, problems);
@@ -68,4 +68,11 @@ export const conv: OpDefinition<'conv'> = {
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
+}
+
+/** The divisor of `n` closest to what was written (the smaller on a tie): the least change that divides. */
+function nearestDivisor(n: number, wanted: number): number {
+  let best = 1;
+  for (let d = 1; d <= n; d++) if (n % d === 0 && Math.abs(d - wanted) < Math.abs(best - wanted)) best = d;
+  return best;
 }

@@ -1,6 +1,7 @@
 // What defines a layer op, once: its arguments and defaults, its shape rule, weights, params, MACs,
 // its ONNX and PyTorch lowerings and its documentation. Each op is one file beside this one; index.ts lists them.
 
+import { formatShape } from '../format';
 import type { AttrsByOp, LayerNode, LayerOp, Shape, WeightSpec } from '../model';
 
 export type ParamKind = 'int' | 'number' | 'bool' | 'list';
@@ -99,7 +100,7 @@ type PyValue = number | boolean;
 const pyValue = (v: PyValue) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
 
 /** C×H×W of a shape (the batch left out), for messages. */
-export const dims = (s: Shape) => s.slice(1).join('×');
+export const dims = (s: Shape) => formatShape(s);
 
 export function needsMap(op: string, input: Shape, problems: RuleProblem[]): boolean {
   if (input.length === 4) return true;

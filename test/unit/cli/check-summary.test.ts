@@ -29,6 +29,18 @@ test('check: errors print file:line:col: severity code message and exit 1', () =
   assert.equal(r.stdout, `${broken}:3:18: error RS0102 'conv' has no parameter 'kernal'. Did you mean 'kernel'?\n`);
 });
 
+test('check --json offers only the fixes that work, the one at the cause first', () => {
+  const r = cli('check', '--json', 'test/fixtures/diagnostics/fix_forgotten_expansion.resnet', 'test/fixtures/diagnostics/unknown_stays_unknown.resnet', 'test/fixtures/diagnostics/fix_missing_padding.resnet');
+  const records = JSON.parse(r.stdout) as { file: string; code: string; fixes: { title: string }[] }[];
+  const titles = (file: string, code: string) => records.filter((x) => x.file.includes(file) && x.code === code).map((x) => x.fixes.map((f) => f.title));
+  // At the classifier: conv3's forgotten '* expansion', not "Change in to 64".
+  assert.deepEqual(titles('fix_forgotten_expansion', 'RS0506'), [["Multiply 'conv3' by the block's expansion: planes * expansion"]]);
+  // The padding that keeps the size, on the block line and at the call; no projection, which could not fix it.
+  assert.deepEqual(titles('fix_missing_padding', 'RS0502'), [["Pad 'conv2' with padding=1 so it keeps the size"], ["Pad 'conv2' with padding=1 so it keeps the size"], ["Pad 'conv2' with padding=1 so it keeps the size"]]);
+  // A spelling fix that uncovers a hidden error elsewhere is still offered.
+  assert.deepEqual(titles('unknown_stays_unknown', 'RS0101'), [["Change to 'conv'"]]);
+});
+
 test('check --json: zero-based LSP ranges, related locations and quick fixes', () => {
   const r = cli('check', '--json', broken, 'test/fixtures/diagnostics/add_spatial_mismatch.resnet');
   assert.equal(r.code, 1);
@@ -42,7 +54,8 @@ test('check --json: zero-based LSP ranges, related locations and quick fixes', (
     related: [],
     fixes: [{ title: "Change to 'kernel'", edits: [{ range: { start: { line: 2, character: 17 }, end: { line: 2, character: 23 } }, newText: 'kernel' }] }],
   });
-  const add = records.find((x: { code: string }) => x.code === 'RS0502');
+  // The call's report (the block line's comes first, in file order).
+  const add = records.find((x: { code: string; range: { start: { line: number } } }) => x.code === 'RS0502' && x.range.start.line === 15);
   assert.equal(add.related[0].file, 'test/fixtures/diagnostics/add_spatial_mismatch.resnet');
   assert.deepEqual(add.related[0].range.start, { line: 7, character: 2 });
   assert.deepEqual(add.fixes, [{ title: "Use '+ shortcut' (a 1×1 conv + BN where the shape changes)", edits: [{ range: { start: { line: 7, character: 4 }, end: { line: 7, character: 12 } }, newText: 'shortcut' }] }]);

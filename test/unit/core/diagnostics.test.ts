@@ -5,20 +5,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, prelude } from '../../../language/core/analysis';
+import { analyze, prelude, type Analysis } from '../../../language/core/analysis';
+import { applyEdits, verifiedFixes, verifyFix } from '../../../language/core/fix-verification';
+import { formatCount } from '../../../language/core/format';
 import { diagnosticCodes } from '../../../language/core/diagnostics';
-import type { Diagnostic, SourceId, TextEdit } from '../../../language/core/model';
+import type { SourceId } from '../../../language/core/model';
 import { LineMap } from '../../../language/core/positions';
 import type { Span } from '../../../language/core/syntax';
 import { expectFixture, fixtureCases } from '../fixtures';
 
 const dir = join(__dirname, '../../fixtures/diagnostics');
-export function applyEdits(text: string, edits: TextEdit[]): string {
-  for (const e of [...edits].sort((a, b) => b.span.start - a.span.start)) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
-  return text;
-}
-
-function report(text: string, diagnostics: Diagnostic[]): string {
+function report(analysis: Analysis): string {
+  const { text, diagnostics } = analysis;
   const lines: Record<SourceId, LineMap> = { file: new LineMap(text), prelude: prelude().lines };
   const at = (span: Span, source: SourceId = 'file') => {
     const { start, end } = lines[source].range(span);
@@ -28,10 +26,18 @@ function report(text: string, diagnostics: Diagnostic[]): string {
   for (const d of diagnostics) {
     out.push(`${at(d.span)} ${d.severity} ${d.code} ${d.message}`);
     for (const r of d.related) out.push(`    related ${r.source}:${at(r.span, r.source)} ${r.message}`);
+    const offered = verifiedFixes(analysis, d);
     for (const f of d.fixes) {
+      const edits = f.edits.map((e) => `${at(e.span)} → ${JSON.stringify(e.newText)}`).join(', ');
+      const verdict = verifyFix(analysis, d, f);
+      if (!offered.includes(f)) {
+        out.push(`    not offered "${f.title}": ${edits}; ${verdict.ok ? 'a fix at the cause works' : verdict.reason}`);
+        continue;
+      }
       const fixed = analyze(applyEdits(text, f.edits));
       const left = fixed.diagnostics.filter((x) => x.code === d.code).length;
-      out.push(`    fix "${f.title}": ${f.edits.map((e) => `${at(e.span)} → ${JSON.stringify(e.newText)}`).join(', ')}; after it ${left} ${d.code} left, ${fixed.diagnostics.length} diagnostics in all`);
+      const params = (a: Analysis) => a.networks.map((n) => formatCount(n.params)).join(', ');
+      out.push(`    fix "${f.title}": ${edits}; after it ${left} ${d.code} left, ${fixed.diagnostics.length} diagnostics in all; params ${params(analysis)} → ${params(fixed)}`);
     }
   }
   return out.join('\n') + '\n';
@@ -41,7 +47,7 @@ const cases = fixtureCases(dir);
 for (const file of cases) {
   test(`diagnostics: ${file.split('/').pop()}`, () => {
     const text = readFileSync(file, 'utf8');
-    expectFixture(file, report(text, analyze(text).diagnostics));
+    expectFixture(file, report(analyze(text)));
   });
 }
 

@@ -58,23 +58,23 @@ test('shape mismatches name both shapes and the preprocess line to change or add
     [
       imagenetPreprocess,
       [3, 32, 32],
-      /^Preprocessing gives 3x224x224 but the network input is 3x32x32: change `center_crop\(224\)` to `center_crop\(32\)`$/,
+      /^Preprocessing gives 3×224×224 but the network input is 3×32×32: change `center_crop\(224\)` to `center_crop\(32\)`$/,
     ],
-    [imagenetPreprocess, [1, 224, 224], /gives 3x224x224 but the network input is 1x224x224: add `grayscale`/],
+    [imagenetPreprocess, [1, 224, 224], /gives 3×224×224 but the network input is 1×224×224: add `grayscale`/],
     [
       { ...imagenetPreprocess, centerCrop: undefined },
       IMAGENET_INPUT,
-      /gives 3x256x341 but the network input is 3x224x224: add `center_crop\(224\)` after `resize\(256\)`/,
+      /gives 3×256×341 but the network input is 3×224×224: add `center_crop\(224\)` after `resize\(256\)`/,
     ],
     [
       { ...imagenetPreprocess, resize: undefined, centerCrop: undefined },
       [3, 28, 20],
-      /gives 3x192x256 but the network input is 3x28x20: add `resize\(28\)` and `center_crop\(28, 20\)`/,
+      /gives 3×192×256 but the network input is 3×28×20: add `resize\(28\)` and `center_crop\(28, 20\)`/,
     ],
     [
       { ...imagenetPreprocess, resize: [100, 50], centerCrop: undefined },
       IMAGENET_INPUT,
-      /gives 3x100x50 but .* 3x224x224: change `resize\(100, 50\)` to `resize\(224, 224\)` or add `center_crop\(224\)`/,
+      /gives 3×100×50 but .* 3×224×224: change `resize\(100, 50\)` to `resize\(224, 224\)` or add `center_crop\(224\)`/,
     ],
     [imagenetPreprocess, [4, 224, 224], /a 4-channel input cannot be fed from an image/],
   ];
@@ -86,7 +86,7 @@ test('shape mismatches name both shapes and the preprocess line to change or add
 test('a spec that cannot fit fails before the image is read', async () => {
   await rejectsWith(
     preprocessImageFile(join(folder, 'does-not-exist.png'), imagenetPreprocess, [3, 32, 32]),
-    /^Preprocessing gives 3x224x224 but the network input is 3x32x32/,
+    /^Preprocessing gives 3×224×224 but the network input is 3×32×32/,
   );
 });
 
@@ -101,7 +101,7 @@ test('invalid preprocess values', async () => {
     [{ std: [0.2, 0, 0.2] }, IMAGENET_INPUT, /normalize std must not be zero/],
     [{ std: [1e-50] }, IMAGENET_INPUT, /normalize std must not be zero \(in float32\)/],
     [{ mean: [Number.NaN] }, IMAGENET_INPUT, /normalize mean must be finite numbers/],
-    [{ grayscale: true }, [4, 224, 224], /grayscale gives 1 or 3 channels, but the network input is 4x224x224/],
+    [{ grayscale: true }, [4, 224, 224], /grayscale gives 1 or 3 channels, but the network input is 4×224×224/],
     [{ centerCrop: [100_000, 20_000] }, [3, 100_000, 20_000], /center_crop\(100000, 20000\) would make a 2000 MP image, over the 100 MP limit/],
     [{ resize: [20_000, 20_000], centerCrop: undefined }, [3, 20_000, 20_000], /resize\(20000, 20000\) would make a 400 MP image/],
   ];

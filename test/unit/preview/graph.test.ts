@@ -93,15 +93,22 @@ test('zeropad shortcuts that subsample or pad get a node of their own, with no p
   assert.ok(pads.every((p) => p.params === 0 && p.kind === 'shortcut' && p.shortcutOf));
 });
 
-test('a channel mismatch marks the stage that called the block, and the rest still has shapes', () => {
+test('a channel mismatch marks the stage that called the block, and the failing add with its skip edge; the rest still has shapes', () => {
   const { analysis, graph } = graphOf(join(fixtures, 'channel-mismatch.resnet'));
   const stage = graph.groups.find((g) => g.id === 'g:layer1')!;
   assert.equal(stage.diagnostics.length, 1);
   assert.equal(stage.diagnostics[0].code, 'RS0501');
-  assert.equal(graph.nodes.reduce((n, node) => n + node.diagnostics.length, 0), 0, 'not repeated on every layer of the stage');
+  // layer1.0 gets 64 channels and fails; layer1.1 gets 96 and its identity fits.
+  const marked = graph.nodes.filter((n) => n.diagnostics.length > 0);
+  assert.deepEqual(marked.map((n) => n.id), ['n:layer1.0.add'], 'the add of the failing instance only, not every layer of the stage');
+  const line = analysis.lines.position(marked[0].diagnostics[0].span.start).line + 1;
+  assert.equal(analysis.text.split('\n')[line - 1].trim(), '+ identity', "on the block's own add line");
+  assert.match(marked[0].diagnostics[0].message, /^In layer1\.0: Residual add/);
+  const skips = graph.edges.filter((e) => e.diagnostics);
+  assert.deepEqual(skips.map((e) => [e.kind, e.to]), [['skip', 'n:layer1.0.add']]);
   const result = graphResult(analysis, 'file:///broken.resnet', 3);
   assert.equal(result.broken, false, 'a shape error does not hide the diagram');
-  assert.equal(result.problems.length, 1);
+  assert.deepEqual(result.problems.map((p) => [p.code, p.line]), [['RS0501', 8], ['RS0501', 20]], 'at the call and on the block line');
 });
 
 test('a syntax error makes the result broken (the preview keeps its last good diagram)', () => {

@@ -199,7 +199,7 @@ test('folding: unfoldAncestors opens the groups around a node; diagnostics surfa
   const folded = visibleGraph(graph, initialFoldState);
   const stage = [...visibleNodes(folded.items)].find((n) => n.id === 'g:layer1');
   assert.ok(stage?.type === 'folded');
-  assert.deepEqual(stage.diagnostics.map((d) => d.code), ['RS0501']);
+  assert.deepEqual(stage.diagnostics.map((d) => d.code), ['RS0501', 'RS0501'], 'the call\'s and the failing add\'s');
 });
 
 

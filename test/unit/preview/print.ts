@@ -24,7 +24,7 @@ export function printGraph(graph: Graph, lines: LineMap): string {
         `  ${n.id} ${n.kind} ${n.op}${n.args ? `(${n.args})` : ''} in ${n.parent ?? '-'}${n.shortcutOf ? ` for ${n.shortcutOf}` : ''} → ${tensorLabel(n.outputShape)} ${n.params}p ${n.macs}m @${at(n.range)}${diags(n.diagnostics)}`,
     ),
     'edges:',
-    ...graph.edges.map((e) => `  ${e.from} -${e.kind}-> ${e.to} [${tensorLabel(e.shape)}]`),
+    ...graph.edges.map((e) => `  ${e.from} -${e.kind}-> ${e.to} [${tensorLabel(e.shape)}]${e.diagnostics ? ` ! ${e.diagnostics.map((d) => d.code).join(', ')}` : ''}`),
   ];
   return out.join('\n') + '\n';
 }

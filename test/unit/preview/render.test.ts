@@ -40,7 +40,7 @@ test('folded stages show their repeat count; nodes with diagnostics are marked w
   assert.match(folded, /class="node-repeat"[^>]*>×6</);
   const broken = render('channel-mismatch.resnet', false).svg;
   assert.match(broken, /<g class="node folded op-stage has-error" data-id="g:layer1"/);
-  assert.match(broken, /<title>[^<]*error RS0501: Residual add: the main path gives 1×96×32×32/);
+  assert.match(broken, /<title>[^<]*error RS0501: Residual add: the main path gives 96×32×32/);
 });
 
 test('text is escaped and counts are compact', () => {

@@ -119,7 +119,7 @@ test('without a preprocess section an image must already have the input size', a
       ep: 'cpu',
       inputs: [{ kind: 'image', path: small }, { kind: 'image', path: exact }],
     });
-    assert.match(result.results[0]!.error!, /3x28x28 but the network input is 3x32x32.*network cifar_resnet20 has no preprocess section yet, so images must already be 32×32/);
+    assert.match(result.results[0]!.error!, /3×28×28 but the network input is 3×32×32.*network cifar_resnet20 has no preprocess section yet, so images must already be 32×32/);
     assert.equal(result.results[1]!.logits!.length, 10);
   } finally {
     rmSync(folder, { recursive: true, force: true });
