@@ -5,6 +5,8 @@ import type { Range } from '../language/core/positions';
 import type { WeightProblem } from '../engine/onnx/state-dict';
 import type { EpReport } from '../engine/runtime/providers';
 import type { InputTimings, SessionTimings } from './worker';
+import type { CamMethod } from '../engine/runtime/cam';
+import type { LayerTime } from '../engine/runtime/profile';
 
 export interface ClassScore {
   index: number;
@@ -42,6 +44,14 @@ export interface ImageResult {
   logits?: number[];
   error?: string;
   timings: InputTimings;
+  /** With `--cam`: the top-1 class's map at feature-map resolution (occlusion: its grid), as rows. */
+  cam?: number[][];
+  /** How `cam` was made: the class activation map of a pooling+linear head, or occlusion sensitivity. */
+  camMethod?: CamMethod;
+  /** With `--profile`: time per layer of a measured run, in network order. */
+  profile?: LayerTime[];
+  /** With `--profile`: time in nodes of no layer (onnxruntime's layout conversions). */
+  profileOtherMs?: number;
 }
 
 export interface InferenceResult extends RunReport {

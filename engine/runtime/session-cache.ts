@@ -6,11 +6,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Network } from '../../language/core/model';
-import { CompileError, compileToOnnx } from '../onnx/build';
+import { buildModel, CompileError } from '../onnx/build';
+import { camHead, type CamHead } from '../onnx/cam-head';
+import { encodeModel } from '../onnx/encode';
 import { fileProblem } from '../onnx/file-errors';
 import { randomWeights } from '../onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../onnx/state-dict';
 import { EngineError } from './engine-error';
+import { runWindows, withinRun, type GraphNode } from './profile';
 import type { SessionTimings, WeightsRequest, WeightsSummary } from '../../contracts/worker';
 import {
   candidateEps,
@@ -34,6 +37,17 @@ export interface CachedSession {
   weights: WeightsSummary;
   /** Set until the first run has been profiled to learn which EP ran each node. */
   profilePrefix: string | undefined;
+  /** The compiled graph's nodes, to map a profile back to layers. */
+  graph: GraphNode[];
+  /** With a CAM variant: the head, its linear layer's weight and the session output holding the feature map. */
+  cam?: { head: CamHead; weight: Float32Array; output: string };
+}
+
+/** What a session is compiled for beyond the network: an extra output for class activation maps; per-layer profiling. */
+export interface SessionVariant {
+  cam?: boolean;
+  /** A profiled session is never cached: onnxruntime profiles a session until endProfiling, once. */
+  profile?: boolean;
 }
 
 /** The network without source positions: moving text around must not recompile the model. */
@@ -94,9 +108,11 @@ export class SessionCache {
     weightsRequest: WeightsRequest,
     choice: EpChoice,
     threads = 0,
+    variant: SessionVariant = {},
   ): Promise<{ entry: CachedSession; timings: SessionTimings }> {
-    const key = `${networkHash(network)}|${weightsIdentity(weightsRequest)}|${choice}|${threads}`;
-    const hit = this.entries.get(key);
+    const head = variant.cam ? camHead(network) : undefined;
+    const key = `${networkHash(network)}|${weightsIdentity(weightsRequest)}|${choice}|${threads}${head ? '|cam' : ''}`;
+    const hit = variant.profile ? undefined : this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
@@ -112,10 +128,15 @@ export class SessionCache {
 
     start = performance.now();
     let model: Uint8Array;
+    let graph: GraphNode[];
+    let featuresOutput: string | undefined;
     try {
       const metadata: Record<string, string> =
         weights.source.kind === 'random' ? { weights: `random (seed ${weights.source.seed})` } : {};
-      model = compileToOnnx(network, weights.tensors, metadata);
+      const proto = buildModel(network, weights.tensors, metadata, { exposeInputOf: head?.pool });
+      graph = proto.graph.node.map((n) => ({ name: n.name, opType: n.op_type, inputs: n.input, outputs: n.output }));
+      featuresOutput = proto.graph.output[1]?.name;
+      model = encodeModel(proto);
     } catch (error) {
       if (error instanceof CompileError) throw new EngineError('compile', error.message);
       throw error;
@@ -132,29 +153,40 @@ export class SessionCache {
       ep: { requested: choice, selected, nodesByEp: {}, ran: selected, attempts },
       weights: summaryOf(weights),
       profilePrefix,
+      graph,
+      ...(head && featuresOutput ? { cam: { head, weight: weights.tensors.get(head.weightKey)!, output: featuresOutput } } : {}),
     };
+    if (variant.profile) return { entry, timings: { cached: false, weightsMs, compileMs, sessionMs } };
     this.entries.set(key, entry);
     // The session just created is about to run, so it stays even with capacity 0.
     await this.evict(Math.max(1, this.capacity));
     return { entry, timings: { cached: false, weightsMs, compileMs, sessionMs } };
   }
 
-  /** After the first run of a session: which EP ran each node, from the profile ORT wrote. */
-  collectProfile(entry: CachedSession): void {
+  /**
+   * Ends the profiling of a session: which EP ran each node (after a session's first run, or from the
+   * first run of a profiled one); returns the profile's events.
+   */
+  collectProfile(entry: CachedSession): unknown[] {
     const prefix = entry.profilePrefix;
-    if (prefix === undefined) return;
+    if (prefix === undefined) return [];
     entry.profilePrefix = undefined;
     entry.session.endProfiling();
     const base = prefix.slice(this.profileFolder.length + 1);
+    let events: unknown[] = [];
     for (const file of readdirSync(this.profileFolder).filter((f) => f.startsWith(base))) {
       const path = join(this.profileFolder, file);
       try {
-        entry.ep.nodesByEp = nodesByEpFromProfile(JSON.parse(readFileSync(path, 'utf8')));
+        const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+        events = Array.isArray(parsed) ? parsed : [];
+        const [firstRun] = runWindows(events);
+        entry.ep.nodesByEp = nodesByEpFromProfile(firstRun ? events.filter((e) => withinRun(e, firstRun)) : events);
         entry.ep.ran = ranFromCounts(entry.ep.nodesByEp);
       } finally {
         rmSync(path, { force: true });
       }
     }
+    return events;
   }
 
   async dispose(): Promise<void> {
