@@ -4,8 +4,8 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { camOverlay } from '../engine/runtime/cam-overlay';
-import { stageTimes } from '../engine/runtime/profile';
-import type { ImageResult } from '../contracts/inference-result';
+import { stageTimes, type ImageResult } from '../contracts/inference-result';
+
 import type { InferResult } from '../contracts/worker';
 import type { OptionSpecs } from './args';
 

@@ -22,7 +22,9 @@ export type HostMessage =
   /** The editor's cursor moved, as an offset into the document (null: the cursor is in another document). */
   | { type: 'cursor'; offset: number | null }
   /** The user ran an export command: the webview answers with `exported`. */
-  | { type: 'export'; format: ExportFormat };
+  | { type: 'export'; format: ExportFormat }
+  /** Measured time per layer of a network (an inference's profile), for colouring nodes by time. */
+  | { type: 'layerTimes'; network: string; times: { name: string; ms: number }[] };
 
 export type WebviewMessage =
   | { type: 'ready' }

@@ -27,8 +27,8 @@ export interface InferRequest {
   threads?: number;
   /** How many compiled sessions the worker keeps (absent: 2; 0: none kept after the request). */
   sessionCacheSize?: number;
-  /** Class maps (CAM, else occlusion) for each input's `classes` most probable classes. */
-  cam?: { classes: number };
+  /** Class maps (CAM, else occlusion unless `occlusion` is false) for each input's `classes` most probable classes. */
+  cam?: { classes: number; occlusion?: boolean };
   /** Time each layer: a session of its own, profiled, run once to warm up and once measured per input. */
   profile?: boolean;
 }

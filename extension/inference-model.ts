@@ -5,12 +5,17 @@ import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { Network } from '../language/core/model';
 import { loadModel, type ModelProblem, type RunnableModel } from '../engine/runtime/runnable-model';
+import type { WeightsRequest } from '../contracts/worker';
 
 export type DocumentModel = RunnableModel & { document: vscode.TextDocument };
 export type DocumentProblem = ModelProblem & { document: vscode.TextDocument };
 
 /** Undefined when the user dismissed the network pick. */
-export async function loadDocumentModel(document: vscode.TextDocument, networkName: string | undefined): Promise<DocumentModel | DocumentProblem | undefined> {
+export async function loadDocumentModel(
+  document: vscode.TextDocument,
+  networkName: string | undefined,
+  weights?: WeightsRequest,
+): Promise<DocumentModel | DocumentProblem | undefined> {
   const name = vscode.workspace.asRelativePath(document.uri);
   const choose = async (networks: Network[]) =>
     (
@@ -20,7 +25,7 @@ export async function loadDocumentModel(document: vscode.TextDocument, networkNa
       )
     )?.network;
   const folder = document.uri.scheme === 'file' ? dirname(document.uri.fsPath) : undefined;
-  const model = await loadModel({ text: document.getText(), name, folder }, { network: networkName, choose });
+  const model = await loadModel({ text: document.getText(), name, folder }, { network: networkName, choose, ...(weights ? { weights } : {}) });
   return model && { ...model, document };
 }
 

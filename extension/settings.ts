@@ -14,6 +14,8 @@ export interface InferenceSettings {
   sessionCacheSize: number;
   /** Seconds an idle worker stays up before it is shut down. */
   idleShutdownSeconds: number;
+  /** Occlusion maps (49 extra runs) for heads without a class activation map. */
+  occlusionMaps: boolean;
 }
 
 function integer(value: unknown, fallback: number, min: number, max: number): number {
@@ -29,6 +31,7 @@ export function inferenceSettings(): InferenceSettings {
     threads: integer(config.get('inference.threads'), 0, 0, 256),
     sessionCacheSize: integer(config.get('inference.sessionCacheSize'), 2, 0, 16),
     idleShutdownSeconds: integer(config.get('inference.idleShutdownSeconds'), 300, 5, 86_400),
+    occlusionMaps: config.get('inference.occlusionMaps') === true,
   };
 }
 

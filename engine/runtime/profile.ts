@@ -188,19 +188,3 @@ export function layerProfile(network: Network, graph: readonly GraphNode[], time
   }
   return { layers: result, otherMs };
 }
-
-/**
- * Time per stage, each fused node counted once, in network order: a stage is the first part of a dotted
- * name (layer1, layer2, …); the single layers before the first stage are the stem, those after the last the head.
- */
-export function stageTimes(layers: readonly LayerTime[]): { name: string; ms: number }[] {
-  const stages = new Map<string, number>();
-  let seenStage = false;
-  for (const layer of layers) {
-    const dotted = layer.name.includes('.');
-    seenStage ||= dotted;
-    const stage = dotted ? layer.name.split('.')[0]! : seenStage ? 'head' : 'stem';
-    stages.set(stage, (stages.get(stage) ?? 0) + (layer.fusedInto ? 0 : layer.ms));
-  }
-  return [...stages].map(([name, ms]) => ({ name, ms }));
-}

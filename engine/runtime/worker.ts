@@ -136,7 +136,7 @@ export class Worker {
           ...(prepared.original ? { original: prepared.original } : {}),
           ...(request.includeSeenImage && prepared.seen ? { seen: prepared.seen } : {}),
         };
-        if (request.cam) result.cam = await this.classMaps(session, prepared, output, request.cam.classes, request.id);
+        if (request.cam && (entry.cam || request.cam.occlusion !== false)) result.cam = await this.classMaps(session, prepared, output, request.cam.classes, request.id);
         measuredRuns.set(result, measured);
         results.push(result);
       }

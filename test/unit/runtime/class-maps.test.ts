@@ -17,7 +17,7 @@ import { camHead } from '../../../engine/onnx/cam-head';
 import { upsample } from '../../../engine/runtime/cam-overlay';
 import { OCCLUSION_GRID } from '../../../engine/runtime/cam';
 import { InferenceClient } from '../../../engine/runtime/client';
-import { stageTimes } from '../../../engine/runtime/profile';
+import { stageTimes } from '../../../contracts/inference-result';
 import type { InputSpec } from '../../../contracts/worker';
 import { exampleFile, exampleNetwork } from '../onnx/example-networks';
 import { PYTHON, referenceIo, referenceModels, referenceNetworks, readIo } from '../onnx/oracle';
