@@ -77,14 +77,19 @@ const ERROR_ACTIONS = {
 
 /** Where weights come from, for a network that has none yet. */
 const WEIGHTS_HELP = [
-  'A .safetensors file of the network\'s state_dict, with the keys torchvision uses (conv1.weight, layer1.0.bn1.running_mean, …).',
-  'From torchvision\'s pretrained weights, or a checkpoint of your own, with Python (pip install safetensors):',
+  "Weights are a .safetensors file of the network's state_dict, with",
+  "torchvision's keys (conv1.weight, layer1.0.bn1.running_mean, ...).",
+  "From torchvision's pretrained weights, with Python (pip install safetensors):",
   '',
-  '    import torch, torchvision; from safetensors.torch import save_file',
-  '    save_file(torchvision.models.resnet50(weights="DEFAULT").state_dict(), "resnet50.safetensors")',
+  '  import torch, torchvision; from safetensors.torch import save_file',
+  '  save_file(torchvision.models.resnet50(weights="DEFAULT").state_dict(), "resnet50.safetensors")',
   '',
-  'For a checkpoint: save_file(torch.load("checkpoint.pth", map_location="cpu"), "model.safetensors").',
-  '"Dry run with random weights" runs the network with seeded random weights instead: the shapes and timings are real, the classes mean nothing.',
+  'From a checkpoint of your own:',
+  '',
+  '  save_file(torch.load("checkpoint.pth", map_location="cpu"), "model.safetensors")',
+  '',
+  '"Dry run with random weights" runs the network with seeded random weights:',
+  'the shapes and timings are real, the classes mean nothing.',
 ].join('\n');
 
 class InferenceController {

@@ -4,21 +4,37 @@
 // result as a PNG, the results view draws the heat map under an opacity slider.
 import type { SeenImage } from '../../contracts/worker';
 
+/** For each output index along one axis: the two source indices and the weight of the second. */
+function axisSources(size: number, sourceSize: number): { lo: Int32Array; hi: Int32Array; t: Float32Array } {
+  const lo = new Int32Array(size);
+  const hi = new Int32Array(size);
+  const t = new Float32Array(size);
+  const scale = sourceSize / size;
+  for (let i = 0; i < size; i++) {
+    const s = Math.max(0, (i + 0.5) * scale - 0.5);
+    lo[i] = Math.min(Math.floor(s), sourceSize - 1);
+    hi[i] = Math.min(lo[i]! + 1, sourceSize - 1);
+    t[i] = s - lo[i]!;
+  }
+  return { lo, hi, t };
+}
+
 /** `values` ([mh, mw], row-major) resized to [height, width]. */
 export function upsample(values: ArrayLike<number>, mh: number, mw: number, height: number, width: number): Float32Array {
   const out = new Float32Array(height * width);
-  const source = (i: number, scale: number, size: number) => {
-    const s = Math.max(0, (i + 0.5) * scale - 0.5);
-    const lo = Math.min(Math.floor(s), size - 1);
-    return { lo, hi: Math.min(lo + 1, size - 1), t: s - lo };
-  };
+  const ys = axisSources(height, mh);
+  const xs = axisSources(width, mw);
   for (let y = 0; y < height; y++) {
-    const sy = source(y, mh / height, mh);
+    const top = ys.lo[y]! * mw;
+    const bottom = ys.hi[y]! * mw;
+    const ty = ys.t[y]!;
     for (let x = 0; x < width; x++) {
-      const sx = source(x, mw / width, mw);
-      const top = values[sy.lo * mw + sx.lo]! * (1 - sx.t) + values[sy.lo * mw + sx.hi]! * sx.t;
-      const bottom = values[sy.hi * mw + sx.lo]! * (1 - sx.t) + values[sy.hi * mw + sx.hi]! * sx.t;
-      out[y * width + x] = top * (1 - sy.t) + bottom * sy.t;
+      const l = xs.lo[x]!;
+      const h = xs.hi[x]!;
+      const tx = xs.t[x]!;
+      const upper = values[top + l]! * (1 - tx) + values[top + h]! * tx;
+      const lower = values[bottom + l]! * (1 - tx) + values[bottom + h]! * tx;
+      out[y * width + x] = upper * (1 - ty) + lower * ty;
     }
   }
   return out;
@@ -28,12 +44,14 @@ export function upsample(values: ArrayLike<number>, mh: number, mw: number, heig
 export function normalise(values: Float32Array): Float32Array {
   let min = Infinity;
   let max = -Infinity;
-  for (const v of values) {
-    min = Math.min(min, v);
-    max = Math.max(max, v);
+  for (let i = 0; i < values.length; i++) {
+    if (values[i]! < min) min = values[i]!;
+    if (values[i]! > max) max = values[i]!;
   }
   const range = max - min;
-  return values.map((v) => (range > 0 ? (v - min) / range : 0));
+  const out = new Float32Array(values.length);
+  if (range > 0) for (let i = 0; i < values.length; i++) out[i] = (values[i]! - min) / range;
+  return out;
 }
 
 /** The jet colour map at t ∈ [0, 1], as 0–255 RGB. */
@@ -42,11 +60,19 @@ export function jet(t: number): [number, number, number] {
   return [channel(3), channel(2), channel(1)];
 }
 
+/** jet at 256 steps: the colour of t is JET[round(255 t)]. */
+const JET = Uint8Array.from({ length: 256 * 3 }, (_, i) => jet(Math.floor(i / 3) / 255)[i % 3]!);
+
 /** The map as RGB pixels at [height, width]. */
 export function heatmap(values: ArrayLike<number>, mh: number, mw: number, height: number, width: number): Uint8Array {
   const t = normalise(upsample(values, mh, mw, height, width));
   const rgb = new Uint8Array(height * width * 3);
-  t.forEach((v, p) => rgb.set(jet(v), p * 3));
+  for (let p = 0; p < t.length; p++) {
+    const entry = Math.round(t[p]! * 255) * 3;
+    rgb[p * 3] = JET[entry]!;
+    rgb[p * 3 + 1] = JET[entry + 1]!;
+    rgb[p * 3 + 2] = JET[entry + 2]!;
+  }
   return rgb;
 }
 

@@ -11,7 +11,7 @@ function layerRows(profile: NonNullable<ImageResult['profile']>): Row[] {
     .filter((l) => !l.fusedInto)
     .map((l) => {
       const members = profile.filter((f) => f.fusedInto === l.name).map((f) => f.name);
-      return { name: l.name, ms: l.ms, note: members.length ? `fused: ${members.join(', ')} ran in this node` : '' };
+      return { name: l.name, ms: l.ms, note: members.length ? `fused: this node also ran ${members.join(', ')}` : '' };
     });
 }
 

@@ -47,7 +47,11 @@ function upsert(node: HTMLElement): void {
   runs.querySelector('.empty')?.remove();
   const existing = runs.querySelector(`section[data-id="${node.dataset.id}"]`);
   if (existing) existing.replaceWith(node);
-  else runs.prepend(node);
+  else {
+    runs.prepend(node);
+    // A new run (or failure) is where the user looks: bring it into view.
+    node.scrollIntoView({ block: 'start' });
+  }
 }
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {

@@ -66,13 +66,15 @@ function openable(media: HTMLElement, title: string, open: () => void): HTMLElem
   return media;
 }
 
-/** decode + preprocess + run + session + the rest = total: every part of the total named. */
+/** decode + preprocess + run + session + the rest = the time from the command until the result went to the view: every part named. */
 export function totalLine(run: ImageRunView): string {
   const t = run.result.results[0]!.timings;
   const s = run.result.session;
   const session = s.cached ? 0 : s.weightsMs + s.compileMs + s.sessionMs;
   const rest = Math.max(0, run.totalMs - t.decodeMs - t.preprocessMs - t.runMs - session);
-  const parts = [`decode ${ms(t.decodeMs)}`, `preprocess ${ms(t.preprocessMs)}`, `run ${ms(t.runMs)}`, ...(s.cached ? [] : [`session ${ms(session)}`]), `worker messages and drawing ${ms(rest)}`];
+  // The rest: the messages to and from the worker (its start too, on a cold run) and the view's data (class maps).
+  const restName = s.cached ? 'messages and view data' : 'worker start, messages and view data';
+  const parts = [`decode ${ms(t.decodeMs)}`, `preprocess ${ms(t.preprocessMs)}`, `run ${ms(t.runMs)}`, ...(s.cached ? [] : [`session ${ms(session)}`]), `${restName} ${ms(rest)}`];
   return `${parts.join(' + ')} = ${ms(run.totalMs)}`;
 }
 
@@ -119,7 +121,7 @@ function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
       ['prediction', top[0] ? `${className(top[0].label, top[0].index)} (${percent(top[0].probability)})${verdict}` : 'n/a', 'top1-label'],
       ...(truth ? [['true class', `${truth.name} (from the ${truth.from})`, 'true-label'] as [string, string, string]] : []),
       ['execution provider', epText(result.ep), 'ep'],
-      ['timings', totalLine(run), 'timings'],
+      ['timings', `${totalLine(run)} from the command to the result`, 'timings'],
       ['session', session],
     ]),
   );

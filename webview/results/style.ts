@@ -9,11 +9,12 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 .run header h2 { font-size: 1.1em; margin: 0; }
 .run header .meta { opacity: 0.75; }
 .run header .actions { margin-left: auto; display: flex; gap: 6px; }
-.images { display: flex; gap: 16px; align-items: flex-start; margin-bottom: 10px; }
+.images { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; margin-bottom: 10px; }
+.images > figure { flex-shrink: 0; }
 figure { margin: 0; text-align: center; }
 figure img, figure canvas { width: 112px; height: 112px; object-fit: contain; image-rendering: pixelated; background: var(--vscode-editorWidget-background); border: 1px solid var(--vscode-panel-border, rgba(128,128,128,0.35)); }
 figcaption { font-size: 0.85em; opacity: 0.8; margin-top: 2px; }
-.bars { flex: 1; min-width: 200px; }
+.bars { flex: 1 1 240px; min-width: 240px; }
 .bar { display: grid; grid-template-columns: minmax(90px, 30%) 1fr 64px; gap: 8px; align-items: center; margin: 3px 0; }
 .bar .track { height: 12px; background: var(--vscode-editorWidget-background); border-radius: 2px; overflow: hidden; }
 .bar .fill { height: 100%; background: var(--vscode-charts-blue, #3794ff); }
@@ -61,9 +62,10 @@ body.vscode-high-contrast .confusion td.confused, body.vscode-high-contrast-ligh
 .profile th.sortable { cursor: pointer; text-decoration: underline dotted; }
 .profile td.share { position: relative; min-width: 90px; text-align: right; }
 .profile .share-bar { position: absolute; left: 0; top: 3px; bottom: 3px; background: var(--vscode-charts-blue, #3794ff); opacity: 0.35; }
-.profile td.note { opacity: 0.75; font-size: 0.9em; }
+.profile td { white-space: nowrap; }
+.profile td.note { opacity: 0.75; font-size: 0.9em; white-space: normal; }
 .profile-total { opacity: 0.8; font-size: 0.9em; }
-.failure pre.details { background: var(--vscode-textCodeBlock-background); padding: 6px 8px; white-space: pre-wrap; font-family: var(--vscode-editor-font-family); }
+.failure pre.details { background: var(--vscode-textCodeBlock-background); padding: 6px 8px; white-space: pre; overflow-x: auto; font-family: var(--vscode-editor-font-family); }
 .failure-actions { display: flex; gap: 6px; flex-wrap: wrap; margin-top: 6px; }
 h3 { font-size: 1em; margin: 12px 0 4px; }
 `;
