@@ -100,6 +100,13 @@ export type WebviewRequest =
   /** An uncaught error in the webview, for the log. */
   | { type: 'error'; message: string };
 
+/** An engine message in the editor's words: what a CLI flag chooses is the execution-provider picker's choice here. */
+export function guiText(text: string): string {
+  return text
+    .replace(/--ep (\w+) forces it/g, 'choosing $1 in the execution-provider picker forces it')
+    .replace(/\(see --ep cuda\)/g, '(see the CUDA provider)');
+}
+
 const ID = /^[a-z0-9-]{1,64}$/;
 const FAILURE_ACTIONS: readonly FailureAction[] = ['chooseWeights', 'randomWeights', 'chooseEp', 'showLog', 'showProblems'];
 const MAX_ERROR_LENGTH = 4096;

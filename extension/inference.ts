@@ -22,7 +22,7 @@ import { epFallbackNote, evaluationCsv } from './results-format';
 import { ResultsPanel } from './results-panel';
 import { inferenceSettings } from './settings';
 import { EpStatusBar, CHOOSE_EP_COMMAND } from './status-bar';
-import type { EvalRunView, FailureAction, FailureView, ImageRunView } from '../contracts/results';
+import { guiText, type EvalRunView, type FailureAction, type FailureView, type ImageRunView } from '../contracts/results';
 
 export const COMMANDS = {
   runInference: 'resnetStudio.runInference',
@@ -303,7 +303,7 @@ class InferenceController {
         },
       });
     } else if (error.kind === 'ep') {
-      this.showFailure('The execution provider could not start', error.message, { actions: { chooseEp: () => void vscode.commands.executeCommand(CHOOSE_EP_COMMAND), showLog: () => this.showLog() } });
+      this.showFailure('The execution provider could not start', guiText(error.message), { actions: { chooseEp: () => void vscode.commands.executeCommand(CHOOSE_EP_COMMAND), showLog: () => this.showLog() } });
     } else {
       this.showFailure(`${network} could not run`, firstLine(error.message), { details: error.message, actions: { showLog: () => this.showLog() } });
     }

@@ -1,7 +1,7 @@
 // Builds the DOM of one run: an image, a folder evaluation, or a failure with its actions.
 import { button as toolkitButton } from '../toolkit';
 import { className, type EvaluationResult, type RunReport } from '../../contracts/inference-result';
-import type { EvalRunView, FailureView, ImageRunView, RunView, WebviewRequest } from '../../contracts/results';
+import { guiText, type EvalRunView, type FailureView, type ImageRunView, type RunView, type WebviewRequest } from '../../contracts/results';
 import { classMapFigure } from './class-map';
 import { el, figure, ms, percent, pixelsCanvas } from './dom';
 import { layerTimesSection } from './layer-table';
@@ -34,11 +34,6 @@ function facts(entries: [string, string, string?][]): HTMLElement {
 function epText(ep: RunReport['ep']): string {
   const nodes = Object.entries(ep.nodesByEp).sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(', ');
   return `${ep.ran} (requested ${ep.requested}${nodes ? `; nodes: ${nodes}` : ''})`;
-}
-
-/** An engine message in words for the editor: the choice a CLI flag makes is the execution-provider picker's here. */
-export function guiText(text: string): string {
-  return text.replace(/--ep (\w+) forces it/g, 'choosing $1 in the execution-provider picker forces it');
 }
 
 /** Why a GPU EP was not used: the attempts that failed, in the editor's words; shown once, above the runs. */
@@ -84,7 +79,7 @@ function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
   const section = el('section', 'run image-run');
   section.dataset.id = run.id;
   const actions = [button('Copy JSON', 'Copy this result as JSON', () => send({ type: 'copyJson', id: run.id }))];
-  if (image.error === undefined) actions.unshift(button(run.profiling ? 'Timing layers…' : 'Time layers', 'Run the image again with onnxruntime profiling and show the time of each layer', () => send({ type: 'profile', id: run.id })));
+  if (image.error === undefined) actions.push(button(run.profiling ? 'Timing layers…' : 'Time layers', 'Run the image again with onnxruntime profiling and show the time of each layer', () => send({ type: 'profile', id: run.id })));
   section.append(header(image.image, `${result.network} · ${new Date(run.startedAt).toLocaleTimeString()}`, actions));
   if (image.error !== undefined) {
     section.append(el('div', 'error', image.error));

@@ -9,7 +9,8 @@ import { classActivationMap, occlusionPatches } from '../../../engine/runtime/ca
 import { epAvailability } from '../../../engine/runtime/ep-availability';
 import { trueClass } from '../../../engine/runtime/true-class';
 import { stageTimes } from '../../../contracts/inference-result';
-import { parseResultsRequest } from '../../../contracts/results';
+import { guiText, parseResultsRequest } from '../../../contracts/results';
+import { candidateEps } from '../../../engine/runtime/providers';
 
 test('the results view may ask to time layers, open an image and take a failure action, nothing else', () => {
   assert.deepEqual(parseResultsRequest({ type: 'profile', id: 'image-1-abcdef' }), { type: 'profile', id: 'image-1-abcdef' });
@@ -88,4 +89,11 @@ test('stage times count a fused node once; single layers before the stages are t
     { name: 'fc', ms: 0.5 },
   ]);
   assert.deepEqual(stages, [{ name: 'stem', ms: 2 }, { name: 'layer1', ms: 1 }, { name: 'layer2', ms: 3 }, { name: 'head', ms: 0.5 }]);
+});
+
+test('GUI text names the execution-provider picker, not a CLI flag', () => {
+  const skipped = candidateEps('auto', { platform: 'linux', cudaPresent: false, gpuDevicePresent: false }).skipped[0]!.error!;
+  assert.match(skipped, /--ep webgpu/, 'the engine message the CLI prints');
+  assert.doesNotMatch(guiText(skipped), /--/);
+  assert.match(guiText(skipped), /choosing webgpu in the execution-provider picker forces it/);
 });
