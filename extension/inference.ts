@@ -342,7 +342,9 @@ class InferenceController {
     }
     this.statusBar.ran(run.ep);
     this.logResult(`${model.network.name} on ${imageLabel}`, run);
-    const result = inferenceResult(model, run, { top: topK, imageName: relativePath });
+    // The maps go to the view as heat maps; the result stays what `infer --json` prints, which Copy JSON copies.
+    const withoutMaps = { ...run, results: run.results.map(({ cam: _maps, ...output }) => output) };
+    const result = inferenceResult(model, withoutMaps, { top: topK, imageName: relativePath });
     const output = run.results[0]!;
     const seen = output.seen;
     const image0 = result.results[0]!;
