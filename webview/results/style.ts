@@ -65,7 +65,7 @@ body.vscode-high-contrast .confusion td.confused, body.vscode-high-contrast-ligh
 .profile td { white-space: nowrap; }
 .profile td.note { opacity: 0.75; font-size: 0.9em; white-space: normal; }
 .profile-total { opacity: 0.8; font-size: 0.9em; }
-.failure pre.details { background: var(--vscode-textCodeBlock-background); padding: 6px 8px; white-space: pre; overflow-x: auto; font-family: var(--vscode-editor-font-family); }
+.failure pre.details { background: var(--vscode-textCodeBlock-background); padding: 6px 8px; white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); }
 .failure-actions { display: flex; gap: 6px; flex-wrap: wrap; margin-top: 6px; }
 h3 { font-size: 1em; margin: 12px 0 4px; }
 `;

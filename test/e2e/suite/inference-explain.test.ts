@@ -62,7 +62,8 @@ suite('inference: see why, and from the editor', () => {
   });
 
   test('Time Layers gives every layer a time, sortable per layer and per stage', async () => {
-    await vscode.commands.executeCommand('resnetStudio.openPreviewToSide', model.document.uri);
+    // The preview in the editor's own group, so that it does not cover the results view.
+    await vscode.commands.executeCommand('resnetStudio.openPreview', model.document.uri);
     const result = await vscode.commands.executeCommand<InferenceResult | undefined>('resnetStudio.profileLayers');
     assert.ok(result, 'Time Layers returned no result');
     const profile = result.results[0]!.profile!;
@@ -81,6 +82,7 @@ suite('inference: see why, and from the editor', () => {
       await viewShows('the layers sorted by name', '.image-run .profile tr:nth-child(2) td.name', (t) => t[0] === 'avgpool');
     }
     await screenshot('explain-layer-times-per-layer');
+    await vscode.window.showTextDocument(model.document);
   });
 
   test('a folder evaluation: class names on both axes of the confusion matrix in dark, light and high contrast; mistakes with file, true label, class map, and a click that opens them', async () => {
