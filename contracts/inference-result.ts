@@ -5,6 +5,8 @@ import type { Range } from '../language/core/positions';
 import type { WeightProblem } from '../engine/onnx/state-dict';
 import type { EpReport } from '../engine/runtime/providers';
 import type { InputTimings, Precision, SessionTimings } from './worker';
+import type { CamMethod } from '../engine/runtime/cam';
+import type { LayerTime } from '../engine/runtime/profile';
 
 /** An exported model against the network compiled in fp32, on the same folder (`eval --model M.onnx --compare`). */
 export interface Comparison {
@@ -59,6 +61,14 @@ export interface ImageResult {
   logits?: number[];
   error?: string;
   timings: InputTimings;
+  /** With `--cam`: the top-1 class's map at feature-map resolution (occlusion: its grid), as rows. */
+  cam?: number[][];
+  /** How `cam` was made: the class activation map of a pooling+linear head, or occlusion sensitivity. */
+  camMethod?: CamMethod;
+  /** With `--profile`: time per layer of a measured run, in network order. */
+  profile?: LayerTime[];
+  /** With `--profile`: time in nodes of no layer (onnxruntime's layout conversions). */
+  profileOtherMs?: number;
 }
 
 export interface InferenceResult extends RunReport {
@@ -126,4 +136,20 @@ export function resultJson(result: InferenceResult | EvaluationResult): string {
 /** How a class is named to a person: its label, else its index. */
 export function className(label: string | null | undefined, index: number): string {
   return label ?? `class ${index}`;
+}
+
+/**
+ * Time per stage, each fused node counted once, in network order: a stage is the first part of a dotted
+ * name (layer1, layer2, …); the single layers before the first stage are the stem, those after the last the head.
+ */
+export function stageTimes(layers: readonly Pick<LayerTime, 'name' | 'ms' | 'fusedInto'>[]): { name: string; ms: number }[] {
+  const stages = new Map<string, number>();
+  let seenStage = false;
+  for (const layer of layers) {
+    const dotted = layer.name.includes('.');
+    seenStage ||= dotted;
+    const stage = dotted ? layer.name.split('.')[0]! : seenStage ? 'head' : 'stem';
+    stages.set(stage, (stages.get(stage) ?? 0) + (layer.fusedInto ? 0 : layer.ms));
+  }
+  return [...stages].map(([name, ms]) => ({ name, ms }));
 }

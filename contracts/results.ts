@@ -2,6 +2,24 @@
 // once for both sides, in the preview's pattern (contracts/preview.ts): everything the webview sends is
 // untrusted and reaches the host only through parseResultsRequest.
 import type { EvaluationResult, InferenceResult } from './inference-result';
+import type { CamMethod } from '../engine/runtime/cam';
+
+/** Pixels for a canvas: uint8, HWC, base64. */
+export interface PixelsView {
+  width: number;
+  height: number;
+  channels: number;
+  base64: string;
+}
+
+/** Class maps of an image, as heat maps (jet, RGB) at the size of the image the network saw. */
+export interface ClassMapsView {
+  method: CamMethod;
+  /** The map's own resolution (the feature map's, or the occlusion grid's). */
+  height: number;
+  width: number;
+  classes: { index: number; name: string; heat: PixelsView }[];
+}
 
 export interface ImageRunView {
   kind: 'image';
@@ -12,9 +30,33 @@ export interface ImageRunView {
   /** The image file, as a webview resource URI. */
   imageSrc: string;
   /** What the network saw: uint8 pixels, HWC, base64. */
-  seen?: { width: number; height: number; channels: number; base64: string };
+  seen?: PixelsView;
+  /** Where the network looked, for each of the top classes. */
+  maps?: ClassMapsView;
+  /** Why there are no maps (a head other than pooling+linear, with occlusion maps turned off). */
+  mapsNote?: string;
+  /** The image's class as its file name or folder says it (the labelled-folder rules). */
+  trueClass?: { index: number; name: string; from: string };
   /** From the command's start until the result went to the view. */
   totalMs: number;
+  /** Set while the layers are being timed. */
+  profiling?: boolean;
+  /** The profiled run's own time, once result.results[0].profile holds its layers. */
+  profileRunMs?: number;
+}
+
+/** What a failed run offers: each a button in its card and in the error message. */
+export type FailureAction = 'chooseWeights' | 'randomWeights' | 'chooseEp' | 'showLog' | 'showProblems';
+
+/** A run that could not start or failed: the message, the details (e.g. how to make weights) and the actions. */
+export interface FailureView {
+  kind: 'failure';
+  id: string;
+  startedAt: string;
+  title: string;
+  message: string;
+  details?: string;
+  actions: { action: FailureAction; label: string }[];
 }
 
 export interface EvalRunView {
@@ -30,10 +72,12 @@ export interface EvalRunView {
   result?: EvaluationResult;
   /** The images of result.mistakes as webview resource URIs, in the same order. */
   mistakeSrcs?: string[];
+  /** The class map of each mistake's (wrong) answer over what the network saw, in the same order. */
+  mistakeMaps?: (PixelsView | undefined)[];
   error?: string;
 }
 
-export type RunView = ImageRunView | EvalRunView;
+export type RunView = ImageRunView | EvalRunView | FailureView;
 
 export type HostMessage =
   | { type: 'runs'; runs: RunView[] }
@@ -46,12 +90,25 @@ export type WebviewRequest =
   | { type: 'copyJson'; id: string }
   | { type: 'exportCsv'; id: string }
   | { type: 'cancel'; id: string }
+  /** Time each layer of an image run. */
+  | { type: 'profile'; id: string }
+  /** Open an image of a run in the editor: the run's own (index -1) or a mistake's. */
+  | { type: 'openImage'; id: string; index: number }
+  | { type: 'action'; id: string; action: FailureAction }
   | { type: 'runAgain' }
   | { type: 'clear' }
   /** An uncaught error in the webview, for the log. */
   | { type: 'error'; message: string };
 
+/** An engine message in the editor's words: what a CLI flag chooses is the execution-provider picker's choice here. */
+export function guiText(text: string): string {
+  return text
+    .replace(/--ep (\w+) forces it/g, 'choosing $1 in the execution-provider picker forces it')
+    .replace(/\(see --ep cuda\)/g, '(see the CUDA provider)');
+}
+
 const ID = /^[a-z0-9-]{1,64}$/;
+const FAILURE_ACTIONS: readonly FailureAction[] = ['chooseWeights', 'randomWeights', 'chooseEp', 'showLog', 'showProblems'];
 const MAX_ERROR_LENGTH = 4096;
 
 function hasOnlyKeys(value: object, keys: string[]): boolean {
@@ -74,7 +131,18 @@ export function parseResultsRequest(message: unknown): WebviewRequest | undefine
     case 'copyJson':
     case 'exportCsv':
     case 'cancel':
+    case 'profile':
       return hasOnlyKeys(message, ['type', 'id']) && typeof id === 'string' && ID.test(id) ? { type, id } : undefined;
+    case 'openImage': {
+      const index = (message as { index?: unknown }).index;
+      const valid = hasOnlyKeys(message, ['type', 'id', 'index']) && typeof id === 'string' && ID.test(id) && Number.isSafeInteger(index) && (index as number) >= -1;
+      return valid ? { type, id: id as string, index: index as number } : undefined;
+    }
+    case 'action': {
+      const action = (message as { action?: unknown }).action;
+      const valid = hasOnlyKeys(message, ['type', 'id', 'action']) && typeof id === 'string' && ID.test(id) && FAILURE_ACTIONS.includes(action as FailureAction);
+      return valid ? { type, id: id as string, action: action as FailureAction } : undefined;
+    }
     case 'error': {
       const text = (message as { message?: unknown }).message;
       return hasOnlyKeys(message, ['type', 'message']) && typeof text === 'string' && text.length <= MAX_ERROR_LENGTH ? { type, message: text } : undefined;

@@ -4,6 +4,8 @@
 import type { Network } from '../language/core/model';
 import type { WeightProblem } from '../engine/onnx/state-dict';
 import type { EpChoice, EpReport } from '../engine/runtime/providers';
+import type { CamMaps } from '../engine/runtime/cam';
+import type { LayerProfile } from '../engine/runtime/profile';
 
 /** A safetensors file, seeded random weights, or an exported ONNX model (`--model`) that holds them compiled. */
 export type WeightsRequest = { kind: 'file'; path: string } | { kind: 'random'; seed: number } | { kind: 'model'; path: string };
@@ -29,6 +31,10 @@ export interface InferRequest {
   threads?: number;
   /** How many compiled sessions the worker keeps (absent: 2; 0: none kept after the request). */
   sessionCacheSize?: number;
+  /** Class maps (CAM, else occlusion unless `occlusion` is false) for each input's `classes` most probable classes. */
+  cam?: { classes: number; occlusion?: boolean };
+  /** Time each layer: a session of its own, profiled, run once to warm up and once measured per input. */
+  profile?: boolean;
 }
 
 export interface CancelRequest {
@@ -61,6 +67,10 @@ export interface InputResult {
   seen?: SeenImage;
   /** For image inputs: the file's own size. */
   original?: { width: number; height: number };
+  /** With `cam`: the maps of the most probable classes, most probable first. */
+  cam?: CamMaps;
+  /** With `profile`: the measured run's time per layer. */
+  profile?: LayerProfile;
 }
 
 export interface SeenImage {

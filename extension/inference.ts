@@ -9,7 +9,11 @@ import { evaluationResult, inferenceResult } from '../engine/runtime/inference-r
 import { formatEpReport } from '../engine/runtime/providers';
 import { inferRequest, isModelProblem, loadEvaluation, type EvaluationInput } from '../engine/runtime/runnable-model';
 import { className, type ClassScore } from '../contracts/inference-result';
-import type { InferResult, Precision } from '../contracts/worker';
+import type { HostMessage as PreviewMessage } from '../contracts/preview';
+import type { InferResult, Precision, WeightsRequest } from '../contracts/worker';
+import { DEFAULT_SEED } from '../engine/onnx/random-weights';
+import { trueClass } from '../engine/runtime/true-class';
+import { classMapsView, pixelsView, topOverlay } from './class-map-view';
 import { InferenceEngine, type EngineRequest } from './inference-engine';
 import { loadDocumentModel, writeWeightsDeclaration, type DocumentModel, type DocumentProblem } from './inference-model';
 import { pickImage, pickModel } from './inference-pickers';
@@ -18,13 +22,14 @@ import { epFallbackNote, evaluationCsv } from './results-format';
 import { ResultsPanel } from './results-panel';
 import { inferenceSettings } from './settings';
 import { EpStatusBar, CHOOSE_EP_COMMAND } from './status-bar';
-import type { EvalRunView, ImageRunView } from '../contracts/results';
+import { guiText, type EvalRunView, type FailureAction, type FailureView, type ImageRunView } from '../contracts/results';
 
 export const COMMANDS = {
   runInference: 'resnetStudio.runInference',
   runInferenceOnImage: 'resnetStudio.runInferenceOnImage',
   evaluateFolder: 'resnetStudio.evaluateFolder',
   runAgain: 'resnetStudio.runAgain',
+  profileLast: 'resnetStudio.profileLayers',
   chooseWeights: 'resnetStudio.chooseWeights',
   stopWorker: 'resnetStudio.stopInferenceWorker',
   showLog: 'resnetStudio.showInferenceLog',
@@ -63,15 +68,44 @@ export interface EvalOutcome {
   ep: string | undefined;
 }
 
-const ERROR_ACTIONS = { chooseWeights: 'Choose weights file…', chooseEp: 'Choose execution provider…', showLog: 'Show log', trust: 'Manage Workspace Trust' };
+const ERROR_ACTIONS = {
+  chooseWeights: 'Choose weights file…',
+  randomWeights: 'Dry run with random weights',
+  chooseEp: 'Choose execution provider…',
+  showLog: 'Show log',
+  showProblems: 'Show problems',
+  trust: 'Manage Workspace Trust',
+} satisfies Record<FailureAction | 'trust', string>;
+
+/** Where weights come from, for a network that has none yet. */
+const WEIGHTS_HELP = [
+  "Weights are a .safetensors file of the network's state_dict, with",
+  "torchvision's keys (conv1.weight, layer1.0.bn1.running_mean, ...).",
+  "From torchvision's pretrained weights, with Python (pip install safetensors):",
+  '',
+  '  import torch, torchvision; from safetensors.torch import save_file',
+  '  save_file(torchvision.models.resnet50(weights="DEFAULT").state_dict(), "resnet50.safetensors")',
+  '',
+  'From a checkpoint of your own:',
+  '',
+  '  save_file(torch.load("checkpoint.pth", map_location="cpu"), "model.safetensors")',
+  '',
+  '"Dry run with random weights" runs the network with seeded random weights:',
+  'the shapes and timings are real, the classes mean nothing.',
+].join('\n');
 
 class InferenceController {
   private readonly log = vscode.window.createOutputChannel('ResNet Studio Inference', { log: true });
   private readonly engine: InferenceEngine;
   private readonly panel: ResultsPanel;
   private readonly statusBar = new EpStatusBar();
+  /** The newest image run, which "Time Layers" profiles. */
+  private lastImage: { view: ImageRunView; image: vscode.Uri; model: DocumentModel } | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly postToPreview: (message: PreviewMessage) => void,
+  ) {
     this.engine = new InferenceEngine(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, this.log, () => inferenceSettings().idleShutdownSeconds);
     this.panel = new ResultsPanel(context.extensionUri, this.log, () => void vscode.commands.executeCommand(COMMANDS.runAgain));
     context.subscriptions.push(this.log, this.engine, this.panel, this.statusBar);
@@ -90,11 +124,16 @@ class InferenceController {
       const image = model && (await pickImage());
       return image && this.runImage(image, model);
     }
-    const image = uri ?? (await pickImage());
-    if (!image) return undefined;
+    if (uri) {
+      const document = await pickModel();
+      const model = document && (await this.prepare(document, networkName));
+      return model && this.runImage(uri, model);
+    }
+    // From the palette: the network first (a pick when ambiguous, its weights checked), then the image.
     const document = await pickModel();
     const model = document && (await this.prepare(document, networkName));
-    return model && this.runImage(image, model);
+    const image = model && (await pickImage());
+    return image && model && this.runImage(image, model);
   }
 
   async evaluateFolder(folder?: vscode.Uri, modelUri?: vscode.Uri | string, networkName?: string): Promise<EvalOutcome | undefined> {
@@ -180,8 +219,8 @@ class InferenceController {
     return false;
   }
 
-  private async prepare(document: vscode.TextDocument, networkName: string | undefined): Promise<DocumentModel | undefined> {
-    const model = await loadDocumentModel(document, networkName);
+  private async prepare(document: vscode.TextDocument, networkName: string | undefined, weights?: WeightsRequest): Promise<DocumentModel | undefined> {
+    const model = await loadDocumentModel(document, networkName, { weights });
     if (!model) return undefined;
     if (isModelProblem(model)) {
       this.reportProblem(model);
@@ -195,17 +234,50 @@ class InferenceController {
     const message = `${vscode.workspace.asRelativePath(problem.document.uri)}: ${problem.message}`;
     this.log.warn(message);
     if (problem.kind === 'no-weights' || problem.kind === 'weights') {
-      const network = problem.network;
-      void vscode.window
-        .showErrorMessage(`ResNet Studio: ${message}. Choose a .safetensors file to declare it in the network.`, ERROR_ACTIONS.chooseWeights)
-        .then((action) => action && vscode.commands.executeCommand(COMMANDS.chooseWeights, problem.document.uri, network.name));
+      const { document } = problem;
+      const network = problem.network.name;
+      this.showFailure(`Network ${network} has no usable weights`, `${message}.`, {
+        details: WEIGHTS_HELP,
+        actions: {
+          chooseWeights: () => void vscode.commands.executeCommand(COMMANDS.chooseWeights, document.uri, network),
+          randomWeights: () => void this.dryRun(document, network),
+          showLog: () => this.showLog(),
+        },
+      });
     } else if (problem.kind === 'errors') {
-      void vscode.window
-        .showErrorMessage(`ResNet Studio: ${message}.`, 'Show Problems')
-        .then((action) => action && vscode.commands.executeCommand('workbench.actions.view.problems'));
+      this.showFailure('The network has errors', `${message}.`, { actions: { showProblems: () => void vscode.commands.executeCommand('workbench.actions.view.problems') } });
     } else {
-      void vscode.window.showErrorMessage(`ResNet Studio: ${message}.`);
+      this.showFailure('Cannot run', `${message}.`, { actions: { showLog: () => this.showLog() } });
     }
+  }
+
+  /**
+   * A failure as a card in the results view, where it stays, and as an error message with the same
+   * actions (which VS Code may file away in the notification centre).
+   */
+  private showFailure(title: string, message: string, options: { details?: string; actions: Partial<Record<FailureAction, () => void>> }): void {
+    const actions = Object.keys(options.actions) as FailureAction[];
+    const view: FailureView = {
+      kind: 'failure',
+      id: this.panel.newId('failure'),
+      startedAt: new Date().toISOString(),
+      title,
+      message,
+      ...(options.details ? { details: options.details } : {}),
+      actions: actions.map((action) => ({ action, label: ERROR_ACTIONS[action] })),
+    };
+    void this.panel.show({ view, actions: options.actions });
+    void vscode.window.showErrorMessage(`ResNet Studio: ${message}`, ...actions.map((a) => ERROR_ACTIONS[a])).then((label) => {
+      const action = actions.find((a) => ERROR_ACTIONS[a] === label);
+      if (action) options.actions[action]?.();
+    });
+  }
+
+  /** The network with seeded random weights, on an image the user picks: shapes and timings without trained weights. */
+  private async dryRun(document: vscode.TextDocument, network: string): Promise<ImageRunOutcome | undefined> {
+    const model = await this.prepare(document, network, { kind: 'random', seed: DEFAULT_SEED });
+    const image = model && (await pickImage());
+    return image && model && this.runImage(image, model);
   }
 
   private reportFailure(error: unknown, model: DocumentModel): void {
@@ -220,28 +292,28 @@ class InferenceController {
     }
     this.log.error(`${error.kind}: ${error.message}`);
     if (error.kind === 'crash') return; // InferenceEngine has reported it.
+    const { document } = model;
+    const network = model.network.name;
     if (error.kind === 'weights') {
       const summary = error.weights ? `${error.weights.summary}` : firstLine(error.message);
-      void vscode.window
-        .showErrorMessage(`ResNet Studio: the weights of network ${model.network.name} cannot be used: ${summary}`, ERROR_ACTIONS.chooseWeights, ERROR_ACTIONS.showLog)
-        .then((action) => {
-          if (action === ERROR_ACTIONS.chooseWeights) void vscode.commands.executeCommand(COMMANDS.chooseWeights, model.document.uri, model.network.name);
-          if (action === ERROR_ACTIONS.showLog) this.showLog();
-        });
+      this.showFailure(`The weights of ${network} cannot be used`, `The weights of network ${network} cannot be used: ${summary}`, {
+        details: `${error.weights?.details ?? error.message}\n\n${WEIGHTS_HELP}`,
+        actions: {
+          chooseWeights: () => void vscode.commands.executeCommand(COMMANDS.chooseWeights, document.uri, network),
+          randomWeights: () => void this.dryRun(document, network),
+          showLog: () => this.showLog(),
+        },
+      });
     } else if (error.kind === 'ep') {
-      void vscode.window
-        .showErrorMessage(`ResNet Studio: ${error.message}`, ERROR_ACTIONS.chooseEp)
-        .then((action) => action && vscode.commands.executeCommand(CHOOSE_EP_COMMAND));
+      this.showFailure('The execution provider could not start', guiText(error.message), { actions: { chooseEp: () => void vscode.commands.executeCommand(CHOOSE_EP_COMMAND), showLog: () => this.showLog() } });
     } else {
-      void vscode.window
-        .showErrorMessage(`ResNet Studio: ${firstLine(error.message)}`, ERROR_ACTIONS.showLog)
-        .then((action) => action && this.showLog());
+      this.showFailure(`${network} could not run`, firstLine(error.message), { details: error.message, actions: { showLog: () => this.showLog() } });
     }
   }
 
-  private request(model: DocumentModel, paths: string[], includeSeenImage: boolean): EngineRequest {
+  private request(model: DocumentModel, paths: string[], includeSeenImage: boolean, extras: Pick<EngineRequest, 'cam' | 'profile'> = {}): EngineRequest {
     const { ep, threads, sessionCacheSize } = inferenceSettings();
-    return inferRequest(model, paths, { ep, includeSeenImage, threads, sessionCacheSize });
+    return inferRequest(model, paths, { ep, includeSeenImage, threads, sessionCacheSize, ...extras });
   }
 
   private logResult(what: string, result: InferResult): void {
@@ -261,9 +333,10 @@ class InferenceController {
     this.remember({ kind: 'image', target: image.toString(), model: model.document.uri.toString(), network: model.network.name });
     const imageLabel = vscode.workspace.asRelativePath(image);
     let run: InferResult;
+    const { topK, occlusionMaps } = inferenceSettings();
     try {
       run = await withCancellableProgress(`Running ${model.network.name} on ${imageLabel}`, (signal) =>
-        this.engine.infer(this.request(model, [image.fsPath], true), signal),
+        this.engine.infer(this.request(model, [image.fsPath], true, { cam: { classes: topK, occlusion: occlusionMaps } }), signal),
       );
     } catch (error) {
       this.reportFailure(error, model);
@@ -271,18 +344,29 @@ class InferenceController {
     }
     this.statusBar.ran(run.ep);
     this.logResult(`${model.network.name} on ${imageLabel}`, run);
-    const result = inferenceResult(model, run, { top: inferenceSettings().topK, imageName: relativePath });
-    const seen = run.results[0]!.seen;
+    // The maps go to the view as heat maps; the result stays what `infer --json` prints, which Copy JSON copies.
+    const withoutMaps = { ...run, results: run.results.map(({ cam: _maps, ...output }) => output) };
+    const result = inferenceResult(model, withoutMaps, { top: topK, imageName: relativePath });
+    const output = run.results[0]!;
+    const seen = output.seen;
     const image0 = result.results[0]!;
     const id = this.panel.newId('image');
+    const name = (index: number) => className(model.labels?.[index] ?? null, index);
+    const classes = model.network.outputShape?.[1] ?? 0;
+    const truth = trueClass(image.fsPath, classes, model.labels);
     const view: ImageRunView = {
       kind: 'image',
       id,
       startedAt: new Date().toISOString(),
       result,
       imageSrc: this.panel.asWebviewUri(image),
-      ...(seen ? { seen: { width: seen.width, height: seen.height, channels: seen.channels, base64: Buffer.from(seen.pixels.buffer, seen.pixels.byteOffset, seen.pixels.byteLength).toString('base64') } } : {}),
-      totalMs: performance.now() - started,
+      ...(seen ? { seen: pixelsView(seen) } : {}),
+      ...(seen && output.cam ? { maps: classMapsView(output.cam, seen, name) } : {}),
+      ...(output.logits && !output.cam
+        ? { mapsNote: `No class map: the head of ${model.network.name} is not global average pooling followed by a linear layer. Turn on the setting "Occlusion Maps" (ResNet Studio › Inference) to compute occlusion sensitivity instead (49 extra runs).` }
+        : {}),
+      ...(truth ? { trueClass: { index: truth.index, name: name(truth.index), from: truth.from } } : {}),
+      totalMs: 0,
     };
     if (image0.error) {
       this.log.error(image0.error);
@@ -290,12 +374,55 @@ class InferenceController {
     }
     const note = epFallbackNote(run.ep);
     if (note) this.log.info(`execution provider: ${note}`);
-    await this.panel.show({ view });
+    view.totalMs = performance.now() - started;
+    this.lastImage = { view, image, model };
+    await this.panel.show({
+      view,
+      profile: () => void this.profileImage(view, image, model),
+      openImage: () => void vscode.commands.executeCommand('vscode.open', image, { viewColumn: vscode.ViewColumn.Active }),
+    });
     const totalMs = performance.now() - started;
     const top = image0.top ?? [];
     const best = top[0] ? `${className(top[0].label, top[0].index)} ${(top[0].probability * 100).toFixed(2)}%` : 'no result';
     this.log.info(`${model.network.name} on ${imageLabel}: ${best}; command to rendered result ${totalMs.toFixed(1)} ms`);
     return { id, network: model.network.name, image: image.fsPath, top, ep: run.ep.ran, precision: run.precision, cached: run.session.cached, workerPid: this.engine.workerPid, totalMs };
+  }
+
+  /** "Time Layers": the newest image run, profiled. */
+  async profileLast(): Promise<ImageRunView['result'] | undefined> {
+    const last = this.lastImage;
+    if (!last) {
+      void vscode.window.showInformationMessage('ResNet Studio: run the network on an image first; then its layers can be timed.');
+      return undefined;
+    }
+    return this.profileImage(last.view, last.image, last.model);
+  }
+
+  /** Times each layer of an image run (a profiled session of its own), shows the table in its card and colours the open preview. */
+  async profileImage(view: ImageRunView, image: vscode.Uri, model: DocumentModel): Promise<ImageRunView['result'] | undefined> {
+    if (view.profiling) return undefined;
+    const record = this.panel.record(view.id);
+    if (!record) return undefined;
+    view.profiling = true;
+    void this.panel.show(record);
+    try {
+      const run = await withCancellableProgress(`Timing the layers of ${model.network.name}`, (signal) => this.engine.infer(this.request(model, [image.fsPath], false, { profile: true }), signal));
+      const profiled = inferenceResult(model, run, { top: inferenceSettings().topK, imageName: relativePath }).results[0]!;
+      const image0 = view.result.results[0]!;
+      if (profiled.profile) {
+        image0.profile = profiled.profile;
+        image0.profileOtherMs = profiled.profileOtherMs;
+        view.profileRunMs = profiled.timings.runMs;
+        this.postToPreview({ type: 'layerTimes', network: model.network.name, times: profiled.profile.map(({ name, ms }) => ({ name, ms })) });
+      }
+      return view.result;
+    } catch (error) {
+      this.reportFailure(error, model);
+      return undefined;
+    } finally {
+      view.profiling = false;
+      await this.panel.show(record);
+    }
   }
 
   private async runFolder(folder: vscode.Uri, document: vscode.TextDocument, networkName: string | undefined): Promise<EvalOutcome | undefined> {
@@ -314,6 +441,18 @@ class InferenceController {
     return this.evaluateDataset(folder, input, model);
   }
 
+  /** Where the network looked for its (wrong) answer on each of an evaluation's surest mistakes: a run of those images with class maps. */
+  private async showMistakeMaps(record: { view: EvalRunView }, model: DocumentModel, paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    try {
+      const maps = await this.engine.infer(this.request(model, paths, true, { cam: { classes: 1, occlusion: inferenceSettings().occlusionMaps } }));
+      record.view.mistakeMaps = maps.results.map(topOverlay);
+      if (record.view.mistakeMaps.some((m) => m)) await this.panel.show(record);
+    } catch (error) {
+      this.log.warn(`class maps of the mistakes: ${(error as Error).message}`);
+    }
+  }
+
   private async evaluateDataset(folder: vscode.Uri, input: EvaluationInput, model: DocumentModel): Promise<EvalOutcome> {
     const { samples } = input.dataset;
     const folderLabel = relativePath(folder.fsPath);
@@ -330,8 +469,8 @@ class InferenceController {
       progress: { done: 0, total, imagesPerSecond: 0 },
     };
     let failure: unknown;
-    const record = { view, cancel: () => controller.abort() };
-    void this.panel.show(record);
+    const running = { view, cancel: () => controller.abort() };
+    void this.panel.show(running);
     const run = await withCancellableProgress(
       `Evaluating ${model.network.name} on ${folderLabel}`,
       (signal, progress) =>
@@ -380,7 +519,17 @@ class InferenceController {
       `${model.network.name} on ${folderLabel}: accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + '%'} ` +
         `(${result.correct}/${result.total}), ${result.imagesPerSecond.toFixed(1)} images/s`,
     );
-    await this.panel.show({ view, csv: () => evaluationCsv(samples, run.outputs, input.className) });
+    const mistakePaths = result.mistakes.map((m) => paths.get(m.image)!);
+    const record = {
+      view,
+      csv: () => evaluationCsv(samples, run.outputs, input.className),
+      openImage: (index: number) => {
+        const path = mistakePaths[index];
+        if (path) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path), { viewColumn: vscode.ViewColumn.Active });
+      },
+    };
+    await this.panel.show(record);
+    await this.showMistakeMaps(record, model, mistakePaths);
     return { id: view.id, state: 'done', total: result.total, correct: result.correct, accuracy: result.accuracy, imagesPerSecond: result.imagesPerSecond, ep: run.first.ep.ran };
   }
 }
@@ -394,8 +543,9 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
-export function registerInference(context: vscode.ExtensionContext): void {
-  const controller = new InferenceController(context);
+/** `postToPreview` sends a message to the open preview, if any (the layer times of a profiled run). */
+export function registerInference(context: vscode.ExtensionContext, postToPreview: (message: PreviewMessage) => void): void {
+  const controller = new InferenceController(context, postToPreview);
   const register = (id: string, handler: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, handler));
   register(COMMANDS.runInference, (target?: vscode.Uri | string, network?: string) => controller.runInference(target, typeof network === 'string' ? network : undefined));
   register(COMMANDS.runInferenceOnImage, (image?: vscode.Uri) => controller.runInference(image instanceof vscode.Uri ? image : undefined));
@@ -403,6 +553,7 @@ export function registerInference(context: vscode.ExtensionContext): void {
     controller.evaluateFolder(folder instanceof vscode.Uri ? folder : undefined, model, typeof network === 'string' ? network : undefined),
   );
   register(COMMANDS.runAgain, () => controller.runAgain());
+  register(COMMANDS.profileLast, () => controller.profileLast());
   register(COMMANDS.chooseWeights, (model: vscode.Uri | string, network: string) => controller.chooseWeights(model, network));
   register(COMMANDS.stopWorker, () => controller.stopWorker());
   register(COMMANDS.showLog, () => controller.showLog());

@@ -14,8 +14,8 @@ let client: LanguageClient | undefined;
 export async function activate(context: ExtensionContext): Promise<void> {
   client = createClient(context);
   registerCommands(context, client);
-  registerPreview(context, () => client);
-  registerInference(context);
+  const preview = registerPreview(context, () => client);
+  registerInference(context, (message) => preview.current?.post(message));
   registerTraining(context);
   await startClient(client);
 }

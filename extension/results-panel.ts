@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { contentSecurityPolicy, makeNonce } from './preview-html';
 import { resultJson } from '../contracts/inference-result';
-import { parseResultsRequest, type HostMessage, type RunView, type WebviewRequest } from '../contracts/results';
+import { parseResultsRequest, type FailureAction, type HostMessage, type RunView, type WebviewRequest } from '../contracts/results';
 import { RESULTS_STYLE } from '../webview/results/style';
 
 export interface RunRecord {
@@ -13,6 +13,12 @@ export interface RunRecord {
   /** The per-image CSV of a folder evaluation, once it has one. */
   csv?(): string;
   cancel?(): void;
+  /** Times each layer of an image run. */
+  profile?(): void;
+  /** Opens the run's image (-1) or a mistake's. */
+  openImage?(index: number): void;
+  /** What a failure card's buttons do. */
+  actions?: Partial<Record<FailureAction, () => void>>;
 }
 
 const HISTORY_LIMIT = 30;
@@ -31,7 +37,12 @@ export class ResultsPanel implements vscode.Disposable {
     private readonly onRunAgain: () => void,
   ) {}
 
-  newId(kind: 'image' | 'eval'): string {
+  /** The run of that id, while the history holds it. */
+  record(id: string): RunRecord | undefined {
+    return this.records.find((r) => r.view.id === id);
+  }
+
+  newId(kind: RunView['kind']): string {
     return `${kind}-${this.nextId++}-${randomBytes(3).toString('hex')}`;
   }
 
@@ -127,7 +138,7 @@ export class ResultsPanel implements vscode.Disposable {
         return;
       }
       case 'copyJson':
-        if (!record?.view.result) return;
+        if (!record || record.view.kind === 'failure' || !record.view.result) return;
         await vscode.env.clipboard.writeText(resultJson(record.view.result));
         void vscode.window.setStatusBarMessage('ResNet Studio: result copied as JSON', 3000);
         return;
@@ -136,6 +147,15 @@ export class ResultsPanel implements vscode.Disposable {
         return;
       case 'cancel':
         record?.cancel?.();
+        return;
+      case 'profile':
+        record?.profile?.();
+        return;
+      case 'openImage':
+        record?.openImage?.(request.index);
+        return;
+      case 'action':
+        record?.actions?.[request.action]?.();
         return;
       case 'runAgain':
         this.onRunAgain();
@@ -177,6 +197,7 @@ export class ResultsPanel implements vscode.Disposable {
 </head>
 <body>
 <div id="toolbar"></div>
+<div id="ep-note" class="ep-note" hidden></div>
 <main id="runs" class="runs"></main>
 <script nonce="${nonce}" src="${script}"></script>
 </body>

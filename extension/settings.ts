@@ -16,6 +16,8 @@ export interface InferenceSettings {
   idleShutdownSeconds: number;
   /** An exported ONNX model to run instead of compiling the network (`resnet-studio export`); '' compiles it. */
   model: string;
+  /** Occlusion maps (49 extra runs) for heads without a class activation map. */
+  occlusionMaps: boolean;
 }
 
 function integer(value: unknown, fallback: number, min: number, max: number): number {
@@ -32,6 +34,7 @@ export function inferenceSettings(): InferenceSettings {
     sessionCacheSize: integer(config.get('inference.sessionCacheSize'), 2, 0, 16),
     idleShutdownSeconds: integer(config.get('inference.idleShutdownSeconds'), 300, 5, 86_400),
     model: String(config.get('inference.model') ?? '').trim(),
+    occlusionMaps: config.get('inference.occlusionMaps') === true,
   };
 }
 

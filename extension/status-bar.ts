@@ -1,7 +1,9 @@
 // The status-bar item naming the execution provider: the setting, and once a run has happened, the
 // EP that actually ran. Clicking it offers the choices and writes `resnetStudio.executionProvider`.
 import * as vscode from 'vscode';
-import { EP_CHOICES, type EpChoice, type EpReport } from '../engine/runtime/providers';
+import { dirname } from 'node:path';
+import { epAvailability } from '../engine/runtime/ep-availability';
+import { cudaProvidersPresent, EP_CHOICES, linuxGpuDevicePresent, ortBinaryFolder, type EpChoice, type EpReport, type PlatformFacts } from '../engine/runtime/providers';
 import { EP_SETTING, SECTION, inferenceSettings, setExecutionProvider } from './settings';
 
 export const CHOOSE_EP_COMMAND = 'resnetStudio.chooseExecutionProvider';
@@ -65,10 +67,30 @@ export class EpStatusBar implements vscode.Disposable {
 
   private async choose(): Promise<void> {
     const current = inferenceSettings().ep;
+    const facts = machineFacts();
     const picked = await vscode.window.showQuickPick(
-      EP_CHOICES.map((ep) => ({ label: ep, description: ep === current ? `${DESCRIPTIONS[ep]} (current)` : DESCRIPTIONS[ep], ep })),
-      { title: 'ResNet Studio: execution provider', placeHolder: `current: ${current}` },
+      EP_CHOICES.map((ep) => {
+        const { runs, why } = epAvailability(ep, facts);
+        return {
+          label: `${runs ? '$(check)' : '$(circle-slash)'} ${ep}`,
+          description: ep === current ? `${DESCRIPTIONS[ep]} (current)` : DESCRIPTIONS[ep],
+          detail: `${runs ? 'Can run on this machine' : 'Cannot run on this machine'}: ${why}`,
+          ep,
+        };
+      }),
+      { title: 'ResNet Studio: execution provider', placeHolder: `current: ${current} · ✓ can run on this machine` },
     );
     if (picked && picked.ep !== current) await setExecutionProvider(picked.ep);
   }
+}
+
+/** What the worker's `auto` choice looks at, read here without loading onnxruntime. */
+function machineFacts(): PlatformFacts {
+  let cudaPresent = false;
+  try {
+    cudaPresent = cudaProvidersPresent(ortBinaryFolder(dirname(require.resolve('onnxruntime-node/package.json'))));
+  } catch {
+    // onnxruntime-node not found from here: the worker will say so when it runs.
+  }
+  return { platform: process.platform, cudaPresent, gpuDevicePresent: process.platform === 'linux' && linuxGpuDevicePresent() };
 }

@@ -9,6 +9,7 @@ import { inferRequest, isModelProblem, loadModel, unreadable, type RunnableModel
 import { className, resultJson, type ImageResult, type RunReport } from '../../contracts/inference-result';
 import type { InferResult, WeightsRequest } from '../../contracts/worker';
 import { where } from '../where';
+import { EXPLAIN_OPTIONS, profileLines, writeOverlays } from '../explain';
 import { parseCommand, usageError } from '../args';
 import { engineOptions, engineOptionSpecs, type EngineOptions } from '../engine-options';
 import type { CliIo } from '../io';
@@ -47,9 +48,17 @@ export function printWarnings(model: RunnableModel, io: CliIo): void {
 }
 
 /** Runs the worker, printing an InferenceError in words; returns undefined on failure. */
-export async function runInference(client: InferenceClient, model: RunnableModel, ep: EpChoice, images: string[], io: CliIo): Promise<InferResult | undefined> {
+export async function runInference(
+  client: InferenceClient,
+  model: RunnableModel,
+  ep: EpChoice,
+  images: string[],
+  io: CliIo,
+  explain: { cam?: boolean; profile?: boolean } = {},
+): Promise<InferResult | undefined> {
+  const extras = { ...(explain.cam ? { cam: { classes: 1 }, includeSeenImage: true } : {}), ...(explain.profile ? { profile: true } : {}) };
   try {
-    return await client.infer(inferRequest(model, images, { ep }));
+    return await client.infer(inferRequest(model, images, { ep, ...extras }));
   } catch (error) {
     if (!(error instanceof InferenceError)) throw error;
     if (error.kind === 'weights' && error.weights) {
@@ -96,7 +105,7 @@ export const spec = {
   name: 'infer',
   args: ['FILE', 'IMAGE...'],
   summary: 'top classes of each image, the execution provider that ran, timings',
-  options: engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'model', 'ep', 'top', 'json'),
+  options: { ...engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'model', 'ep', 'top', 'json'), ...EXPLAIN_OPTIONS },
 };
 
 export async function run(args: string[], io: CliIo, client = new InferenceClient()): Promise<number> {
@@ -113,9 +122,11 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   if (!model) return 1;
   printWarnings(model, io);
   try {
-    const run = await runInference(client, model, options.ep, images, io);
+    const camTarget = parsed.options.cam;
+    const run = await runInference(client, model, options.ep, images, io, { cam: camTarget !== undefined, profile: parsed.options.profile });
     if (!run) return 1;
     const result = inferenceResult(model, run, { top: options.top });
+    const overlays = camTarget === undefined ? [] : await writeOverlays(camTarget, run);
     if (options.json) {
       io.stdout(resultJson(result));
     } else {
@@ -125,7 +136,8 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
         runLine(result),
         ...formatEpReport(result.ep),
         sessionLine(result),
-        ...result.results.flatMap(imageLines),
+        ...result.results.flatMap((image) => [...imageLines(image), ...profileLines(image)]),
+        ...overlays.map((path) => `class map (${result.results[0]?.camMethod === 'occlusion' ? 'occlusion' : 'CAM'}) written to ${path}`),
         ...(warning ? [warning] : []),
       ];
       io.stdout(lines.join('\n') + '\n');

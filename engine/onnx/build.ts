@@ -113,7 +113,13 @@ function describe(layer: LayerNode): string {
 }
 
 class NetworkCompiler {
-  constructor(private readonly graph: GraphBuilder) {}
+  /** The value that entered `tap`, once it has been lowered. */
+  tapped: string | undefined;
+
+  constructor(
+    private readonly graph: GraphBuilder,
+    private readonly tap?: LayerNode,
+  ) {}
 
   /** Emits `nodes`, whose input is the value `input`, inside the block `blockName`; returns the output value. */
   sequence(nodes: readonly ModelNode[], input: string, blockName: string, blockInput: string | undefined): string {
@@ -143,6 +149,7 @@ class NetworkCompiler {
     requireShape(layer.inputShape, describe(layer), layer.range);
     requireShape(layer.outputShape, describe(layer), layer.range);
     this.graph.range = layer.range;
+    if (layer === this.tap) this.tapped = x;
     const lower = ops[layer.op].lower as (emit: OnnxEmitter, layer: ResolvedLayer<LayerNode['op']>, x: string, name: string) => string;
     return lower(this.graph, layer as ResolvedLayer<LayerNode['op']>, x, layerName(layer, blockName));
   }
@@ -200,12 +207,18 @@ export interface OnnxMetadata {
   [key: string]: string;
 }
 
+export interface BuildOptions {
+  /** Also output the value that enters this layer (the feature map of a class activation map): the graph's second output, 'features' unless a layer has that name. */
+  exposeInputOf?: LayerNode;
+}
+
 /** The ModelProto as a plain object (protobufjs field names). */
-export function buildModel(network: Network, weights: ReadonlyMap<string, Float32Array>, metadata: OnnxMetadata = {}) {
+export function buildModel(network: Network, weights: ReadonlyMap<string, Float32Array>, metadata: OnnxMetadata = {}, options: BuildOptions = {}) {
   if (!network.input) throw new CompileError(`network ${network.name} has no input statement`, network.nameRange);
   if (!network.outputShape) throw new CompileError(`the output shape of network ${network.name} is unknown`, network.nameRange);
   const graph = new GraphBuilder(weights);
-  const result = new NetworkCompiler(graph).sequence(network.children, INPUT_NAME, '', undefined);
+  const compiler = new NetworkCompiler(graph, options.exposeInputOf);
+  const result = compiler.sequence(network.children, INPUT_NAME, '', undefined);
   if (result === INPUT_NAME) {
     graph.nodes.push({ name: OUTPUT_NAME, op_type: 'Identity', input: [INPUT_NAME], output: [OUTPUT_NAME], attribute: [] });
   } else {
@@ -213,6 +226,13 @@ export function buildModel(network: Network, weights: ReadonlyMap<string, Float3
       node.output = node.output.map((v) => (v === result ? OUTPUT_NAME : v));
       node.input = node.input.map((v) => (v === result ? OUTPUT_NAME : v));
     }
+  }
+  const outputs = [{ name: OUTPUT_NAME, type: tensorType(network.outputShape) }];
+  const exposed = options.exposeInputOf;
+  if (exposed) {
+    if (compiler.tapped === undefined || !exposed.inputShape) throw new CompileError('the layer whose input was to be exposed is not in the network', exposed.range);
+    const features = graph.node('features', 'Identity', [compiler.tapped]);
+    outputs.push({ name: features, type: tensorType(exposed.inputShape) });
   }
   return {
     ir_version: IR_VERSION,
@@ -225,7 +245,7 @@ export function buildModel(network: Network, weights: ReadonlyMap<string, Float3
       node: graph.nodes,
       initializer: graph.initializers,
       input: [{ name: INPUT_NAME, type: tensorType([1, ...network.input]) }],
-      output: [{ name: OUTPUT_NAME, type: tensorType(network.outputShape) }],
+      output: outputs,
     },
   };
 }
@@ -235,6 +255,7 @@ export function compileToOnnx(
   network: Network,
   weights: ReadonlyMap<string, Float32Array>,
   metadata: OnnxMetadata = {},
+  options: BuildOptions = {},
 ): Uint8Array {
-  return encodeModel(buildModel(network, weights, metadata));
+  return encodeModel(buildModel(network, weights, metadata, options));
 }

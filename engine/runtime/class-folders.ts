@@ -17,16 +17,22 @@ const SHOWN = 5;
 const key = (name: string) => name.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
 const listed = (items: string[]) => items.slice(0, SHOWN).join(', ') + (items.length > SHOWN ? `, … (${items.length} in all)` : '');
 
-/** The classes of the sorted sub-folders `names` of `folder`, or why they are not class folders. */
-export function classFolders(folder: string, names: string[], classes: number, labels: readonly string[] | undefined): ClassFolders | string {
+/** The classes a folder name can mean: those whose label it spells, else the index it spells; empty when none. */
+export function classesNamed(classes: number, labels: readonly string[] | undefined): (name: string) => number[] {
   const byLabel = new Map<string, number[]>();
   labels?.slice(0, classes).forEach((label, index) => {
     if (key(label)) byLabel.set(key(label), [...(byLabel.get(key(label)) ?? []), index]);
   });
-  const matches = names.map((name) => {
+  return (name) => {
     const byName = byLabel.get(key(name)) ?? [];
     return byName.length === 0 && /^\d+$/.test(name) && Number(name) < classes ? [Number(name)] : byName;
-  });
+  };
+}
+
+/** The classes of the sorted sub-folders `names` of `folder`, or why they are not class folders. */
+export function classFolders(folder: string, names: string[], classes: number, labels: readonly string[] | undefined): ClassFolders | string {
+  const named = classesNamed(classes, labels);
+  const matches = names.map(named);
   if (matches.every((m) => m.length === 1)) return { names, targets: matches.map((m) => m[0]!), rule: 'named' };
   if (matches.every((m) => m.length === 0) && names.length === classes) return { names, targets: names.map((_, i) => i), rule: 'sorted' };
 

@@ -76,9 +76,8 @@ export async function listDataset(folder: string, classes?: number, labels?: rea
   const samples: Sample[] = [];
   const unlabelled: string[] = [];
   for (const name of images) {
-    const match = /_(\d+)\.[^.]+$/.exec(name);
-    const target = match ? Number(match[1]) : NaN;
-    if (!match || target >= (classes ?? Infinity)) unlabelled.push(name);
+    const target = suffixClass(name);
+    if (target === undefined || target >= (classes ?? Infinity)) unlabelled.push(name);
     else samples.push({ path: join(folder, name), target });
   }
   if (unlabelled.length > 0) {
@@ -132,6 +131,12 @@ export interface EvalReport {
   failed: { image: string; error: string }[];
   seconds: number;
   runSeconds: number;
+}
+
+/** The class index a flat folder's file name ends with (`<anything>_<k>.<ext>`), if any. */
+export function suffixClass(name: string): number | undefined {
+  const match = /_(\d+)\.[^.]+$/.exec(name);
+  return match ? Number(match[1]) : undefined;
 }
 
 export function evaluate(samples: readonly Sample[], outputs: readonly InputResult[], classes: number, names: (i: number) => string, seconds: number): EvalReport {

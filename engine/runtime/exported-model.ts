@@ -7,6 +7,7 @@ import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { fileProblem } from '../onnx/file-errors';
 import { DataType, ModelProto } from '../onnx/proto';
 import { EngineError } from './engine-error';
+import type { GraphNode } from './profile';
 import type { Precision, WeightsSummary } from '../../contracts/worker';
 
 interface ValueInfo {
@@ -14,7 +15,7 @@ interface ValueInfo {
   type?: { tensor_type?: { elem_type?: number; shape?: { dim?: { dim_value?: number | { toNumber(): number }; dim_param?: string }[] } } };
 }
 interface DecodedModel {
-  graph?: { node?: { op_type?: string }[]; initializer?: { data_type?: number }[]; input?: ValueInfo[]; output?: ValueInfo[] };
+  graph?: { node?: { name?: string; op_type?: string; input?: string[]; output?: string[] }[]; initializer?: { data_type?: number }[]; input?: ValueInfo[]; output?: ValueInfo[] };
   metadata_props?: { key?: string; value?: string }[];
 }
 
@@ -22,6 +23,8 @@ export interface ExportedModel {
   bytes: Uint8Array;
   precision: Precision;
   weights: WeightsSummary;
+  /** Its nodes, to map a profile back to layers. */
+  graph: GraphNode[];
 }
 
 const QUANTIZED_OPS = new Set(['DequantizeLinear', 'QLinearConv', 'QLinearMatMul', 'ConvInteger', 'MatMulInteger']);
@@ -85,5 +88,6 @@ export async function readExportedModel(path: string, network: Network): Promise
   if (problem) throw new EngineError('model', problem);
   const precision = precisionOf(model);
   const summary = `exported ${precision} model ${path}`;
-  return { bytes, precision, weights: { random: false, summary, details: summary, problems: [] } };
+  const graph = (model.graph?.node ?? []).map((n) => ({ name: n.name ?? '', opType: n.op_type ?? '', inputs: n.input ?? [], outputs: n.output ?? [] }));
+  return { bytes, precision, graph, weights: { random: false, summary, details: summary, problems: [] } };
 }

@@ -1,5 +1,6 @@
 // The worker's answers as contracts/inference-result.ts: the one place where what
 // `resnet-studio infer|eval --json` print and what the results view shows is made.
+import { mapRows } from './cam';
 import { softmax, topK } from './classes';
 import { confidentMistakes, evaluate, type BatchedRun } from './dataset';
 import type { EvaluationInput, RunnableModel } from './runnable-model';
@@ -40,6 +41,8 @@ function imageResult(output: InputResult, labels: readonly string[] | undefined,
     ...(output.original ? { original: output.original } : {}),
     ...(output.logits ? { top: topScores(output.logits, labels, top), logits: Array.from(output.logits) } : { error: output.error ?? 'failed' }),
     timings: output.timings,
+    ...(output.cam?.maps[0] ? { cam: mapRows(output.cam.maps[0].values, output.cam.height, output.cam.width), camMethod: output.cam.method } : {}),
+    ...(output.profile ? { profile: output.profile.layers, profileOtherMs: output.profile.otherMs } : {}),
   };
 }
 

@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Network } from '../../language/core/model';
-import { CompileError, compileToOnnx } from '../onnx/build';
+import { buildModel, CompileError } from '../onnx/build';
+import { camHead, type CamHead } from '../onnx/cam-head';
+import { encodeModel } from '../onnx/encode';
 import { fileProblem } from '../onnx/file-errors';
 import { randomWeights } from '../onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../onnx/state-dict';
 import { EngineError } from './engine-error';
 import type { Precision, SessionTimings, WeightsRequest, WeightsSummary } from '../../contracts/worker';
 import { readExportedModel } from './exported-model';
+import { runWindows, withinRun, type GraphNode } from './profile';
 import {
   candidateEps,
   cudaProvidersPresent,
@@ -36,6 +39,17 @@ export interface CachedSession {
   precision: Precision;
   /** Set until the first run has been profiled to learn which EP ran each node. */
   profilePrefix: string | undefined;
+  /** The compiled graph's nodes, to map a profile back to layers. */
+  graph: GraphNode[];
+  /** With a CAM variant: the head, its linear layer's weight and the session output holding the feature map. */
+  cam?: { head: CamHead; weight: Float32Array; output: string };
+}
+
+/** What a session is compiled for beyond the network: an extra output for class activation maps; per-layer profiling. */
+export interface SessionVariant {
+  cam?: boolean;
+  /** A profiled session is never cached: onnxruntime profiles a session until endProfiling, once. */
+  profile?: boolean;
 }
 
 /** The network without source positions: moving text around must not recompile the model. */
@@ -55,6 +69,11 @@ function weightsIdentity(request: WeightsRequest): string {
     const what = request.kind === 'model' ? 'the model file' : 'weights file';
     throw new EngineError(request.kind === 'model' ? 'model' : 'weights', `cannot read ${what} ${request.path}: ${fileProblem(error)}`);
   }
+}
+
+/** A model's nodes as the profile reader needs them. */
+function graphNodes(nodes: readonly { name: string; op_type: string; input: string[]; output: string[] }[]): GraphNode[] {
+  return nodes.map((n) => ({ name: n.name, opType: n.op_type, inputs: n.input, outputs: n.output }));
 }
 
 function summaryOf(weights: LoadedWeights): WeightsSummary {
@@ -97,17 +116,19 @@ export class SessionCache {
     weightsRequest: WeightsRequest,
     choice: EpChoice,
     threads = 0,
+    variant: SessionVariant = {},
   ): Promise<{ entry: CachedSession; timings: SessionTimings }> {
-    const key = `${networkHash(network)}|${weightsIdentity(weightsRequest)}|${choice}|${threads}`;
-    const hit = this.entries.get(key);
+    const head = variant.cam ? camHead(network) : undefined;
+    const key = `${networkHash(network)}|${weightsIdentity(weightsRequest)}|${choice}|${threads}${head ? '|cam' : ''}`;
+    const hit = variant.profile ? undefined : this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
       return { entry: hit, timings: { cached: true, weightsMs: 0, compileMs: 0, sessionMs: 0 } };
     }
 
-    const { bytes: model, weights, precision, weightsMs, compileMs } =
-      weightsRequest.kind === 'model' ? await this.readModel(network, weightsRequest.path) : await this.compile(network, weightsRequest);
+    const { bytes: model, weights, precision, weightsMs, compileMs, graph, cam } =
+      weightsRequest.kind === 'model' ? await this.readModel(network, weightsRequest.path) : await this.compile(network, weightsRequest, head);
 
     const start = performance.now();
     const { session, selected, attempts, profilePrefix } = await this.createSession(model, choice, threads);
@@ -120,29 +141,40 @@ export class SessionCache {
       weights,
       precision,
       profilePrefix,
+      graph,
+      ...(cam ? { cam } : {}),
     };
+    if (variant.profile) return { entry, timings: { cached: false, weightsMs, compileMs, sessionMs } };
     this.entries.set(key, entry);
     // The session just created is about to run, so it stays even with capacity 0.
     await this.evict(Math.max(1, this.capacity));
     return { entry, timings: { cached: false, weightsMs, compileMs, sessionMs } };
   }
 
-  /** After the first run of a session: which EP ran each node, from the profile ORT wrote. */
-  collectProfile(entry: CachedSession): void {
+  /**
+   * Ends the profiling of a session: which EP ran each node (after a session's first run, or from the
+   * first run of a profiled one); returns the profile's events.
+   */
+  collectProfile(entry: CachedSession): unknown[] {
     const prefix = entry.profilePrefix;
-    if (prefix === undefined) return;
+    if (prefix === undefined) return [];
     entry.profilePrefix = undefined;
     entry.session.endProfiling();
     const base = prefix.slice(this.profileFolder.length + 1);
+    let events: unknown[] = [];
     for (const file of readdirSync(this.profileFolder).filter((f) => f.startsWith(base))) {
       const path = join(this.profileFolder, file);
       try {
-        entry.ep.nodesByEp = nodesByEpFromProfile(JSON.parse(readFileSync(path, 'utf8')));
+        const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+        events = Array.isArray(parsed) ? parsed : [];
+        const [firstRun] = runWindows(events);
+        entry.ep.nodesByEp = nodesByEpFromProfile(firstRun ? events.filter((e) => withinRun(e, firstRun)) : events);
         entry.ep.ran = ranFromCounts(entry.ep.nodesByEp);
       } finally {
         rmSync(path, { force: true });
       }
     }
+    return events;
   }
 
   async dispose(): Promise<void> {
@@ -151,15 +183,21 @@ export class SessionCache {
     rmSync(this.profileFolder, { recursive: true, force: true });
   }
 
-  /** An exported model (`--model`) in place of the compiled network; reading it counts as the weights' time. */
+  /**
+   * An exported model (`--model`) in place of the compiled network; reading it counts as the weights'
+   * time. It has no class-map output (its graph is not the network's to extend).
+   */
   private async readModel(network: Network, path: string) {
     const start = performance.now();
     const exported = await readExportedModel(path, network);
-    return { ...exported, weightsMs: performance.now() - start, compileMs: 0 };
+    return { ...exported, weightsMs: performance.now() - start, compileMs: 0, cam: undefined };
   }
 
-  /** The network compiled with its weights: the model's bytes and how long reading and compiling took. */
-  private async compile(network: Network, request: Exclude<WeightsRequest, { kind: 'model' }>) {
+  /**
+   * The network compiled with its weights (with `head`, the feature map entering its pooling as a
+   * second output): the model's bytes, its nodes, and how long reading and compiling took.
+   */
+  private async compile(network: Network, request: Exclude<WeightsRequest, { kind: 'model' }>, head: CamHead | undefined) {
     let start = performance.now();
     const loaded = await this.loadWeights(network, request);
     const weightsMs = performance.now() - start;
@@ -168,14 +206,20 @@ export class SessionCache {
     }
     start = performance.now();
     let bytes: Uint8Array;
+    let graph: GraphNode[];
+    let featuresOutput: string | undefined;
     try {
       const metadata: Record<string, string> = loaded.source.kind === 'random' ? { weights: `random (seed ${loaded.source.seed})` } : {};
-      bytes = compileToOnnx(network, loaded.tensors, metadata);
+      const proto = buildModel(network, loaded.tensors, metadata, { exposeInputOf: head?.pool });
+      graph = graphNodes(proto.graph.node);
+      featuresOutput = proto.graph.output[1]?.name;
+      bytes = encodeModel(proto);
     } catch (error) {
       if (error instanceof CompileError) throw new EngineError('compile', error.message);
       throw error;
     }
-    return { bytes, weights: summaryOf(loaded), precision: 'fp32' as const, weightsMs, compileMs: performance.now() - start };
+    const cam = head && featuresOutput ? { head, weight: loaded.tensors.get(head.weightKey)!, output: featuresOutput } : undefined;
+    return { bytes, graph, cam, weights: summaryOf(loaded), precision: 'fp32' as const, weightsMs, compileMs: performance.now() - start };
   }
 
   private async loadWeights(network: Network, request: WeightsRequest): Promise<LoadedWeights> {

@@ -8,7 +8,10 @@ import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { EngineError } from './engine-error';
 import { networkPreprocess } from './network-preprocess';
 import type { InferRequest, InputResult, InputSpec, SeenImage, WorkerRequest, WorkerResponse } from '../../contracts/worker';
-import { SessionCache } from './session-cache';
+import { classActivationMap, occludedInput, occlusionMaps, occlusionPatches, type CamMaps } from './cam';
+import { topK } from './classes';
+import { layerProfile, nodeTimes, runWindows } from './profile';
+import { SessionCache, type CachedSession } from './session-cache';
 
 interface PreparedInput {
   label: string;
@@ -101,38 +104,93 @@ export class Worker {
     const expected = network.input;
     this.checkCancelled(request.id);
     if (request.sessionCacheSize !== undefined) this.cache.setCapacity(request.sessionCacheSize);
-    const { entry, timings } = await this.cache.get(network, request.weights, request.ep, request.threads);
-    const results: InputResult[] = [];
-    for (const input of request.inputs) {
-      this.checkCancelled(request.id);
-      let prepared: PreparedInput;
-      try {
-        prepared = await prepare(input, network, expected);
-      } catch (error) {
-        if (!(error instanceof EngineError && error.kind === 'input')) throw error;
-        const label = input.kind === 'image' ? input.path : input.label;
-        results.push({ label, error: error.message, timings: { decodeMs: 0, preprocessMs: 0, runMs: 0 } });
-        continue;
+    const variant = { cam: request.cam !== undefined, profile: request.profile === true };
+    const { entry, timings } = await this.cache.get(network, request.weights, request.ep, request.threads, variant);
+    const session = new CountedRuns(entry);
+    try {
+      const results: InputResult[] = [];
+      /** Per result: the index of its measured run in the profile. */
+      const measuredRuns = new Map<InputResult, number>();
+      for (const input of request.inputs) {
+        this.checkCancelled(request.id);
+        let prepared: PreparedInput;
+        try {
+          prepared = await prepare(input, network, expected);
+        } catch (error) {
+          if (!(error instanceof EngineError && error.kind === 'input')) throw error;
+          const label = input.kind === 'image' ? input.path : input.label;
+          results.push({ label, error: error.message, timings: { decodeMs: 0, preprocessMs: 0, runMs: 0 } });
+          continue;
+        }
+        if (variant.profile) await session.run(prepared.label, prepared.data, prepared.dims);
+        const measured = session.count;
+        const start = performance.now();
+        const output = await session.run(prepared.label, prepared.data, prepared.dims);
+        const runMs = performance.now() - start;
+        if (!variant.profile) this.cache.collectProfile(entry);
+        const logits = output[OUTPUT_NAME]!.data as Float32Array;
+        const result: InputResult = {
+          label: prepared.label,
+          logits: new Float32Array(logits),
+          timings: { decodeMs: prepared.decodeMs, preprocessMs: prepared.preprocessMs, runMs },
+          ...(prepared.original ? { original: prepared.original } : {}),
+          ...(request.includeSeenImage && prepared.seen ? { seen: prepared.seen } : {}),
+        };
+        if (request.cam && (entry.cam || request.cam.occlusion !== false)) result.cam = await this.classMaps(session, prepared, output, request.cam.classes, request.id);
+        measuredRuns.set(result, measured);
+        results.push(result);
       }
-      const start = performance.now();
-      let output;
-      try {
-        output = await entry.session.run({ [INPUT_NAME]: new ort.Tensor('float32', prepared.data, prepared.dims) });
-      } catch (error) {
-        throw new EngineError('internal', `onnxruntime failed on ${prepared.label}: ${(error as Error).message}`);
+      if (variant.profile) {
+        const events = this.cache.collectProfile(entry);
+        const windows = runWindows(events);
+        for (const [result, index] of measuredRuns) {
+          const window = windows[index];
+          if (window) result.profile = layerProfile(network, entry.graph, nodeTimes(events, window));
+        }
       }
-      const runMs = performance.now() - start;
-      this.cache.collectProfile(entry);
-      const logits = output[OUTPUT_NAME]!.data as Float32Array;
-      results.push({
-        label: prepared.label,
-        logits: new Float32Array(logits),
-        timings: { decodeMs: prepared.decodeMs, preprocessMs: prepared.preprocessMs, runMs },
-        ...(prepared.original ? { original: prepared.original } : {}),
-        ...(request.includeSeenImage && prepared.seen ? { seen: prepared.seen } : {}),
-      });
+      return { type: 'result', id: request.id, results, ep: entry.ep, weights: entry.weights, session: timings, precision: entry.precision };
+    } finally {
+      // A profiled session has ended its profiling: it is never reused.
+      if (variant.profile) await entry.session.release();
     }
-    return { type: 'result', id: request.id, results, ep: entry.ep, weights: entry.weights, session: timings, precision: entry.precision };
+  }
+
+  /** The class maps of the input's most probable classes: CAM from the run's feature map when the head allows, else occlusion. */
+  private async classMaps(session: CountedRuns, input: PreparedInput, output: ort.InferenceSession.OnnxValueMapType, count: number, id: number): Promise<CamMaps> {
+    const logits = output[OUTPUT_NAME]!.data as Float32Array;
+    const classes = topK(Array.from(logits), Math.max(1, count));
+    const cam = session.entry.cam;
+    if (cam) {
+      const features = output[cam.output]!.data as Float32Array;
+      const size = cam.head.height * cam.head.width;
+      const maps = classes.map((index) => ({ index, values: classActivationMap(features, cam.head.channels, size, cam.weight, index) }));
+      return { method: 'cam', height: cam.head.height, width: cam.head.width, maps };
+    }
+    const [, , height, width] = input.dims;
+    const { rows, columns, patches } = occlusionPatches(height, width);
+    const occluded: Float32Array[] = [];
+    for (const patch of patches) {
+      this.checkCancelled(id);
+      const masked = await session.run(input.label, occludedInput(input.data, input.dims, patch), input.dims);
+      occluded.push(new Float32Array(masked[OUTPUT_NAME]!.data as Float32Array));
+    }
+    return occlusionMaps(logits, occluded, rows, columns, classes);
+  }
+}
+
+/** A session's runs, counted so that a profiled run can be found among the profile's runs. */
+class CountedRuns {
+  count = 0;
+
+  constructor(readonly entry: CachedSession) {}
+
+  async run(label: string, data: Float32Array, dims: readonly number[]): Promise<ort.InferenceSession.OnnxValueMapType> {
+    this.count++;
+    try {
+      return await this.entry.session.run({ [INPUT_NAME]: new ort.Tensor('float32', data, dims) });
+    } catch (error) {
+      throw new EngineError('internal', `onnxruntime failed on ${label}: ${(error as Error).message}`);
+    }
   }
 }
 

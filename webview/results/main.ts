@@ -1,8 +1,8 @@
 // The results webview: renders the runs the host sends, newest first, and sends back the user's
 // requests (copy, export, cancel, run again). The host holds the history; this page only draws it.
 import { button, registerToolkit } from '../toolkit';
-import type { HostMessage, WebviewRequest } from '../../contracts/results';
-import { progressLine, renderRun } from './render';
+import type { HostMessage, RunView, WebviewRequest } from '../../contracts/results';
+import { epFallback, progressLine, renderRun } from './render';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewRequest): void };
 
@@ -10,6 +10,17 @@ const vscode = acquireVsCodeApi();
 const send = (request: WebviewRequest) => vscode.postMessage(request);
 const runs = document.getElementById('runs')!;
 const toolbar = document.getElementById('toolbar')!;
+const banner = document.getElementById('ep-note')!;
+/** The runs shown, newest first: the execution-provider note is the newest run's, shown once. */
+let shown: RunView[] = [];
+
+function updateBanner(): void {
+  const latest = shown.find((run) => run.kind === 'image' || (run.kind === 'eval' && run.result));
+  const ep = latest?.kind === 'image' ? latest.result.ep : latest?.kind === 'eval' ? latest.result?.ep : undefined;
+  const note = ep && epFallback(ep);
+  banner.hidden = !note;
+  banner.textContent = note ? `Execution provider ${ep.ran}; not used:\n${note}` : '';
+}
 
 window.addEventListener('error', (event) => send({ type: 'error', message: String(event.message).slice(0, 2000) }));
 window.addEventListener('unhandledrejection', (event) => send({ type: 'error', message: String(event.reason).slice(0, 2000) }));
@@ -36,18 +47,26 @@ function upsert(node: HTMLElement): void {
   runs.querySelector('.empty')?.remove();
   const existing = runs.querySelector(`section[data-id="${node.dataset.id}"]`);
   if (existing) existing.replaceWith(node);
-  else runs.prepend(node);
+  else {
+    runs.prepend(node);
+    // A new run (or failure) is where the user looks: bring it into view.
+    node.scrollIntoView({ block: 'start' });
+  }
 }
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   switch (message.type) {
     case 'runs':
+      shown = message.runs;
+      updateBanner();
       runs.replaceChildren(...message.runs.map((run) => renderRun(run, send)));
       showEmpty();
       afterPaint(message.runs.map((run) => run.id));
       break;
     case 'run':
+      shown = [message.run, ...shown.filter((run) => run.id !== message.run.id)];
+      updateBanner();
       upsert(renderRun(message.run, send));
       afterPaint([message.run.id]);
       break;

@@ -1,20 +1,12 @@
-// Builds the DOM of one run. Text goes in through textContent only; sizes and colours through the
-// CSSOM (the page's CSP allows no inline style attributes).
+// Builds the DOM of one run: an image, a folder evaluation, or a failure with its actions.
 import { button as toolkitButton } from '../toolkit';
 import { className, type EvaluationResult, type RunReport } from '../../contracts/inference-result';
-import type { EvalRunView, ImageRunView, RunView } from '../../contracts/results';
+import { guiText, type EvalRunView, type FailureView, type ImageRunView, type RunView, type WebviewRequest } from '../../contracts/results';
+import { classMapFigure } from './class-map';
+import { el, figure, ms, percent, pixelsCanvas } from './dom';
+import { layerTimesSection } from './layer-table';
 
-type Send = (request: { type: 'copyJson' | 'exportCsv' | 'cancel'; id: string }) => void;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-const percent = (value: number | null | undefined, digits = 2) => (value === null || value === undefined ? 'n/a' : `${(value * 100).toFixed(digits)}%`);
-const ms = (value: number) => `${value.toFixed(1)} ms`;
+type Send = (request: WebviewRequest) => void;
 
 /** Up to this many classes the view draws the confusion matrix (always dense there: see DENSE_CONFUSION_CLASSES). */
 const MATRIX_CLASSES = 40;
@@ -44,31 +36,10 @@ function epText(ep: RunReport['ep']): string {
   return `${ep.ran} (requested ${ep.requested}${nodes ? `; nodes: ${nodes}` : ''})`;
 }
 
-/** Why a GPU EP was not used: the attempts that failed. */
-function epFallback(ep: RunReport['ep']): string | undefined {
+/** Why a GPU EP was not used: the attempts that failed, in the editor's words; shown once, above the runs. */
+export function epFallback(ep: RunReport['ep']): string | undefined {
   const failed = ep.attempts.filter((a) => !a.ok);
-  return failed.length ? failed.map((a) => `${a.ep}: ${a.error ?? 'failed'}`).join('\n') : undefined;
-}
-
-/** Draws uint8 HWC pixels (1 or 3 channels) on a canvas at their own size; CSS scales it up. */
-function seenCanvas(seen: NonNullable<ImageRunView['seen']>): HTMLCanvasElement {
-  const canvas = el('canvas');
-  canvas.width = seen.width;
-  canvas.height = seen.height;
-  const bytes = Uint8Array.from(atob(seen.base64), (c) => c.charCodeAt(0));
-  const rgba = new ImageData(seen.width, seen.height);
-  for (let p = 0; p < seen.width * seen.height; p++) {
-    for (let c = 0; c < 3; c++) rgba.data[p * 4 + c] = bytes[p * seen.channels + (seen.channels === 1 ? 0 : c)]!;
-    rgba.data[p * 4 + 3] = 255;
-  }
-  canvas.getContext('2d')?.putImageData(rgba, 0, 0);
-  return canvas;
-}
-
-function figure(media: HTMLElement, caption: string): HTMLElement {
-  const f = el('figure');
-  f.append(media, el('figcaption', undefined, caption));
-  return f;
+  return failed.length ? failed.map((a) => `${a.ep}: ${guiText(a.error ?? 'failed').replace(/^skipped: /, 'skipped, ')}`).join('\n') : undefined;
 }
 
 function picture(src: string, alt: string): HTMLImageElement {
@@ -84,12 +55,38 @@ function precisionText(result: RunReport): string {
   return `${result.precision} (exported model ${result.weights.source.split(/[\\/]/).pop()})`;
 }
 
+/** A picture that opens its file in the editor when clicked. */
+function openable(media: HTMLElement, title: string, open: () => void): HTMLElement {
+  media.classList.add('openable');
+  media.title = title;
+  media.tabIndex = 0;
+  media.addEventListener('click', open);
+  media.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') open();
+  });
+  return media;
+}
+
+/** decode + preprocess + run + session + the rest = the time from the command until the result went to the view: every part named. */
+export function totalLine(run: ImageRunView): string {
+  const t = run.result.results[0]!.timings;
+  const s = run.result.session;
+  const session = s.cached ? 0 : s.weightsMs + s.compileMs + s.sessionMs;
+  const rest = Math.max(0, run.totalMs - t.decodeMs - t.preprocessMs - t.runMs - session);
+  // The rest: the messages to and from the worker (its start too, on a cold run) and the view's data (class maps).
+  const restName = s.cached ? 'messages and view data' : 'worker start, messages and view data';
+  const parts = [`decode ${ms(t.decodeMs)}`, `preprocess ${ms(t.preprocessMs)}`, `run ${ms(t.runMs)}`, ...(s.cached ? [] : [`session ${ms(session)}`]), `${restName} ${ms(rest)}`];
+  return `${parts.join(' + ')} = ${ms(run.totalMs)}`;
+}
+
 function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
   const result = run.result;
   const image = result.results[0]!;
   const section = el('section', 'run image-run');
   section.dataset.id = run.id;
-  section.append(header(image.image, `${result.network} · ${new Date(run.startedAt).toLocaleTimeString()}`, [button('Copy JSON', 'Copy this result as JSON', () => send({ type: 'copyJson', id: run.id }))]));
+  const actions = [button('Copy JSON', 'Copy this result as JSON', () => send({ type: 'copyJson', id: run.id }))];
+  if (image.error === undefined) actions.push(button(run.profiling ? 'Timing layers…' : 'Time layers', 'Run the image again with onnxruntime profiling and show the time of each layer', () => send({ type: 'profile', id: run.id })));
+  section.append(header(image.image, `${result.network} · ${new Date(run.startedAt).toLocaleTimeString()}`, actions));
   if (image.error !== undefined) {
     section.append(el('div', 'error', image.error));
     return section;
@@ -98,52 +95,64 @@ function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
   const top = image.top ?? [];
   const row = el('div', 'images');
   const original = image.original ? `original ${image.original.width}×${image.original.height}` : 'original';
-  row.append(figure(picture(run.imageSrc, image.image), original));
-  if (run.seen) row.append(figure(seenCanvas(run.seen), `network input ${run.seen.width}×${run.seen.height}`));
+  row.append(figure(openable(picture(run.imageSrc, image.image), `Open ${image.image}`, () => send({ type: 'openImage', id: run.id, index: -1 })), original));
+  if (run.seen) row.append(figure(pixelsCanvas(run.seen), `network input ${run.seen.width}×${run.seen.height}`));
+  const probability = (index: number) => percent(top.find((t) => t.index === index)?.probability);
+  if (run.seen && run.maps) row.append(classMapFigure(run.seen, run.maps, probability));
   const bars = el('div', 'bars');
   top.forEach((score, rank) => {
-    const bar = el('div', rank === 0 ? 'bar top1' : 'bar');
+    const isTrue = run.trueClass?.index === score.index;
+    const bar = el('div', `bar${rank === 0 ? ' top1' : ''}${isTrue ? ' true-class' : ''}`);
     const track = el('div', 'track');
     const fill = el('div', 'fill');
     fill.style.width = `${(score.probability * 100).toFixed(2)}%`;
     track.append(fill);
-    bar.append(el('span', 'label', className(score.label, score.index)), track, el('span', 'value', percent(score.probability)));
+    bar.append(el('span', 'label', `${className(score.label, score.index)}${isTrue ? ' ✓' : ''}`), track, el('span', 'value', percent(score.probability)));
     bars.append(bar);
   });
   row.append(bars);
   section.append(row);
-  const t = image.timings;
+  if (run.mapsNote) section.append(el('div', 'note', run.mapsNote));
   const s = result.session;
   const session = s.cached ? 'warm (cached session)' : `cold: weights ${ms(s.weightsMs)}, compile ${ms(s.compileMs)}, session creation ${ms(s.sessionMs)}`;
-  const fallback = epFallback(result.ep);
+  const truth = run.trueClass;
+  const verdict = truth && top[0] ? (top[0].index === truth.index ? ' · right' : ' · wrong') : '';
   section.append(
     facts([
-      ['prediction', top[0] ? `${className(top[0].label, top[0].index)} (${percent(top[0].probability)})` : 'n/a', 'top1-label'],
+      ['prediction', top[0] ? `${className(top[0].label, top[0].index)} (${percent(top[0].probability)})${verdict}` : 'n/a', 'top1-label'],
+      ...(truth ? [['true class', `${truth.name} (from the ${truth.from})`, 'true-label'] as [string, string, string]] : []),
       ['execution provider', epText(result.ep), 'ep'],
       ['precision', precisionText(result), 'precision'],
-      ...(fallback ? [['not used', fallback, 'warning'] as [string, string, string]] : []),
-      ['timings', `decode ${ms(t.decodeMs)} · preprocess ${ms(t.preprocessMs)} · run ${ms(t.runMs)} · total ${ms(run.totalMs)}`],
+      ['timings', `${totalLine(run)} from the command to the result`, 'timings'],
       ['session', session],
     ]),
   );
+  if (image.profile) section.append(layerTimesSection(image, run.profileRunMs ?? image.timings.runMs));
   return section;
 }
 
-/** A heat map of a dense confusion matrix (an evaluation of up to MATRIX_CLASSES classes). */
+/** A heat map of a dense confusion matrix with class names on both axes. */
 function confusionTable(summary: EvaluationResult): HTMLElement {
   const table = el('table', 'confusion');
   const head = el('tr');
-  head.append(el('th', 'name', 'true \\ predicted'), ...summary.perClass.map((c) => el('th', undefined, String(c.index))));
+  const corner = el('th', 'corner', 'true ↓ · predicted →');
+  head.append(corner);
+  for (const c of summary.perClass) {
+    const th = el('th', 'column');
+    th.append(el('span', undefined, c.name));
+    th.title = `predicted ${c.name} (${c.index})`;
+    head.append(th);
+  }
   table.append(head);
   const max = Math.max(1, ...summary.confusion.flat());
   summary.confusion.forEach((row, t) => {
     const tr = el('tr');
-    tr.append(el('td', 'name', `${t} ${summary.perClass[t]?.name ?? ''}`));
+    tr.append(el('th', 'name row-name', summary.perClass[t]?.name ?? String(t)));
     row.forEach((count, p) => {
-      const td = el('td', t === p ? 'diagonal' : undefined, count ? String(count) : '');
+      const td = el('td', t === p ? 'diagonal' : count ? 'confused' : undefined, count ? String(count) : '');
       td.title = `${summary.perClass[t]?.name} taken for ${summary.perClass[p]?.name}: ${count}`;
-      const alpha = count / max;
-      td.style.background = `rgba(${t === p ? '55, 148, 255' : '241, 76, 76'}, ${(0.08 + 0.8 * alpha).toFixed(3)})`;
+      // The theme's chart colour at a strength that grows with the count; the text keeps the theme's foreground.
+      if (count) td.style.setProperty('--strength', `${Math.round(15 + 60 * (count / max))}%`);
       tr.append(td);
     });
     table.append(tr);
@@ -169,12 +178,10 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
   section.append(progress, progressText);
   if (run.error) section.append(el('div', 'error', run.error));
   if (!summary) return section;
-  const fallback = epFallback(summary.ep);
   section.append(
     facts([
       ['execution provider', epText(summary.ep), 'ep'],
       ['precision', precisionText(summary), 'precision'],
-      ...(fallback ? [['not used', fallback, 'warning'] as [string, string, string]] : []),
       ['accuracy', `${percent(summary.accuracy)} (${summary.correct}/${summary.total})`, 'accuracy'],
       ['top-5', percent(summary.top5)],
       ['throughput', `${summary.imagesPerSecond.toFixed(1)} images/s end to end (${summary.total} images in ${summary.seconds.toFixed(2)} s), ${summary.runImagesPerSecond.toFixed(1)} images/s model run only`],
@@ -193,17 +200,46 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
   }
   section.append(table);
   if (summary.perClass.length <= MATRIX_CLASSES) {
-    section.append(el('h3', undefined, 'Confusion matrix (rows: true class, columns: predicted)'), confusionTable(summary));
+    section.append(el('h3', undefined, 'Confusion matrix'), confusionTable(summary));
   }
   if (summary.mistakes.length) {
-    section.append(el('h3', undefined, 'Most confident mistakes'));
+    section.append(el('h3', undefined, 'Most confident mistakes (click an image to open it)'));
     const box = el('div', 'mistakes');
     const name = (index: number) => summary.perClass[index]?.name ?? String(index);
     summary.mistakes.forEach((m, i) => {
-      box.append(figure(picture(run.mistakeSrcs?.[i] ?? '', m.image), `${name(m.target)} → ${name(m.predicted)} (${percent(m.confidence, 1)})`));
+      const card = el('div', 'mistake');
+      const pictures = el('div', 'mistake-pictures');
+      pictures.append(openable(picture(run.mistakeSrcs?.[i] ?? '', m.image), `Open ${m.image}`, () => send({ type: 'openImage', id: run.id, index: i })));
+      const map = run.mistakeMaps?.[i];
+      if (map) {
+        const canvas = pixelsCanvas(map);
+        canvas.title = `Where it looked for ${name(m.predicted)}`;
+        pictures.append(canvas);
+      }
+      const caption = el('div', 'mistake-caption');
+      caption.append(
+        el('div', 'file', m.image.split('/').pop() ?? m.image),
+        el('div', undefined, `true: ${name(m.target)}`),
+        el('div', 'predicted', `predicted: ${name(m.predicted)} (${percent(m.confidence, 1)})`),
+      );
+      caption.title = m.image;
+      card.append(pictures, caption);
+      box.append(card);
     });
     section.append(box);
   }
+  return section;
+}
+
+function renderFailure(run: FailureView, send: Send): HTMLElement {
+  const section = el('section', 'run failure');
+  section.dataset.id = run.id;
+  section.append(header(run.title, new Date(run.startedAt).toLocaleTimeString(), []));
+  section.append(el('div', 'error', run.message));
+  if (run.details) section.append(el('pre', 'details', run.details));
+  const actions = el('div', 'failure-actions');
+  actions.append(...run.actions.map(({ action, label }) => button(label, label, () => send({ type: 'action', id: run.id, action }))));
+  section.append(actions);
   return section;
 }
 
@@ -212,5 +248,12 @@ export function progressLine(progress: EvalRunView['progress']): string {
 }
 
 export function renderRun(run: RunView, send: Send): HTMLElement {
-  return run.kind === 'image' ? renderImageRun(run, send) : renderEvalRun(run, send);
+  switch (run.kind) {
+    case 'image':
+      return renderImageRun(run, send);
+    case 'eval':
+      return renderEvalRun(run, send);
+    case 'failure':
+      return renderFailure(run, send);
+  }
 }

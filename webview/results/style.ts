@@ -9,11 +9,12 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 .run header h2 { font-size: 1.1em; margin: 0; }
 .run header .meta { opacity: 0.75; }
 .run header .actions { margin-left: auto; display: flex; gap: 6px; }
-.images { display: flex; gap: 16px; align-items: flex-start; margin-bottom: 10px; }
+.images { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; margin-bottom: 10px; }
+.images > figure { flex-shrink: 0; }
 figure { margin: 0; text-align: center; }
 figure img, figure canvas { width: 112px; height: 112px; object-fit: contain; image-rendering: pixelated; background: var(--vscode-editorWidget-background); border: 1px solid var(--vscode-panel-border, rgba(128,128,128,0.35)); }
 figcaption { font-size: 0.85em; opacity: 0.8; margin-top: 2px; }
-.bars { flex: 1; min-width: 200px; }
+.bars { flex: 1 1 240px; min-width: 240px; }
 .bar { display: grid; grid-template-columns: minmax(90px, 30%) 1fr 64px; gap: 8px; align-items: center; margin: 3px 0; }
 .bar .track { height: 12px; background: var(--vscode-editorWidget-background); border-radius: 2px; overflow: hidden; }
 .bar .fill { height: 100%; background: var(--vscode-charts-blue, #3794ff); }
@@ -29,9 +30,42 @@ table { border-collapse: collapse; margin: 6px 0 10px; font-variant-numeric: tab
 th, td { padding: 2px 6px; text-align: right; }
 th { font-weight: 600; }
 td.name, th.name { text-align: left; }
-.confusion td { min-width: 28px; text-align: center; border: 1px solid var(--vscode-panel-border, rgba(128,128,128,0.25)); }
-.confusion td.diagonal { outline: 1px solid var(--vscode-charts-green, #89d185); outline-offset: -2px; }
-.mistakes { display: flex; flex-wrap: wrap; gap: 10px; }
-.mistakes figure img { width: 84px; height: 84px; }
+.confusion td { min-width: 28px; text-align: center; border: 1px solid var(--vscode-panel-border, rgba(128,128,128,0.25)); color: var(--vscode-foreground); }
+.confusion td.diagonal { background: color-mix(in srgb, var(--vscode-charts-blue, #3794ff) var(--strength, 0%), transparent); outline: 1px solid var(--vscode-charts-blue, #3794ff); outline-offset: -2px; }
+.confusion td.confused { background: color-mix(in srgb, var(--vscode-charts-red, #f14c4c) var(--strength, 0%), transparent); font-weight: 600; }
+.confusion th.column { vertical-align: bottom; height: 7em; padding: 2px 0; }
+.confusion th.column span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; font-weight: 600; }
+.confusion th.row-name { text-align: right; padding-right: 8px; white-space: nowrap; }
+.confusion th.corner { font-weight: normal; opacity: 0.8; vertical-align: bottom; text-align: left; }
+body.vscode-high-contrast .confusion td, body.vscode-high-contrast-light .confusion td { border-color: var(--vscode-contrastBorder); }
+body.vscode-high-contrast .confusion td.confused, body.vscode-high-contrast-light .confusion td.confused { text-decoration: underline; }
+.mistakes { display: flex; flex-wrap: wrap; gap: 12px; }
+.mistake { display: flex; flex-direction: column; gap: 2px; max-width: 180px; font-size: 0.85em; }
+.mistake-pictures { display: flex; gap: 4px; }
+.mistake-pictures img, .mistake-pictures canvas { width: 84px; height: 84px; object-fit: contain; image-rendering: pixelated; border: 1px solid var(--vscode-panel-border, rgba(128,128,128,0.35)); }
+.mistake-caption .file { font-family: var(--vscode-editor-font-family); overflow-wrap: anywhere; }
+.mistake-caption .predicted { color: var(--vscode-errorForeground); }
+.openable { cursor: pointer; }
+.openable:hover, .openable:focus { outline: 2px solid var(--vscode-focusBorder); }
+.overlay { position: relative; width: 168px; height: 168px; }
+.overlay canvas { position: absolute; inset: 0; width: 168px; height: 168px; image-rendering: auto; }
+.class-map figcaption { max-width: 220px; }
+.map-controls { display: flex; flex-direction: column; gap: 4px; margin-top: 4px; align-items: stretch; }
+.map-controls select { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground); border: 1px solid var(--vscode-dropdown-border, transparent); padding: 2px; }
+.opacity-label { display: flex; gap: 6px; align-items: center; }
+.bar.true-class .label { font-weight: 600; }
+.note { opacity: 0.8; font-style: italic; margin: 4px 0; }
+.ep-note { white-space: pre-line; border-left: 3px solid var(--vscode-editorWarning-foreground); padding: 4px 8px; margin: 4px 0; background: var(--vscode-textBlockQuote-background); }
+.tabs { display: flex; gap: 4px; margin: 4px 0; }
+.tab { background: transparent; color: var(--vscode-foreground); border: 1px solid var(--vscode-panel-border, rgba(128,128,128,0.35)); padding: 2px 8px; cursor: pointer; }
+.tab.selected { background: var(--vscode-button-background); color: var(--vscode-button-foreground); }
+.profile th.sortable { cursor: pointer; text-decoration: underline dotted; }
+.profile td.share { position: relative; min-width: 90px; text-align: right; }
+.profile .share-bar { position: absolute; left: 0; top: 3px; bottom: 3px; background: var(--vscode-charts-blue, #3794ff); opacity: 0.35; }
+.profile td { white-space: nowrap; }
+.profile td.note { opacity: 0.75; font-size: 0.9em; white-space: normal; }
+.profile-total { opacity: 0.8; font-size: 0.9em; }
+.failure pre.details { background: var(--vscode-textCodeBlock-background); padding: 6px 8px; white-space: pre-wrap; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); }
+.failure-actions { display: flex; gap: 6px; flex-wrap: wrap; margin-top: 6px; }
 h3 { font-size: 1em; margin: 12px 0 4px; }
 `;

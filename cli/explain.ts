@@ -1,0 +1,63 @@
+// `infer --cam PATH` and `infer --profile`: where the network looked and where its time went. The
+// maps and timings come from the worker (engine/runtime/cam.ts, profile.ts); this file writes the
+// overlays as PNGs and prints the timings as text.
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { camOverlay } from '../engine/runtime/cam-overlay';
+import { stageTimes, type ImageResult } from '../contracts/inference-result';
+
+import type { InferResult } from '../contracts/worker';
+import type { OptionSpecs } from './args';
+
+export const EXPLAIN_OPTIONS = {
+  cam: { type: 'string', value: 'PATH', help: 'write the top-1 class map over the image as the network saw it: a PNG for one image, else a folder of <image>.cam.png' },
+  profile: { type: 'boolean', help: 'time each layer (a profiled session of its own, one warm-up run per image)' },
+} satisfies OptionSpecs;
+
+/** Where the overlay of each image goes: PATH itself for one image, PATH/<image name>.cam.png for several. */
+export function overlayPaths(target: string, images: readonly string[]): string[] {
+  if (images.length === 1) return [target];
+  const used = new Map<string, number>();
+  return images.map((image) => {
+    const name = basename(image);
+    const n = used.get(name) ?? 0;
+    used.set(name, n + 1);
+    return join(target, `${n === 0 ? name : `${name}.${n}`}.cam.png`);
+  });
+}
+
+/** Writes each image's top-1 overlay as a PNG; returns the paths written. */
+export async function writeOverlays(target: string, run: InferResult): Promise<string[]> {
+  const paths = overlayPaths(target, run.results.map((r) => r.label));
+  if (run.results.length > 1) await mkdir(target, { recursive: true });
+  const { default: sharp } = await import('sharp');
+  const written: string[] = [];
+  for (const [i, result] of run.results.entries()) {
+    const map = result.cam?.maps[0];
+    if (!map || !result.seen || !result.cam) continue;
+    const overlay = camOverlay(map.values, result.cam.height, result.cam.width, result.seen);
+    await sharp(Buffer.from(overlay.pixels), { raw: { width: overlay.width, height: overlay.height, channels: 3 } }).png().toFile(paths[i]!);
+    written.push(paths[i]!);
+  }
+  return written;
+}
+
+const ms = (value: number) => `${value.toFixed(3)} ms`;
+
+/** The timings of one image as text: per stage, then per layer, slowest first. */
+export function profileLines(image: ImageResult): string[] {
+  if (!image.profile) return [];
+  const stages = stageTimes(image.profile);
+  const layers = [...image.profile].filter((l) => !l.fusedInto).sort((a, b) => b.ms - a.ms);
+  const fused = image.profile.filter((l) => l.fusedInto);
+  const total = stages.reduce((sum, s) => sum + s.ms, 0) + (image.profileOtherMs ?? 0);
+  return [
+    `  profile (one measured run, ${ms(total)} in nodes): per stage ${stages.map((s) => `${s.name} ${ms(s.ms)}`).join(', ')}${image.profileOtherMs ? `, onnxruntime layout conversions ${ms(image.profileOtherMs)}` : ''}`,
+    ...layers.map((l) => `    ${ms(l.ms).padStart(10)}  ${l.name}${fusedInto(fused, l.name)}`),
+  ];
+}
+
+function fusedInto(fused: readonly { name: string; fusedInto?: string }[], name: string): string {
+  const members = fused.filter((f) => f.fusedInto === name).map((f) => f.name);
+  return members.length ? ` (with ${members.join(', ')}, fused into it)` : '';
+}

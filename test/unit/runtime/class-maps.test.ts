@@ -1,0 +1,153 @@
+// Class maps and per-layer timings from the worker, against torch: the CAM of a pooling+linear head
+// (features entering the pooling times the fc weights, by a forward hook in torch), occlusion
+// sensitivity on a network with another head (a torch loop over the same grid), the overlay the CLI
+// writes, and the profile's layer names.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import sharp from 'sharp';
+import * as inferCommand from '../../../cli/commands/infer';
+import { analyze } from '../../../language/core/analysis';
+import type { Network } from '../../../language/core/model';
+import { allNodes, flattenLayers } from '../../../language/core/walk';
+import { camHead } from '../../../engine/onnx/cam-head';
+import { upsample } from '../../../engine/runtime/cam-overlay';
+import { OCCLUSION_GRID } from '../../../engine/runtime/cam';
+import { InferenceClient } from '../../../engine/runtime/client';
+import { stageTimes } from '../../../contracts/inference-result';
+import type { InputSpec } from '../../../contracts/worker';
+import { exampleFile, exampleNetwork } from '../onnx/example-networks';
+import { PYTHON, referenceIo, referenceModels, referenceNetworks, readIo } from '../onnx/oracle';
+
+const ORACLE = join(__dirname, '..', '..', 'oracle', 'class_maps.py');
+const WORKER = join(__dirname, '..', '..', '..', 'engine', 'runtime', 'worker.ts');
+const client = new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'] });
+const folder = mkdtempSync(join(tmpdir(), 'resnet-studio-maps-'));
+after(async () => {
+  await client.dispose();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+const torchMaps = (args: string[]): Record<string, number[][]> => JSON.parse(execFileSync(PYTHON, [ORACLE, ...args], { encoding: 'utf8', timeout: 300_000 }));
+
+/** max |a − b| over the map, relative to the reference map's largest magnitude. */
+function mapError(actual: ArrayLike<number>, expected: number[][]): number {
+  const flat = expected.flat();
+  const max = Math.max(...flat.map(Math.abs));
+  return Math.max(...flat.map((v, i) => Math.abs(v - actual[i]!))) / max;
+}
+
+const tensorInput = (data: Float32Array, network: Network): InputSpec => ({ kind: 'tensor', label: 'reference', data, dims: [1, ...network.input!] as [1, number, number, number] });
+
+for (const name of ['fashion_resnet20', 'resnet18']) {
+  test(`${name}: the CAM of each top class equals torch's features before the pooling times the fc weights`, async () => {
+    const network = exampleNetwork(name);
+    const head = camHead(network);
+    assert.ok(head, 'a pooling+linear head');
+    const models = referenceModels([name]);
+    const { input } = await referenceIo(models, name);
+    const weights = join(models, `${name}.safetensors`);
+    const run = await client.infer({ network, weights: { kind: 'file', path: weights }, ep: 'cpu', inputs: [tensorInput(input, network)], cam: { classes: 3 } });
+    const cam = run.results[0]!.cam!;
+    assert.equal(cam.method, 'cam');
+    assert.deepEqual([cam.height, cam.width], [head.height, head.width]);
+    assert.equal(cam.maps.length, 3);
+    const expected = torchMaps(['cam', name, weights, join(models, `${name}.io.safetensors`), ...cam.maps.map((m) => String(m.index))]);
+    for (const map of cam.maps) assert.ok(mapError(map.values, expected[map.index]!) < 1e-4, `class ${map.index}: ${mapError(map.values, expected[map.index]!)}`);
+  });
+}
+
+const OCCLUSION_NET = `network occlusion_net {
+  input 3x20x20
+  conv1 conv(8, kernel=3, padding=1)
+  bn1   batchnorm
+  relu  relu
+  pool  avgpool(output=2)
+  flat  flatten
+  fc    linear(5)
+}
+`;
+
+test('a head other than pooling+linear gets occlusion maps equal to a torch loop over the same grid', async () => {
+  const analysis = analyze(OCCLUSION_NET);
+  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
+  const network = analysis.networks[0]!;
+  assert.equal(camHead(network), undefined);
+  const files = referenceNetworks([network]).get(network.name)!;
+  const { input } = await readIo(files.io);
+  const run = await client.infer({ network, weights: { kind: 'file', path: files.weights }, ep: 'cpu', inputs: [tensorInput(input, network)], cam: { classes: 2 } });
+  const cam = run.results[0]!.cam!;
+  assert.equal(cam.method, 'occlusion');
+  assert.deepEqual([cam.height, cam.width], [OCCLUSION_GRID, OCCLUSION_GRID]);
+  writeFileSync(join(folder, 'occlusion_net.json'), JSON.stringify(network, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+  const expected = torchMaps(['occlusion', join(folder, 'occlusion_net.json'), files.weights, files.io, String(OCCLUSION_GRID), ...cam.maps.map((m) => String(m.index))]);
+  for (const map of cam.maps) {
+    const flat = expected[map.index]!.flat();
+    assert.ok(flat.some((v) => Math.abs(v) > 1e-4), 'occluding changes the probability');
+    assert.ok(mapError(map.values, expected[map.index]!) < 1e-4, `class ${map.index}: ${mapError(map.values, expected[map.index]!)}`);
+  }
+});
+
+test('the overlay is upsampled as torch interpolates (bilinear, align_corners=False)', () => {
+  const values = Float32Array.from({ length: 12 }, (_, i) => (i * 7) % 5);
+  const expected: number[][] = JSON.parse(
+    execFileSync(PYTHON, ['-c', 'import json, torch, torch.nn.functional as F; x = torch.tensor([(i * 7) % 5 for i in range(12)], dtype=torch.float32).reshape(1, 1, 3, 4); print(json.dumps(F.interpolate(x, size=(17, 13), mode="bilinear", align_corners=False)[0, 0].tolist()))'], { encoding: 'utf8' }),
+  );
+  assert.ok(mapError(upsample(values, 3, 4, 17, 13), expected) < 1e-5);
+});
+
+async function writePhoto(path: string, width: number, height: number): Promise<string> {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 13 + (i % 3) * 71) % 256;
+  await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toFile(path);
+  return path;
+}
+
+function cli() {
+  const out = { stdout: '', stderr: '' };
+  return { out, io: { stdout: (s: string) => void (out.stdout += s), stderr: (s: string) => void (out.stderr += s) } };
+}
+
+test('infer --cam writes the overlay at the network input size (after resize and crop) and --json carries the top-1 map', async () => {
+  const photo = await writePhoto(join(folder, 'photo.png'), 300, 200);
+  const overlay = join(folder, 'photo.cam.png');
+  const { out, io } = cli();
+  const code = await inferCommand.run([exampleFile('resnet18'), photo, '--random-weights', '--ep', 'cpu', '--cam', overlay, '--json'], io, new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'] }));
+  assert.equal(code, 0, out.stderr);
+  const meta = await sharp(overlay).metadata();
+  assert.deepEqual([meta.width, meta.height, meta.format], [224, 224, 'png']);
+  const result = JSON.parse(out.stdout).results[0];
+  assert.equal(result.camMethod, 'cam');
+  assert.equal(result.cam.length, 7);
+  assert.ok(result.cam.every((row: unknown[]) => row.length === 7 && row.every((v) => typeof v === 'number')));
+
+  const second = await writePhoto(join(folder, 'second.png'), 240, 260);
+  const maps = join(folder, 'maps');
+  const several = cli();
+  assert.equal(await inferCommand.run([exampleFile('resnet18'), photo, second, '--random-weights', '--ep', 'cpu', '--cam', maps], several.io, new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'] })), 0, several.out.stderr);
+  assert.deepEqual(readdirSync(maps).sort(), ['photo.png.cam.png', 'second.png.cam.png']);
+  assert.match(several.out.stdout, /class map \(CAM\) written to .*second\.png\.cam\.png/);
+});
+
+test('infer --profile: every layer of the network has a time, named as in the network; fused layers name the layer they ran in', async () => {
+  const { out, io } = cli();
+  const file = exampleFile('fashion_resnet20');
+  const code = await inferCommand.run([file, join(file, '..', 'images', '0000_9.png'), '--ep', 'cpu', '--profile', '--json'], io, new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'] }));
+  assert.equal(code, 0, out.stderr);
+  const profile: { name: string; ms: number; fusedInto?: string }[] = JSON.parse(out.stdout).results[0].profile;
+  const network = exampleNetwork('fashion_resnet20');
+  const names = new Set([...flattenLayers(network).map((l) => l.name), ...[...allNodes(network.children)].flatMap((n) => (n.kind === 'add' && n.name ? [n.name] : []))]);
+  assert.deepEqual(new Set(profile.map((p) => p.name)), names);
+  const ran = new Map(profile.filter((p) => !p.fusedInto).map((p) => [p.name, p.ms]));
+  for (const layer of profile) {
+    assert.ok(layer.ms >= 0 && Number.isFinite(layer.ms), layer.name);
+    if (layer.fusedInto) assert.equal(layer.ms, ran.get(layer.fusedInto), `${layer.name} is fused into ${layer.fusedInto}, which ran`);
+  }
+  // onnxruntime fuses each conv with its batchnorm: the batchnorms (or the convs) say so.
+  assert.ok(profile.some((p) => p.name === 'layer1.0.bn1' && p.fusedInto) || profile.some((p) => p.name === 'layer1.0.conv1' && p.fusedInto));
+  assert.ok([...ran.values()].reduce((a, b) => a + b, 0) > 0);
+  assert.deepEqual(stageTimes(profile).map((s) => s.name), ['stem', 'layer1', 'layer2', 'layer3', 'head']);
+});
