@@ -40,7 +40,15 @@ export class BlockSites {
 
 /** 'layer1.0', 'layer1.0 and layer2.0', 'layer1.0, layer2.0, layer3.0 and 2 more'. */
 export function instanceList(instances: string[]): string {
-  if (instances.length === 1) return instances[0];
-  if (instances.length <= listed) return `${instances.slice(0, -1).join(', ')} and ${instances[instances.length - 1]}`;
-  return `${instances.slice(0, listed).join(', ')} and ${instances.length - listed} more`;
+  const names = instances.map(shortInstance);
+  if (names.length === 1) return names[0];
+  if (names.length <= listed) return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `${names.slice(0, listed).join(', ')} and ${names.length - listed} more`;
+}
+
+/** A deeply nested instance keeps its outer and inner two levels: 'top.x.….x.x (65 levels)'. */
+function shortInstance(name: string): string {
+  const parts = name.split('.');
+  if (parts.length <= 6) return name;
+  return `${parts.slice(0, 2).join('.')}.….${parts.slice(-2).join('.')} (${parts.length} levels)`;
 }
