@@ -1,6 +1,7 @@
 // The options of the commands that load a network with its weights (export, infer, eval): declared once,
 // and turned into checked values.
 import { DEFAULT_SEED } from '../engine/onnx/random-weights';
+import { EVAL_BATCH, MAX_BATCH } from '../engine/runtime/dataset';
 import { EP_CHOICES, isEpChoice, type EpChoice } from '../engine/runtime/providers';
 import type { OptionSpecs, OptionValues } from './args';
 
@@ -12,6 +13,7 @@ export const ENGINE_OPTIONS = {
   network: { type: 'string', value: 'NAME', help: 'the network to run when the file defines several' },
   ep: { type: 'string', value: 'EP', help: `execution provider: ${EP_CHOICES.join(', ')} (default auto)` },
   top: { type: 'string', value: 'K', help: 'classes listed per image (default 5)' },
+  batch: { type: 'string', value: 'B', help: `images per model run, 1 to ${MAX_BATCH} (default ${EVAL_BATCH}); each image's logits are those it gets alone` },
   json: { type: 'boolean', help: 'the result as JSON (docs/inference.md, "The result format")' },
 } satisfies OptionSpecs;
 
@@ -30,6 +32,7 @@ export interface EngineOptions {
   network?: string;
   ep: EpChoice;
   top: number;
+  batch: number;
   json: boolean;
 }
 
@@ -44,6 +47,9 @@ export function engineOptions(values: OptionValues<EngineOptionSpecs>): EngineOp
   if (typeof seed === 'string') return seed;
   const top = integer('--top', values.top, 1, 5);
   if (typeof top === 'string') return top;
+  const batch = integer('--batch', values.batch, 1, EVAL_BATCH);
+  if (typeof batch === 'string') return batch;
+  if (batch > MAX_BATCH) return `--batch is at most ${MAX_BATCH}, not ${batch}`;
   const ep = values.ep ?? 'auto';
   if (!isEpChoice(ep)) return `--ep must be one of ${EP_CHOICES.join(', ')}, not '${ep}'`;
   if (values.weights !== undefined && values['random-weights']) return '--weights and --random-weights exclude each other';
@@ -56,6 +62,7 @@ export function engineOptions(values: OptionValues<EngineOptionSpecs>): EngineOp
     network: values.network,
     ep,
     top,
+    batch,
     json: values.json ?? false,
   };
 }

@@ -25,6 +25,10 @@ export interface InferRequest {
   threads?: number;
   /** How many compiled sessions the worker keeps (absent: 2; 0: none kept after the request). */
   sessionCacheSize?: number;
+  /** Inputs per model run (absent: 1); a batch gives the same logits as its inputs one by one. */
+  batch?: number;
+  /** Send each batch's results as an InferProgress as soon as it has run; the final result then holds none. */
+  progress?: boolean;
 }
 
 export interface CancelRequest {
@@ -44,6 +48,7 @@ export interface WeightsSummary {
 export interface InputTimings {
   decodeMs: number;
   preprocessMs: number;
+  /** The model run of the input's batch, divided by the inputs in it. */
   runMs: number;
 }
 
@@ -83,6 +88,14 @@ export interface InferResult {
   session: SessionTimings;
 }
 
+/** With InferRequest.progress: the results of one batch, in input order. */
+export interface InferProgress {
+  type: 'progress';
+  id: number;
+  results: InputResult[];
+  session: SessionTimings;
+}
+
 export type ErrorKind = 'weights' | 'compile' | 'ep' | 'input' | 'cancelled' | 'crash' | 'internal';
 
 export interface InferError {
@@ -94,4 +107,4 @@ export interface InferError {
   weights?: WeightsSummary;
 }
 
-export type WorkerResponse = InferResult | InferError;
+export type WorkerResponse = InferResult | InferProgress | InferError;

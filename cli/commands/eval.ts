@@ -1,5 +1,6 @@
 // `resnet-studio eval FILE FOLDER`: accuracy, per-class accuracy, confusion matrix and images/s over a
-// labelled folder, laid out as engine/runtime/dataset.ts reads it.
+// labelled folder, laid out as engine/runtime/dataset.ts reads it, --batch images per model run, with
+// a progress line on a terminal.
 import { InferenceClient } from '../../engine/runtime/client';
 import { runInBatches, type Dataset } from '../../engine/runtime/dataset';
 import { evaluationResult } from '../../engine/runtime/inference-result';
@@ -66,7 +67,7 @@ export const spec = {
   name: 'eval',
   args: ['FILE', 'FOLDER'],
   summary: 'accuracy, per-class accuracy, confusion matrix, images/s on a labelled folder',
-  options: engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'ep', 'json'),
+  options: engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'ep', 'batch', 'json'),
 };
 
 export async function run(args: string[], io: CliIo, client = new InferenceClient()): Promise<number> {
@@ -84,7 +85,13 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   }
   printWarnings(model, io);
   try {
-    const run = await runInBatches(input.dataset.samples, (batch) => runInference(client, model, options.ep, batch, io));
+    const total = input.dataset.samples.length;
+    const run = await runInBatches(
+      input.dataset.samples,
+      (paths, onResults) => runInference(client, model, { ep: options.ep, batch: options.batch }, paths, io, onResults),
+      (done, seconds) => io.status?.(`${done}/${total} images${seconds > 0 ? `, ${(done / seconds).toFixed(1)} images/s` : ''}`),
+    );
+    io.status?.('');
     if (!run) return 1;
     const result = evaluationResult(model, input, run, { folder });
     if (options.json) {

@@ -1,6 +1,7 @@
 // `resnet-studio export FILE -o model.onnx`: the network and its weights as an ONNX model (IR 8,
-// opset 17), input `input` [1, C, H, W], output `logits`. `--format pytorch -o model.py` writes the
-// network as a PyTorch module instead (export-pytorch.ts).
+// opset 17), input `input` [batch, C, H, W], output `logits`, each batchnorm folded into the conv
+// before it unless --keep-bn. `--format pytorch -o model.py` writes the network as a PyTorch module
+// instead (export-pytorch.ts).
 import { compileToOnnx } from '../../engine/onnx/build';
 import { randomWeights } from '../../engine/onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../../engine/onnx/state-dict';
@@ -19,6 +20,7 @@ export const spec = {
     ...engineOptionSpecs('weights', 'random-weights', 'seed', 'network'),
     output: { ...ENGINE_OPTIONS.output, help: 'the file to write: model.onnx, or model.py with --format pytorch' },
     format: { type: 'string', value: 'onnx|pytorch', help: 'onnx (default), or pytorch: a self-contained nn.Module file whose state_dict is the .resnet file\'s (no weights)' },
+    'keep-bn': { type: 'boolean', help: 'keep each batchnorm as its own node (by default it is folded into the conv before it, as for inference)' },
   },
 } satisfies CommandSpec;
 
@@ -36,6 +38,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (format === 'pytorch' && (options.weights || options.randomWeights)) {
     return usageError(spec, '--weights and --random-weights do not apply to --format pytorch: the module holds no weights (load them with load_state_dict)', io);
   }
+  const keepBn = parsed.options['keep-bn'] === true;
+  if (format === 'pytorch' && keepBn) return usageError(spec, '--keep-bn applies to ONNX only: the PyTorch module keeps its batchnorm layers', io);
   if (format === 'pytorch') return exportPytorchFile(file, output, options, io);
   // The labels are not part of an ONNX model: their warnings do not concern an export.
   const loaded = await loadNetwork(file, options, io);
@@ -59,11 +63,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   for (const problem of weights.problems) io.stderr(`warning: ${problem.message}\n`);
 
   const metadata: Record<string, string> = weights.source.kind === 'random' ? { weights: `random (seed ${weights.source.seed})` } : {};
-  const bytes = await writeExport(file, loaded.lines, output, () => compileToOnnx(loaded.network, weights.tensors, metadata), io);
+  const bytes = await writeExport(file, loaded.lines, output, () => compileToOnnx(loaded.network, weights.tensors, metadata, { keepBatchnorm: keepBn, consumeWeights: true }), io);
   if (!bytes) return 1;
   const random = weights.source.kind === 'random';
   io.stdout(
-    `${output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB; ` +
+    `${output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB, ` +
+      `any batch size, batchnorm ${keepBn ? 'kept' : 'folded into the convs'}; ` +
       `weights ${weights.summary}\n`,
   );
   if (random) io.stdout(`WARNING: the exported model holds random weights (seed ${options.seed}); its outputs are meaningless\n`);

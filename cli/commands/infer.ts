@@ -3,6 +3,7 @@
 // running the worker, the lines every run prints.
 import { dirname, resolve } from 'node:path';
 import { InferenceClient, InferenceError } from '../../engine/runtime/client';
+import type { OnResults } from '../../engine/runtime/dataset';
 import { inferenceResult } from '../../engine/runtime/inference-result';
 import { formatEpReport, type EpChoice } from '../../engine/runtime/providers';
 import { inferRequest, isModelProblem, loadModel, unreadable, type RunnableModel } from '../../engine/runtime/runnable-model';
@@ -45,9 +46,16 @@ export function printWarnings(model: RunnableModel, io: CliIo): void {
 }
 
 /** Runs the worker, printing an InferenceError in words; returns undefined on failure. */
-export async function runInference(client: InferenceClient, model: RunnableModel, ep: EpChoice, images: string[], io: CliIo): Promise<InferResult | undefined> {
+export async function runInference(
+  client: InferenceClient,
+  model: RunnableModel,
+  settings: { ep: EpChoice; batch?: number },
+  images: string[],
+  io: CliIo,
+  onResults?: OnResults,
+): Promise<InferResult | undefined> {
   try {
-    return await client.infer(inferRequest(model, images, { ep }));
+    return await client.infer(inferRequest(model, images, settings), undefined, onResults);
   } catch (error) {
     if (!(error instanceof InferenceError)) throw error;
     if (error.kind === 'weights' && error.weights) {
@@ -106,7 +114,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   if (!model) return 1;
   printWarnings(model, io);
   try {
-    const run = await runInference(client, model, options.ep, images, io);
+    const run = await runInference(client, model, { ep: options.ep }, images, io);
     if (!run) return 1;
     const result = inferenceResult(model, run, { top: options.top });
     if (options.json) {

@@ -115,7 +115,8 @@ export class SessionCache {
     try {
       const metadata: Record<string, string> =
         weights.source.kind === 'random' ? { weights: `random (seed ${weights.source.seed})` } : {};
-      model = compileToOnnx(network, weights.tensors, metadata);
+      // The weights were read for this session alone: folding may scale them where they are.
+      model = compileToOnnx(network, weights.tensors, metadata, { consumeWeights: true });
     } catch (error) {
       if (error instanceof CompileError) throw new EngineError('compile', error.message);
       throw error;
