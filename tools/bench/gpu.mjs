@@ -115,6 +115,11 @@ async function main() {
     providers: [],
     pytorch: undefined,
   };
+  // Written after each step, so a run stopped by its time limit leaves what it measured.
+  const save = () => {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  };
   console.log(`ResNet-50 (${network.name}), random weights (seed 0); ${report.machine.cores} cores: ${report.machine.cpu}`);
   const cpuLogits = new Map();
   for (const ep of EPS) {
@@ -160,6 +165,7 @@ async function main() {
       console.log(`${ep}: unavailable: ${reason}`);
     } finally {
       await cache.dispose();
+      save();
     }
   }
   report.pytorch = pytorchCuda();
@@ -168,8 +174,7 @@ async function main() {
   } else {
     console.log(`PyTorch CUDA: unavailable: ${report.pytorch.reason}`);
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  save();
   console.log(`written to ${out}`);
 }
 

@@ -9,7 +9,9 @@
 # Environment for `run`: ORT_CUDA_PROVIDERS_DIR, a folder holding onnxruntime 1.30's
 # libonnxruntime_providers_cuda.so and libonnxruntime_providers_shared.so (onnxruntime-node's installer
 # downloads them from GitHub, which these machines cannot reach), copied beside libonnxruntime.so;
-# PYTHON, the Python whose torch runs the PyTorch CUDA reference (default: python3, then /usr/bin/python3).
+# PYTHON, the Python whose torch runs the PyTorch CUDA reference (default: python3, then /usr/bin/python3);
+# GPU_BENCH_SECONDS, the timed seconds per EP and batch (default 8); GPU_BENCH_TIMEOUT, the limit of the
+# whole benchmark in seconds (default 280; the JSON is written after each EP, so a stopped run keeps those).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 pack="$root/.gpu-bench"
@@ -58,7 +60,7 @@ run)
   icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
   if [ -z "${VK_DRIVER_FILES:-}" ] && [ -f "$icd" ]; then export VK_DRIVER_FILES=$icd; fi
   command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || echo "no nvidia-smi: no NVIDIA driver here"
-  timeout 280 "$node" "$pack/gpu.cjs" --root "$root" --out "$out" --seconds "${GPU_BENCH_SECONDS:-8}"
+  timeout "${GPU_BENCH_TIMEOUT:-280}" "$node" "$pack/gpu.cjs" --root "$root" --out "$out" --seconds "${GPU_BENCH_SECONDS:-8}"
   ;;
 *)
   echo "usage: bash tools/bench/gpu.sh pack | run [FILE]" >&2
