@@ -98,7 +98,7 @@ export interface BatchedRun {
   seconds: number;
 }
 
-/** What a batch's results say of the time since the run began: session creation is left out. */
+/** Receives each batch's results as soon as the worker has run it, with the session's timings. */
 export type OnResults = (results: InputResult[], session: SessionTimings) => void;
 
 /**
