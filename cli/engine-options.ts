@@ -1,6 +1,7 @@
 // The options of the commands that load a network with its weights (export, infer, eval): declared once,
 // and turned into checked values.
 import { DEFAULT_SEED } from '../engine/onnx/random-weights';
+import { EVAL_BATCH, MAX_BATCH } from '../engine/runtime/dataset';
 import { EP_CHOICES, isEpChoice, type EpChoice } from '../engine/runtime/providers';
 import type { OptionSpecs, OptionValues } from './args';
 
@@ -13,6 +14,7 @@ export const ENGINE_OPTIONS = {
   model: { type: 'string', value: 'M.onnx', help: "an exported model (export, --fp16, --quantize int8) to run instead of compiling the network, with the network's preprocessing and labels" },
   ep: { type: 'string', value: 'EP', help: `execution provider: ${EP_CHOICES.join(', ')} (default auto)` },
   top: { type: 'string', value: 'K', help: 'classes listed per image (default 5)' },
+  batch: { type: 'string', value: 'B', help: `images per model run, 1 to ${MAX_BATCH} (default ${EVAL_BATCH}); each image's logits are those it gets alone` },
   json: { type: 'boolean', help: 'the result as JSON (docs/inference.md, "The result format")' },
 } satisfies OptionSpecs;
 
@@ -33,6 +35,7 @@ export interface EngineOptions {
   model?: string;
   ep: EpChoice;
   top: number;
+  batch: number;
   json: boolean;
 }
 
@@ -47,6 +50,9 @@ export function engineOptions(values: OptionValues<EngineOptionSpecs>): EngineOp
   if (typeof seed === 'string') return seed;
   const top = integer('--top', values.top, 1, 5);
   if (typeof top === 'string') return top;
+  const batch = integer('--batch', values.batch, 1, EVAL_BATCH);
+  if (typeof batch === 'string') return batch;
+  if (batch > MAX_BATCH) return `--batch is at most ${MAX_BATCH}, not ${batch}`;
   const ep = values.ep ?? 'auto';
   if (!isEpChoice(ep)) return `--ep must be one of ${EP_CHOICES.join(', ')}, not '${ep}'`;
   if (values.weights !== undefined && values['random-weights']) return '--weights and --random-weights exclude each other';
@@ -61,6 +67,7 @@ export function engineOptions(values: OptionValues<EngineOptionSpecs>): EngineOp
     model: values.model,
     ep,
     top,
+    batch,
     json: values.json ?? false,
   };
 }

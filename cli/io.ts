@@ -3,6 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** A status line that replaces the previous one (a terminal's stderr only; '' clears it). */
+  status?: (line: string) => void;
 }
 
 /** JSON for the CLI's --json output: counts (bigint) are written as exact integers, at any size. */

@@ -53,6 +53,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 /** Runs the process's command line and sets its exit code. */
 export function runCli(): void {
   const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+  if (process.stderr.isTTY) io.status = (line) => process.stderr.write(`\r${line}\x1b[K`);
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

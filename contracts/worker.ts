@@ -35,6 +35,10 @@ export interface InferRequest {
   cam?: { classes: number; occlusion?: boolean };
   /** Time each layer: a session of its own, profiled, run once to warm up and once measured per input. */
   profile?: boolean;
+  /** Inputs per model run (absent: 1); a batch gives the same logits as its inputs one by one. */
+  batch?: number;
+  /** Send each batch's results as an InferProgress as soon as it has run; the final result then holds none. */
+  progress?: boolean;
 }
 
 export interface CancelRequest {
@@ -54,6 +58,7 @@ export interface WeightsSummary {
 export interface InputTimings {
   decodeMs: number;
   preprocessMs: number;
+  /** The model run of the input's batch, divided by the inputs in it. */
   runMs: number;
 }
 
@@ -98,8 +103,17 @@ export interface InferResult {
   precision: Precision;
 }
 
+/** With InferRequest.progress: the results of one batch, in input order. */
+export interface InferProgress {
+  type: 'progress';
+  id: number;
+  results: InputResult[];
+  session: SessionTimings;
+}
+
 /** 'model': an exported model (`--model`) that cannot be read or does not fit the network. */
 export type ErrorKind = 'weights' | 'model' | 'compile' | 'ep' | 'input' | 'cancelled' | 'crash' | 'internal';
+
 
 export interface InferError {
   type: 'error';
@@ -110,4 +124,4 @@ export interface InferError {
   weights?: WeightsSummary;
 }
 
-export type WorkerResponse = InferResult | InferError;
+export type WorkerResponse = InferResult | InferProgress | InferError;

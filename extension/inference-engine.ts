@@ -3,8 +3,9 @@
 import * as vscode from 'vscode';
 import { InferenceClient, InferenceError } from '../engine/runtime/client';
 import type { InferRequest, InferResult } from '../contracts/worker';
+import type { OnResults } from '../engine/runtime/dataset';
 
-export type EngineRequest = Omit<InferRequest, 'type' | 'id'>;
+export type EngineRequest = Omit<InferRequest, 'type' | 'id' | 'progress'>;
 
 export class InferenceEngine implements vscode.Disposable {
   private client: InferenceClient | undefined;
@@ -17,13 +18,13 @@ export class InferenceEngine implements vscode.Disposable {
     private readonly idleSeconds: () => number,
   ) {}
 
-  async infer(request: EngineRequest, signal?: AbortSignal): Promise<InferResult> {
+  async infer(request: EngineRequest, signal?: AbortSignal, onResults?: OnResults): Promise<InferResult> {
     this.clearIdleTimer();
     const client = (this.client ??= this.startClient());
     this.busy++;
     const pidBefore = client.workerPid;
     try {
-      const result = await client.infer(request, signal);
+      const result = await client.infer(request, signal, onResults);
       if (pidBefore === undefined) this.log.info(`inference worker started (pid ${client.workerPid})`);
       return result;
     } catch (error) {

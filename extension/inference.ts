@@ -4,7 +4,7 @@
 // native code: onnxruntime and sharp live in the worker process that InferenceEngine starts lazily.
 import * as vscode from 'vscode';
 import { InferenceError } from '../engine/runtime/client';
-import { runInBatches } from '../engine/runtime/dataset';
+import { EVAL_BATCH, runInBatches } from '../engine/runtime/dataset';
 import { evaluationResult, inferenceResult } from '../engine/runtime/inference-result';
 import { formatEpReport } from '../engine/runtime/providers';
 import { inferRequest, isModelProblem, loadEvaluation, type EvaluationInput } from '../engine/runtime/runnable-model';
@@ -476,9 +476,9 @@ class InferenceController {
       (signal, progress) =>
         runInBatches(
           samples,
-          async (paths) => {
+          async (paths, onResults) => {
             try {
-              return await this.engine.infer(this.request(model, paths, false), signal);
+              return await this.engine.infer({ ...this.request(model, paths, false), batch: EVAL_BATCH }, signal, onResults);
             } catch (error) {
               failure = error;
               return undefined;

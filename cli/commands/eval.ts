@@ -1,11 +1,12 @@
 // `resnet-studio eval FILE FOLDER`: accuracy, per-class accuracy, confusion matrix and images/s over a
-// labelled folder, laid out as engine/runtime/dataset.ts reads it.
+// labelled folder, laid out as engine/runtime/dataset.ts reads it, --batch images per model run, with
+// a progress line on a terminal.
 import { InferenceClient } from '../../engine/runtime/client';
 import { runInBatches, type Dataset } from '../../engine/runtime/dataset';
 import { evaluationResult } from '../../engine/runtime/inference-result';
 import { formatEpReport } from '../../engine/runtime/providers';
 import { compareRuns } from '../../engine/runtime/comparison';
-import { loadEvaluation } from '../../engine/runtime/runnable-model';
+import { loadEvaluation, type RunnableModel } from '../../engine/runtime/runnable-model';
 import { confusionCells, resultJson, type Comparison, type EvaluationResult } from '../../contracts/inference-result';
 import { parseCommand, usageError, type CommandSpec } from '../args';
 import { engineOptionSpecs, engineOptions } from '../engine-options';
@@ -79,7 +80,7 @@ export const spec = {
   args: ['FILE', 'FOLDER'],
   summary: 'accuracy, per-class accuracy, confusion matrix, images/s on a labelled folder',
   options: {
-    ...engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'model', 'ep', 'json'),
+    ...engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'model', 'ep', 'batch', 'json'),
     compare: { type: 'boolean', help: 'with --model: also run the network compiled in fp32 (its weights, or --weights) and report top-1 agreement, accuracy delta and latency ratio' },
   },
 } satisfies CommandSpec;
@@ -103,9 +104,17 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   printWarnings(model, io);
   try {
     const samples = input.dataset.samples;
-    const referenceRun = reference && (await runInBatches(samples, (batch) => runInference(client, reference, options.ep, batch, io)));
+    const total = samples.length;
+    const inBatches = (what: RunnableModel, label: string) =>
+      runInBatches(
+        samples,
+        (paths, onResults) => runInference(client, what, { ep: options.ep, batch: options.batch }, paths, io, onResults),
+        (done, seconds) => io.status?.(`${label}${done}/${total} images${seconds > 0 ? `, ${(done / seconds).toFixed(1)} images/s` : ''}`),
+      );
+    const referenceRun = reference && (await inBatches(reference, 'fp32 reference: '));
     if (reference && !referenceRun) return 1;
-    const run = await runInBatches(samples, (batch) => runInference(client, model, options.ep, batch, io));
+    const run = await inBatches(model, '');
+    io.status?.('');
     if (!run) return 1;
     const comparison = referenceRun ? compareRuns(samples.map((s) => s.target), run, referenceRun, reference!.weightsSource) : undefined;
     const result = { ...evaluationResult(model, input, run, { folder }), ...(comparison ? { comparison } : {}) };

@@ -1,6 +1,7 @@
 // `resnet-studio export FILE -o model.onnx`: the network and its weights as an ONNX model (IR 8,
-// opset 17), input `input` [1, C, H, W], output `logits`. `--format pytorch -o model.py` writes the
-// network as a PyTorch module instead (export-pytorch.ts).
+// opset 17), input `input` [batch, C, H, W], output `logits`, each batchnorm folded into the conv
+// before it unless --keep-bn. `--format pytorch -o model.py` writes the network as a PyTorch module
+// instead (export-pytorch.ts).
 import { compileToOnnx } from '../../engine/onnx/build';
 import { encodeModel } from '../../engine/onnx/encode';
 import { CalibrationError, calibrationImages, deployModel, type DeployTarget } from '../../engine/runtime/deploy-model';
@@ -23,6 +24,7 @@ export const spec = {
     output: { ...ENGINE_OPTIONS.output, help: 'the file to write: model.onnx, or model.py with --format pytorch' },
     format: { type: 'string', value: 'onnx|pytorch', help: 'onnx (default), or pytorch: a self-contained nn.Module file whose state_dict is the .resnet file\'s (no weights)' },
     ...DEPLOY_OPTIONS,
+    'keep-bn': { type: 'boolean', help: 'keep each batchnorm as its own node (by default it is folded into the conv before it, as for inference)' },
   },
 } satisfies CommandSpec;
 
@@ -48,6 +50,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const deploy = deployChoice(parsed.options);
   if (typeof deploy === 'string') return usageError(spec, deploy, io);
   if (format === 'pytorch' && deploy.precision !== 'fp32') return usageError(spec, '--fp16 and --quantize make ONNX models; --format pytorch writes the module without weights', io);
+  const keepBn = parsed.options['keep-bn'] === true;
+  if (format === 'pytorch' && keepBn) return usageError(spec, '--keep-bn applies to ONNX only: the PyTorch module keeps its batchnorm layers', io);
+  if (keepBn && deploy.precision !== 'fp32') return usageError(spec, '--keep-bn applies to fp32 models: --fp16 and --quantize work on the folded graph', io);
   if (format === 'pytorch') return exportPytorchFile(file, output, options, io);
   let target: DeployTarget | undefined;
   if (deploy.precision === 'int8') {
@@ -84,7 +89,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const metadata: Record<string, string> = weights.source.kind === 'random' ? { weights: `random (seed ${weights.source.seed})` } : {};
   const make = target
     ? async () => encodeModel(await deployModel(loaded.network, weights.tensors, metadata, target))
-    : () => compileToOnnx(loaded.network, weights.tensors, metadata);
+    : () => compileToOnnx(loaded.network, weights.tensors, metadata, { keepBatchnorm: keepBn, consumeWeights: true });
   let bytes;
   try {
     bytes = await writeExport(file, loaded.lines, output, make, io);
@@ -96,8 +101,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!bytes) return 1;
   const random = weights.source.kind === 'random';
   io.stdout(
-    `${output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB; ` +
-      `${precisionLine(target)}; weights ${weights.summary}\n`,
+    `${output}: ONNX (IR 8, opset 17) of network ${loaded.network.name}, ${(bytes.length / 1e6).toFixed(1)} MB, any batch size, ` +
+      `batchnorm ${keepBn ? 'kept' : 'folded into the convs'}; ${precisionLine(target)}; weights ${weights.summary}\n`,
   );
   if (random) io.stdout(`WARNING: the exported model holds random weights (seed ${options.seed}); its outputs are meaningless\n`);
   return 0;

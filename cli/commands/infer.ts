@@ -3,6 +3,7 @@
 // running the worker, the lines every run prints.
 import { dirname, resolve } from 'node:path';
 import { InferenceClient, InferenceError } from '../../engine/runtime/client';
+import type { OnResults } from '../../engine/runtime/dataset';
 import { inferenceResult } from '../../engine/runtime/inference-result';
 import { formatEpReport, type EpChoice } from '../../engine/runtime/providers';
 import { inferRequest, isModelProblem, loadModel, unreadable, type RunnableModel } from '../../engine/runtime/runnable-model';
@@ -51,14 +52,15 @@ export function printWarnings(model: RunnableModel, io: CliIo): void {
 export async function runInference(
   client: InferenceClient,
   model: RunnableModel,
-  ep: EpChoice,
+  settings: { ep: EpChoice; batch?: number; cam?: boolean; profile?: boolean },
   images: string[],
   io: CliIo,
-  explain: { cam?: boolean; profile?: boolean } = {},
+  onResults?: OnResults,
 ): Promise<InferResult | undefined> {
-  const extras = { ...(explain.cam ? { cam: { classes: 1 }, includeSeenImage: true } : {}), ...(explain.profile ? { profile: true } : {}) };
+  const { cam, profile, ...rest } = settings;
+  const extras = { ...(cam ? { cam: { classes: 1 }, includeSeenImage: true } : {}), ...(profile ? { profile: true } : {}) };
   try {
-    return await client.infer(inferRequest(model, images, { ep, ...extras }));
+    return await client.infer(inferRequest(model, images, { ...rest, ...extras }), undefined, onResults);
   } catch (error) {
     if (!(error instanceof InferenceError)) throw error;
     if (error.kind === 'weights' && error.weights) {
@@ -123,7 +125,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   printWarnings(model, io);
   try {
     const camTarget = parsed.options.cam;
-    const run = await runInference(client, model, options.ep, images, io, { cam: camTarget !== undefined, profile: parsed.options.profile });
+    const run = await runInference(client, model, { ep: options.ep, cam: camTarget !== undefined, profile: parsed.options.profile === true }, images, io);
     if (!run) return 1;
     const result = inferenceResult(model, run, { top: options.top });
     const overlays = camTarget === undefined ? [] : await writeOverlays(camTarget, run);

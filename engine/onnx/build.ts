@@ -7,12 +7,15 @@ import type { OnnxAttribute, OnnxEmitter, ResolvedLayer } from '../../language/c
 import type { Span } from '../../language/core/syntax';
 import { layerName } from '../../language/core/walk';
 import { encodeModel } from './encode';
+import { FOLDED_METADATA, foldBatchnorm } from './fold-batchnorm';
 import { AttributeType, DataType } from './proto';
 
 export const IR_VERSION = 8;
 export const OPSET = 17;
 export const INPUT_NAME = 'input';
 export const OUTPUT_NAME = 'logits';
+/** The input's and output's first dimension: any batch size runs in one session. */
+export const BATCH_DIM = 'batch';
 
 /** Why a network cannot be compiled; `range` is the span of the statement to blame when there is one. */
 export class CompileError extends Error {
@@ -198,8 +201,10 @@ class NetworkCompiler {
   }
 }
 
-function tensorType(shape: readonly number[]) {
-  return { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: shape.map((d) => ({ dim_value: d })) } } };
+/** [batch, ...rest]: the network's shape with its leading 1 made the dynamic batch dimension. */
+function tensorType(rest: readonly number[]) {
+  const dim = [{ dim_param: BATCH_DIM }, ...rest.map((d) => ({ dim_value: d }))];
+  return { tensor_type: { elem_type: DataType.FLOAT, shape: { dim } } };
 }
 
 export interface OnnxMetadata {
@@ -210,6 +215,10 @@ export interface OnnxMetadata {
 export interface BuildOptions {
   /** Also output the value that enters this layer (the feature map of a class activation map): the graph's second output, 'features' unless a layer has that name. */
   exposeInputOf?: LayerNode;
+  /** Keep each BatchNormalization as its own node instead of folding it into the conv before it (fold-batchnorm.ts). */
+  keepBatchnorm?: boolean;
+  /** The caller will not use the weights again: folding may overwrite the convs' arrays instead of copying them. */
+  consumeWeights?: boolean;
 }
 
 /** The ModelProto as a plain object (protobufjs field names). */
@@ -227,24 +236,25 @@ export function buildModel(network: Network, weights: ReadonlyMap<string, Float3
       node.input = node.input.map((v) => (v === result ? OUTPUT_NAME : v));
     }
   }
-  const outputs = [{ name: OUTPUT_NAME, type: tensorType(network.outputShape) }];
+  const outputs = [{ name: OUTPUT_NAME, type: tensorType(network.outputShape.slice(1)) }];
   const exposed = options.exposeInputOf;
   if (exposed) {
     if (compiler.tapped === undefined || !exposed.inputShape) throw new CompileError('the layer whose input was to be exposed is not in the network', exposed.range);
     const features = graph.node('features', 'Identity', [compiler.tapped]);
-    outputs.push({ name: features, type: tensorType(exposed.inputShape) });
+    outputs.push({ name: features, type: tensorType(exposed.inputShape.slice(1)) });
   }
+  const body = { node: graph.nodes, initializer: graph.initializers };
+  const folded = !options.keepBatchnorm && foldBatchnorm(body, options.consumeWeights) > 0;
   return {
     ir_version: IR_VERSION,
     opset_import: [{ domain: '', version: OPSET }],
     producer_name: 'resnet-studio',
     producer_version: '0.1.0',
-    metadata_props: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+    metadata_props: Object.entries({ ...metadata, ...(folded ? FOLDED_METADATA : {}) }).map(([key, value]) => ({ key, value })),
     graph: {
       name: network.name,
-      node: graph.nodes,
-      initializer: graph.initializers,
-      input: [{ name: INPUT_NAME, type: tensorType([1, ...network.input]) }],
+      ...body,
+      input: [{ name: INPUT_NAME, type: tensorType(network.input) }],
       output: outputs,
     },
   };

@@ -1,50 +1,85 @@
-// Folds each BatchNormalization that is the only reader of a Conv's output into that Conv:
-// w' = w·γ/√(σ²+ε) per output channel, b' = (b − μ)·γ/√(σ²+ε) + β. An inference model then has
-// one op where it had two, and the quantizer sees the weights the int8 model will hold (quantizing
-// before the fold would put the BatchNorm's scale into the activations instead).
-import { attributeOf, consumersOf, floatsOf, freshName, producersOf, tensor, usedNames, withGraph, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-model';
+// Folds each BatchNormalization that directly follows a Conv (and is that conv's only consumer) into
+// the conv, for inference: W' = W·s and b' = (b − mean)·s + beta per output channel, s = gamma /
+// sqrt(var + eps), computed in float64 and stored as float32. onnxruntime would do the same fusion at
+// every session creation; doing it once here makes the model smaller and its sessions faster to
+// create, as torch.onnx.export's eval-mode models are. A BN after anything else (pre-activation
+// blocks, after an add) stays. The folded conv keeps its node name and its weight's key, and takes
+// the BN's output value, so nothing downstream changes.
 
-export function foldBatchNorm(model: OnnxModel): OnnxModel {
-  const { node: nodes, initializer } = model.graph;
-  const initializers = new Map(initializer.map((t) => [t.name, t]));
-  const producers = producersOf(nodes);
-  const consumers = consumersOf(nodes);
-  const outputs = new Set(model.graph.output.map((o) => o.name));
-  const taken = usedNames(model);
-  const replaced = new Map<string, OnnxTensor>();
-  const removed = new Set<OnnxNode>();
-  const newConvs = new Map<OnnxNode, OnnxNode>();
+export const FOLDED_METADATA = { batchnorm: 'folded into the preceding convs' };
 
-  for (const bn of nodes) {
+interface Node {
+  name: string;
+  op_type: string;
+  input: string[];
+  output: string[];
+  attribute: { name: string; f?: number }[];
+}
+interface Tensor {
+  name: string;
+  dims: number[];
+  data_type: number;
+  raw_data: Uint8Array;
+}
+
+const floats = (raw: Uint8Array) => new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+const bytes = (values: Float32Array) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+
+/**
+ * Folds in place; returns how many BatchNormalization nodes were folded. With `overwrite` the convs'
+ * weight arrays are scaled where they are instead of copied: on this kind of machine a fresh 100 MB
+ * array costs more than the arithmetic (its pages are touched for the first time).
+ */
+export function foldBatchnorm(graph: { node: Node[]; initializer: Tensor[] }, overwrite = false): number {
+  const consumers = new Map<string, number>();
+  for (const node of graph.node) for (const input of node.input) consumers.set(input, (consumers.get(input) ?? 0) + 1);
+  const producer = new Map(graph.node.map((node) => [node.output[0]!, node]));
+  const initializers = new Map(graph.initializer.map((t) => [t.name, t]));
+  const dropped = new Set<string>();
+  const removed = new Set<Node>();
+  const replaced = new Map<string, Tensor>();
+  const added: Tensor[] = [];
+
+  for (const bn of graph.node) {
     if (bn.op_type !== 'BatchNormalization') continue;
-    const conv = producers.get(bn.input[0]!);
-    if (conv?.op_type !== 'Conv' || consumers.get(bn.input[0]!)!.length !== 1 || outputs.has(bn.input[0]!)) continue;
+    const conv = producer.get(bn.input[0]!);
+    if (!conv || conv.op_type !== 'Conv' || consumers.get(conv.output[0]!) !== 1) continue;
     const [gamma, beta, mean, variance] = bn.input.slice(1).map((name) => initializers.get(name));
     const weight = initializers.get(conv.input[1]!);
-    const bias = conv.input[2] ? initializers.get(conv.input[2]) : undefined;
-    if (!gamma || !beta || !mean || !variance || !weight || (conv.input[2] && !bias)) continue;
+    const bias = conv.input[2] === undefined ? undefined : initializers.get(conv.input[2]);
+    if (!gamma || !beta || !mean || !variance || !weight || (conv.input[2] !== undefined && !bias)) continue;
+    // Weights shared with another node cannot be scaled for this one alone.
+    if ([weight, bias].some((t) => t && (consumers.get(t.name) ?? 0) > 1)) continue;
 
-    const epsilon = attributeOf(bn, 'epsilon')?.f ?? 1e-5;
-    const [g, b, m, v] = [gamma, beta, mean, variance].map(floatsOf) as [Float32Array, Float32Array, Float32Array, Float32Array];
-    const w = floatsOf(weight);
-    const channels = weight.dims[0]!;
+    const epsilon = bn.attribute.find((a) => a.name === 'epsilon')?.f ?? 1e-5;
+    const [g, b, m, v] = [gamma, beta, mean, variance].map((t) => floats(t.raw_data)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const w = floats(weight.raw_data);
+    const oldBias = bias && floats(bias.raw_data);
+    const channels = g.length;
     const perChannel = w.length / channels;
-    const oldBias = bias ? floatsOf(bias) : new Float32Array(channels);
-    const newBias = new Float32Array(channels);
+    const newWeight = overwrite ? w : new Float32Array(w.length);
+    const newBias = overwrite && oldBias ? oldBias : new Float32Array(channels);
     for (let c = 0; c < channels; c++) {
-      const scale = g[c]! / Math.sqrt(v[c]! + epsilon);
-      for (let i = c * perChannel; i < (c + 1) * perChannel; i++) w[i] = w[i]! * scale;
-      newBias[c] = (oldBias[c]! - m[c]!) * scale + b[c]!;
+      const scale = g[c]! / Math.sqrt(v[c]! + Math.fround(epsilon));
+      for (let i = c * perChannel; i < (c + 1) * perChannel; i++) newWeight[i] = w[i]! * scale;
+      newBias[c] = ((oldBias?.[c] ?? 0) - m[c]!) * scale + b[c]!;
     }
-    replaced.set(weight.name, tensor(weight.name, weight.dims, w));
-    const biasName = bias?.name ?? freshName(taken, weight.name.replace(/weight$/, 'bias'));
-    replaced.set(biasName, tensor(biasName, [channels], newBias));
-    newConvs.set(conv, { ...conv, input: [conv.input[0]!, weight.name, biasName], output: [bn.output[0]!] });
+    replaced.set(weight.name, { ...weight, raw_data: bytes(newWeight) });
+    const biasName = bias?.name ?? `${conv.name}.bias`;
+    const biasTensor = { name: biasName, dims: [channels], data_type: gamma.data_type, raw_data: bytes(newBias) };
+    if (bias) replaced.set(bias.name, biasTensor);
+    else added.push(biasTensor);
+    conv.input = [conv.input[0]!, weight.name, biasName];
+    conv.output = [bn.output[0]!];
     removed.add(bn);
+    for (const t of [gamma, beta, mean, variance]) dropped.add(t.name);
   }
-
-  const kept = nodes.filter((n) => !removed.has(n)).map((n) => newConvs.get(n) ?? n);
-  const read = new Set(kept.flatMap((n) => n.input));
-  const tensors = [...initializer.filter((t) => !replaced.has(t.name)), ...replaced.values()].filter((t) => read.has(t.name));
-  return withGraph(model, kept, tensors);
+  if (removed.size === 0) return 0;
+  graph.node = graph.node.filter((node) => !removed.has(node));
+  const stillUsed = new Set(graph.node.flatMap((node) => node.input));
+  graph.initializer = [
+    ...graph.initializer.filter((t) => !dropped.has(t.name) || stillUsed.has(t.name)).map((t) => replaced.get(t.name) ?? t),
+    ...added,
+  ];
+  return removed.size;
 }

@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ErrorKind, InferRequest, InferResult, WeightsSummary, WorkerRequest, WorkerResponse } from '../../contracts/worker';
+import type { ErrorKind, InferRequest, InferResult, InputResult, SessionTimings, WeightsSummary, WorkerRequest, WorkerResponse } from '../../contracts/worker';
 
 export interface ClientOptions {
   /** The worker script: dist/worker.js next to the bundle by default; the .ts source in tests. */
@@ -27,6 +27,9 @@ export class InferenceError extends Error {
 interface Pending {
   resolve: (result: InferResult) => void;
   reject: (error: InferenceError) => void;
+  /** With progress: the results received so far, and who is told of each batch. */
+  received: InputResult[];
+  onProgress?: (results: InputResult[], session: SessionTimings) => void;
 }
 
 const OUTPUT_TAIL_CHARS = 4000;
@@ -46,7 +49,15 @@ export class InferenceClient {
 
   constructor(private readonly options: ClientOptions = {}) {}
 
-  infer(request: Omit<InferRequest, 'type' | 'id'>, signal?: AbortSignal): Promise<InferResult> {
+  /**
+   * Runs a request in the worker. With `onProgress`, each batch's results are passed on as soon as
+   * the worker has run it; the result resolved at the end holds all of them, in order, either way.
+   */
+  infer(
+    request: Omit<InferRequest, 'type' | 'id' | 'progress'>,
+    signal?: AbortSignal,
+    onProgress?: (results: InputResult[], session: SessionTimings) => void,
+  ): Promise<InferResult> {
     const id = this.nextId++;
     return new Promise<InferResult>((resolve, reject) => {
       if (signal?.aborted) {
@@ -69,9 +80,11 @@ export class InferenceClient {
           signal?.removeEventListener('abort', onAbort);
           reject(error);
         },
+        received: [],
+        onProgress,
       });
       this.setKeepsHostAlive(child, true);
-      this.post(child, { type: 'infer', id, ...request });
+      this.post(child, { type: 'infer', id, ...request, progress: onProgress !== undefined });
     });
   }
 
@@ -127,8 +140,13 @@ export class InferenceClient {
   private onResponse(child: ChildProcess, response: WorkerResponse): void {
     const pending = this.pending.get(response.id);
     if (!pending) return;
+    if (response.type === 'progress') {
+      pending.received.push(...response.results);
+      pending.onProgress?.(response.results, response.session);
+      return;
+    }
     this.pending.delete(response.id);
-    if (response.type === 'result') pending.resolve(response);
+    if (response.type === 'result') pending.resolve({ ...response, results: [...pending.received, ...response.results] });
     else pending.reject(new InferenceError(response.kind, response.message, response.weights));
     if (this.pending.size === 0) this.setKeepsHostAlive(child, false);
   }

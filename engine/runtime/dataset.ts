@@ -1,4 +1,4 @@
-// Labelled image folders and what a classifier made of them: listing, batched runs, accuracy,
+// Labelled image folders and what a classifier made of them: listing, the batched run, accuracy,
 // per-class accuracy, the confusion matrix and the surest mistakes. Shared by `resnet-studio eval`
 // and the extension's folder evaluation (through inference-result.ts), so both give the same
 // figures. Two layouts: one sub-folder per class (named by its label or index, or torchvision's
@@ -10,7 +10,7 @@ import { classFolders, type ClassFolders } from './class-folders';
 import { softmax, topK } from './classes';
 import { hasImageExtension, IMAGE_EXTENSIONS } from './image-formats';
 import type { ClassAccuracy, Mistake } from '../../contracts/inference-result';
-import type { InferResult, InputResult } from '../../contracts/worker';
+import type { InferResult, InputResult, SessionTimings } from '../../contracts/worker';
 
 /** Python's sorted() on str: by code point. */
 const byCodePoint = (a: string, b: string) => {
@@ -20,8 +20,10 @@ const byCodePoint = (a: string, b: string) => {
   return x.length - y.length;
 };
 
-/** Images per worker request: large enough to amortise the round trip, small enough to cancel promptly. */
-export const EVAL_BATCH = 64;
+/** Images per model run of a folder evaluation unless chosen (`eval --batch`). */
+export const EVAL_BATCH = 32;
+/** More images per run only hold more memory (a ResNet-50 batch of 1,024 is 600 MB of input). */
+export const MAX_BATCH = 1024;
 
 export interface Sample {
   path: string;
@@ -90,36 +92,37 @@ export async function listDataset(folder: string, classes?: number, labels?: rea
 
 export interface BatchedRun {
   outputs: InputResult[];
-  /** The first batch's result: its EP report, weights summary and session timings. */
+  /** The run's result: its EP report, weights summary and session timings. */
   first: InferResult;
   /** Wall time of the batches without session creation (weights, compile, session). */
   seconds: number;
 }
 
+/** Receives each batch's results as soon as the worker has run it, with the session's timings. */
+export type OnResults = (results: InputResult[], session: SessionTimings) => void;
+
 /**
- * Runs the samples through `infer` EVAL_BATCH at a time, in order. `infer` returns undefined when a
- * batch failed (it reports why); then so does this. `onBatch` sees the progress after each batch.
+ * Runs all samples through `infer` in one request, whose worker runs them a batch at a time and
+ * reports each batch's results through `onResults`, in order. `infer` returns undefined when the run
+ * failed (it reports why); then so does this. `onBatch` sees the progress after each batch.
  */
 export async function runInBatches(
   samples: readonly Sample[],
-  infer: (paths: string[]) => Promise<InferResult | undefined>,
+  infer: (paths: string[], onResults: OnResults) => Promise<InferResult | undefined>,
   onBatch?: (done: number, seconds: number) => void,
 ): Promise<BatchedRun | undefined> {
-  const outputs: InputResult[] = [];
-  let first: InferResult | undefined;
-  let seconds = 0;
-  for (let start = 0; start < samples.length; start += EVAL_BATCH) {
-    const batch = samples.slice(start, start + EVAL_BATCH).map((s) => s.path);
-    const began = performance.now();
-    const result = await infer(batch);
-    if (!result) return undefined;
-    const s = result.session;
-    seconds += (performance.now() - began - (s.weightsMs + s.compileMs + s.sessionMs)) / 1000;
-    first ??= result;
-    outputs.push(...result.results);
-    onBatch?.(outputs.length, seconds);
-  }
-  return first && { outputs, first, seconds };
+  const began = performance.now();
+  const sinceSession = (s: SessionTimings) => Math.max(0, performance.now() - began - (s.weightsMs + s.compileMs + s.sessionMs)) / 1000;
+  let done = 0;
+  const result = await infer(
+    samples.map((s) => s.path),
+    (results, session) => {
+      done += results.length;
+      onBatch?.(done, sinceSession(session));
+    },
+  );
+  if (!result) return undefined;
+  return { outputs: result.results, first: result, seconds: sinceSession(result.session) };
 }
 
 export interface EvalReport {

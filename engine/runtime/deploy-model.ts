@@ -7,7 +7,6 @@ import type { Network } from '../../language/core/model';
 import { buildModel, type OnnxMetadata } from '../onnx/build';
 import { rangeCollector, type CalibrationMethod, type RangeCollector, type TensorRange } from '../onnx/calibrate';
 import { encodeModel } from '../onnx/encode';
-import { foldBatchNorm } from '../onnx/fold-batchnorm';
 import { toFloat16 } from '../onnx/fp16';
 import type { OnnxModel } from '../onnx/onnx-model';
 import { DataType } from '../onnx/proto';
@@ -78,7 +77,8 @@ export async function calibrate(model: OnnxModel, network: Network, values: stri
 
 /** The model to write for `target`. Throws build.ts's CompileError when the network cannot compile. */
 export async function deployModel(network: Network, weights: ReadonlyMap<string, Float32Array>, metadata: OnnxMetadata, target: DeployTarget): Promise<OnnxModel> {
-  const folded = foldBatchNorm(buildModel(network, weights, metadata));
+  // buildModel folds each BatchNorm into its conv: the quantizer sees the weights the int8 model holds.
+  const folded = buildModel(network, weights, metadata);
   if (target.precision === 'fp16') return toFloat16(folded);
   const ranges = await calibrate(folded, network, tensorsToCalibrate(folded), target);
   const quantized = quantize(folded, ranges, target.activations);

@@ -25,6 +25,8 @@ export interface ExportedModel {
   weights: WeightsSummary;
   /** Its nodes, to map a profile back to layers. */
   graph: GraphNode[];
+  /** 1 when the model was exported with a fixed batch of one (before any batch size was compiled in). */
+  maxBatch?: number;
 }
 
 const QUANTIZED_OPS = new Set(['DequantizeLinear', 'QLinearConv', 'QLinearMatMul', 'ConvInteger', 'MatMulInteger']);
@@ -89,5 +91,6 @@ export async function readExportedModel(path: string, network: Network): Promise
   const precision = precisionOf(model);
   const summary = `exported ${precision} model ${path}`;
   const graph = (model.graph?.node ?? []).map((n) => ({ name: n.name ?? '', opType: n.op_type ?? '', inputs: n.input ?? [], outputs: n.output ?? [] }));
-  return { bytes, precision, graph, weights: { random: false, summary, details: summary, problems: [] } };
+  const maxBatch = dimsOf(model.graph?.input?.[0])?.[0] === 1 ? { maxBatch: 1 } : {};
+  return { bytes, precision, graph, ...maxBatch, weights: { random: false, summary, details: summary, problems: [] } };
 }

@@ -147,7 +147,7 @@ export async function loadModel(source: ModelSource, choice: ModelChoice = {}): 
 export function inferRequest(
   model: RunnableModel,
   paths: readonly string[],
-  settings: Pick<InferRequest, 'ep' | 'includeSeenImage' | 'threads' | 'sessionCacheSize' | 'cam' | 'profile'>,
+  settings: Pick<InferRequest, 'ep' | 'includeSeenImage' | 'threads' | 'sessionCacheSize' | 'batch' | 'cam' | 'profile'>,
 ): Omit<InferRequest, 'type' | 'id'> {
   return { network: model.network, weights: model.weights, inputs: paths.map((path) => ({ kind: 'image', path })), ...settings };
 }

@@ -37,6 +37,8 @@ export interface CachedSession {
   ep: EpReport;
   weights: WeightsSummary;
   precision: Precision;
+  /** The most inputs one run takes (an exported model with a fixed batch of one); absent: any. */
+  maxBatch?: number;
   /** Set until the first run has been profiled to learn which EP ran each node. */
   profilePrefix: string | undefined;
   /** The compiled graph's nodes, to map a profile back to layers. */
@@ -127,7 +129,7 @@ export class SessionCache {
       return { entry: hit, timings: { cached: true, weightsMs: 0, compileMs: 0, sessionMs: 0 } };
     }
 
-    const { bytes: model, weights, precision, weightsMs, compileMs, graph, cam } =
+    const { bytes: model, weights, precision, weightsMs, compileMs, graph, cam, maxBatch } =
       weightsRequest.kind === 'model' ? await this.readModel(network, weightsRequest.path) : await this.compile(network, weightsRequest, head);
 
     const start = performance.now();
@@ -143,6 +145,7 @@ export class SessionCache {
       profilePrefix,
       graph,
       ...(cam ? { cam } : {}),
+      ...(maxBatch ? { maxBatch } : {}),
     };
     if (variant.profile) return { entry, timings: { cached: false, weightsMs, compileMs, sessionMs } };
     this.entries.set(key, entry);
@@ -190,7 +193,7 @@ export class SessionCache {
   private async readModel(network: Network, path: string) {
     const start = performance.now();
     const exported = await readExportedModel(path, network);
-    return { ...exported, weightsMs: performance.now() - start, compileMs: 0, cam: undefined };
+    return { maxBatch: undefined, ...exported, weightsMs: performance.now() - start, compileMs: 0, cam: undefined };
   }
 
   /**
@@ -210,7 +213,8 @@ export class SessionCache {
     let featuresOutput: string | undefined;
     try {
       const metadata: Record<string, string> = loaded.source.kind === 'random' ? { weights: `random (seed ${loaded.source.seed})` } : {};
-      const proto = buildModel(network, loaded.tensors, metadata, { exposeInputOf: head?.pool });
+      // The weights were read for this session alone: folding may scale them where they are.
+      const proto = buildModel(network, loaded.tensors, metadata, { exposeInputOf: head?.pool, consumeWeights: true });
       graph = graphNodes(proto.graph.node);
       featuresOutput = proto.graph.output[1]?.name;
       bytes = encodeModel(proto);
@@ -219,7 +223,7 @@ export class SessionCache {
       throw error;
     }
     const cam = head && featuresOutput ? { head, weight: loaded.tensors.get(head.weightKey)!, output: featuresOutput } : undefined;
-    return { bytes, graph, cam, weights: summaryOf(loaded), precision: 'fp32' as const, weightsMs, compileMs: performance.now() - start };
+    return { bytes, graph, cam, maxBatch: undefined, weights: summaryOf(loaded), precision: 'fp32' as const, weightsMs, compileMs: performance.now() - start };
   }
 
   private async loadWeights(network: Network, request: WeightsRequest): Promise<LoadedWeights> {

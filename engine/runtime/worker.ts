@@ -1,6 +1,6 @@
 // The inference worker: a child process (fork) that owns onnxruntime and sharp, so a native crash
-// takes down only this process. It serves InferRequests one at a time; a cancel request stops the
-// current one between inputs.
+// takes down only this process. It serves InferRequests one at a time, running `batch` inputs per
+// model run; a cancel request stops the current one between batches.
 import * as ort from 'onnxruntime-node';
 import { formatDims } from '../../language/core/format';
 import type { Network } from '../../language/core/model';
@@ -23,6 +23,10 @@ interface PreparedInput {
   original?: { width: number; height: number };
 }
 
+/** Loaded on first use, once: sharp is only needed for image inputs. */
+let preprocessModule: Promise<typeof import('./preprocess')> | undefined;
+const loadPreprocess = () => (preprocessModule ??= import('./preprocess'));
+
 async function prepare(input: InputSpec, network: Network, expected: [number, number, number]): Promise<PreparedInput> {
   if (input.kind === 'tensor') {
     if (input.dims.slice(1).some((d, i) => d !== expected[i])) {
@@ -33,8 +37,7 @@ async function prepare(input: InputSpec, network: Network, expected: [number, nu
   const spec = networkPreprocess(network);
   let prepared;
   try {
-    // Loaded on first use: sharp is only needed for image inputs.
-    const { preprocessImageFile } = await import('./preprocess');
+    const { preprocessImageFile } = await loadPreprocess();
     prepared = await preprocessImageFile(input.path, spec, expected);
   } catch (error) {
     const sizeProblem = (error as Error).name === 'PreprocessError';
@@ -58,8 +61,24 @@ async function prepare(input: InputSpec, network: Network, expected: [number, nu
   return { label: input.path, data: prepared.data, dims: prepared.dims, ...prepared.timings, seen: prepared.seen, original: prepared.original };
 }
 
+/** Inputs prepared beyond the current batch, at least. */
+const LOOKAHEAD = 16;
+
+/** An input ready to run, an input's own error (it is skipped), or an error that fails the request. */
+type Prepared = PreparedInput | InputResult | { fatal: unknown };
+
+/** prepare() that never rejects, so an input prepared ahead of a cancelled request raises nothing. */
+function settle(input: InputSpec, network: Network, expected: [number, number, number]): Promise<Prepared> {
+  return prepare(input, network, expected).catch((error: unknown) => {
+    if (!(error instanceof EngineError && error.kind === 'input')) return { fatal: error };
+    const label = input.kind === 'image' ? input.path : input.label;
+    return { label, error: error.message, timings: { decodeMs: 0, preprocessMs: 0, runMs: 0 } };
+  });
+}
+
 export class Worker {
   private readonly cache = new SessionCache();
+  private batchBuffer = new Float32Array(0);
   private readonly cancelled = new Set<number>();
   private queue: Promise<void> = Promise.resolve();
 
@@ -104,6 +123,36 @@ export class Worker {
     const expected = network.input;
     this.checkCancelled(request.id);
     if (request.sessionCacheSize !== undefined) this.cache.setCapacity(request.sessionCacheSize);
+    if (request.cam !== undefined || request.profile === true) return this.inferExplained(request, network, expected);
+    const { entry, timings } = await this.cache.get(network, request.weights, request.ep, request.threads);
+    const { inputs } = request;
+    const batch = Math.min(Math.max(1, Math.floor(request.batch ?? 1)), entry.maxBatch ?? Infinity);
+    // Inputs are decoded and preprocessed ahead of the run that needs them: sharp decodes on libuv's
+    // threads while onnxruntime (which blocks this thread) runs the batch before.
+    const lookahead = Math.max(batch, LOOKAHEAD);
+    const preparing: (Promise<Prepared> | undefined)[] = [];
+    const results: InputResult[] = [];
+    for (let begin = 0; begin < inputs.length; begin += batch) {
+      const end = Math.min(begin + batch, inputs.length);
+      while (preparing.length < Math.min(end + lookahead, inputs.length)) {
+        preparing.push(settle(inputs[preparing.length]!, network, expected));
+      }
+      this.checkCancelled(request.id);
+      const prepared = await Promise.all(preparing.slice(begin, end) as Promise<Prepared>[]);
+      preparing.fill(undefined, begin, end);
+      this.checkCancelled(request.id);
+      const ran = await this.runBatch(entry, prepared, expected, request.includeSeenImage === true);
+      if (request.progress) this.send({ type: 'progress', id: request.id, results: ran, session: timings });
+      else results.push(...ran);
+    }
+    return { type: 'result', id: request.id, results, ep: entry.ep, weights: entry.weights, session: timings, precision: entry.precision };
+  }
+
+  /**
+   * With class maps or per-layer timings: one input per run, on a session with the feature-map output
+   * (class maps) or a profiled session of its own (timings, warmed up by one run per input).
+   */
+  private async inferExplained(request: InferRequest, network: Network, expected: [number, number, number]): Promise<WorkerResponse> {
     const variant = { cam: request.cam !== undefined, profile: request.profile === true };
     const { entry, timings } = await this.cache.get(network, request.weights, request.ep, request.threads, variant);
     const session = new CountedRuns(entry);
@@ -175,6 +224,50 @@ export class Worker {
       occluded.push(new Float32Array(masked[OUTPUT_NAME]!.data as Float32Array));
     }
     return occlusionMaps(logits, occluded, rows, columns, classes);
+  }
+
+  /** One model run over the batch's usable inputs; the time of the run is shared among them. */
+  private async runBatch(entry: CachedSession, prepared: Prepared[], [c, h, w]: [number, number, number], includeSeen: boolean): Promise<InputResult[]> {
+    for (const p of prepared) if ('fatal' in p) throw p.fatal;
+    const ready = prepared.filter((p): p is PreparedInput => 'data' in p);
+    const size = c * h * w;
+    let logits: Float32Array = new Float32Array(0);
+    let runMs = 0;
+    if (ready.length > 0) {
+      const data = ready.length === 1 ? ready[0]!.data : this.batchData(ready, size);
+      const start = performance.now();
+      try {
+        const output = await entry.session.run({ [INPUT_NAME]: new ort.Tensor('float32', data, [ready.length, c, h, w]) });
+        logits = output[OUTPUT_NAME]!.data as Float32Array;
+      } catch (error) {
+        const what = ready.length === 1 ? ready[0]!.label : `a batch of ${ready.length} from ${ready[0]!.label}`;
+        throw new EngineError('internal', `onnxruntime failed on ${what}: ${(error as Error).message}`);
+      }
+      runMs = (performance.now() - start) / ready.length;
+      this.cache.collectProfile(entry);
+    }
+    const classes = logits.length / Math.max(1, ready.length);
+    let index = 0;
+    return prepared.map((p) => {
+      if (!('data' in p)) return p as InputResult;
+      const i = index++;
+      return {
+        label: p.label,
+        logits: logits.slice(i * classes, (i + 1) * classes),
+        timings: { decodeMs: p.decodeMs, preprocessMs: p.preprocessMs, runMs },
+        ...(p.original ? { original: p.original } : {}),
+        ...(includeSeen && p.seen ? { seen: p.seen } : {}),
+      };
+    });
+  }
+
+  /** The batch's tensors one after another, in a buffer kept between runs (a fresh one costs page faults). */
+  private batchData(ready: PreparedInput[], size: number): Float32Array {
+    const length = ready.length * size;
+    if (this.batchBuffer.length < length) this.batchBuffer = new Float32Array(length);
+    const data = this.batchBuffer.subarray(0, length);
+    ready.forEach((p, i) => data.set(p.data, i * size));
+    return data;
   }
 }
 

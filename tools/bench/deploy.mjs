@@ -14,7 +14,6 @@ import { analyze } from '../../language/core/analysis.ts';
 import { buildModel, compileToOnnx } from '../../engine/onnx/build.ts';
 import { CALIBRATION_METHODS } from '../../engine/onnx/calibrate.ts';
 import { encodeModel } from '../../engine/onnx/encode.ts';
-import { foldBatchNorm } from '../../engine/onnx/fold-batchnorm.ts';
 import { toFloat16 } from '../../engine/onnx/fp16.ts';
 import { randomWeights } from '../../engine/onnx/random-weights.ts';
 import { loadStateDict } from '../../engine/onnx/state-dict.ts';
@@ -102,7 +101,7 @@ async function fashion() {
     tensors.push(new ort.Tensor('float32', prepared.data, prepared.dims));
   }
   const images = await calibrationImages(calibration);
-  const models = { fp32: compileToOnnx(network, weights), fp16: encodeModel(toFloat16(foldBatchNorm(buildModel(network, weights)))) };
+  const models = { fp32: compileToOnnx(network, weights), fp16: encodeModel(toFloat16(buildModel(network, weights))) };
   for (const method of CALIBRATION_METHODS) {
     models[`int8 ${method}`] = encodeModel(await deployModel(network, weights, {}, { precision: 'int8', images, method, activations: 'uint8' }));
   }

@@ -85,6 +85,8 @@ test('option values and arguments are checked, each with its own message', async
     [['infer', 'a.resnet', 'a.png', '--ep', 'gpu'], "--ep must be one of auto, cuda, tensorrt, dml, coreml, webgpu, cpu, not 'gpu'"],
     [['infer', 'a.resnet', 'a.png', '--weights', 'w', '--random-weights'], '--weights and --random-weights exclude each other'],
     [['infer', 'a.resnet'], 'missing IMAGE...'],
+    [['eval', 'a.resnet', 'f', '--batch', '0'], "--batch needs a positive integer, not '0'"],
+    [['eval', 'a.resnet', 'f', '--batch', '1025'], '--batch is at most 1024, not 1025'],
     [['eval', 'a.resnet'], 'missing FOLDER'],
     [['eval', 'a.resnet', 'f', 'g'], "unexpected argument 'g'"],
     [['summary'], 'missing FILE'],

@@ -95,7 +95,7 @@ test('exported models pass onnx.checker.check_model with full shape inference', 
 
 test('node and initializer names are the torchvision keys', () => {
   const network = exampleNetwork('resnet18');
-  const model = buildModel(network, randomWeights(network).tensors);
+  const model = buildModel(network, randomWeights(network).tensors, {}, { keepBatchnorm: true });
   const nodes = model.graph.node.map((n) => n.name);
   for (const name of ['conv1', 'bn1', 'maxpool', 'layer1.0.conv1', 'layer2.0.downsample.0', 'layer2.0.downsample.1', 'fc']) {
     assert.ok(nodes.includes(name), `node ${name}`);
@@ -110,7 +110,7 @@ test('node and initializer names are the torchvision keys', () => {
 test('ResNet-50 compiles with raw_data initializers', () => {
   const network = exampleNetwork('resnet50');
   const weights = randomWeights(network);
-  const bytes = compileToOnnx(network, weights.tensors);
+  const bytes = compileToOnnx(network, weights.tensors, {}, { keepBatchnorm: true });
   const values = [...weights.tensors.values()].reduce((s, t) => s + t.length, 0);
   // Every float32 value once, plus a little structure.
   assert.ok(bytes.length > values * 4 && bytes.length < values * 4 + 200_000, `${bytes.length} bytes`);

@@ -16,7 +16,7 @@ import * as inferCommand from '../../../cli/commands/infer';
 import { compileToOnnx } from '../../../engine/onnx/build';
 import { loadStateDict } from '../../../engine/onnx/state-dict';
 import { InferenceClient } from '../../../engine/runtime/client';
-import { runInBatches } from '../../../engine/runtime/dataset';
+import { EVAL_BATCH, runInBatches } from '../../../engine/runtime/dataset';
 import { evaluationResult, inferenceResult } from '../../../engine/runtime/inference-result';
 import { preprocessImageFile } from '../../../engine/runtime/preprocess';
 import { inferRequest, isModelProblem, loadEvaluation, loadModel } from '../../../engine/runtime/runnable-model';
@@ -83,7 +83,31 @@ test('export with --random-weights says so, in its output and in the model metad
   assert.equal(await exportCommand.run([FASHION, '-o', output, '--random-weights', '--seed', '4'], cli), 0, out.stderr);
   assert.match(out.stdout, /WARNING: the exported model holds random weights \(seed 4\)/);
   const metadata = execFileSync(PYTHON, ['-c', 'import sys, onnx; print({p.key: p.value for p in onnx.load(sys.argv[1]).metadata_props})', output], { encoding: 'utf8' });
-  assert.equal(metadata.trim(), "{'weights': 'random (seed 4)'}");
+  assert.equal(metadata.trim(), "{'weights': 'random (seed 4)', 'batchnorm': 'folded into the preceding convs'}");
+});
+
+test('export folds each batchnorm into its conv; --keep-bn keeps them, with the same logits', async () => {
+  const run = async (...flags: string[]) => {
+    const output = join(folder, `bn${flags.length}.onnx`);
+    const { out, io: cli } = io();
+    assert.equal(await exportCommand.run([FASHION, '-o', output, '--weights', weights, ...flags], cli), 0, out.stderr);
+    const ops = execFileSync(PYTHON, ['-c', 'import sys, onnx; print(sum(n.op_type == "BatchNormalization" for n in onnx.load(sys.argv[1]).graph.node))', output], { encoding: 'utf8' });
+    const session = await ort.InferenceSession.create(output);
+    const { input, logits } = await referenceIo(join(weights, '..'), 'fashion_resnet20');
+    const result = await session.run({ input: new ort.Tensor('float32', input, [1, 1, 28, 28]) });
+    await session.release();
+    assert.ok(relativeError(result.logits!.data as Float32Array, logits) < 1e-4, flags.join(' '));
+    return { stdout: out.stdout, batchnorms: Number(ops) };
+  };
+  const folded = await run();
+  const kept = await run('--keep-bn');
+  assert.equal(folded.batchnorms, 0);
+  assert.equal(kept.batchnorms, 21);
+  assert.match(folded.stdout, /any batch size, batchnorm folded into the convs;/);
+  assert.match(kept.stdout, /any batch size, batchnorm kept;/);
+  const pytorch = io();
+  assert.equal(await exportCommand.run([FASHION, '-o', join(folder, 'm.py'), '--format', 'pytorch', '--keep-bn'], pytorch.io), 2);
+  assert.match(pytorch.out.stderr, /--keep-bn applies to ONNX only/);
 });
 
 test('export refuses clearly: no weights, weights that do not fit, bad flags', async () => {
@@ -178,7 +202,9 @@ test('eval --json and the results view hold the same result for the same folder'
   assert.ok(typeof input !== 'string', String(input));
   const client = new InferenceClient();
   try {
-    const run = await runInBatches(input.dataset.samples, (paths) => client.infer(inferRequest(model, paths, { ...extensionSettings, includeSeenImage: false })));
+    const run = await runInBatches(input.dataset.samples, (paths, onResults) =>
+      client.infer({ ...inferRequest(model, paths, { ...extensionSettings, includeSeenImage: false }), batch: EVAL_BATCH }, undefined, onResults),
+    );
     assert.ok(run);
     const shown = JSON.parse(resultJson(evaluationResult(model, input, run, { folder: 'parity', imageName: relativeName })));
     const rename = (m: { image: string }) => ({ ...m, image: relativeName(m.image) });

@@ -1,6 +1,6 @@
 // The worker process for real: forked from the TypeScript source through tsx, fed tensors.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -20,6 +20,9 @@ const client = testClient();
 after(() => client.dispose());
 
 const network = exampleNetwork('fashion_resnet20');
+const FASHION_WEIGHTS = join(__dirname, '..', '..', '..', 'examples', 'fashion-mnist', 'resnet20.safetensors');
+const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-worker-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 const zeros = (label: string): InputSpec => ({ kind: 'tensor', label, data: new Float32Array(784), dims: [1, 1, 28, 28] });
 
 async function expectError(promise: Promise<unknown>, kind: string, pattern: RegExp): Promise<void> {
@@ -123,6 +126,27 @@ test('without a preprocess section an image must already have the input size', a
     assert.equal(result.results[1]!.logits!.length, 10);
   } finally {
     rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a batched run gives each image the logits it gets alone, reports each batch in order, and keeps an unreadable image to itself', async () => {
+  const shipped = join(__dirname, '..', '..', '..', 'examples', 'fashion-mnist', 'images');
+  const paths = readdirSync(shipped).sort().map((f) => join(shipped, f));
+  const broken = join(scratch, 'broken.png');
+  writeFileSync(broken, 'not a png');
+  paths.splice(5, 0, broken);
+  const request = { network, weights: { kind: 'file' as const, path: FASHION_WEIGHTS }, ep: 'cpu' as const, inputs: paths.map((path) => ({ kind: 'image' as const, path })) };
+  const alone = await client.infer({ ...request, batch: 1 });
+  const batches: string[][] = [];
+  const batched = await client.infer({ ...request, batch: 4 }, undefined, (results) => batches.push(results.map((r) => r.label)));
+  assert.deepEqual(batches.map((b) => b.length), [4, 4, 4, 4, 4, 1]);
+  assert.deepEqual(batches.flat(), paths);
+  assert.deepEqual(batched.results.map((r) => r.label), paths);
+  assert.match(batched.results[5]!.error!, /broken\.png/);
+  for (const [i, result] of batched.results.entries()) {
+    if (i === 5) continue;
+    assert.deepEqual(result.logits, alone.results[i]!.logits, `${paths[i]}: logits in a batch of 4 and alone`);
+    assert.ok(result.timings.runMs > 0 && result.timings.decodeMs > 0);
   }
 });
 

@@ -1,0 +1,180 @@
+// Start-up and per-request overhead on ResNet-50 (prints numbers, passes or fails nothing):
+//   node --import tsx tools/bench/startup.mjs [--rounds 5] [--warm 20] [--threads N]
+// With torchvision's resnet50 (random init, batchnorm statistics drawn away from the identity) saved
+// as safetensors and exported by torch.onnx.export (which folds batchnorm, as eval mode does):
+//   - session creation: our compiled model against torch's export, both from bytes in memory with
+//     the worker's session options, rounds alternating which goes first; also ours with --keep-bn;
+//   - the logits of ours (folded and not) against torch's export in onnxruntime;
+//   - cold first inference: a fresh worker (dist/worker.js), the weights read from the safetensors
+//     file, a 500×375 JPEG → top-5; beside it, a fresh process loading torch's export and running it;
+//   - warm end to end through the worker (the same JPEG) against its model run.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { analyze } from '../../language/core/analysis.ts';
+import { compileToOnnx } from '../../engine/onnx/build.ts';
+import { loadStateDict } from '../../engine/onnx/state-dict.ts';
+import { InferenceClient } from '../../engine/runtime/client.ts';
+
+const argument = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const ROUNDS = argument('--rounds', 5);
+const WARM = argument('--warm', 20);
+const THREADS = argument('--threads', availableParallelism());
+const PYTHON = '/usr/bin/python3';
+const root = new URL('../../', import.meta.url).pathname;
+const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-bench-startup-'));
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = (value) => `${value.toFixed(1)} ms`;
+const load = () => loadavg()[0].toFixed(1);
+
+// The worker's own session options (session-cache.ts), with the thread count fixed.
+const sessionOptions = {
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'all',
+  intraOpNumThreads: THREADS,
+  logSeverityLevel: 3,
+  extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+};
+
+function relativeError(actual, expected) {
+  let maxAbs = 0;
+  let maxDiff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
+    maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
+  }
+  return maxDiff / maxAbs;
+}
+
+const torchScript = `
+import sys, torch, torchvision
+sys.path.insert(0, sys.argv[3])
+from safetensors_file import save_file
+torch.manual_seed(0)
+model = torchvision.models.resnet50(weights=None).eval()
+for m in model.modules():
+    if isinstance(m, torch.nn.BatchNorm2d):
+        m.weight.data.uniform_(0.5, 1.5); m.bias.data.uniform_(-0.2, 0.2)
+        m.running_mean.uniform_(-0.2, 0.2); m.running_var.uniform_(0.5, 2.0)
+save_file(model.state_dict(), sys.argv[1])
+torch.onnx.export(model, torch.randn(1, 3, 224, 224), sys.argv[2], opset_version=17, input_names=['input'], output_names=['logits'])
+`;
+
+const coldTorchScript = `
+const t = performance.now();
+const ort = require('onnxruntime-node');
+(async () => {
+  const session = await ort.InferenceSession.create(process.argv[1], JSON.parse(process.argv[2]));
+  await session.run({ input: new ort.Tensor('float32', new Float32Array(3 * 224 * 224), [1, 3, 224, 224]) });
+  console.log(performance.now() - t);
+})();
+`;
+
+try {
+  console.log(`ResNet-50, CPU EP, ${THREADS} intra-op threads; load average ${load()} at the start`);
+  const weightsFile = join(scratch, 'resnet50.safetensors');
+  const torchFile = join(scratch, 'resnet50_torch.onnx');
+  execFileSync(PYTHON, ['-c', torchScript, weightsFile, torchFile, join(root, 'engine/torch/python')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const torchBytes = readFileSync(torchFile);
+  const network = analyze(readFileSync(join(root, 'examples/resnet50.resnet'), 'utf8')).networks[0];
+  const weights = await loadStateDict(network, weightsFile);
+  const folded = compileToOnnx(network, weights.tensors);
+  const kept = compileToOnnx(network, weights.tensors, {}, { keepBatchnorm: true });
+
+  const create = async (bytes) => {
+    const t = performance.now();
+    const session = await ort.InferenceSession.create(bytes, sessionOptions);
+    const elapsed = performance.now() - t;
+    return { session, elapsed };
+  };
+  // Untimed, once each: the first session of a process pays for touching its memory the first time
+  // (seconds here), which would land on whichever the first round creates first.
+  for (const bytes of [folded, torchBytes, kept]) await (await create(bytes)).session.release();
+  const times = { folded: [], kept: [], torch: [] };
+  const ratios = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? ['folded', 'torch', 'kept'] : ['torch', 'kept', 'folded'];
+    const got = {};
+    for (const which of order) {
+      const { session, elapsed } = await create(which === 'torch' ? torchBytes : which === 'folded' ? folded : kept);
+      got[which] = elapsed;
+      times[which].push(elapsed);
+      await session.release();
+    }
+    ratios.push(got.folded / got.torch);
+  }
+  console.log(
+    `session creation: ours ${ms(median(times.folded))} (${(folded.length / 1e6).toFixed(1)} MB), torch's export ${ms(median(times.torch))} ` +
+      `(${(torchBytes.length / 1e6).toFixed(1)} MB), ours with --keep-bn ${ms(median(times.kept))}; ` +
+      `ours / torch's ${median(ratios).toFixed(2)}× (median of ${ROUNDS} rounds; goal ≤ 1.0)`,
+  );
+
+  const input = new ort.Tensor('float32', new Float32Array(3 * 224 * 224).map((_, i) => Math.sin(i)), [1, 3, 224, 224]);
+  const logits = {};
+  for (const [which, bytes] of [['folded', folded], ['kept', kept], ['torch', torchBytes]]) {
+    const { session } = await create(bytes);
+    logits[which] = (await session.run({ input })).logits.data;
+    await session.release();
+  }
+  console.log(
+    `logits: folded vs torch's export ${relativeError(logits.folded, logits.torch).toExponential(1)}, ` +
+      `folded vs unfolded ${relativeError(logits.folded, logits.kept).toExponential(1)} of the largest logit (goal < 1e-4)`,
+  );
+
+  const image = join(scratch, 'photo.jpg');
+  const pixels = Buffer.alloc(500 * 375 * 3).map((_, i) => (i * 7919) % 251);
+  await sharp(pixels, { raw: { width: 500, height: 375, channels: 3 } }).jpeg({ quality: 90 }).toFile(image);
+  const request = { network, weights: { kind: 'file', path: weightsFile }, ep: 'cpu', threads: THREADS, inputs: [{ kind: 'image', path: image }] };
+  const newClient = () => new InferenceClient({ workerPath: join(root, 'dist/worker.js'), execArgv: [] });
+
+  const cold = [];
+  const torchCold = [];
+  let last;
+  for (let round = 0; round < ROUNDS; round++) {
+    const client = newClient();
+    const t = performance.now();
+    last = await client.infer(request);
+    cold.push(performance.now() - t);
+    await client.dispose();
+    const options = JSON.stringify(sessionOptions);
+    torchCold.push(Number(execFileSync(process.execPath, ['-e', coldTorchScript, torchFile, options], { encoding: 'utf8', cwd: root }).trim()));
+  }
+  const s = last.session;
+  console.log(
+    `cold first inference (fresh worker, safetensors → top-5 of a 500×375 JPEG): ${ms(median(cold))} (goal ≤ 1000 ms; last: weights ${ms(s.weightsMs)}, ` +
+      `compile ${ms(s.compileMs)}, session ${ms(s.sessionMs)}, first run ${ms(last.results[0].timings.runMs)}); ` +
+      `a fresh process loading torch's export and running a tensor: ${ms(median(torchCold))}; ratio ${(median(cold) / median(torchCold)).toFixed(2)}×`,
+  );
+
+  const client = newClient();
+  await client.infer(request);
+  const totals = [];
+  const runs = [];
+  const decodes = [];
+  const preprocesses = [];
+  for (let i = 0; i < WARM; i++) {
+    const t = performance.now();
+    const warm = await client.infer(request);
+    totals.push(performance.now() - t);
+    const timings = warm.results[0].timings;
+    runs.push(timings.runMs);
+    decodes.push(timings.decodeMs);
+    preprocesses.push(timings.preprocessMs);
+  }
+  await client.dispose();
+  const total = median(totals);
+  const run = median(runs);
+  console.log(
+    `warm end to end (500×375 JPEG → logits): ${ms(total)}; model run ${ms(run)}, decode ${ms(median(decodes))}, preprocess ${ms(median(preprocesses))}; ` +
+      `overhead ${ms(total - run)} = ${(((total - run) / run) * 100).toFixed(1)}% of the run (goal ≤ 10%)`,
+  );
+  console.log(`load average ${load()} at the end`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
