@@ -237,8 +237,13 @@ class Parser {
     const first = this.identifier(this.advance());
     let name: Identifier | undefined;
     let callee = first;
+    let numbered: Span | undefined;
+    const star = this.peek();
+    if (this.isPunct(star, '*') && star.span.start === first.span.end && this.peek(1).kind === 'identifier') {
+      numbered = this.advance().span;
+    }
     const t = this.peek();
-    if (t.kind === 'identifier' && !repeatPattern.test(t.text)) {
+    if (t.kind === 'identifier' && (numbered || !repeatPattern.test(t.text))) {
       name = first;
       callee = this.identifier(this.advance());
     }
@@ -247,9 +252,15 @@ class Parser {
     let repeat: CallStatement['repeat'];
     const r = this.peek();
     const match = r.kind === 'identifier' ? repeatPattern.exec(r.text) : null;
+    const after = this.peek(1);
     if (match) {
       this.advance();
       repeat = { count: Number(match[1]), span: r.span };
+    } else if (this.isWord(r, 'x') && (this.isPunct(after, '(') || (after.kind === 'identifier' && !this.isPunct(this.peek(2), '=')))) {
+      // `x layers`, `x (n + 1)`: a count computed from the block's parameters.
+      this.advance();
+      const expression = this.parseUnary();
+      repeat = { expression, span: { start: r.span.start, end: expression.span.end } };
     }
     const stageArgs: Argument[] = [];
     while (this.peek().kind === 'identifier' && this.isPunct(this.peek(1), '=')) {
@@ -259,7 +270,7 @@ class Parser {
       stageArgs.push({ name: key, value, span: { start: key.span.start, end: value.span.end } });
     }
     const end = stageArgs.at(-1)?.span.end ?? repeat?.span.end ?? argList?.span.end ?? callee.span.end;
-    return { kind: 'call', name, callee, argList, repeat, stageArgs, span: { start: first.span.start, end } };
+    return { kind: 'call', name, callee, argList, repeat, stageArgs, ...(numbered ? { numbered } : {}), span: { start: first.span.start, end } };
   }
 
   private parseArguments(): ArgumentList {
@@ -340,11 +351,30 @@ class Parser {
       if (this.tooManyOperators(t)) return { kind: 'missing', expected: 'an expression', span: { start: t.span.start, end: this.previousEnd() } };
       operators.push(this.advance());
     }
-    let operand = this.parsePrimary();
+    let operand = this.parsePostfix();
     for (const op of operators.reverse()) {
       operand = { kind: 'unary', operator: op.text as '-' | '+' | 'not', operand, span: { start: op.span.start, end: operand.span.end } };
     }
     return operand;
+  }
+
+  /** A primary followed by calls `f(args)` (only right after a name) and indexes `v[i]`, each touching what it follows. */
+  private parsePostfix(): Expression {
+    let e = this.parsePrimary();
+    for (;;) {
+      const t = this.tokens[this.pos];
+      if (e.kind === 'name' && this.isPunct(t, '(') && t.span.start === e.span.end) {
+        const list = this.parseArguments();
+        e = { kind: 'call', callee: { kind: 'identifier', text: e.name, span: e.span }, args: list.args, span: { start: e.span.start, end: list.span.end } };
+      } else if (e.kind !== 'missing' && this.isPunct(t, '[') && t.span.start === e.span.end) {
+        this.advance();
+        this.groupDepth++;
+        const index = this.parseExpression();
+        const end = this.expectPunct(']', "']'")?.end ?? this.previousEnd();
+        this.groupDepth--;
+        e = { kind: 'index', target: e, index, span: { start: e.span.start, end } };
+      } else return e;
+    }
   }
 
   private parsePrimary(): Expression {

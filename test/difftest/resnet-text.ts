@@ -15,11 +15,17 @@ const PARAMS: Record<LayerOp, [string, Value | undefined][]> = {
   sigmoid: [],
   leaky_relu: [['slope', 0.01]],
   maxpool: [['kernel', undefined], ['stride', undefined], ['padding', 0], ['dilation', 1], ['ceil', false]],
-  avgpool: [['output', 1]],
+  avgpool: [['output', 1], ['kernel', 0], ['stride', undefined], ['padding', 0]],
   flatten: [],
   linear: [['out', undefined], ['in', 0], ['bias', true]],
   dropout: [['p', 0.5]],
   se: [['reduction', 16]],
+  instancenorm: [['eps', 1e-5], ['affine', true]],
+  global_maxpool: [],
+  channel_mean: [],
+  channel_max: [],
+  unflatten: [],
+  slice: [['start', undefined], ['end', undefined]],
 };
 
 const text = (v: Value) => String(v);
