@@ -12,9 +12,6 @@ import type { Fix, LayerNode, LayerOp, MergeNode, MergeOp, ModelNode, RelatedInf
 import { isLayerOp, merges, ops } from './ops';
 import type { Argument, Expression, Span } from './syntax';
 
-/** The functions a tensor expression may call besides the ops of the table and named modules. */
-export const tensorFunctions = ['cat', 'split', 'chunk'] as const;
-
 /** What changed a value's size on its way from the block input: for messages that name the culprit. */
 export interface Change {
   detail: string;

@@ -14,6 +14,9 @@ export const booleans = ['true', 'false'] as const;
 /** Names the language defines inside a block. */
 export const builtinNames = ['in_channels', 'expansion'] as const;
 
+/** Functions of a block's named values besides the ops of the table (`cat(a, b)`, `split(x, 32)`), and nn.Sequential. */
+export const tensorFunctions = ['cat', 'split', 'chunk', 'sequential'] as const;
+
 export const shortcutKinds = ['shortcut', 'identity', 'projection', 'zeropad'] as const;
 export const preprocessSteps = ['grayscale', 'resize', 'center_crop', 'normalize'] as const;
 export const preprocessPresets = ['imagenet'] as const;

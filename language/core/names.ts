@@ -2,11 +2,10 @@
 // counts, duplicate names, misplaced statements, recursive blocks. Run once per declaration in the
 // analysed file, so a mistake inside a block is reported once, where it is written.
 
-import { blockStatements, builtinNames, networkStatements, preprocessPresets, preprocessSteps, shortcutKinds } from './keywords';
+import { blockStatements, builtinNames, networkStatements, preprocessPresets, preprocessSteps, shortcutKinds, tensorFunctions } from './keywords';
 import { closest, didYouMean, problem } from './diagnostics';
 import type { Diagnostic, Fix } from './model';
 import { isLayerOp, layerOps, ops } from './ops';
-import { tensorFunctions } from './dataflow';
 import { calleesIn, namesIn, type Argument, type BlockDeclaration, type CallStatement, type Declaration, type Expression, type Identifier, type Span, type Statement } from './syntax';
 
 const networkOnly: ReadonlySet<string> = new Set(networkStatements);
