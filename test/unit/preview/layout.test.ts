@@ -81,7 +81,7 @@ const foldStates = (graph: Graph): [string, FoldState][] => {
   return states;
 };
 
-for (const name of ['resnet18', 'resnet50', 'resnet152', 'cifar_resnet20', 'se_resnet50', 'preact_resnet18', 'darknet53', 'inverted_residual', 'resnext50_32x4d']) {
+for (const name of ['resnet18', 'resnet50', 'resnet152', 'cifar_resnet20', 'se_resnet50', 'preact_resnet18', 'darknet53', 'inverted_residual', 'resnext50_32x4d', 'densenet121', 'cbam_resnet50', 'resnet50_ibn_a']) {
   test(`layout of ${name}: no overlaps, nodes inside their frames, edges between their nodes`, () => {
     const graph = graphOf(join(examples, `${name}.resnet`));
     for (const [label, fold] of foldStates(graph)) {
