@@ -12,9 +12,29 @@ const PYTHON_KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
 );
 
-/** `self.name`, or getattr for a name Python reserves. */
-const self = (name: string) => (PYTHON_KEYWORDS.has(name) ? `getattr(self, ${JSON.stringify(name)})` : `self.${name}`);
-const assign = (name: string, value: string) => (PYTHON_KEYWORDS.has(name) ? `setattr(self, ${JSON.stringify(name)}, ${value})` : `self.${name} = ${value}`);
+/** `self.name`, or getattr for a name Python reserves; a dotted name (`convs.0`) indexes nn.ModuleDict containers. */
+const self = (name: string) => {
+  const [head, ...path] = name.split('.');
+  return (PYTHON_KEYWORDS.has(head) ? `getattr(self, ${JSON.stringify(head)})` : `self.${head}`) + path.map((part) => `[${JSON.stringify(part)}]`).join('');
+};
+const assign = (name: string, value: string) =>
+  PYTHON_KEYWORDS.has(name) ? `setattr(self, ${JSON.stringify(name)}, ${value})` : `${self(name)} = ${value}`;
+
+/** The nn.ModuleDict containers dotted attribute names need, outermost first: `convs` for `convs.0`. */
+function containers(names: string[]): string[] {
+  const made = new Set<string>();
+  const lines: string[] = [];
+  for (const name of names) {
+    const parts = name.split('.');
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('.');
+      if (made.has(prefix)) continue;
+      made.add(prefix);
+      lines.push(assign(prefix, 'nn.ModuleDict()'));
+    }
+  }
+  return lines;
+}
 
 const pascal = (name: string) => name.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('') || 'Block';
 
@@ -132,7 +152,8 @@ class PythonFile {
   private body(children: readonly ModelNode[], scope: string, kind: 'block' | 'network', owner?: BlockNode): Body {
     const members = children.flatMap((node) => this.member(node, scope));
     const attribute = allocate(members);
-    const init = [...new Set(members.map((m) => attribute.get(m)!))].map((name) => assign(name, members.find((m) => attribute.get(m) === name)!.constructor));
+    const names = [...new Set(members.map((m) => attribute.get(m)!))];
+    const init = [...containers(names), ...names.map((name) => assign(name, members.find((m) => attribute.get(m) === name)!.constructor))];
     const target = kind === 'block' ? 'out' : 'x';
     const forward: string[] = [];
     let value = 'x';

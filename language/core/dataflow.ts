@@ -46,6 +46,8 @@ export interface Scope {
   values: Map<string, TensorValue | Parts>;
   /** Evaluates a numeric argument (block parameters, constants). */
   number(e: Expression): number | undefined;
+  /** Evaluates the condition of `a if condition else b`. */
+  condition(e: Expression): boolean | undefined;
   /** A weightless layer of the op table applied to one value: its node, input not yet set. */
   layer(op: LayerOp, args: Argument[], input: Shape | undefined, span: Span): LayerNode;
   report<K extends ProblemKind>(kind: K, span: Span, args: Parameters<typeof problem<K>>[2], fixes?: Fix[], related?: RelatedInformation[]): void;
@@ -74,6 +76,8 @@ export function isTensorExpression(e: Expression, values: ReadonlyMap<string, un
       return isTensorExpression(e.inner, values);
     case 'index':
       return isTensorExpression(e.target, values);
+    case 'conditional':
+      return isTensorExpression(e.then, values) || isTensorExpression(e.otherwise, values);
     case 'unary':
       return isTensorExpression(e.operand, values);
     default:
@@ -157,6 +161,7 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
     const input = tensor(visit(first.value), first.value.span);
     if (!input) return undefined;
     const node = scope.layer(name, [...rest, ...keywords], input.shape, e.span);
+    node.fromExpression = true;
     return push(node, [input], e.span, changed(input, node.outputShape, name, e.span));
   };
 
@@ -233,6 +238,7 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
     }
     const [start, end] = target.ranges[i];
     const node = scope.layer('slice', [number('start', start, e.span), number('end', end, e.span)], target.of.shape, e.span);
+    node.fromExpression = true;
     return push(node, [target.of], e.span, target.of.spatial);
   };
 
@@ -260,6 +266,10 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
       }
       case 'number':
         return e.value;
+      case 'conditional': {
+        const condition = scope.condition(e.condition);
+        return condition === undefined ? undefined : visit(condition ? e.then : e.otherwise);
+      }
       default:
         break;
     }

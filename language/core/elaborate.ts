@@ -184,6 +184,13 @@ export class Elaborator {
         this.report(frame, 'badValue', e.span, ['value', `expected a number, got ${show(v)}`]);
         return undefined;
       },
+      condition: (e) => {
+        const v = this.value(e, frame);
+        if (v === unknown) return undefined;
+        if (typeof v === 'boolean') return v;
+        this.report(frame, 'badValue', e.span, ['if', `the condition must be true or false, got ${show(v)}`]);
+        return undefined;
+      },
       layer: (op, args, input, span) => this.layer(op, '', { span } as CallStatement, args, frame, input),
       report: (kind, span, args, fixes, related) => this.report(frame, kind, span, args, fixes, related),
       place: (span) => this.place(frame, span),

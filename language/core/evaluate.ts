@@ -29,6 +29,12 @@ export function evaluate(expression: Expression, lookup: (name: string, span: Sp
       }
       case 'missing':
         return unknown;
+      case 'conditional': {
+        const condition = visit(e.condition);
+        if (condition === unknown) return unknown;
+        if (typeof condition !== 'boolean') return fail(e.condition.span, `'if' needs true or false, got ${show(condition)}`);
+        return visit(condition ? e.then : e.otherwise);
+      }
       case 'call':
         return fail(e.span, `'${e.callee.text}(…)' is a tensor: it can only be bound inside a block (name = ${e.callee.text}(…))`);
       case 'index': {

@@ -182,6 +182,8 @@ interface NodeBase {
   id?: string;
   /** The name the file gives the value (`gate` in `gate = sigmoid(…)`), for the diagram and the hover. */
   label?: string;
+  /** Made by a function in a tensor expression (`sigmoid(gate)`), not by a statement of its own. */
+  fromExpression?: boolean;
 }
 
 /** `cat(a, b)`, `a + b`, `a * b`: several values of a block combined by an op of the merge table. */

@@ -126,7 +126,9 @@ class Parser {
         this.advance();
         return { statements, span: { start, end: t.span.end }, closed: true };
       }
-      if (t.kind === 'end' || this.isWord(t, 'network') || this.isWord(t, 'block')) {
+      // `block* wrn_block(…) x3` names a stage (block1 … block3); `block` alone starts a declaration.
+      const numberedBlock = this.isWord(t, 'block') && this.isPunct(this.peek(1), '*') && this.peek(1).span.start === t.span.end;
+      if (t.kind === 'end' || this.isWord(t, 'network') || (this.isWord(t, 'block') && !numberedBlock)) {
         this.report('unclosed', { start, end: Math.max(start + 1, this.previousEnd()) }, [what]);
         return { statements, span: { start, end: this.previousEnd() }, closed: false };
       }
@@ -323,7 +325,14 @@ class Parser {
     if (this.expressionDepth === 0) this.operatorCount = 0;
     this.expressionDepth++;
     try {
-      return this.parseBinary(0);
+      const then = this.parseBinary(0);
+      if (!this.isWord(this.peek(), 'if')) return then;
+      this.advance();
+      const condition = this.parseBinary(0);
+      if (!this.isWord(this.peek(), 'else')) return { kind: 'conditional', condition, then, otherwise: this.missing("'else'", this.peek()), span: { start: then.span.start, end: condition.span.end } };
+      this.advance();
+      const otherwise = this.parseExpression();
+      return { kind: 'conditional', condition, then, otherwise, span: { start: then.span.start, end: otherwise.span.end } };
     } finally {
       this.expressionDepth--;
     }

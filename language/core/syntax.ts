@@ -32,6 +32,8 @@ export type Expression =
   | { kind: 'paren'; inner: Expression; span: Span }
   /** `cat(a, b)`, `sigmoid(gate)`, `mlp(pooled)`: a function of tensors or a module applied again (inside blocks). */
   | { kind: 'call'; callee: Identifier; args: Argument[]; span: Span }
+  /** `a if condition else b`: only the chosen side is evaluated. */
+  | { kind: 'conditional'; condition: Expression; then: Expression; otherwise: Expression; span: Span }
   /** `parts[0]`: an item of a list or of a split. */
   | { kind: 'index'; target: Expression; index: Expression; span: Span }
   | Missing;
@@ -134,6 +136,8 @@ export function namesIn(e: Expression | undefined): Identifier[] {
       return e.args.flatMap((a) => namesIn(a.value));
     case 'index':
       return [...namesIn(e.target), ...namesIn(e.index)];
+    case 'conditional':
+      return [...namesIn(e.then), ...namesIn(e.condition), ...namesIn(e.otherwise)];
     default:
       return [];
   }
@@ -154,6 +158,8 @@ export function calleesIn(e: Expression | undefined): Identifier[] {
       return calleesIn(e.inner);
     case 'index':
       return [...calleesIn(e.target), ...calleesIn(e.index)];
+    case 'conditional':
+      return [...calleesIn(e.then), ...calleesIn(e.condition), ...calleesIn(e.otherwise)];
     default:
       return [];
   }
@@ -183,6 +189,8 @@ export function printTree(file: SourceFile): string {
         return `${e.callee.text}(${args(e.args)})`;
       case 'index':
         return `${expr(e.target)}[${expr(e.index)}]`;
+      case 'conditional':
+        return `(${expr(e.then)} if ${expr(e.condition)} else ${expr(e.otherwise)})`;
       case 'missing':
         return `<missing ${e.expected}>`;
     }

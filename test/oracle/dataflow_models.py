@@ -11,6 +11,8 @@ links are on each class), keeping their module names so the state_dict keys are 
 """
 
 import argparse
+import functools
+import math
 import os
 import sys
 
@@ -182,6 +184,123 @@ class ResNet(nn.Module):
         return self.fc(x.view(x.size(0), -1))
 
 
+# Res2Net, github.com/Res2Net/Res2Net-PretrainedModels res2net.py (Bottle2neck, res2net50_26w_4s).
+class Bottle2neck(nn.Module):
+    expansion = 4
+
+    def __init__(self, inplanes, planes, stride=1, downsample=None, baseWidth=26, scale=4, stype='normal'):
+        super().__init__()
+        width = int(math.floor(planes * (baseWidth / 64.0)))
+        self.conv1 = nn.Conv2d(inplanes, width * scale, kernel_size=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width * scale)
+        self.nums = 1 if scale == 1 else scale - 1
+        if stype == 'stage':
+            self.pool = nn.AvgPool2d(kernel_size=3, stride=stride, padding=1)
+        self.convs = nn.ModuleList([nn.Conv2d(width, width, kernel_size=3, stride=stride, padding=1, bias=False) for _ in range(self.nums)])
+        self.bns = nn.ModuleList([nn.BatchNorm2d(width) for _ in range(self.nums)])
+        self.conv3 = nn.Conv2d(width * scale, planes * self.expansion, kernel_size=1, bias=False)
+        self.bn3 = nn.BatchNorm2d(planes * self.expansion)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = downsample
+        self.stype = stype
+        self.scale = scale
+        self.width = width
+
+    def forward(self, x):
+        residual = x
+        out = self.relu(self.bn1(self.conv1(x)))
+        spx = torch.split(out, self.width, 1)
+        for i in range(self.nums):
+            sp = spx[i] if i == 0 or self.stype == 'stage' else sp + spx[i]
+            sp = self.relu(self.bns[i](self.convs[i](sp)))
+            out = sp if i == 0 else torch.cat((out, sp), 1)
+        if self.scale != 1 and self.stype == 'normal':
+            out = torch.cat((out, spx[self.nums]), 1)
+        elif self.scale != 1 and self.stype == 'stage':
+            out = torch.cat((out, self.pool(spx[self.nums])), 1)
+        out = self.bn3(self.conv3(out))
+        if self.downsample is not None:
+            residual = self.downsample(x)
+        out += residual
+        return self.relu(out)
+
+
+class Res2Net(nn.Module):
+    def __init__(self, layers, num_classes=1000):
+        super().__init__()
+        self.inplanes = 64
+        self.conv1 = nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.layer1 = self._make_layer(64, layers[0])
+        self.layer2 = self._make_layer(128, layers[1], stride=2)
+        self.layer3 = self._make_layer(256, layers[2], stride=2)
+        self.layer4 = self._make_layer(512, layers[3], stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(512 * 4, num_classes)
+
+    def _make_layer(self, planes, blocks, stride=1):
+        downsample = None
+        if stride != 1 or self.inplanes != planes * 4:
+            downsample = nn.Sequential(nn.Conv2d(self.inplanes, planes * 4, kernel_size=1, stride=stride, bias=False), nn.BatchNorm2d(planes * 4))
+        layers = [Bottle2neck(self.inplanes, planes, stride, downsample=downsample, stype='stage')]
+        self.inplanes = planes * 4
+        layers += [Bottle2neck(self.inplanes, planes) for _ in range(1, blocks)]
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+# Wide ResNet, github.com/szagoruyko/wide-residual-networks pytorch/resnet.py, its functional
+# `block`/`group`/`f` as nn.Modules with the same names (conv0, bn0, bn1, conv1, convdim, bn, fc).
+class WrnBlock(nn.Module):
+    def __init__(self, ni, no, stride, dropout=0.0):
+        super().__init__()
+        self.bn0 = nn.BatchNorm2d(ni)
+        self.conv0 = nn.Conv2d(ni, no, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(no)
+        self.dropout = nn.Dropout(dropout)
+        self.conv1 = nn.Conv2d(no, no, 3, 1, 1, bias=False)
+        self.convdim = nn.Conv2d(ni, no, 1, stride, bias=False) if ni != no else None
+
+    def forward(self, x):
+        o1 = F.relu(self.bn0(x))
+        y = self.conv0(o1)
+        o2 = self.dropout(F.relu(self.bn1(y)))
+        z = self.conv1(o2)
+        return z + (self.convdim(o1) if self.convdim is not None else x)
+
+
+class WideResNet(nn.Module):
+    def __init__(self, depth=28, width=10, num_classes=10):
+        super().__init__()
+        n = (depth - 4) // 6
+        widths = [int(v * width) for v in (16, 32, 64)]
+        self.conv0 = nn.Conv2d(3, 16, 3, padding=1, bias=False)
+        self.group0 = self._group(16, widths[0], n, 1)
+        self.group1 = self._group(widths[0], widths[1], n, 2)
+        self.group2 = self._group(widths[1], widths[2], n, 2)
+        self.bn = nn.BatchNorm2d(widths[2])
+        self.fc = nn.Linear(widths[2], num_classes)
+
+    @staticmethod
+    def _group(ni, no, count, stride):
+        group = nn.Module()
+        for i in range(count):
+            group.add_module('block%d' % i, WrnBlock(ni if i == 0 else no, no, stride if i == 0 else 1))
+        group.forward = lambda o: functools.reduce(lambda acc, block: block(acc), group.children(), o)
+        return group
+
+    def forward(self, x):
+        o = self.group2(self.group1(self.group0(self.conv0(x))))
+        o = F.avg_pool2d(F.relu(self.bn(o)), 8, 1, 0)
+        return self.fc(o.view(o.size(0), -1))
+
+
 def cbam_resnet50():
     return ResNet(lambda inplanes, planes, stride, downsample, _stage: CbamBottleneck(inplanes, planes, stride, downsample), [3, 4, 6, 3])
 
@@ -197,8 +316,10 @@ MODELS = {
     'densenet201': models.densenet201,
     'cbam_resnet50': cbam_resnet50,
     'resnet50_ibn_a': resnet50_ibn_a,
+    'res2net50_26w_4s': lambda: Res2Net([3, 4, 6, 3]),
+    'wrn28_10': WideResNet,
 }
-INPUT = {}
+INPUT = {'wrn28_10': (1, 3, 32, 32)}
 
 
 def input_shape(name):

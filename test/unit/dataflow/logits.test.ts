@@ -19,7 +19,7 @@ import { readIo, relativeError, topK } from '../onnx/oracle';
 import { repoRoot } from '../examples';
 import { PYTHON, referenceLogits } from './oracle';
 
-const MODELS = ['densenet121', 'cbam_resnet50', 'resnet50_ibn_a'];
+const MODELS = ['densenet121', 'cbam_resnet50', 'resnet50_ibn_a', 'res2net50_26w_4s', 'wrn28_10'];
 const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-dataflow-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 

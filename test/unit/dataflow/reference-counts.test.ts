@@ -11,7 +11,7 @@ import { allNodes, flattenLayers } from '../../../language/core/walk';
 import { repoRoot } from '../examples';
 import { referenceCounts } from './oracle';
 
-export const REFERENCE_MODELS = ['densenet121', 'densenet161', 'densenet169', 'densenet201', 'cbam_resnet50', 'resnet50_ibn_a'];
+export const REFERENCE_MODELS = ['densenet121', 'densenet161', 'densenet169', 'densenet201', 'cbam_resnet50', 'resnet50_ibn_a', 'res2net50_26w_4s', 'wrn28_10'];
 
 const oracle = referenceCounts(REFERENCE_MODELS);
 
