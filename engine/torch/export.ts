@@ -20,18 +20,15 @@ const self = (name: string) => {
 const assign = (name: string, value: string) =>
   PYTHON_KEYWORDS.has(name) ? `setattr(self, ${JSON.stringify(name)}, ${value})` : `${self(name)} = ${value}`;
 
-/** The nn.ModuleDict containers dotted attribute names need, outermost first: `convs` for `convs.0`. */
-function containers(names: string[]): string[] {
-  const made = new Set<string>();
+/** The nn.ModuleDict containers a dotted attribute name needs (`convs` for `convs.0`) and not in `made`, outermost first. */
+function containers(name: string, made: Set<string>): string[] {
   const lines: string[] = [];
-  for (const name of names) {
-    const parts = name.split('.');
-    for (let i = 1; i < parts.length; i++) {
-      const prefix = parts.slice(0, i).join('.');
-      if (made.has(prefix)) continue;
-      made.add(prefix);
-      lines.push(assign(prefix, 'nn.ModuleDict()'));
-    }
+  const parts = name.split('.');
+  for (let i = 1; i < parts.length; i++) {
+    const prefix = parts.slice(0, i).join('.');
+    if (made.has(prefix)) continue;
+    made.add(prefix);
+    lines.push(assign(prefix, 'nn.ModuleDict()'));
   }
   return lines;
 }
@@ -153,7 +150,9 @@ class PythonFile {
     const members = children.flatMap((node) => this.member(node, scope));
     const attribute = allocate(members);
     const names = [...new Set(members.map((m) => attribute.get(m)!))];
-    const init = [...containers(names), ...names.map((name) => assign(name, members.find((m) => attribute.get(m) === name)!.constructor))];
+    // Each container right before its first module, so the state_dict keeps the file's order.
+    const made = new Set<string>();
+    const init = names.flatMap((name) => [...containers(name, made), assign(name, members.find((m) => attribute.get(m) === name)!.constructor)]);
     const target = kind === 'block' ? 'out' : 'x';
     const forward: string[] = [];
     let value = 'x';
