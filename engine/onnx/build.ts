@@ -2,7 +2,7 @@
 // Node and initializer names are the torchvision keys, so a model exported here reads like
 // torchvision's module tree; anonymous layers get their enclosing block's name plus the op.
 import type { AddNode, LayerNode, ModelNode, Network, Shape, WeightSpec } from '../../language/core/model';
-import { ops } from '../../language/core/ops';
+import { merges, ops } from '../../language/core/ops';
 import type { OnnxAttribute, OnnxEmitter, ResolvedLayer } from '../../language/core/ops/op';
 import type { Span } from '../../language/core/syntax';
 import { layerName } from '../../language/core/walk';
@@ -82,7 +82,11 @@ class GraphBuilder implements OnnxEmitter {
   /** The layer being lowered, whose range a missing or misshapen weight points at. */
   range?: Span;
 
+  private readonly initialized = new Set<string>();
+
   weight({ key, shape }: WeightSpec): string {
+    // A shared module (applied twice) reads its initializers again.
+    if (this.initialized.has(key)) return key;
     const values = this.weights.get(key);
     if (!values) throw new CompileError(`no weights for ${key}`, this.range);
     const count = shape.reduce((a, b) => a * b, 1);
@@ -90,6 +94,7 @@ class GraphBuilder implements OnnxEmitter {
       throw new CompileError(`${key} has ${values.length} values, expected [${shape.join(', ')}] = ${count}`, this.range);
     }
     this.used.add(key);
+    this.initialized.add(key);
     this.initializers.push({ name: key, dims: [...shape], data_type: DataType.FLOAT, raw_data: bytesOf(values) });
     return key;
   }
@@ -124,27 +129,56 @@ class NetworkCompiler {
     private readonly tap?: LayerNode,
   ) {}
 
-  /** Emits `nodes`, whose input is the value `input`, inside the block `blockName`; returns the output value. */
-  sequence(nodes: readonly ModelNode[], input: string, blockName: string, blockInput: string | undefined): string {
+  /**
+   * Emits `nodes`, whose input is the value `input`, inside the block `blockName`; returns the output
+   * value (the node `output` names, else the last). A node reads the previous node's value, or the
+   * values its `inputs` name ('input': the block's input).
+   */
+  sequence(nodes: readonly ModelNode[], input: string, blockName: string, blockInput: string | undefined, output?: string): string {
+    const values = new Map<string, string>(blockInput === undefined ? [] : [['input', blockInput]]);
+    const modules = new Map<string, ModelNode>();
     let value = input;
     for (const node of nodes) {
-      switch (node.kind) {
-        case 'layer':
-          value = this.layer(node, value, blockName);
-          break;
-        case 'add':
-          if (blockInput === undefined) throw new CompileError('a residual add must be inside a block', node.range);
-          value = this.add(node, value, blockInput, blockName);
-          break;
-        case 'block':
-          value = this.sequence(node.children, value, node.name, value);
-          break;
-        case 'stage':
-          value = this.sequence(node.children, value, node.name, blockInput);
-          break;
+      const xs = node.inputs?.map((id) => {
+        const x = values.get(id);
+        if (x === undefined) throw new CompileError(`the value ${id} read here is not computed before it`, node.range);
+        return x;
+      }) ?? [value];
+      value = this.node(node, xs, blockName, blockInput, modules);
+      if (node.id) {
+        values.set(node.id, value);
+        modules.set(node.id, node);
       }
     }
-    return value;
+    if (output === undefined) return value;
+    const result = values.get(output);
+    if (result === undefined) throw new CompileError(`the block output ${output} is not computed`);
+    return result;
+  }
+
+  private node(node: ModelNode, xs: string[], blockName: string, blockInput: string | undefined, modules: Map<string, ModelNode>): string {
+    const x = xs[0];
+    switch (node.kind) {
+      case 'layer':
+        return this.layer(node, x, blockName);
+      case 'add':
+        if (blockInput === undefined) throw new CompileError('a residual add must be inside a block', node.range);
+        return this.add(node, x, blockInput, blockName);
+      case 'block':
+        return this.sequence(node.children, x, node.name, x, node.output);
+      case 'stage':
+        return this.sequence(node.children, x, node.name, blockInput);
+      case 'merge': {
+        if (!node.attrs) throw new CompileError(`the shapes of this ${node.op} are unknown; fix the errors above it first`, node.range);
+        this.graph.range = node.range;
+        return merges[node.op].lower(this.graph, xs, `${blockName ? blockName + '.' : ''}${node.label ?? node.op}`, node.attrs);
+      }
+      case 'reuse': {
+        const target = modules.get(node.target);
+        if (!target) throw new CompileError(`the module ${node.name} applied here is not defined before it`, node.range);
+        return this.node(target, [x], blockName, blockInput, modules);
+      }
+    }
   }
 
   private layer(layer: LayerNode, x: string, blockName: string): string {

@@ -4,7 +4,7 @@
 // state_dict keys and shapes are the file's and one safetensors file loads in both.
 import type { AddNode, BlockNode, LayerNode, ModelNode, Network, StageNode } from '../../language/core/model';
 import { formatShape } from '../../language/core/format';
-import { ops } from '../../language/core/ops';
+import { merges, ops } from '../../language/core/ops';
 import type { ResolvedLayer, TorchLowering } from '../../language/core/ops/op';
 import { allNodes } from '../../language/core/walk';
 import { CompileError } from '../onnx/build';
@@ -13,9 +13,26 @@ const PYTHON_KEYWORDS = new Set(
   'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
 );
 
-/** `self.name`, or getattr for a name Python reserves. */
-const self = (name: string) => (PYTHON_KEYWORDS.has(name) ? `getattr(self, ${JSON.stringify(name)})` : `self.${name}`);
-const assign = (name: string, value: string) => (PYTHON_KEYWORDS.has(name) ? `setattr(self, ${JSON.stringify(name)}, ${value})` : `self.${name} = ${value}`);
+/** `self.name`, or getattr for a name Python reserves; a dotted name (`convs.0`) indexes nn.ModuleDict containers. */
+const self = (name: string) => {
+  const [head, ...path] = name.split('.');
+  return (PYTHON_KEYWORDS.has(head) ? `getattr(self, ${JSON.stringify(head)})` : `self.${head}`) + path.map((part) => `[${JSON.stringify(part)}]`).join('');
+};
+const assign = (name: string, value: string) =>
+  PYTHON_KEYWORDS.has(name) ? `setattr(self, ${JSON.stringify(name)}, ${value})` : `${self(name)} = ${value}`;
+
+/** The nn.ModuleDict containers a dotted attribute name needs (`convs` for `convs.0`) and not in `made`, outermost first. */
+function containers(name: string, made: Set<string>): string[] {
+  const lines: string[] = [];
+  const parts = name.split('.');
+  for (let i = 1; i < parts.length; i++) {
+    const prefix = parts.slice(0, i).join('.');
+    if (made.has(prefix)) continue;
+    made.add(prefix);
+    lines.push(assign(prefix, 'nn.ModuleDict()'));
+  }
+  return lines;
+}
 
 const pascal = (name: string) => name.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('') || 'Block';
 
@@ -32,10 +49,16 @@ function lowering(layer: LayerNode): TorchLowering<LayerNode['op']> {
   return ops[layer.op].torch as TorchLowering<LayerNode['op']>;
 }
 
-/** Python for applying a layer's module (the expression `module`) to `x`. */
-function applyLayer(layer: LayerNode, module: string, x: string): string {
-  const apply = lowering(layer).apply;
-  return apply ? apply(module, x, resolved(layer)) : `${module}(${x})`;
+/** Python for applying a layer's module (the expression `module`) to `x`, or its functional form. */
+function applyLayer(layer: LayerNode, module: string | undefined, x: string): string {
+  const { apply, functional } = lowering(layer);
+  if (functional) return functional(x, resolved(layer));
+  return apply ? apply(module!, x, resolved(layer)) : `${module}(${x})`;
+}
+
+/** The constructor of a layer's module; undefined for a functional op. */
+function moduleOf(layer: LayerNode): string | undefined {
+  return lowering(layer).module?.(resolved(layer));
 }
 
 /** `name` without the scope's prefix: 'layer1.0.conv1' in 'layer1.0' is 'conv1'. */
@@ -76,7 +99,7 @@ class PythonFile {
 
   /** The class of a block instance; instances whose bodies read the same share one. */
   blockClass(block: BlockNode): string {
-    const body = this.body(block.children, block.name, 'block');
+    const body = this.body(block.children, block.name, 'block', block);
     const key = [block.block, ...body.init, ...body.forward].join('\n');
     const known = this.classOfBody.get(key);
     if (known) return known;
@@ -124,38 +147,71 @@ class PythonFile {
   }
 
   /** __init__ and forward of a block (input `x`, values `out`) or of the network (values `x`). */
-  private body(children: readonly ModelNode[], scope: string, kind: 'block' | 'network'): Body {
+  private body(children: readonly ModelNode[], scope: string, kind: 'block' | 'network', owner?: BlockNode): Body {
     const members = children.flatMap((node) => this.member(node, scope));
     const attribute = allocate(members);
-    const init = [...new Set(members.map((m) => attribute.get(m)!))].map((name) => assign(name, members.find((m) => attribute.get(m) === name)!.constructor));
+    const names = [...new Set(members.map((m) => attribute.get(m)!))];
+    // Each container right before its first module, so the state_dict keeps the file's order.
+    const made = new Set<string>();
+    const init = names.flatMap((name) => [...containers(name, made), assign(name, members.find((m) => attribute.get(m) === name)!.constructor)]);
     const target = kind === 'block' ? 'out' : 'x';
     const forward: string[] = [];
     let value = 'x';
-    const step = (expression: string) => {
-      forward.push(`${target} = ${expression}`);
-      value = target;
-    };
+    // Values read by id ('input' is the block's input) live in variables named after their id.
+    const values = new Map<string, string>([['input', 'x']]);
+    const moduleById = new Map<string, string>();
     for (const node of children) {
       const member = members.find((m) => m.node === node);
       const module = member && self(attribute.get(member)!);
+      const xs = node.inputs?.map((id) => values.get(id) ?? fail(`the value ${id} is not computed before it`, node)) ?? [value];
+      const x = xs[0];
+      const step = (expression: string) => {
+        const variable = node.id ?? target;
+        forward.push(`${variable} = ${expression}`);
+        value = variable;
+      };
       switch (node.kind) {
         case 'layer':
-          step(applyLayer(node, module!, value));
+          step(applyLayer(node, module, x));
           break;
         case 'block':
-          step(`${module}(${value})`);
+          step(`${module}(${x})`);
           break;
         case 'stage':
-          if (node.children.every((c) => c.kind === 'block' || applyLayer(c, 'm', 'x') === 'm(x)')) step(`${module}(${value})`);
-          else node.children.forEach((child, i) => step(applyLayer(child as LayerNode, `${module}[${i}]`, value)));
+          if (node.numbered) {
+            // torchvision's add_module("denselayer%d" % (i + 1)): one attribute per child, applied in turn.
+            node.children.forEach((child, i) => {
+              const m = members.find((candidate) => candidate.node === child);
+              const input = i === 0 ? x : value;
+              step(child.kind === 'layer' ? applyLayer(child, m && self(attribute.get(m)!), input) : `${self(attribute.get(m!)!)}(${input})`);
+            });
+          } else if (node.children.every((c) => c.kind === 'block' || applyLayer(c, 'm', 'x') === 'm(x)')) step(`${module}(${x})`);
+          else
+            node.children.forEach((child, i) => {
+              step(applyLayer(child as LayerNode, `${module}[${i}]`, i === 0 ? x : value));
+            });
           break;
         case 'add':
           if (kind !== 'block') throw new CompileError('a residual add must be inside a block', node.range);
-          step(`${value} + ${shortcut(node, module)}`);
+          step(`${x} + ${shortcut(node, module)}`);
           break;
+        case 'merge':
+          step(merges[node.op].torch(xs));
+          break;
+        case 'reuse': {
+          const shared = moduleById.get(node.target) ?? fail(`the module ${node.name} is not defined before it`, node);
+          const original = children.find((c) => c.id === node.target);
+          step(original?.kind === 'layer' ? applyLayer(original, shared, x) : `${shared}(${x})`);
+          break;
+        }
+      }
+      if (node.id) {
+        values.set(node.id, value);
+        if (module) moduleById.set(node.id, module);
       }
     }
-    forward.push(`return ${value}`);
+    const output = owner?.kind === 'block' && owner.output ? (values.get(owner.output) ?? fail(`the block output ${owner.output} is not computed`, owner)) : value;
+    forward.push(`return ${output}`);
     return { init, forward };
   }
 
@@ -163,19 +219,25 @@ class PythonFile {
     switch (node.kind) {
       case 'layer': {
         const lower = lowering(node);
+        const constructor = moduleOf(node);
+        if (constructor === undefined) return [];
         lower.imports?.forEach((line) => this.imports.add(line));
-        return [{ node, name: node.name ? relative(node.name, scope) : node.op, constructor: lower.module(resolved(node)), keyed: node.weights.length > 0 }];
+        return [{ node, name: node.name ? relative(node.name, scope) : node.op, constructor, keyed: node.weights.length > 0 }];
       }
+      case 'merge':
+      case 'reuse':
+        return [];
       case 'block':
         return [{ node, name: relative(node.name, scope), constructor: `${this.blockClass(node)}()`, keyed: hasWeights(node) }];
       case 'stage':
+        if (node.numbered) return node.children.flatMap((child) => this.member(child, scope));
         return [{ node, name: node.name ? relative(node.name, scope) : node.block, constructor: this.sequential(node), keyed: hasWeights(node) }];
       case 'add': {
         if (node.shortcut !== 'projection') return [];
         const [conv, bn] = node.layers;
         if (!conv || !bn) throw new CompileError('a projection shortcut needs its conv and batchnorm layers', node.range);
         const name = relative(conv.name, scope).replace(/\.0$/, '');
-        const modules = node.layers.map((layer) => lowering(layer).module(resolved(layer)));
+        const modules = node.layers.map((layer) => moduleOf(layer));
         return [{ node, name, constructor: `nn.Sequential(${modules.join(', ')})`, keyed: true }];
       }
     }
@@ -187,7 +249,7 @@ class PythonFile {
       if (stage.name && child.name && child.name !== `${stage.name}.${i}`) throw new CompileError(`stage child ${child.name} is not ${stage.name}.${i}`, stage.range);
       if (child.kind === 'block') return `${this.blockClass(child)}()`;
       lowering(child).imports?.forEach((line) => this.imports.add(line));
-      return lowering(child).module(resolved(child));
+      return moduleOf(child) ?? 'nn.Identity()';
     });
     const parts: string[] = [];
     for (let i = 0; i < items.length; ) {
@@ -220,6 +282,10 @@ function allocate(members: Member[]): Map<Member, string> {
     attribute.set(member, name);
   }
   return attribute;
+}
+
+function fail(message: string, node: ModelNode): never {
+  throw new CompileError(message, node.range);
 }
 
 /** The shortcut of a residual add, applied to the block input `x`. */

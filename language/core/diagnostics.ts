@@ -48,6 +48,11 @@ const table = {
   linearInput: ['RS0506', 'error', (detail: string) => detail],
   zeropad: ['RS0507', 'error', (detail: string) => detail],
   channels: ['RS0508', 'error', (detail: string) => detail],
+  catSpatial: ['RS0511', 'error', (detail: string) => detail],
+  splitNotDividing: ['RS0512', 'error', (detail: string) => detail],
+  broadcast: ['RS0513', 'error', (detail: string) => detail],
+  sharedShape: ['RS0514', 'error', (module: string, here: string, first: string) => `'${module}' is one module applied to ${first} where it is written and to ${here} here: a shared module takes one shape (its weights are made for it).`],
+  tensorExpression: ['RS0515', 'error', (detail: string) => detail],
   paddingOnly: ['RS0510', 'warning', (axis: string, index: number) => `maxpool: output ${axis} ${index} is pooled from padding only, where PyTorch gives −inf: reduce the padding or the dilation, or turn off ceil mode.`],
 } as const;
 

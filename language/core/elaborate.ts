@@ -6,7 +6,9 @@
 
 import { BlockSites } from './block-sites';
 import { callArguments, expansionFix, paddingFix, valueFix, type CallArguments } from './cause-fixes';
+import { isTensorExpression, tensorExpression, valueId, type Parts, type Scope, type TensorValue } from './dataflow';
 import { problem, type ProblemKind } from './diagnostics';
+import { sequentialItem } from './names';
 import { evaluate, show, unknown, type Value } from './evaluate';
 import type { AddNode, BlockNode, Diagnostic, Fix, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, RelatedInformation, Shape, ShortcutKind, SourceId, SourceSpan, StageNode } from './model';
 import { dims, isLayerOp, maxChannels, ops, type ArgValues, type ParamSpec, type RuleProblem } from './ops';
@@ -50,6 +52,9 @@ interface Frame {
   callArgs?: CallArguments;
   /** The last block this frame called and its expansion: a classifier's mismatch may be its fault. */
   lastBlock?: { entry: BlockEntry; expansion: Value };
+  /** Inside a block: its tensor values by name (`input`, bindings, named statements). */
+  values?: Map<string, TensorValue | Parts>;
+  nextId: number;
 }
 
 const imagenet = { resize: 256, centerCrop: [224, 224] as [number, number], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
@@ -67,7 +72,7 @@ export class Elaborator {
   ) {}
 
   network(declaration: NetworkDeclaration): Network {
-    const frame: Frame = { source: 'file', prefix: '', env: new Map(), lets: new Map(), trail: [], chain: [], changes: {} };
+    const frame: Frame = { source: 'file', prefix: '', env: new Map(), lets: new Map(), trail: [], chain: [], changes: {}, nextId: 0 };
     const name = declaration.name.kind === 'identifier' ? declaration.name.text : '';
     const network: Network = {
       name,
@@ -102,9 +107,16 @@ export class Elaborator {
     return network;
   }
 
-  private walk(statements: Statement[], frame: Frame, input: Shape | undefined): { nodes: ModelNode[]; shape: Shape | undefined } {
+  private walk(statements: Statement[], frame: Frame, input: Shape | undefined): { nodes: ModelNode[]; shape: Shape | undefined; output?: string } {
     const nodes: ModelNode[] = [];
     let shape = input;
+    // The value the next statement reads when it is not the last node's output (after a binding, or the block input).
+    let pending: TensorValue | undefined;
+    /** Makes `node` read the pending value, if any. */
+    const reads = (node: ModelNode) => {
+      if (pending && frame.values) node.inputs = [valueId(pending, this.scope(frame))];
+      pending = undefined;
+    };
     for (const s of statements) {
       if (this.layerCount > maxLayers) {
         this.reportOverflow(frame, s.span);
@@ -112,6 +124,20 @@ export class Elaborator {
       }
       switch (s.kind) {
         case 'let':
+          if (frame.values && isTensorExpression(s.value, frame.values)) {
+            const value = tensorExpression(s.value, this.scope(frame), nodes);
+            if (value?.kind === 'parts') {
+              frame.values.set(s.name.text, value);
+              break;
+            }
+            pending = value && value.node !== nodes.at(-1) ? value : undefined;
+            if (value) {
+              if (value.node && !value.node.label) value.node.label = s.name.text;
+              frame.values.set(s.name.text, { ...value, label: s.name.text });
+            }
+            shape = value?.shape;
+            break;
+          }
           frame.env.set(s.name.text, this.value(s.value, frame));
           frame.lets.set(s.name.text, s.value);
           break;
@@ -130,22 +156,56 @@ export class Elaborator {
             break;
           }
           const node = this.add(s.shortcut.text, s.span, frame, shape);
-          if (node) nodes.push(node);
+          if (node) {
+            reads(node);
+            nodes.push(node);
+          }
           shape = node?.outputShape;
           break;
         }
         case 'call': {
           const node = this.call(s, frame, shape);
           if (node) {
+            reads(node);
             nodes.push(node);
             this.noteChanges(frame, node, s, shape);
+            if (s.name && frame.values) frame.values.set(s.name.text, { kind: 'tensor', node, shape: node.outputShape, label: s.name.text, spatial: frame.changes.spatial });
           }
           shape = node?.outputShape;
           break;
         }
       }
     }
-    return { nodes, shape };
+    // A block whose last statement binds an earlier value (or the input) outputs that value.
+    const output = pending && frame.values ? valueId(pending, this.scope(frame)) : undefined;
+    return { nodes, shape, output };
+  }
+
+  /** The block being walked, as its tensor expressions see it. */
+  private scope(frame: Frame): Scope {
+    return {
+      source: frame.source,
+      values: frame.values!,
+      text: frame.source === 'file' ? this.text : preludeText,
+      number: (e) => {
+        const v = this.value(e, frame);
+        if (v === unknown) return undefined;
+        if (typeof v === 'number') return v;
+        this.report(frame, 'badValue', e.span, ['value', `expected a number, got ${show(v)}`]);
+        return undefined;
+      },
+      condition: (e) => {
+        const v = this.value(e, frame);
+        if (v === unknown) return undefined;
+        if (typeof v === 'boolean') return v;
+        this.report(frame, 'badValue', e.span, ['if', `the condition must be true or false, got ${show(v)}`]);
+        return undefined;
+      },
+      layer: (op, args, input, span) => this.layer(op, '', { span } as CallStatement, args, frame, input),
+      report: (kind, span, args, fixes, related) => this.report(frame, kind, span, args, fixes, related),
+      place: (span) => this.place(frame, span),
+      newId: () => `v${frame.nextId++}`,
+    };
   }
 
   /**
@@ -155,6 +215,7 @@ export class Elaborator {
   private call(s: CallStatement, frame: Frame, input: Shape | undefined): ModelNode | undefined {
     const callee = s.callee.text;
     const name = s.name ? frame.prefix + s.name.text : '';
+    if (callee === 'sequential' && !this.blocks(callee)) return this.sequential(s, name, frame, input);
     const args = s.argList?.args ?? [];
     let unit: (name: string, args: Argument[], input: Shape | undefined) => LayerNode | BlockNode;
     let parameters: string[];
@@ -173,11 +234,13 @@ export class Elaborator {
     }
     const first = overridden(args, s.stageArgs, parameters);
     if (!s.repeat) return unit(name, first, input);
-    if (s.repeat.count < 1) return undefined;
-    const stage: StageNode = { kind: 'stage', name, block: callee, repeat: s.repeat.count, children: [], ...this.place(frame, s.span), inputShape: input, params: 0n, macs: 0n };
+    const count = this.repeatCount(s.repeat, frame);
+    if (count === undefined) return undefined;
+    const stage: StageNode = { kind: 'stage', name, block: callee, repeat: count, children: [], ...this.place(frame, s.span), inputShape: input, params: 0n, macs: 0n };
+    if (s.numbered) stage.numbered = true;
     let shape = input;
-    for (let i = 0; i < s.repeat.count && this.layerCount <= maxLayers; i++) {
-      const child = unit(name && `${name}.${i}`, i === 0 ? first : args, shape);
+    for (let i = 0; i < count && this.layerCount <= maxLayers; i++) {
+      const child = unit(name && (s.numbered ? `${name}${i + 1}` : `${name}.${i}`), i === 0 ? first : args, shape);
       stage.children.push(child);
       shape = child.outputShape;
     }
@@ -186,6 +249,44 @@ export class Elaborator {
     stage.params = sum(stage.children, 'params');
     stage.macs = sum(stage.children, 'macs');
     return stage;
+  }
+
+  /** nn.Sequential(a, b, …): each item applied in turn, named `name.0`, `name.1`, … (a stage of different layers). */
+  private sequential(s: CallStatement, name: string, frame: Frame, input: Shape | undefined): StageNode | undefined {
+    const items = (s.argList?.args ?? []).map(sequentialItem);
+    if (items.length === 0 || items.some((item) => !item || (!isLayerOp(item.callee.text) && !this.blocks(item.callee.text)))) return undefined;
+    const stage: StageNode = { kind: 'stage', name, block: 'sequential', repeat: items.length, children: [], ...this.place(frame, s.span), inputShape: input, params: 0n, macs: 0n };
+    let shape = input;
+    items.forEach((item, i) => {
+      const child = this.call({ ...item!, name: { kind: 'identifier', text: `${s.name?.text ?? ''}.${i}`, span: item!.span } }, frame, shape) as LayerNode | BlockNode | undefined;
+      if (!child) {
+        shape = undefined;
+        return;
+      }
+      if (!name) child.name = '';
+      stage.children.push(child);
+      shape = child.outputShape;
+    });
+    stage.outputShape = stage.children.length === items.length ? shape : undefined;
+    stage.params = sum(stage.children, 'params');
+    stage.macs = sum(stage.children, 'macs');
+    return stage;
+  }
+
+  /** `x3`, or `x layers` evaluated: a whole number of at least 1 (the literal's range is checked by the name check). */
+  private repeatCount(repeat: NonNullable<CallStatement['repeat']>, frame: Frame): number | undefined {
+    if (!repeat.expression) return repeat.count !== undefined && repeat.count >= 1 ? repeat.count : undefined;
+    const v = this.value(repeat.expression, frame);
+    if (v === unknown) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      this.report(frame, 'badValue', repeat.expression.span, ['repeat count', `expected a whole number, got ${show(v)}`]);
+      return undefined;
+    }
+    if (v < 1) {
+      this.report(frame, 'badRepeat', repeat.span, [v]);
+      return undefined;
+    }
+    return v;
   }
 
   private layer(op: LayerOp, name: string, s: CallStatement, args: Argument[], frame: Frame, input: Shape | undefined): LayerNode {
@@ -239,6 +340,8 @@ export class Elaborator {
       chain: [...frame.chain, blockName],
       changes: {},
       callArgs: frame.source === 'file' ? callArguments(args, declaration) : undefined,
+      values: new Map([['input', { kind: 'tensor', shape: input, label: 'input' }]]),
+      nextId: 0,
     };
     const given = new Map<string, Value>();
     const positional = args.filter((a) => !a.name);
@@ -260,6 +363,7 @@ export class Elaborator {
       block: blockName,
       args: argValues,
       children: walked.nodes,
+      ...(walked.output ? { output: walked.output } : {}),
       ...this.place(frame, s.span),
       inputShape: input,
       outputShape: walked.shape,
@@ -490,7 +594,15 @@ export class Elaborator {
 
   private value(e: Expression, frame: Frame): Value {
     if (e.kind === 'number') return e.value; // most arguments: no evaluator needed
-    return evaluate(e, (name) => frame.env.get(name), (error) => {
+    const lookup = (name: string, span?: Span) => {
+      const v = frame.env.get(name);
+      if (v === undefined && frame.values?.has(name) && span) {
+        this.report(frame, 'tensorExpression', span, [`'${name}' is a tensor where a number is expected.`]);
+        return unknown;
+      }
+      return v;
+    };
+    return evaluate(e, lookup, (error) => {
       if (error.kind === 'divisionByZero') this.report(frame, 'divisionByZero', error.span, []);
       else this.report(frame, 'badValue', error.span, ['value', error.detail]);
     });

@@ -10,7 +10,7 @@ export type Value = number | boolean | string | Value[] | Unknown;
 export type ValueError = { kind: 'divisionByZero'; span: Span } | { kind: 'type'; span: Span; detail: string };
 
 /** Names resolve through `lookup`; undefined means an unknown name, already reported by the name check. */
-export function evaluate(expression: Expression, lookup: (name: string) => Value | undefined, onError: (e: ValueError) => void): Value {
+export function evaluate(expression: Expression, lookup: (name: string, span: Span) => Value | undefined, onError: (e: ValueError) => void): Value {
   const visit = (e: Expression): Value => {
     switch (e.kind) {
       case 'number':
@@ -20,7 +20,7 @@ export function evaluate(expression: Expression, lookup: (name: string) => Value
       case 'name':
         if (e.name === 'true') return true;
         if (e.name === 'false') return false;
-        return lookup(e.name) ?? unknown;
+        return lookup(e.name, e.span) ?? unknown;
       case 'paren':
         return visit(e.inner);
       case 'list': {
@@ -29,6 +29,22 @@ export function evaluate(expression: Expression, lookup: (name: string) => Value
       }
       case 'missing':
         return unknown;
+      case 'conditional': {
+        const condition = visit(e.condition);
+        if (condition === unknown) return unknown;
+        if (typeof condition !== 'boolean') return fail(e.condition.span, `'if' needs true or false, got ${show(condition)}`);
+        return visit(condition ? e.then : e.otherwise);
+      }
+      case 'call':
+        return fail(e.span, `'${e.callee.text}(…)' is a tensor: it can only be bound inside a block (name = ${e.callee.text}(…))`);
+      case 'index': {
+        const target = visit(e.target);
+        const index = visit(e.index);
+        if (target === unknown || index === unknown) return unknown;
+        if (!Array.isArray(target)) return fail(e.span, `only a list can be indexed, got ${show(target)}`);
+        if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= target.length) return fail(e.index.span, `index ${show(index)} is outside the list of ${target.length}`);
+        return target[index];
+      }
       case 'unary': {
         const v = visit(e.operand);
         if (v === unknown) return unknown;

@@ -166,6 +166,8 @@ function spaceBetween(tokens: Token[], i: number, depth: number): boolean {
   if (a.text === '(' || a.text === '[') return false;
   if (b.text === ')' || b.text === ']' || b.text === ',' || b.text === ';') return false;
   if (a.text === ',' || a.text === ';') return true;
+  // `denselayer* dense_layer(…)`: the star of a numbered name stays on the name.
+  if (b.text === '*' && i === 1 && a.kind === 'identifier' && b.span.start === a.span.end) return false;
   if (b.text === '=' || a.text === '=') {
     // A constant `width = …` keeps spaces; keyword arguments and defaults do not.
     const equals = b.text === '=' ? i : i - 1;

@@ -2,12 +2,13 @@
 // layers), edges carrying tensor shapes, and the stage/block groups that fold. Pure data in, pure
 // data out, so the language server can build it and the webview can lay it out without the core.
 
-import type { AddNode, Diagnostic, LayerNode, ModelNode, Network, Shape } from './model';
+import type { AddNode, Diagnostic, LayerNode, MergeNode, ModelNode, Network, Shape } from './model';
 import type { Span } from './syntax';
 import { formatDims, formatShape } from './format';
 import { layerName } from './walk';
 
-export type GraphNodeKind = 'input' | 'layer' | 'add' | 'shortcut' | 'output';
+/** 'merge': `cat(a, b)`, `a + b`, `a * b` of a block's named values; 'reuse': a shared module applied again. */
+export type GraphNodeKind = 'input' | 'layer' | 'add' | 'shortcut' | 'output' | 'merge' | 'reuse';
 
 export type GraphDiagnostic = Pick<Diagnostic, 'code' | 'severity' | 'message' | 'span'>;
 
@@ -17,7 +18,7 @@ export interface GraphNode {
   kind: GraphNodeKind;
   /** Dotted torchvision name ('layer1.0.conv1'); anonymous layers take their op after the parent's name. */
   name: string;
-  /** 'conv', 'batchnorm', …, 'add', 'zeropad', 'input', 'output'. */
+  /** 'conv', 'batchnorm', …, 'add', 'zeropad', 'input', 'output', 'cat', 'mul'. */
   op: string;
   /** The key arguments, short: '7×7, 64, /2'. */
   args: string;
@@ -51,7 +52,10 @@ export interface GraphGroup {
   diagnostics: GraphDiagnostic[];
 }
 
-/** 'flow' follows the main path; 'skip' carries the block input around it to the add (through the shortcut layers, if any). */
+/**
+ * 'flow' follows the main path; 'skip' carries a value around it: the block input to the add (through
+ * the shortcut layers, if any), or a named value read further on (the input of a concatenation).
+ */
 export interface GraphEdge {
   from: string;
   to: string;
@@ -140,34 +144,63 @@ class GraphBuilder {
     this.edges.push({ from: from.id, to: to.id, kind: 'flow', shape: from.outputShape });
   }
 
-  /** Emits the nodes of `children` after `previous`; returns the last node on the main path. */
-  sequence(children: ModelNode[], parent: string | undefined, previous: GraphNode, blockInput: GraphNode): GraphNode {
+  /**
+   * Emits the nodes of `children` after `previous`; returns the node giving their value (the child
+   * `output` names, else the last on the main path). A child reads the previous one, or the named
+   * values its `inputs` list ('input': `blockInput`).
+   */
+  sequence(children: ModelNode[], parent: string | undefined, previous: GraphNode, blockInput: GraphNode, output?: string): GraphNode {
+    const values = new Map<string, GraphNode>([['input', blockInput]]);
     let last = previous;
     for (const child of children) {
+      const sources = child.inputs?.flatMap((id) => values.get(id) ?? []) ?? [last];
+      const from = sources[0] ?? last;
+      const parentName = parent ? this.groupName(parent) : '';
       switch (child.kind) {
         case 'layer': {
-          const node = this.layer(child, parent, layerName(child, parent ? this.groupName(parent) : ''), 'layer');
-          this.flow(last, node);
+          const node = this.layer(child, parent, child.label && !child.name ? `${parentName}.${child.label}` : layerName(child, parentName), 'layer');
+          this.flow(from, node);
           last = node;
           break;
         }
         case 'add':
-          last = this.add(child, parent, last, blockInput);
+          last = this.add(child, parent, from, blockInput);
           break;
         case 'block': {
           const group = this.group(child, 'block', child.block, 1, this.callText(child, parent) ?? argsText(child.args), parent);
-          last = this.sequence(child.children, group.id, last, last);
+          last = this.sequence(child.children, group.id, from, from, child.output);
           break;
         }
         case 'stage': {
           const firstBlock = child.children[0]?.kind === 'block' ? child.children[0] : undefined;
           const stage = this.group(child, 'stage', child.block, child.repeat, this.callText(child, parent) ?? stageArgs(firstBlock?.args), parent);
-          last = this.sequence(child.children, stage.id, last, blockInput);
+          last = this.sequence(child.children, stage.id, from, blockInput);
+          break;
+        }
+        case 'merge':
+        case 'reuse': {
+          const label = child.label ?? (child.kind === 'merge' ? child.op : child.name.split('.').at(-1)!);
+          const node = this.node({
+            kind: child.kind,
+            name: child.kind === 'reuse' ? child.name : parentName ? `${parentName}.${label}` : label,
+            op: child.kind === 'merge' ? child.op : 'shared',
+            args: child.kind === 'merge' ? mergeArgs(child) : (child.label ?? ''),
+            parent,
+            outputShape: child.outputShape,
+            params: 0,
+            macs: Number(child.macs),
+            range: child.range,
+          });
+          // The value coming from just before runs along the main path; the others join it from the side.
+          const onPath = sources.includes(last) ? last : from;
+          for (const source of sources) this.edges.push({ from: source.id, to: node.id, kind: source === onPath ? 'flow' : 'skip', shape: source.outputShape });
+          last = node;
           break;
         }
       }
+      if (child.id) values.set(child.id, last);
     }
-    return last;
+    return (output && values.get(output)) || last;
   }
 
   private add(add: AddNode, parent: string | undefined, mainLast: GraphNode, blockInput: GraphNode): GraphNode {
@@ -306,6 +339,11 @@ export function layerArgs(layer: LayerNode): string {
     default:
       return '';
   }
+}
+
+/** A concatenation's channels ('64+32'); nothing for an element-wise merge (its shape is on the edge). */
+function mergeArgs(merge: MergeNode): string {
+  return merge.op === 'cat' && merge.attrs ? merge.attrs.sizes.join('+') : '';
 }
 
 function zeropadArgs(add: AddNode): string {

@@ -9,10 +9,13 @@ export const networkStatements = ['input', 'weights', 'labels', 'preprocess'] as
 export const blockStatements = ['expansion', 'require'] as const;
 /** Words that start a statement unless followed by `=` (then they name a constant). */
 export const statementKeywords: ReadonlySet<string> = new Set([...networkStatements, ...blockStatements]);
-export const wordOperators: ReadonlySet<string> = new Set(['and', 'or', 'not']);
+export const wordOperators: ReadonlySet<string> = new Set(['and', 'or', 'not', 'if', 'else']);
 export const booleans = ['true', 'false'] as const;
 /** Names the language defines inside a block. */
 export const builtinNames = ['in_channels', 'expansion'] as const;
+
+/** Functions of a block's named values besides the ops of the table (`cat(a, b)`, `split(x, 32)`), and nn.Sequential. */
+export const tensorFunctions = ['cat', 'split', 'chunk', 'sequential'] as const;
 
 export const shortcutKinds = ['shortcut', 'identity', 'projection', 'zeropad'] as const;
 export const preprocessSteps = ['grayscale', 'resize', 'center_crop', 'normalize'] as const;

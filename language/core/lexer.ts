@@ -67,7 +67,8 @@ export function tokenize(text: string): Token[] {
       while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
       push('comment', start);
     } else if (is(text, i, IDENT_START)) {
-      while (i < text.length && is(text, i, IDENT_START | DIGIT)) i++;
+      // A dotted name (`convs.0`, `features.conv0`) is one identifier: a module path as PyTorch writes it.
+      while (i < text.length && (is(text, i, IDENT_START | DIGIT) || (text[i] === '.' && is(text, i + 1, IDENT_START | DIGIT)))) i++;
       push('identifier', start);
     } else if (is(text, i, DIGIT)) {
       i = scanNumber(text, i);

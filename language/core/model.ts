@@ -66,7 +66,16 @@ export type LayerOp =
   | 'flatten'
   | 'linear'
   | 'dropout'
-  | 'se';
+  | 'se'
+  | 'instancenorm'
+  | 'global_maxpool'
+  | 'channel_mean'
+  | 'channel_max'
+  | 'unflatten'
+  | 'slice';
+
+/** Ops that combine several values of a block (`cat(a, b)`, `a + b`, `a * b`). */
+export type MergeOp = 'cat' | 'add' | 'mul';
 
 /** Resolved attributes per op, every default filled in. */
 export interface ConvAttrs {
@@ -93,9 +102,27 @@ export interface MaxPoolAttrs {
   dilation: number;
   ceil_mode: boolean;
 }
-/** Adaptive average pooling to output × output. */
+/** Adaptive average pooling to output × output, or (kernel > 0) nn.AvgPool2d's fixed window, padding counted. */
 export interface AvgPoolAttrs {
   output: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+}
+/** nn.InstanceNorm2d: per-sample, per-channel statistics; affine weight and bias. */
+export interface InstanceNormAttrs {
+  num_features: number;
+  eps: number;
+  affine: boolean;
+}
+/** A part of the channels, [start, end): what `split(x, size)[i]` and `chunk(x, n)[i]` read. */
+export interface SliceAttrs {
+  start: number;
+  end: number;
+}
+export interface MergeAttrs {
+  /** For add and mul: the broadcast output; for cat: the channels of each input. */
+  sizes: number[];
 }
 export interface LinearAttrs {
   in_features: number;
@@ -125,6 +152,12 @@ export interface AttrsByOp {
   linear: LinearAttrs;
   dropout: DropoutAttrs;
   se: SeAttrs;
+  instancenorm: InstanceNormAttrs;
+  global_maxpool: EmptyAttrs;
+  channel_mean: EmptyAttrs;
+  channel_max: EmptyAttrs;
+  unflatten: EmptyAttrs;
+  slice: SliceAttrs;
 }
 
 /** One state_dict entry owned by a layer, e.g. layer1.0.bn1.running_mean. */
@@ -151,6 +184,34 @@ interface NodeBase {
   params: bigint;
   /** Multiply-accumulates of conv and linear layers (torchvision's convention), exact. FLOPs = 2 × MACs. */
   macs: bigint;
+  /**
+   * Inside a block with named values: the ids of the values the node reads ('input' is the block's
+   * input, any other id a node before it in the same children list). Undefined: the previous node's output.
+   */
+  inputs?: string[];
+  /** The node's value id, when a later node reads it by id. */
+  id?: string;
+  /** The name the file gives the value (`gate` in `gate = sigmoid(…)`), for the diagram and the hover. */
+  label?: string;
+  /** Made by a function in a tensor expression (`sigmoid(gate)`), not by a statement of its own. */
+  fromExpression?: boolean;
+}
+
+/** `cat(a, b)`, `a + b`, `a * b`: several values of a block combined by an op of the merge table. */
+export interface MergeNode extends NodeBase {
+  kind: 'merge';
+  op: MergeOp;
+  inputs: string[];
+  inputShapes: (Shape | undefined)[];
+  attrs?: MergeAttrs;
+}
+
+/** A module applied again (`mlp(pooled)`): the weights are those of the node `target` (its id), shared. */
+export interface ReuseNode extends NodeBase {
+  kind: 'reuse';
+  /** The id of the node whose module is applied. */
+  target: string;
+  inputs: string[];
 }
 
 export type LayerNode = {
@@ -191,6 +252,8 @@ export interface BlockNode extends NodeBase {
   block: string;
   args: Record<string, number | boolean | string>;
   children: ModelNode[];
+  /** The id of the child whose value is the block's output, when it is not the last child's. */
+  output?: string;
 }
 
 /**
@@ -203,9 +266,11 @@ export interface StageNode extends NodeBase {
   block: string;
   repeat: number;
   children: (BlockNode | LayerNode)[];
+  /** `denselayer* …`: children named `<name>1 … <name>N` rather than `<name>.0 …`. */
+  numbered?: boolean;
 }
 
-export type ModelNode = LayerNode | AddNode | BlockNode | StageNode;
+export type ModelNode = LayerNode | AddNode | BlockNode | StageNode | MergeNode | ReuseNode;
 
 export interface PreprocessSpec {
   /** Resize so the shorter side is this long (bilinear, antialias), or to exactly [h, w]. */

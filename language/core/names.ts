@@ -2,11 +2,11 @@
 // counts, duplicate names, misplaced statements, recursive blocks. Run once per declaration in the
 // analysed file, so a mistake inside a block is reported once, where it is written.
 
-import { blockStatements, builtinNames, networkStatements, preprocessPresets, preprocessSteps, shortcutKinds } from './keywords';
+import { blockStatements, builtinNames, networkStatements, preprocessPresets, preprocessSteps, shortcutKinds, tensorFunctions } from './keywords';
 import { closest, didYouMean, problem } from './diagnostics';
 import type { Diagnostic, Fix } from './model';
 import { isLayerOp, layerOps, ops } from './ops';
-import { namesIn, type Argument, type BlockDeclaration, type CallStatement, type Declaration, type Expression, type Identifier, type Span, type Statement } from './syntax';
+import { calleesIn, namesIn, type Argument, type BlockDeclaration, type CallStatement, type Declaration, type Expression, type Identifier, type Span, type Statement } from './syntax';
 
 const networkOnly: ReadonlySet<string> = new Set(networkStatements);
 const blockOnly: ReadonlySet<string> = new Set([...blockStatements, 'add']);
@@ -31,11 +31,18 @@ const replace = (span: Span, newText: string, title: string): Fix => ({ title, e
 export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, blockNames: () => string[]): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const inBlock = declaration.kind === 'block';
-  const known = new Set<string>(inBlock ? builtinNames : []);
+  const known = new Set<string>(inBlock ? [...builtinNames, 'input'] : []);
+  /** Named statements before this point: modules a tensor expression may apply again. */
+  const modules = new Set<string>();
   const names = new Map<string, { span: Span; weighted: boolean }>();
   const seen = new Map<string, Span>();
 
   const checkExpression = (e: Expression | undefined, reported?: Set<string>) => {
+    for (const callee of calleesIn(e)) {
+      if (isLayerOp(callee.text) || (tensorFunctions as readonly string[]).includes(callee.text) || modules.has(callee.text)) continue;
+      const suggestion = closest(callee.text, [...layerOps, ...tensorFunctions, ...modules]);
+      problems.push(problem('unknownCallee', callee.span, [callee.text, didYouMean(suggestion)], { fixes: suggestion ? [replace(callee.span, suggestion, `Change to '${suggestion}'`)] : [] }));
+    }
     for (const { text: name, span } of namesIn(e)) {
       if (name === 'true' || name === 'false' || known.has(name) || reported?.has(name)) continue;
       const suggestion = closest(name, known);
@@ -85,8 +92,35 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
     given.add(name);
   };
 
+  /** `name sequential(flatten, linear(10), relu)`: nn.Sequential of layers or blocks, named name.0, name.1, … */
+  const checkSequential = (call: CallStatement) => {
+    let weighted = false;
+    for (const arg of call.argList?.args ?? []) {
+      const item = sequentialItem(arg);
+      if (!item) {
+        problems.push(problem('badValue', arg.span, ['sequential', 'each item is a layer or a block call: sequential(flatten, linear(10), relu)']));
+        continue;
+      }
+      const signature = signatureOf(item.callee.text, blocks);
+      if (!signature) {
+        const suggestion = closest(item.callee.text, [...layerOps, ...blockNames()]);
+        problems.push(problem('unknownCallee', item.callee.span, [item.callee.text, didYouMean(suggestion)], { fixes: suggestion ? [replace(item.callee.span, suggestion, `Change to '${suggestion}'`)] : [] }));
+        continue;
+      }
+      checkArguments(item, signature, []);
+      weighted ||= !isLayerOp(item.callee.text) || ops[item.callee.text].hasWeights;
+    }
+    if (call.name) claimName(call.name, weighted);
+    else if (weighted) problems.push(problem('unnamedWeights', call.callee.span, ['sequential']));
+    if (call.name && inBlock) {
+      known.add(call.name.text);
+      modules.add(call.name.text);
+    }
+  };
+
   const checkCall = (call: CallStatement) => {
     const callee = call.callee.text;
+    if (callee === 'sequential' && !blocks(callee)) return checkSequential(call);
     const signature = signatureOf(callee, blocks);
     if (!signature) {
       const suggestion = closest(callee, [...layerOps, ...blockNames()]);
@@ -102,7 +136,12 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
     const weighted = !isLayerOp(callee) || ops[callee].hasWeights;
     if (call.name) claimName(call.name, weighted);
     else if (weighted) problems.push(problem('unnamedWeights', call.callee.span, [callee]));
-    if (call.repeat && call.repeat.count < 1) problems.push(problem('badRepeat', call.repeat.span, [call.repeat.count]));
+    if (call.repeat?.count !== undefined && call.repeat.count < 1) problems.push(problem('badRepeat', call.repeat.span, [call.repeat.count]));
+    checkExpression(call.repeat?.expression);
+    if (call.name && inBlock) {
+      known.add(call.name.text);
+      modules.add(call.name.text);
+    }
   };
 
   const once = (what: string, span: Span) => {
@@ -207,4 +246,13 @@ export function checkRecursion(fileBlocks: Map<string, BlockDeclaration>, blocks
   };
   for (const name of fileBlocks.keys()) if (!state.has(name)) visit(name);
   return problems;
+}
+
+/** An item of `sequential(…)` as the call statement it stands for: `relu` or `linear(10)`. */
+export function sequentialItem(arg: Argument): CallStatement | undefined {
+  if (arg.name) return undefined;
+  const e = arg.value;
+  if (e.kind === 'name') return { kind: 'call', callee: { kind: 'identifier', text: e.name, span: e.span }, stageArgs: [], span: e.span };
+  if (e.kind === 'call') return { kind: 'call', callee: e.callee, argList: { args: e.args, span: { start: e.callee.span.end, end: e.span.end } }, stageArgs: [], span: e.span };
+  return undefined;
 }

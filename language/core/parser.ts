@@ -126,7 +126,9 @@ class Parser {
         this.advance();
         return { statements, span: { start, end: t.span.end }, closed: true };
       }
-      if (t.kind === 'end' || this.isWord(t, 'network') || this.isWord(t, 'block')) {
+      // `block* wrn_block(…) x3` names a stage (block1 … block3); `block` alone starts a declaration.
+      const numberedBlock = this.isWord(t, 'block') && this.isPunct(this.peek(1), '*') && this.peek(1).span.start === t.span.end;
+      if (t.kind === 'end' || this.isWord(t, 'network') || (this.isWord(t, 'block') && !numberedBlock)) {
         this.report('unclosed', { start, end: Math.max(start + 1, this.previousEnd()) }, [what]);
         return { statements, span: { start, end: this.previousEnd() }, closed: false };
       }
@@ -237,8 +239,13 @@ class Parser {
     const first = this.identifier(this.advance());
     let name: Identifier | undefined;
     let callee = first;
+    let numbered: Span | undefined;
+    const star = this.peek();
+    if (this.isPunct(star, '*') && star.span.start === first.span.end && this.peek(1).kind === 'identifier') {
+      numbered = this.advance().span;
+    }
     const t = this.peek();
-    if (t.kind === 'identifier' && !repeatPattern.test(t.text)) {
+    if (t.kind === 'identifier' && (numbered || !repeatPattern.test(t.text))) {
       name = first;
       callee = this.identifier(this.advance());
     }
@@ -247,9 +254,15 @@ class Parser {
     let repeat: CallStatement['repeat'];
     const r = this.peek();
     const match = r.kind === 'identifier' ? repeatPattern.exec(r.text) : null;
+    const after = this.peek(1);
     if (match) {
       this.advance();
       repeat = { count: Number(match[1]), span: r.span };
+    } else if (this.isWord(r, 'x') && (this.isPunct(after, '(') || (after.kind === 'identifier' && !this.isPunct(this.peek(2), '=')))) {
+      // `x layers`, `x (n + 1)`: a count computed from the block's parameters.
+      this.advance();
+      const expression = this.parseUnary();
+      repeat = { expression, span: { start: r.span.start, end: expression.span.end } };
     }
     const stageArgs: Argument[] = [];
     while (this.peek().kind === 'identifier' && this.isPunct(this.peek(1), '=')) {
@@ -259,7 +272,7 @@ class Parser {
       stageArgs.push({ name: key, value, span: { start: key.span.start, end: value.span.end } });
     }
     const end = stageArgs.at(-1)?.span.end ?? repeat?.span.end ?? argList?.span.end ?? callee.span.end;
-    return { kind: 'call', name, callee, argList, repeat, stageArgs, span: { start: first.span.start, end } };
+    return { kind: 'call', name, callee, argList, repeat, stageArgs, ...(numbered ? { numbered } : {}), span: { start: first.span.start, end } };
   }
 
   private parseArguments(): ArgumentList {
@@ -312,7 +325,14 @@ class Parser {
     if (this.expressionDepth === 0) this.operatorCount = 0;
     this.expressionDepth++;
     try {
-      return this.parseBinary(0);
+      const then = this.parseBinary(0);
+      if (!this.isWord(this.peek(), 'if')) return then;
+      this.advance();
+      const condition = this.parseBinary(0);
+      if (!this.isWord(this.peek(), 'else')) return { kind: 'conditional', condition, then, otherwise: this.missing("'else'", this.peek()), span: { start: then.span.start, end: condition.span.end } };
+      this.advance();
+      const otherwise = this.parseExpression();
+      return { kind: 'conditional', condition, then, otherwise, span: { start: then.span.start, end: otherwise.span.end } };
     } finally {
       this.expressionDepth--;
     }
@@ -340,11 +360,30 @@ class Parser {
       if (this.tooManyOperators(t)) return { kind: 'missing', expected: 'an expression', span: { start: t.span.start, end: this.previousEnd() } };
       operators.push(this.advance());
     }
-    let operand = this.parsePrimary();
+    let operand = this.parsePostfix();
     for (const op of operators.reverse()) {
       operand = { kind: 'unary', operator: op.text as '-' | '+' | 'not', operand, span: { start: op.span.start, end: operand.span.end } };
     }
     return operand;
+  }
+
+  /** A primary followed by calls `f(args)` (only right after a name) and indexes `v[i]`, each touching what it follows. */
+  private parsePostfix(): Expression {
+    let e = this.parsePrimary();
+    for (;;) {
+      const t = this.tokens[this.pos];
+      if (e.kind === 'name' && this.isPunct(t, '(') && t.span.start === e.span.end) {
+        const list = this.parseArguments();
+        e = { kind: 'call', callee: { kind: 'identifier', text: e.name, span: e.span }, args: list.args, span: { start: e.span.start, end: list.span.end } };
+      } else if (e.kind !== 'missing' && this.isPunct(t, '[') && t.span.start === e.span.end) {
+        this.advance();
+        this.groupDepth++;
+        const index = this.parseExpression();
+        const end = this.expectPunct(']', "']'")?.end ?? this.previousEnd();
+        this.groupDepth--;
+        e = { kind: 'index', target: e, index, span: { start: e.span.start, end } };
+      } else return e;
+    }
   }
 
   private parsePrimary(): Expression {

@@ -34,7 +34,7 @@ export class SourceMap {
         if (list) list.push({ network, node });
         else produced.set(statement, [{ network, node }]);
       }
-      const children = node.kind === 'add' ? node.layers : node.kind === 'layer' ? [] : node.children;
+      const children = node.kind === 'add' ? node.layers : node.kind === 'block' || node.kind === 'stage' ? node.children : [];
       this.visit(produced, network, children, statement);
     }
   }

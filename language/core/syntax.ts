@@ -30,6 +30,12 @@ export type Expression =
   | { kind: 'binary'; operator: BinaryOperator; left: Expression; right: Expression; span: Span }
   | { kind: 'list'; items: Expression[]; span: Span }
   | { kind: 'paren'; inner: Expression; span: Span }
+  /** `cat(a, b)`, `sigmoid(gate)`, `mlp(pooled)`: a function of tensors or a module applied again (inside blocks). */
+  | { kind: 'call'; callee: Identifier; args: Argument[]; span: Span }
+  /** `a if condition else b`: only the chosen side is evaluated. */
+  | { kind: 'conditional'; condition: Expression; then: Expression; otherwise: Expression; span: Span }
+  /** `parts[0]`: an item of a list or of a split. */
+  | { kind: 'index'; target: Expression; index: Expression; span: Span }
   | Missing;
 
 export interface Argument {
@@ -51,7 +57,10 @@ export interface CallStatement {
   name?: Identifier;
   callee: Identifier;
   argList?: ArgumentList;
-  repeat?: { count: number; span: Span };
+  /** `x3` (count) or `x layers`, `x (n + 1)` (expression). */
+  repeat?: { count?: number; expression?: Expression; span: Span };
+  /** `denselayer* …`: the children are named `denselayer1 … denselayerN` (torchvision's add_module("denselayer%d" % (i + 1))) instead of `name.0 …`. */
+  numbered?: Span;
   /** Keyword arguments after `xN`, given to the first block of a stage only. */
   stageArgs: Argument[];
   span: Span;
@@ -123,6 +132,34 @@ export function namesIn(e: Expression | undefined): Identifier[] {
       return e.items.flatMap(namesIn);
     case 'paren':
       return namesIn(e.inner);
+    case 'call':
+      return e.args.flatMap((a) => namesIn(a.value));
+    case 'index':
+      return [...namesIn(e.target), ...namesIn(e.index)];
+    case 'conditional':
+      return [...namesIn(e.then), ...namesIn(e.condition), ...namesIn(e.otherwise)];
+    default:
+      return [];
+  }
+}
+
+/** The callees of the call expressions inside an expression, in source order. */
+export function calleesIn(e: Expression | undefined): Identifier[] {
+  switch (e?.kind) {
+    case 'call':
+      return [e.callee, ...e.args.flatMap((a) => calleesIn(a.value))];
+    case 'unary':
+      return calleesIn(e.operand);
+    case 'binary':
+      return [...calleesIn(e.left), ...calleesIn(e.right)];
+    case 'list':
+      return e.items.flatMap(calleesIn);
+    case 'paren':
+      return calleesIn(e.inner);
+    case 'index':
+      return [...calleesIn(e.target), ...calleesIn(e.index)];
+    case 'conditional':
+      return [...calleesIn(e.then), ...calleesIn(e.condition), ...calleesIn(e.otherwise)];
     default:
       return [];
   }
@@ -148,19 +185,27 @@ export function printTree(file: SourceFile): string {
         return `[${e.items.map(expr).join(', ')}]`;
       case 'paren':
         return expr(e.inner);
+      case 'call':
+        return `${e.callee.text}(${args(e.args)})`;
+      case 'index':
+        return `${expr(e.target)}[${expr(e.index)}]`;
+      case 'conditional':
+        return `(${expr(e.then)} if ${expr(e.condition)} else ${expr(e.otherwise)})`;
       case 'missing':
         return `<missing ${e.expected}>`;
     }
   };
   const ident = (i: Identifier | Missing) => (i.kind === 'identifier' ? i.text : `<missing ${i.expected}>`);
-  const args = (list: Argument[]) => list.map((a) => (a.name ? `${a.name.text}=` : '') + expr(a.value)).join(', ');
+  function args(list: Argument[]): string {
+    return list.map((a) => (a.name ? `${a.name.text}=` : '') + expr(a.value)).join(', ');
+  }
   const statement = (s: Statement, indent: string) => {
     switch (s.kind) {
       case 'call':
         lines.push(
-          `${indent}call ${s.name ? s.name.text + ' ' : ''}${s.callee.text}` +
+          `${indent}call ${s.name ? s.name.text + (s.numbered ? '*' : '') + ' ' : ''}${s.callee.text}` +
             (s.argList ? `(${args(s.argList.args)})` : '') +
-            (s.repeat ? ` x${s.repeat.count}` : '') +
+            (s.repeat ? ` x${s.repeat.expression ? ` ${expr(s.repeat.expression)}` : s.repeat.count}` : '') +
             (s.stageArgs.length ? ` ${args(s.stageArgs)}` : '') +
             ` ${at(s.span)}`,
         );

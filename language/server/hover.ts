@@ -115,6 +115,13 @@ function nodeHover(node: ModelNode, network: Network, field: ReceptiveField | un
       return [`**${node.name}** · block ${node.block}(${argsText(node.args)})`, measure, childTable(node.children), keysLine(node)].join('\n\n');
     case 'stage':
       return [`**${node.name}** · ${node.repeat} × ${node.block}`, measure, childTable(node.children), keysLine(node)].join('\n\n');
+    case 'merge': {
+      const symbol = { cat: ' ‖ ', add: ' + ', mul: ' × ' }[node.op];
+      const title = `**${node.label ?? node.op}** · ${node.op === 'cat' ? 'concatenation along channels' : node.op === 'add' ? 'element-wise sum' : 'element-wise product'}`;
+      return [title, `${node.inputShapes.map((s) => code(formatShape(s))).join(symbol)} → ${code(formatShape(node.outputShape))}`].join('  \n');
+    }
+    case 'reuse':
+      return [`**${node.label ?? node.name}** · ${code(node.name)} applied again (shared weights)`, measure].join('  \n');
   }
 }
 

@@ -26,7 +26,7 @@ export function outline(analysis: Analysis): OutlineEntry[] {
       const node = d.kind === 'network' ? analysis.sourceMap.nodesOf('file', s.span)[0]?.node : undefined;
       children.push({
         name: s.name.text,
-        detail: `${s.callee.text}${s.repeat ? ` x${s.repeat.count}` : ''}${node?.outputShape ? ` → ${formatShape(node.outputShape)}` : ''}`,
+        detail: `${s.callee.text}${s.repeat ? ` x${s.repeat.count ?? ` ${analysis.text.slice(s.repeat.expression!.span.start, s.repeat.expression!.span.end)}`}` : ''}${node?.outputShape ? ` → ${formatShape(node.outputShape)}` : ''}`,
         kind: s.repeat ? 'stage' : 'layer',
         span: s.span,
         selectionSpan: s.name.span,

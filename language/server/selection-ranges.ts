@@ -29,6 +29,9 @@ export function selectionSpans(analysis: Analysis, offset: number): Span[] {
     else if (e.kind === 'binary') [e.left, e.right].forEach(visitExpression);
     else if (e.kind === 'list') e.items.forEach(visitExpression);
     else if (e.kind === 'paren') visitExpression(e.inner);
+    else if (e.kind === 'index') [e.target, e.index].forEach(visitExpression);
+    else if (e.kind === 'conditional') [e.then, e.condition, e.otherwise].forEach(visitExpression);
+    else if (e.kind === 'call') e.args.forEach((a) => visitExpression(a.value));
   };
   const visitStatement = (s: Statement) => {
     if (!inside(s.span)) return;

@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { analyze } from '../../language/core/analysis';
 import type { Network } from '../../language/core/model';
-import { flattenLayers } from '../../language/core/walk';
+import { allNodes, flattenLayers } from '../../language/core/walk';
 import { compileToOnnx } from '../../engine/onnx/build';
 import { expectedWeights } from '../../engine/onnx/network-walk';
 import type { Case } from './generate';
@@ -39,9 +39,16 @@ function listed(what: string, items: string[]): string[] {
 function ourLayers(network: Network): Map<string, LayerFacts> {
   const layers = new Map<string, LayerFacts>();
   for (const { name, layer } of flattenLayers(network)) {
+    // A function in a tensor expression (`sigmoid(gate)`) is no module in torch, so no leaf there.
+    if (layer.fromExpression) continue;
     const seen = layers.get(name);
     // A name shared by weightless layers (torchvision's one reused relu) keeps the last output shape.
     layers.set(name, { shape: show(layer.outputShape), params: (seen?.params ?? 0) + Number(layer.params), macs: (seen?.macs ?? 0) + Number(layer.macs) });
+  }
+  // A module applied again runs its layer again: torch's hook counts both calls' MACs on it.
+  for (const node of allNodes(network.children)) {
+    const layer = node.kind === 'reuse' ? layers.get(node.name) : undefined;
+    if (layer) layer.macs += Number(node.macs);
   }
   return layers;
 }

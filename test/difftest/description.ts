@@ -50,7 +50,14 @@ export interface CustomStep {
   blocks: number | null;
 }
 
-export type Step = LayerStep | AddStep | PreludeStep | CustomStep;
+/** `name = expr` inside a block: a named value (`out = cat(input, conv)`); the torch side evaluates the same text. */
+export interface BindStep {
+  kind: 'bind';
+  name: string;
+  expr: string;
+}
+
+export type Step = LayerStep | AddStep | PreludeStep | CustomStep | BindStep;
 
 export interface BlockDefinition {
   /** Parameters in order; the defaults of those that have one. */

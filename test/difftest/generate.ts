@@ -15,7 +15,7 @@ export interface Case {
   text: string;
 }
 
-const NETWORK_FAULTS = ['collapse', 'linear-spatial', 'linear-in', 'maxpool-padding', 'conv-groups', 'basic-args'] as const;
+const NETWORK_FAULTS = ['collapse', 'linear-spatial', 'linear-in', 'maxpool-padding', 'conv-groups', 'basic-args', 'cat-spatial', 'split-uneven'] as const;
 const BLOCK_FAULTS = ['identity-mismatch', 'missing-padding', 'double-stride', 'hardcoded-stride', 'zeropad-uneven', 'block-groups'] as const;
 type Fault = (typeof NETWORK_FAULTS)[number] | (typeof BLOCK_FAULTS)[number];
 
@@ -73,12 +73,14 @@ class NetworkGenerator {
     const items = this.r.int(1, 3);
     for (let i = 0; i < items; i++) {
       const kind = this.r.next();
-      if (kind < 0.35) this.preludeStage();
-      else if (kind < 0.8) this.customStage();
+      if (kind < 0.3) this.preludeStage();
+      else if (kind < 0.6) this.customStage();
+      else if (kind < 0.8) this.dataflowStage();
       else this.plainLayer();
     }
     // Give the fault its place when the random choices above gave none.
     if (this.fault === 'basic-args') this.preludeStage();
+    if (this.fault === 'cat-spatial' || this.fault === 'split-uneven') this.dataflowStage();
     if ((BLOCK_FAULTS as readonly string[]).includes(this.fault ?? '')) this.customStage();
     if (this.fault === 'collapse') this.collapse();
     this.head();
@@ -267,6 +269,65 @@ class NetworkGenerator {
     if (style !== 'preact' && r.chance(0.8)) body.push(act());
     const params = keep ? ['stride'] : ['planes', 'stride'];
     return { params, defaults: { stride: 1 }, expansion, body };
+  }
+
+  /**
+   * A block of named values, as DenseNet, IBN-Net, CBAM and Res2Net write theirs: concatenation,
+   * split/chunk and an index, + and * with broadcasting, channel pooling, a module applied twice.
+   */
+  private dataflowStage(): void {
+    const r = this.r;
+    const s = this.shape;
+    const catFault = this.take('cat-spatial');
+    const splitFault = this.take('split-uneven');
+    const style = catFault ? 'dense' : splitFault ? 'ibn' : r.pick(['dense', 'ibn', 'gate', 'spatial', 'shared']);
+    const body: Step[] = [];
+    const bind = (name: string, expr: string) => body.push({ kind: 'bind', name, expr });
+    const bn = (name: string) => layer(name, 'batchnorm', { eps: 1e-5 });
+    let out = s.c;
+    switch (style) {
+      case 'dense': {
+        const growth = r.pick([2, 4, 8]);
+        body.push(bn('norm'), layer(null, 'relu'), layer('conv', 'conv', conv(growth, 3, { padding: catFault ? 0 : 1 })));
+        const twice = r.chance(0.5);
+        bind('out', twice ? 'cat(input, conv, relu(conv))' : 'cat(input, conv)');
+        out = s.c + growth * (twice ? 2 : 1);
+        break;
+      }
+      case 'ibn': {
+        const half = s.c >> 1;
+        if (s.c < 2) return this.plainLayer();
+        bind('parts', splitFault ? `split(input, ${half + 1})` : r.chance(0.5) && s.c % 2 === 0 ? 'chunk(input, 2)' : `split(input, [${half}, ${s.c - half}])`);
+        bind('first', 'parts[0]');
+        body.push(layer('IN', 'instancenorm', { eps: 1e-5, affine: r.chance(0.7) }));
+        bind('rest', 'parts[1]');
+        body.push(bn('BN'));
+        bind('out', 'cat(IN, BN)');
+        break;
+      }
+      case 'gate':
+        body.push(layer('squeeze', 'conv', conv(r.pick([1, s.c]), 1, { bias: true })));
+        bind('pooled', r.chance(0.5) ? 'unflatten(flatten(global_maxpool(input)))' : 'avgpool(input)');
+        bind('out', 'input * sigmoid(squeeze) + input * sigmoid(pooled)');
+        break;
+      case 'spatial':
+        bind('pooled', 'cat(channel_max(input), channel_mean(input))');
+        body.push(layer('spatial', 'conv', conv(1, 3, { padding: 1 })), bn('bn'));
+        bind('out', 'input * sigmoid(bn)');
+        break;
+      case 'shared':
+        body.push(layer('conv', 'conv', conv(s.c, 3, { padding: 1 })));
+        bind('twice', 'conv(relu(conv))');
+        bind('out', 'avgpool(twice, kernel=3, stride=1, padding=1) + input');
+        break;
+    }
+    const name = this.name('flow');
+    this.blocks[name] = { params: [], defaults: {}, expansion: null, body };
+    this.body.push({ kind: 'custom', name: this.name('stage'), block: name, args: {}, stride: null, blocks: r.chance(0.3) ? null : r.int(1, 2) });
+    if (style === 'dense') {
+      const blocks = (this.body.at(-1) as { blocks: number | null }).blocks ?? 1;
+      s.c += (out - s.c) * blocks;
+    }
   }
 
   /** More strides than the small input can take. */

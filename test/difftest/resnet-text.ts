@@ -15,11 +15,17 @@ const PARAMS: Record<LayerOp, [string, Value | undefined][]> = {
   sigmoid: [],
   leaky_relu: [['slope', 0.01]],
   maxpool: [['kernel', undefined], ['stride', undefined], ['padding', 0], ['dilation', 1], ['ceil', false]],
-  avgpool: [['output', 1]],
+  avgpool: [['output', 1], ['kernel', 0], ['stride', undefined], ['padding', 0]],
   flatten: [],
   linear: [['out', undefined], ['in', 0], ['bias', true]],
   dropout: [['p', 0.5]],
   se: [['reduction', 16]],
+  instancenorm: [['eps', 1e-5], ['affine', true]],
+  global_maxpool: [],
+  channel_mean: [],
+  channel_max: [],
+  unflatten: [],
+  slice: [['start', undefined], ['end', undefined]],
 };
 
 const text = (v: Value) => String(v);
@@ -38,7 +44,8 @@ function layerArgs(op: LayerOp, args: Record<string, Value>, r: Random): string 
   const positional: string[] = [];
   const keywords: string[] = [];
   PARAMS[op].forEach(([param, fallback], i) => {
-    const value = args[param]!;
+    const value = args[param];
+    if (value === undefined) return; // an argument the generator leaves to its documented default (avgpool's window)
     if (isDefault(op, param, value, args, fallback) && r.chance(0.7)) return;
     if (i === 0 && fallback === undefined && r.chance(0.7)) positional.push(text(value));
     else keywords.push(`${param}=${text(value)}`);
@@ -60,6 +67,8 @@ function statement(step: Step, r: Random): string {
     }
     case 'add':
       return `+ ${step.shortcut}`;
+    case 'bind':
+      return `${step.name} = ${step.expr}`;
     case 'prelude': {
       const rest: [string, Value][] = [];
       if (step.groups !== 1) rest.push(['groups', step.groups]);

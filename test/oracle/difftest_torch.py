@@ -116,7 +116,9 @@ class Builder:
         if op == 'maxpool':
             return nn.MaxPool2d(a['kernel'], a['stride'], a['padding'], a['dilation'], ceil_mode=a['ceil'])
         if op == 'avgpool':
-            return nn.AdaptiveAvgPool2d(a['output'])
+            return nn.AvgPool2d(a['kernel'], a['stride'] or a['kernel'], a['padding']) if a.get('kernel') else nn.AdaptiveAvgPool2d(a['output'])
+        if op == 'instancenorm':
+            return nn.InstanceNorm2d(channels, eps=a['eps'], affine=a['affine'])
         if op == 'linear':
             return Linear(a['in'] or channels, a['out'], a['bias'])
         if op == 'se':
@@ -127,11 +129,16 @@ class Builder:
             return nn.Dropout(a['p'])
         return {'relu': nn.ReLU, 'relu6': nn.ReLU6, 'sigmoid': nn.Sigmoid, 'flatten': lambda: nn.Flatten(1)}[op]()
 
-    def steps(self, steps, x, env, owner, prefix, blocks):
-        """Builds `steps` into `owner`; returns the modules to run in order and the probe's output."""
+    def steps(self, steps, x, env, owner, prefix, blocks, values):
+        """Builds `steps` into `owner`; returns what to run in order (see `run`) and the probe's output."""
         run = []
         for step in steps:
             name = step.get('name')
+            if step['kind'] == 'bind':
+                x = evaluate(step['expr'], values, owner._modules, self)
+                values[name] = x
+                run.append(('bind', name, step['expr']))
+                continue
             display = prefix + (name or step['op'])
             if step['kind'] == 'layer':
                 args = {k: value(v, env) for k, v in step['args'].items()}
@@ -154,7 +161,9 @@ class Builder:
                 owner.add_module(name, module)
             elif any(True for _ in module.parameters()):
                 raise ValueError(f'{display}: its weights would have no state_dict key of their own')
-            run.append(module)
+            if name:
+                values[name] = x
+            run.append(('module', name, module))
         return run, x
 
     def prelude(self, step, x, env, display):
@@ -194,7 +203,8 @@ class Block(nn.Module):
         env = {**definition['defaults'], **args, 'in_channels': x.shape[1], 'expansion': definition['expansion'] or 1}
         body = definition['body']
         at = next((i for i, s in enumerate(body) if s['kind'] == 'add'), None)
-        self._main, y = builder.steps(body if at is None else body[:at], x, env, self, prefix, blocks)
+        values = {'input': x}
+        self._main, y = builder.steps(body if at is None else body[:at], x, env, self, prefix, blocks, values)
         self.added = at is not None
         self.downsample = self.zeropad = None
         if self.added:
@@ -206,7 +216,7 @@ class Block(nn.Module):
             elif kind == 'zeropad':
                 self.zeropad = ZeroPad(stride, channels - x.shape[1])
             y = residual_add(y, self.shortcut(x))
-        self._tail, self.probe = builder.steps([] if at is None else body[at + 1:], y, env, self, prefix, blocks)
+        self._tail, self.probe = builder.steps([] if at is None else body[at + 1:], y, env, self, prefix, blocks, values)
 
     def shortcut(self, x):
         if self.downsample is not None:
@@ -214,26 +224,82 @@ class Block(nn.Module):
         return x if self.zeropad is None else self.zeropad(x)
 
     def forward(self, x):
-        y = x
-        for module in self._main:
-            y = module(y)
+        values = {'input': x}
+        y = run(self._main, x, values, self._modules)
         if self.added:
             y = residual_add(y, self.shortcut(x))
-        for module in self._tail:
-            y = module(y)
-        return y
+        return run(self._tail, y, values, self._modules)
+
+
+def run(items, y, values, modules):
+    """Applies a block's steps: a module to the value before it, or a named value's expression."""
+    for kind, name, item in items:
+        y = evaluate(item, values, modules, None) if kind == 'bind' else item(y)
+        if name:
+            values[name] = y
+    return y
+
+
+def evaluate(expr, values, modules, builder):
+    """A `.resnet` tensor expression (Python's syntax covers it) with torch's functions; a named module applied again shares its weights."""
+
+    def split(x, size):
+        sizes = size if isinstance(size, list) else [size] * (x.shape[1] // size)
+        if sum(sizes) != x.shape[1]:
+            raise StrictError(f'split of {x.shape[1]} channels into {size}: torch would make a smaller last part')
+        return torch.split(x, sizes, 1)
+
+    def chunk(x, n):
+        if x.shape[1] % n:
+            raise StrictError(f'chunk of {x.shape[1]} channels into {n}: torch would make unequal parts')
+        return torch.chunk(x, n, 1)
+
+    functions = {
+        'cat': lambda *xs: torch.cat(xs, 1),
+        'split': split,
+        'chunk': chunk,
+        'relu': F.relu,
+        'sigmoid': torch.sigmoid,
+        'flatten': lambda x: torch.flatten(x, 1),
+        'unflatten': lambda x: x[:, :, None, None],
+        'global_maxpool': lambda x: F.adaptive_max_pool2d(x, 1),
+        'channel_mean': lambda x: torch.mean(x, 1, keepdim=True),
+        'channel_max': lambda x: torch.amax(x, 1, keepdim=True),
+        'avgpool': lambda x, output=1, kernel=0, stride=None, padding=0: F.avg_pool2d(x, kernel, stride or kernel, padding) if kernel else F.adaptive_avg_pool2d(x, output),
+    }
+
+    def walk(node):
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            return values[node.id]
+        if isinstance(node, ast.List):
+            return [walk(item) for item in node.elts]
+        if isinstance(node, ast.Subscript):
+            return walk(node.value)[walk(node.slice)]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
+            left, right = walk(node.left), walk(node.right)
+            return left + right if isinstance(node.op, ast.Add) else left * right
+        if isinstance(node, ast.Call):
+            name = node.func.id
+            args = [walk(a) for a in node.args]
+            kwargs = {k.arg: walk(k.value) for k in node.keywords}
+            if name in modules:
+                return modules[name](*args)
+            return functions[name](*args, **kwargs)
+        raise TypeError(f'unsupported expression {expr!r}')  # a generator bug: not a verdict
+
+    return walk(ast.parse(expr, mode='eval').body)
 
 
 class Network(nn.Module):
     def __init__(self, builder, description):
         super().__init__()
         probe = torch.zeros([1] + description['input'])
-        self._steps, _ = builder.steps(description['body'], probe, {}, self, '', description['blocks'])
+        self._steps, _ = builder.steps(description['body'], probe, {}, self, '', description['blocks'], {})
 
     def forward(self, x):
-        for module in self._steps:
-            x = module(x)
-        return x
+        return run(self._steps, x, {}, self._modules)
 
 
 def randomise(model, seed):

@@ -1,5 +1,5 @@
-// Language core speed: full analysis (parse, names, shapes, counts, diagnostics) of resnet152 and
-// of generated files of 2,500 to 100,000 layers. Prints medians and how time grows with the layers; no pass/fail.
+// Language core speed: full analysis (parse, names, shapes, counts, diagnostics) of resnet152, of
+// densenet201 (named values: 98 concatenations) and of generated files of 2,500 to 100,000 layers. Prints medians and how time grows with the layers; no pass/fail.
 import { readFileSync } from 'node:fs';
 import { loadBundled, median as medianOf } from '../measure.mjs';
 
@@ -11,13 +11,16 @@ const generated = (layers) =>
   'network generated {\n  input 16x32x32\n' + Array.from({ length: layers }, (_, i) => `  c${i} conv(16, kernel=3, padding=1)\n`).join('') + '  avgpool avgpool\n  fc linear(10)\n}\n';
 
 const resnet152 = readFileSync('examples/resnet152.resnet', 'utf8');
+const densenet201 = readFileSync('examples/densenet201.resnet', 'utf8');
 const rows = [['resnet152.resnet (target ≤ 2 ms)', median(() => analyze(resnet152)), 1]];
 for (const layers of [2500, 10000, 100000]) {
   const text = generated(layers);
   const runs = layers > 10000 ? { warmup: 2, minimumRuns: 5 } : {};
   rows.push([`generated, ${layers} layers${layers === 10000 ? ' (target ≤ 100 ms)' : ''}`, medianOf(() => analyze(text), { warmup: 20, minimumRuns: 30, ...runs }), layers]);
 }
+const dense = ['densenet201.resnet (target ≤ 3 ms)', median(() => analyze(densenet201)), 1];
 console.log('language core: full analysis, median ms');
+console.log(`  ${dense[0].padEnd(40)} ${dense[1].toFixed(3).padStart(9)} ms   ${(dense[1] / rows[0][1]).toFixed(2)}× resnet152`);
 for (const [name, ms, layers] of rows) console.log(`  ${name.padEnd(40)} ${ms.toFixed(3).padStart(9)} ms` + (layers > 1 ? `   ${((ms / layers) * 1000).toFixed(2)} µs/layer` : ''));
 for (const [from, to] of [[1, 2], [2, 3]]) {
   const [, a, la] = rows[from];

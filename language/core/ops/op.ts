@@ -2,7 +2,7 @@
 // its ONNX and PyTorch lowerings and its documentation. Each op is one file beside this one; index.ts lists them.
 
 import { formatShape } from '../format';
-import type { AttrsByOp, LayerNode, LayerOp, Shape, WeightSpec } from '../model';
+import type { AttrsByOp, LayerNode, LayerOp, MergeAttrs, Shape, WeightSpec } from '../model';
 
 export type ParamKind = 'int' | 'number' | 'bool' | 'list';
 
@@ -66,12 +66,23 @@ export interface OpDefinition<Op extends LayerOp> {
 
 /** A layer in PyTorch: the module `__init__` builds, and how `forward` applies it (engine/torch/export.ts writes them). */
 export interface TorchLowering<Op extends LayerOp> {
-  /** The constructor, e.g. `nn.Conv2d(64, 128, kernel_size=3, stride=2, padding=1, bias=False)`. */
-  module(layer: ResolvedLayer<Op>): string;
+  /** The constructor, e.g. `nn.Conv2d(64, 128, kernel_size=3, stride=2, padding=1, bias=False)`; undefined for a weightless op `functional` computes. */
+  module?(layer: ResolvedLayer<Op>): string;
+  /** For an op without a module: the expression computing it from `x` (`torch.amax(x, 1, keepdim=True)`). */
+  functional?(x: string, layer: ResolvedLayer<Op>): string;
   /** The expression applying `module` to `x`, when it is more than `module(x)`. */
   apply?(module: string, x: string, layer: ResolvedLayer<Op>): string;
   /** Import statements the module needs besides `import torch` and `from torch import nn`. */
   imports?: string[];
+}
+
+/** How several values combine: what `cat`, `+` and `*` are (one file each beside this one). */
+export interface MergeDefinition {
+  doc: string;
+  /** The output shape, or the axis (0-based, batch first) where the inputs disagree. */
+  infer(inputs: Shape[]): { output: Shape; attrs: MergeAttrs } | { mismatch: number };
+  lower(emit: OnnxEmitter, xs: string[], name: string, attrs: MergeAttrs): string;
+  torch(xs: string[]): string;
 }
 
 export const maxChannels = 1 << 20;

@@ -44,6 +44,6 @@ test('the grammar colours exactly the language keywords', () => {
   assert.deepEqual(wordsScopedAs('variable.language'), sorted([...keywords.builtinNames, ...keywords.preprocessPresets]));
 });
 
-test('the grammar colours exactly the layer ops and preprocess steps', () => {
-  assert.deepEqual(wordsScopedAs('support.function.layer'), sorted([...layerOps, ...keywords.preprocessSteps]));
+test('the grammar colours exactly the layer ops, the functions of named values and preprocess steps', () => {
+  assert.deepEqual(wordsScopedAs('support.function.layer'), sorted([...layerOps, ...keywords.tensorFunctions, ...keywords.preprocessSteps]));
 });

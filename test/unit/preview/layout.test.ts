@@ -107,7 +107,7 @@ const foldStates = (graph: Graph): [string, FoldState][] => {
   return states;
 };
 
-for (const name of ['resnet18', 'resnet50', 'resnet152', 'cifar_resnet20', 'se_resnet50', 'preact_resnet18', 'darknet53', 'inverted_residual', 'resnext50_32x4d', 'resnet50_dilated']) {
+for (const name of ['resnet18', 'resnet50', 'resnet152', 'cifar_resnet20', 'se_resnet50', 'preact_resnet18', 'darknet53', 'inverted_residual', 'resnext50_32x4d', 'resnet50_dilated', 'densenet121', 'cbam_resnet50', 'resnet50_ibn_a']) {
   test(`layout of ${name}: no overlaps, siblings in order, edges around nodes and headers, labels clear`, () => {
     const graph = graphOf(join(examples, `${name}.resnet`));
     for (const [label, fold] of foldStates(graph)) {
