@@ -146,7 +146,24 @@ function fusionTargets(graph: readonly GraphNode[], profiled: ReadonlySet<string
  * nodeTimes) over the compiled `graph`. A layer with no node in the graph (folded by the compiler)
  * is taken as fused into the layer before it.
  */
-export function layerProfile(network: Network, graph: readonly GraphNode[], times: ReadonlyMap<string, number>): LayerProfile {
+/**
+ * onnxruntime names the nodes its layout transformer makes after their output value. A conv that took
+ * over its batchnorm at compile time writes the batchnorm's value ('layer1.0.bn2'): its time is the
+ * conv's, the node that made that value.
+ */
+function byNodeName(graph: readonly GraphNode[], times: ReadonlyMap<string, number>): Map<string, number> {
+  const names = new Set(graph.map((n) => n.name));
+  const producer = new Map(graph.flatMap((n) => n.outputs.map((o) => [o, n.name] as const)));
+  const result = new Map<string, number>();
+  for (const [name, us] of times) {
+    const node = names.has(name) ? name : (producer.get(name) ?? name);
+    result.set(node, (result.get(node) ?? 0) + us);
+  }
+  return result;
+}
+
+export function layerProfile(network: Network, graph: readonly GraphNode[], nodeMs: ReadonlyMap<string, number>): LayerProfile {
+  const times = byNodeName(graph, nodeMs);
   const names = layerNames(network);
   const layers = new Set(names);
   const graphNames = new Set(graph.map((n) => n.name));
