@@ -7,10 +7,10 @@ import type { EpChoice, EpReport } from '../engine/runtime/providers';
 
 export type WeightsRequest = { kind: 'file'; path: string } | { kind: 'random'; seed: number };
 
-/** An input: an image file to decode and preprocess, or a ready [1, C, H, W] tensor. */
+/** An input: an image file to decode and preprocess, or a ready [1, C, H, W] (or [1, C, T, H, W]) tensor. */
 export type InputSpec =
   | { kind: 'image'; path: string }
-  | { kind: 'tensor'; label: string; data: Float32Array; dims: [1, number, number, number] };
+  | { kind: 'tensor'; label: string; data: Float32Array; dims: number[] };
 
 export interface InferRequest {
   type: 'infer';

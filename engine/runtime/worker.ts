@@ -12,14 +12,14 @@ import { SessionCache } from './session-cache';
 interface PreparedInput {
   label: string;
   data: Float32Array;
-  dims: [1, number, number, number];
+  dims: number[];
   decodeMs: number;
   preprocessMs: number;
   seen?: SeenImage;
   original?: { width: number; height: number };
 }
 
-async function prepare(input: InputSpec, network: Network, expected: [number, number, number]): Promise<PreparedInput> {
+async function prepare(input: InputSpec, network: Network, expected: number[]): Promise<PreparedInput> {
   const shape = (dims: readonly number[]) => dims.join('×');
   if (input.kind === 'tensor') {
     if (input.dims.slice(1).some((d, i) => d !== expected[i])) {

@@ -230,10 +230,11 @@ function shortcut(add: AddNode, module: string | undefined): string {
       return `${module}(x)`;
     case 'zeropad': {
       // Option A: subsample by the stride, then zero channels, half before and half after.
-      const stride = add.stride ?? 1;
+      const stride = add.stride ?? [1, 1];
       const extra = (add.outputShape?.[1] ?? 0) - (add.shortcutInputShape?.[1] ?? 0);
-      const subsampled = stride === 1 ? 'x' : `x[:, :, ::${stride}, ::${stride}]`;
-      return extra === 0 ? subsampled : `nn.functional.pad(${subsampled}, (0, 0, 0, 0, ${Math.floor(extra / 2)}, ${extra - Math.floor(extra / 2)}))`;
+      const subsampled = stride.every((s) => s === 1) ? 'x' : `x[:, :, ${stride.map((s) => `::${s}`).join(', ')}]`;
+      const spatial = stride.map(() => '0, 0, ').join('');
+      return extra === 0 ? subsampled : `nn.functional.pad(${subsampled}, (${spatial}${Math.floor(extra / 2)}, ${extra - Math.floor(extra / 2)}))`;
     }
     default:
       throw new CompileError('the shortcut of this residual add is unknown; fix the errors above it first', add.range);

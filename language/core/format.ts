@@ -23,3 +23,8 @@ export function formatMacs(count: bigint | number): string {
   for (const [scale, unit] of units) if (n >= scale) return `${(n / scale).toFixed(2)} ${unit}`;
   return String(n);
 }
+
+/** A per-axis value as the language writes it: `2` when every axis agrees, else `(1, 2, 2)`. */
+export function formatAxes(values: readonly number[]): string {
+  return values.every((v) => v === values[0]) ? String(values[0]) : `(${values.join(', ')})`;
+}

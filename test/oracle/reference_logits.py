@@ -142,7 +142,7 @@ def input_shape(name):
 
 def randomise_batchnorm(model, generator):
     for module in model.modules():
-        if isinstance(module, nn.BatchNorm2d):
+        if isinstance(module, (nn.BatchNorm2d, nn.BatchNorm3d)):
             count = module.num_features
             with torch.no_grad():
                 module.weight.copy_(torch.rand(count, generator=generator) * 0.5 + 0.75)
