@@ -1,6 +1,6 @@
 // A network as a self-contained PyTorch file (torch and torchvision only): one nn.Module class per
-// distinct block body, stages as nn.Sequential, projection shortcuts as `downsample` =
-// nn.Sequential(conv, bn), and `build()`. Modules carry the .resnet names, so the module's
+// distinct block body, stages and `sequential` blocks as nn.Sequential, projection shortcuts as
+// `downsample` = nn.Sequential(conv, bn), and `build()`. Modules carry the .resnet names, so the module's
 // state_dict keys and shapes are the file's and one safetensors file loads in both.
 import type { AddNode, BlockNode, LayerNode, ModelNode, Network, StageNode } from '../../language/core/model';
 import { ops } from '../../language/core/ops';
@@ -92,9 +92,9 @@ class PythonFile {
     body.init.push(
       "# torchvision's ResNet initialisation",
       'for m in self.modules():',
-      '    if isinstance(m, nn.Conv2d):',
+      '    if isinstance(m, (nn.Conv2d, nn.Conv3d)):',
       '        nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")',
-      '    elif isinstance(m, nn.BatchNorm2d):',
+      '    elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm3d)):',
       '        nn.init.constant_(m.weight, 1)',
       '        nn.init.constant_(m.bias, 0)',
     );
@@ -142,10 +142,11 @@ class PythonFile {
           step(applyLayer(node, module!, value));
           break;
         case 'block':
-          step(`${module}(${value})`);
+          if (!node.sequential || plain(node.children)) step(`${module}(${value})`);
+          else node.children.forEach((child, i) => step(child.kind === 'layer' ? applyLayer(child, `${module}[${i}]`, value) : `${module}[${i}](${value})`));
           break;
         case 'stage':
-          if (node.children.every((c) => c.kind === 'block' || applyLayer(c, 'm', 'x') === 'm(x)')) step(`${module}(${value})`);
+          if (plain(node.children)) step(`${module}(${value})`);
           else node.children.forEach((child, i) => step(applyLayer(child as LayerNode, `${module}[${i}]`, value)));
           break;
         case 'add':
@@ -166,7 +167,7 @@ class PythonFile {
         return [{ node, name: node.name ? relative(node.name, scope) : node.op, constructor: lower.module(resolved(node)), keyed: node.weights.length > 0 }];
       }
       case 'block':
-        return [{ node, name: relative(node.name, scope), constructor: `${this.blockClass(node)}()`, keyed: hasWeights(node) }];
+        return [{ node, name: relative(node.name, scope), constructor: this.blockModule(node), keyed: hasWeights(node) }];
       case 'stage':
         return [{ node, name: node.name ? relative(node.name, scope) : node.block, constructor: this.sequential(node), keyed: hasWeights(node) }];
       case 'add': {
@@ -180,11 +181,17 @@ class PythonFile {
     }
   }
 
-  /** nn.Sequential of a stage's children; a run of equal ones as `*[X for _ in range(n)]`. */
-  private sequential(stage: StageNode): string {
+  /** The constructor of a block instance: its class, or for a `sequential` an nn.Sequential of its members. */
+  private blockModule(block: BlockNode): string {
+    return block.sequential ? this.sequential(block) : `${this.blockClass(block)}()`;
+  }
+
+  /** nn.Sequential of a stage's (or a sequential block's) children; a run of equal ones as `*[X for _ in range(n)]`. */
+  private sequential(stage: StageNode | BlockNode): string {
     const items = stage.children.map((child, i) => {
-      if (stage.name && child.name && child.name !== `${stage.name}.${i}`) throw new CompileError(`stage child ${child.name} is not ${stage.name}.${i}`, stage.range);
-      if (child.kind === 'block') return `${this.blockClass(child)}()`;
+      if (stage.name && child.name && child.name !== `${stage.name}.${i}`) throw new CompileError(`sequential child ${child.name} is not ${stage.name}.${i}`, stage.range);
+      if (child.kind === 'block') return this.blockModule(child);
+      if (child.kind !== 'layer') throw new CompileError(`a ${child.kind} cannot be part of an nn.Sequential`, child.range);
       lowering(child).imports?.forEach((line) => this.imports.add(line));
       return lowering(child).module(resolved(child));
     });
@@ -239,6 +246,11 @@ function shortcut(add: AddNode, module: string | undefined): string {
     default:
       throw new CompileError('the shortcut of this residual add is unknown; fix the errors above it first', add.range);
   }
+}
+
+/** Children that nn.Sequential's forward applies as written: blocks, and layers applied as `module(x)`. */
+function plain(children: readonly ModelNode[]): boolean {
+  return children.every((c) => c.kind === 'block' || (c.kind === 'layer' && applyLayer(c, 'm', 'x') === 'm(x)'));
 }
 
 function classText(name: string, doc: string, body: Body): string {
