@@ -12,7 +12,7 @@ import { className, type ClassScore } from '../contracts/inference-result';
 import type { InferResult } from '../contracts/worker';
 import { InferenceEngine, type EngineRequest } from './inference-engine';
 import { loadDocumentModel, writeWeightsDeclaration, type DocumentModel, type DocumentProblem } from './inference-model';
-import { pickImage, pickModel } from './inference-pickers';
+import { pickClip, pickImage, pickModel } from './inference-pickers';
 import { withCancellableProgress } from './inference-progress';
 import { epFallbackNote, evaluationCsv } from './results-format';
 import { ResultsPanel } from './results-panel';
@@ -85,7 +85,8 @@ class InferenceController {
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
     if (uri?.path.endsWith('.resnet')) {
       const model = await this.prepare(await vscode.workspace.openTextDocument(uri), networkName);
-      const image = model && (await pickImage());
+      // A network whose input is C×T×H×W runs on a clip.
+      const image = model && (model.network.input?.length === 4 ? await pickClip() : await pickImage());
       return image && this.runImage(image, model);
     }
     const image = uri ?? (await pickImage());
@@ -278,7 +279,7 @@ class InferenceController {
       id,
       startedAt: new Date().toISOString(),
       result,
-      imageSrc: this.panel.asWebviewUri(image),
+      ...(model.network.input?.length === 4 ? {} : { imageSrc: this.panel.asWebviewUri(image) }),
       ...(seen ? { seen: { width: seen.width, height: seen.height, channels: seen.channels, base64: Buffer.from(seen.pixels.buffer, seen.pixels.byteOffset, seen.pixels.byteLength).toString('base64') } } : {}),
       totalMs: performance.now() - started,
     };

@@ -30,15 +30,20 @@ async function prepare(input: InputSpec, network: Network, expected: number[]): 
   const spec = networkPreprocess(network);
   let prepared;
   try {
-    // Loaded on first use: sharp is only needed for image inputs.
-    const { preprocessImageFile } = await import('./preprocess');
-    prepared = await preprocessImageFile(input.path, spec, expected);
+    // Loaded on first use: sharp is only needed for image inputs. A C×T×H×W input reads the path as a clip.
+    if (expected.length === 4) {
+      const { preprocessClip } = await import('./clip');
+      prepared = await preprocessClip(input.path, spec, expected);
+    } else {
+      const { preprocessImageFile } = await import('./preprocess');
+      prepared = await preprocessImageFile(input.path, spec, expected);
+    }
   } catch (error) {
     const sizeProblem = (error as Error).name === 'PreprocessError';
     const missingSection =
       network.preprocess || !sizeProblem
         ? ''
-        : ` (network ${network.name} has no preprocess section yet, so images must already be ${expected[1]}×${expected[2]})`;
+        : ` (network ${network.name} has no preprocess section yet, so images must already be ${expected.slice(-2).join("×")})`;
     // Decode errors already name the file; preprocessing errors do not.
     const message = (error as Error).message;
     throw new EngineError('input', `${message.includes(input.path) ? '' : `${input.path}: `}${message}${missingSection}`);

@@ -92,8 +92,8 @@ function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
   const top = image.top ?? [];
   const row = el('div', 'images');
   const original = image.original ? `original ${image.original.width}×${image.original.height}` : 'original';
-  row.append(figure(picture(run.imageSrc, image.image), original));
-  if (run.seen) row.append(figure(seenCanvas(run.seen), `network input ${run.seen.width}×${run.seen.height}`));
+  if (run.imageSrc) row.append(figure(picture(run.imageSrc, image.image), original));
+  if (run.seen) row.append(figure(seenCanvas(run.seen), `network input ${run.imageSrc ? '' : '(middle frame) '}${run.seen.width}×${run.seen.height}`));
   const bars = el('div', 'bars');
   top.forEach((score, rank) => {
     const bar = el('div', rank === 0 ? 'bar top1' : 'bar');
