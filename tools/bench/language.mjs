@@ -1,5 +1,5 @@
-// Language core speed: full analysis (parse, names, shapes, counts, diagnostics) of resnet152 and
-// of generated files of 2,500 to 100,000 layers. Prints medians and how time grows with the layers; no pass/fail.
+// Language core speed: full analysis (parse, names, shapes, counts, diagnostics) of resnet152,
+// r2plus1d_18 and of generated files of 2,500 to 100,000 layers. Prints medians and how time grows with the layers; no pass/fail.
 import { readFileSync } from 'node:fs';
 import { loadBundled, median as medianOf } from '../measure.mjs';
 
@@ -17,6 +17,9 @@ for (const layers of [2500, 10000, 100000]) {
   const runs = layers > 10000 ? { warmup: 2, minimumRuns: 5 } : {};
   rows.push([`generated, ${layers} layers${layers === 10000 ? ' (target ≤ 100 ms)' : ''}`, medianOf(() => analyze(text), { warmup: 20, minimumRuns: 30, ...runs }), layers]);
 }
+// A 3-D network of nested sequentials and per-axis tuples (reported, no target).
+const r2plus1d = readFileSync('examples/r2plus1d_18.resnet', 'utf8');
+rows.push(['r2plus1d_18.resnet (clips, sequentials)', median(() => analyze(r2plus1d)), 1]);
 console.log('language core: full analysis, median ms');
 for (const [name, ms, layers] of rows) console.log(`  ${name.padEnd(40)} ${ms.toFixed(3).padStart(9)} ms` + (layers > 1 ? `   ${((ms / layers) * 1000).toFixed(2)} µs/layer` : ''));
 for (const [from, to] of [[1, 2], [2, 3]]) {

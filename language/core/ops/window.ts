@@ -31,24 +31,26 @@ export function windowOutput(size: number, w: AxisWindow, ceil: boolean): number
 }
 
 export function windowed(op: string, input: Shape, w: Window, ceil: boolean, problems: RuleProblem[]): Shape | undefined {
-  const sizes = input.slice(2);
-  const out = sizes.map((size, axis) => windowOutput(size, axisOf(w, axis), ceil));
-  if (out.some((n) => n < 1)) {
-    problems.push({ kind: 'collapsed', args: [op, dims(input), out.join('×')] });
+  const output = [input[0], input[1]];
+  let collapsed = false;
+  for (let axis = 0; axis < input.length - 2; axis++) {
+    const n = windowOutput(input[axis + 2], axisOf(w, axis), ceil);
+    output.push(n);
+    if (n < 1) collapsed = true;
+  }
+  if (collapsed) {
+    problems.push({ kind: 'collapsed', args: [op, dims(input), output.slice(2).join('×')] });
     return undefined;
   }
-  const checked = new Set<string>();
-  for (let axis = 0; axis < sizes.length; axis++) {
-    const a = axisOf(w, axis);
-    const size = sizes[axis];
-    const key = `${size} ${a.kernel} ${a.stride} ${a.padding} ${a.dilation}`;
-    if (checked.has(key)) continue;
-    checked.add(key);
-    const dropped = (size + 2 * a.padding - a.dilation * (a.kernel - 1) - 1) % a.stride;
-    if (!ceil && size % 2 === 1 && dropped > a.padding) {
-      problems.push({ kind: 'strideDrops', args: [op, size, dropped - a.padding, a.stride], argument: 'stride' });
-      break;
+  if (!ceil) {
+    for (let axis = 0; axis < input.length - 2; axis++) {
+      const size = input[axis + 2];
+      const dropped = (size + 2 * w.padding[axis] - w.dilation[axis] * (w.kernel[axis] - 1) - 1) % w.stride[axis];
+      if (size % 2 === 1 && dropped > w.padding[axis]) {
+        problems.push({ kind: 'strideDrops', args: [op, size, dropped - w.padding[axis], w.stride[axis]], argument: 'stride' });
+        break;
+      }
     }
   }
-  return [input[0], input[1], ...out];
+  return output;
 }
