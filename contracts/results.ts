@@ -27,9 +27,9 @@ export interface ImageRunView {
   startedAt: string;
   /** The run as `resnet-studio infer --json` gives it, for its one image; "Copy JSON" copies it. */
   result: InferenceResult;
-  /** The image file, as a webview resource URI. */
-  imageSrc: string;
-  /** What the network saw: uint8 pixels, HWC, base64. */
+  /** The image file, as a webview resource URI; absent for a clip (a folder of frames, an animation, a video). */
+  imageSrc?: string;
+  /** What the network saw (for a clip: its middle frame): uint8 pixels, HWC, base64. */
   seen?: PixelsView;
   /** Where the network looked, for each of the top classes. */
   maps?: ClassMapsView;

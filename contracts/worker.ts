@@ -13,10 +13,10 @@ export type WeightsRequest = { kind: 'file'; path: string } | { kind: 'random'; 
 /** The arithmetic a model runs in: the compiled network, or an exported model's (`export --fp16 | --quantize int8`). */
 export type Precision = 'fp32' | 'fp16' | 'int8';
 
-/** An input: an image file to decode and preprocess, or a ready [1, C, H, W] tensor. */
+/** An input: an image file to decode and preprocess, or a ready [1, C, H, W] (or [1, C, T, H, W]) tensor. */
 export type InputSpec =
   | { kind: 'image'; path: string }
-  | { kind: 'tensor'; label: string; data: Float32Array; dims: [1, number, number, number] };
+  | { kind: 'tensor'; label: string; data: Float32Array; dims: number[] };
 
 export interface InferRequest {
   type: 'infer';

@@ -1,7 +1,8 @@
 // Quick picks for the inference commands: an image of the workspace (newest first, with a thumbnail
-// and the file size) and a `.resnet` model (the active editor's when there is one).
+// and the file size), a clip for a C×T×H×W network (a folder of frames, an animated GIF or WebP, a
+// video) and a `.resnet` model (the active editor's when there is one).
 import * as vscode from 'vscode';
-import { IMAGE_FORMAT_NAMES, imageGlob } from '../engine/runtime/image-formats';
+import { IMAGE_FORMAT_NAMES, imageGlob, VIDEO_EXTENSIONS } from '../engine/runtime/image-formats';
 
 const EXCLUDE = '{**/node_modules/**,**/.git/**}';
 const MAX_IMAGES = 5000;
@@ -56,6 +57,19 @@ export async function pickImage(): Promise<vscode.Uri | undefined> {
   quickPick.busy = false;
   if (items.length === 0) quickPick.placeholder = `No ${IMAGE_FORMAT_NAMES} images in the workspace`;
   return chosen;
+}
+
+/** A clip: a folder of frames, or an animated GIF or WebP or a video file. */
+export async function pickClip(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Run inference: choose a clip (a folder of frames, an animated GIF or WebP, or a video)',
+    openLabel: 'Run',
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    filters: { Clips: ['gif', 'webp', ...VIDEO_EXTENSIONS.map((e) => e.slice(1))], 'All files': ['*'] },
+  });
+  return picked?.[0];
 }
 
 /** The active `.resnet` editor's document, else a pick among the workspace's `.resnet` files. */

@@ -16,7 +16,7 @@ import { trueClass } from '../engine/runtime/true-class';
 import { classMapsView, pixelsView, topOverlay } from './class-map-view';
 import { InferenceEngine, type EngineRequest } from './inference-engine';
 import { loadDocumentModel, writeWeightsDeclaration, type DocumentModel, type DocumentProblem } from './inference-model';
-import { pickImage, pickModel } from './inference-pickers';
+import { pickClip, pickImage, pickModel } from './inference-pickers';
 import { withCancellableProgress } from './inference-progress';
 import { epFallbackNote, evaluationCsv } from './results-format';
 import { ResultsPanel } from './results-panel';
@@ -121,7 +121,8 @@ class InferenceController {
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
     if (uri?.path.endsWith('.resnet')) {
       const model = await this.prepare(await vscode.workspace.openTextDocument(uri), networkName);
-      const image = model && (await pickImage());
+      // A network whose input is C×T×H×W runs on a clip.
+      const image = model && (model.network.input?.length === 4 ? await pickClip() : await pickImage());
       return image && this.runImage(image, model);
     }
     if (uri) {
@@ -359,7 +360,7 @@ class InferenceController {
       id,
       startedAt: new Date().toISOString(),
       result,
-      imageSrc: this.panel.asWebviewUri(image),
+      ...(model.network.input?.length === 4 ? {} : { imageSrc: this.panel.asWebviewUri(image) }),
       ...(seen ? { seen: pixelsView(seen) } : {}),
       ...(seen && output.cam ? { maps: classMapsView(output.cam, seen, name) } : {}),
       ...(output.logits && !output.cam

@@ -1,6 +1,7 @@
 // `resnet-studio infer FILE IMAGE...`: top-k labels with probabilities per image, the EP that ran (and
 // the failed attempts), timings. Also the helpers that `export` and `eval` share: loading the network,
 // running the worker, the lines every run prints.
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InferenceClient, InferenceError } from '../../engine/runtime/client';
 import type { OnResults } from '../../engine/runtime/dataset';
@@ -106,7 +107,7 @@ function imageLines(image: ImageResult): string[] {
 export const spec = {
   name: 'infer',
   args: ['FILE', 'IMAGE...'],
-  summary: 'top classes of each image, the execution provider that ran, timings',
+  summary: 'top classes of each image (each clip for a C×T×H×W network), the execution provider that ran, timings',
   options: { ...engineOptionSpecs('weights', 'random-weights', 'seed', 'network', 'model', 'ep', 'top', 'json'), ...EXPLAIN_OPTIONS },
 };
 
@@ -117,11 +118,17 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   if (typeof options === 'string') return usageError(spec, options, io);
   const [file, ...images] = parsed.args as [string, ...string[]];
   // Before anything is loaded: a missing image is found in a millisecond, not after building a session.
-  const problems = (await Promise.all(images.map(async (image) => ({ image, why: await unreadable(image) })))).filter((p) => p.why);
+  // A folder may be a clip of frames: whether it can be depends on the network's input.
+  const folders = new Set((await Promise.all(images.map(async (image) => ((await stat(image).catch(() => undefined))?.isDirectory() ? [image] : [])))).flat());
+  const problems = (await Promise.all(images.filter((image) => !folders.has(image)).map(async (image) => ({ image, why: await unreadable(image) })))).filter((p) => p.why);
   for (const { image, why } of problems) io.stderr(`${image}: cannot read the image: ${why}\n`);
   if (problems.length > 0) return 1;
   const model = await loadNetwork(file, options, io);
   if (!model) return 1;
+  if (model.network.input?.length !== 4 && folders.size > 0) {
+    for (const folder of folders) io.stderr(`${folder}: cannot read the image: it is a directory (a folder of frames is a clip, for a network whose input is CxTxHxW)\n`);
+    return 1;
+  }
   printWarnings(model, io);
   try {
     const camTarget = parsed.options.cam;

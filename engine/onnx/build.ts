@@ -208,30 +208,34 @@ class NetworkCompiler {
   /** Option A: x[:, :, ::s, ::s], then zero channels, half before and half after. */
   private zeropad(node: AddNode, x: string, blockName: string): string {
     const g = this.graph;
-    const [, inChannels, height, width] = requireShape(node.shortcutInputShape, 'the shortcut input', node.range);
+    const inputShape = requireShape(node.shortcutInputShape, 'the shortcut input', node.range);
+    const [, inChannels] = inputShape;
+    const sizes = inputShape.slice(2);
     const outChannels = requireShape(node.outputShape, 'the residual add', node.range)[1];
-    const stride = node.stride ?? 1;
-    if (!Number.isInteger(stride) || stride < 1) throw new CompileError(`a zeropad shortcut needs a whole stride, not ${stride}`, node.range);
-    if (inChannels === undefined || height === undefined || width === undefined || outChannels === undefined) {
-      throw new CompileError('a zeropad shortcut needs a feature map [N, C, H, W]', node.range);
+    const stride = node.stride ?? sizes.map(() => 1);
+    if (stride.length !== sizes.length || !stride.every((s) => Number.isInteger(s) && s >= 1)) throw new CompileError(`a zeropad shortcut needs a whole stride per axis, not ${stride.join(', ')}`, node.range);
+    if (inChannels === undefined || outChannels === undefined || sizes.length < 2) {
+      throw new CompileError('a zeropad shortcut needs a feature map [N, C, H, W] or a clip [N, C, T, H, W]', node.range);
     }
     let value = x;
-    if (stride !== 1) {
+    if (stride.some((s) => s !== 1)) {
       const i64 = (values: number[]) => new BigInt64Array(values.map(BigInt));
+      const n = sizes.length;
       value = g.node(`${blockName}.shortcut.subsample`, 'Slice', [
         x,
-        g.constant(`${blockName}.shortcut.starts`, [2], i64([0, 0])),
-        g.constant(`${blockName}.shortcut.ends`, [2], i64([height, width])),
-        g.constant(`${blockName}.shortcut.axes`, [2], i64([2, 3])),
-        g.constant(`${blockName}.shortcut.steps`, [2], i64([stride, stride])),
+        g.constant(`${blockName}.shortcut.starts`, [n], i64(sizes.map(() => 0))),
+        g.constant(`${blockName}.shortcut.ends`, [n], i64(sizes)),
+        g.constant(`${blockName}.shortcut.axes`, [n], i64(sizes.map((_, axis) => axis + 2))),
+        g.constant(`${blockName}.shortcut.steps`, [n], i64(stride)),
       ]);
     }
     const extra = outChannels - inChannels;
     if (extra < 0) throw new CompileError('a zeropad shortcut cannot reduce the number of channels', node.range);
     if (extra === 0) return value;
     const before = Math.floor(extra / 2);
-    const pads = new BigInt64Array([0, before, 0, 0, 0, extra - before, 0, 0].map(BigInt));
-    return g.node(`${blockName}.shortcut.pad`, 'Pad', [value, g.constant(`${blockName}.shortcut.pads`, [8], pads)]);
+    const zeros = sizes.map(() => 0);
+    const pads = new BigInt64Array([0, before, ...zeros, 0, extra - before, ...zeros].map(BigInt));
+    return g.node(`${blockName}.shortcut.pad`, 'Pad', [value, g.constant(`${blockName}.shortcut.pads`, [pads.length], pads)]);
   }
 }
 

@@ -37,3 +37,6 @@ export function hasImageExtension(name: string): boolean {
   const dot = name.lastIndexOf('.');
   return dot >= 0 && IMAGE_EXTENSIONS.includes(name.slice(dot).toLowerCase());
 }
+
+/** Video files the editor's clip picker offers (a clip reader accepts any file ffmpeg can decode). */
+export const VIDEO_EXTENSIONS: readonly string[] = ['.mp4', '.m4v', '.mov', '.avi', '.mkv', '.webm', '.mpg', '.mpeg'];

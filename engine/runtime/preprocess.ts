@@ -1,11 +1,13 @@
 // Image → network input tensor, bit-exact with torchvision 0.14 on a PIL image:
 //   Image.open(path).convert('RGB') → [Grayscale(C)] → [Resize(size, BILINEAR)] → [CenterCrop(h, w)]
 //   → ToTensor() → [Normalize(mean, std)]
-// in that order (the order of the `preprocess` section in the language docs).
+// in that order (the order of the `preprocess` section in the language docs). A spec without
+// antialias resizes as torchvision resizes a uint8 tensor (its video preset) instead of as PIL.
 import { formatDims } from '../../language/core/format';
 import type { PreprocessSpec } from '../../language/core/model';
 import { decodeImage, decodeImageFile, MAX_INPUT_PIXELS, type DecodedImage } from './decode';
 import { resizeBilinear, type PixelImage } from './resample';
+import { resizeBilinearTensor, roundHalfEven } from './resample-tensor';
 
 export type PreprocessOptions = Omit<PreprocessSpec, 'range'>;
 
@@ -36,7 +38,8 @@ export const imagenetPreprocess: PreprocessOptions = {
 /** Largest image any resize may produce or pass through, in pixels. */
 export const MAX_RESIZED_PIXELS = MAX_INPUT_PIXELS;
 
-type Chw = [number, number, number];
+/** The network input of an image network, [C, H, W]; anything else is refused with a message. */
+type Chw = readonly number[];
 
 export async function preprocessImageFile(
   path: string,
@@ -97,7 +100,7 @@ export function preprocessPixels(
       );
     }
     // torchvision returns the image untouched when the size already matches.
-    if (width !== current.width || height !== current.height) current = resizeBilinear(current, width, height);
+    if (width !== current.width || height !== current.height) current = spec.antialias === false ? resizeBilinearTensor(current, width, height) : resizeBilinear(current, width, height);
   }
   if (spec.centerCrop) current = centerCrop(current, spec.centerCrop[0], spec.centerCrop[1]);
 
@@ -116,14 +119,6 @@ export function resizedSize(height: number, width: number, resize: number | [num
   return width <= height ? [newLong, resize] : [resize, newLong];
 }
 
-/** Python 3's round() on a float: ties go to the even neighbour. */
-export function roundHalfEven(x: number): number {
-  const floor = Math.floor(x);
-  const fraction = x - floor;
-  if (fraction > 0.5) return floor + 1;
-  if (fraction < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
 
 /**
  * torchvision's center_crop: pad with zeros (left/top get the smaller half) where the crop is larger
@@ -204,6 +199,9 @@ function isPositiveInteger(value: unknown): value is number {
 
 /** Validates the spec and the network input, and fails early when the output shape is known not to fit. */
 function checkSpec(spec: PreprocessOptions, input: Chw): void {
+  if (Array.isArray(input) && input.length === 4) {
+    throw new PreprocessError(`The network takes a clip (C×T×H×W ${formatShape(input)}): give it a folder of frames, an animated GIF or WebP, or a video, not one image`);
+  }
   if (!Array.isArray(input) || input.length !== 3 || !input.every(isPositiveInteger)) {
     throw new PreprocessError(`The network input must be [C, H, W] of positive integers, got ${JSON.stringify(input)}`);
   }

@@ -16,7 +16,7 @@ import { SessionCache, type CachedSession } from './session-cache';
 interface PreparedInput {
   label: string;
   data: Float32Array;
-  dims: [1, number, number, number];
+  dims: number[];
   decodeMs: number;
   preprocessMs: number;
   seen?: SeenImage;
@@ -26,8 +26,10 @@ interface PreparedInput {
 /** Loaded on first use, once: sharp is only needed for image inputs. */
 let preprocessModule: Promise<typeof import('./preprocess')> | undefined;
 const loadPreprocess = () => (preprocessModule ??= import('./preprocess'));
+let clipModule: Promise<typeof import('./clip')> | undefined;
+const loadClip = () => (clipModule ??= import('./clip'));
 
-async function prepare(input: InputSpec, network: Network, expected: [number, number, number]): Promise<PreparedInput> {
+async function prepare(input: InputSpec, network: Network, expected: number[]): Promise<PreparedInput> {
   if (input.kind === 'tensor') {
     if (input.dims.slice(1).some((d, i) => d !== expected[i])) {
       throw new EngineError('input', `${input.label}: tensor is ${formatDims(input.dims)}, the network expects 1×${formatDims(expected)}`);
@@ -37,14 +39,20 @@ async function prepare(input: InputSpec, network: Network, expected: [number, nu
   const spec = networkPreprocess(network);
   let prepared;
   try {
-    const { preprocessImageFile } = await loadPreprocess();
-    prepared = await preprocessImageFile(input.path, spec, expected);
+    // A C×T×H×W input reads the path as a clip.
+    if (expected.length === 4) {
+      const { preprocessClip } = await loadClip();
+      prepared = await preprocessClip(input.path, spec, expected);
+    } else {
+      const { preprocessImageFile } = await loadPreprocess();
+      prepared = await preprocessImageFile(input.path, spec, expected);
+    }
   } catch (error) {
     const sizeProblem = (error as Error).name === 'PreprocessError';
     const missingSection =
       network.preprocess || !sizeProblem
         ? ''
-        : ` (network ${network.name} has no preprocess section yet, so images must already be ${expected[1]}×${expected[2]})`;
+        : ` (network ${network.name} has no preprocess section yet, so images must already be ${expected.slice(-2).join("×")})`;
     // Decode errors already name the file; preprocessing errors do not.
     const message = (error as Error).message;
     throw new EngineError('input', `${message.includes(input.path) ? '' : `${input.path}: `}${message}${missingSection}`);
@@ -68,7 +76,7 @@ const LOOKAHEAD = 16;
 type Prepared = PreparedInput | InputResult | { fatal: unknown };
 
 /** prepare() that never rejects, so an input prepared ahead of a cancelled request raises nothing. */
-function settle(input: InputSpec, network: Network, expected: [number, number, number]): Promise<Prepared> {
+function settle(input: InputSpec, network: Network, expected: number[]): Promise<Prepared> {
   return prepare(input, network, expected).catch((error: unknown) => {
     if (!(error instanceof EngineError && error.kind === 'input')) return { fatal: error };
     const label = input.kind === 'image' ? input.path : input.label;
@@ -152,7 +160,7 @@ export class Worker {
    * With class maps or per-layer timings: one input per run, on a session with the feature-map output
    * (class maps) or a profiled session of its own (timings, warmed up by one run per input).
    */
-  private async inferExplained(request: InferRequest, network: Network, expected: [number, number, number]): Promise<WorkerResponse> {
+  private async inferExplained(request: InferRequest, network: Network, expected: number[]): Promise<WorkerResponse> {
     const variant = { cam: request.cam !== undefined, profile: request.profile === true };
     const { entry, timings } = await this.cache.get(network, request.weights, request.ep, request.threads, variant);
     const session = new CountedRuns(entry);
@@ -185,7 +193,7 @@ export class Worker {
           ...(prepared.original ? { original: prepared.original } : {}),
           ...(request.includeSeenImage && prepared.seen ? { seen: prepared.seen } : {}),
         };
-        if (request.cam && (entry.cam || request.cam.occlusion !== false)) result.cam = await this.classMaps(session, prepared, output, request.cam.classes, request.id);
+        if (request.cam && prepared.dims.length === 4 && (entry.cam || request.cam.occlusion !== false)) result.cam = await this.classMaps(session, prepared, output, request.cam.classes, request.id);
         measuredRuns.set(result, measured);
         results.push(result);
       }
@@ -227,17 +235,17 @@ export class Worker {
   }
 
   /** One model run over the batch's usable inputs; the time of the run is shared among them. */
-  private async runBatch(entry: CachedSession, prepared: Prepared[], [c, h, w]: [number, number, number], includeSeen: boolean): Promise<InputResult[]> {
+  private async runBatch(entry: CachedSession, prepared: Prepared[], expected: number[], includeSeen: boolean): Promise<InputResult[]> {
     for (const p of prepared) if ('fatal' in p) throw p.fatal;
     const ready = prepared.filter((p): p is PreparedInput => 'data' in p);
-    const size = c * h * w;
+    const size = expected.reduce((a, b) => a * b, 1);
     let logits: Float32Array = new Float32Array(0);
     let runMs = 0;
     if (ready.length > 0) {
       const data = ready.length === 1 ? ready[0]!.data : this.batchData(ready, size);
       const start = performance.now();
       try {
-        const output = await entry.session.run({ [INPUT_NAME]: new ort.Tensor('float32', data, [ready.length, c, h, w]) });
+        const output = await entry.session.run({ [INPUT_NAME]: new ort.Tensor('float32', data, [ready.length, ...expected]) });
         logits = output[OUTPUT_NAME]!.data as Float32Array;
       } catch (error) {
         const what = ready.length === 1 ? ready[0]!.label : `a batch of ${ready.length} from ${ready[0]!.label}`;

@@ -1,6 +1,6 @@
 // A network as a self-contained PyTorch file (torch and torchvision only): one nn.Module class per
-// distinct block body, stages as nn.Sequential, projection shortcuts as `downsample` =
-// nn.Sequential(conv, bn), and `build()`. Modules carry the .resnet names, so the module's
+// distinct block body, stages and `sequential` blocks as nn.Sequential, projection shortcuts as
+// `downsample` = nn.Sequential(conv, bn), and `build()`. Modules carry the .resnet names, so the module's
 // state_dict keys and shapes are the file's and one safetensors file loads in both.
 import type { AddNode, BlockNode, LayerNode, ModelNode, Network, StageNode } from '../../language/core/model';
 import { formatShape } from '../../language/core/format';
@@ -116,9 +116,9 @@ class PythonFile {
     body.init.push(
       "# torchvision's ResNet initialisation",
       'for m in self.modules():',
-      '    if isinstance(m, nn.Conv2d):',
+      '    if isinstance(m, (nn.Conv2d, nn.Conv3d)):',
       '        nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")',
-      '    elif isinstance(m, nn.BatchNorm2d):',
+      '    elif isinstance(m, (nn.BatchNorm2d, nn.BatchNorm3d)):',
       '        nn.init.constant_(m.weight, 1)',
       '        nn.init.constant_(m.bias, 0)',
     );
@@ -175,7 +175,8 @@ class PythonFile {
           step(applyLayer(node, module, x));
           break;
         case 'block':
-          step(`${module}(${x})`);
+          if (!node.sequential || plain(node.children)) step(`${module}(${x})`);
+          else node.children.forEach((child, i) => step(child.kind === 'layer' ? applyLayer(child, `${module}[${i}]`, i === 0 ? x : value) : `${module}[${i}](${i === 0 ? x : value})`));
           break;
         case 'stage':
           if (node.numbered) {
@@ -185,11 +186,8 @@ class PythonFile {
               const input = i === 0 ? x : value;
               step(child.kind === 'layer' ? applyLayer(child, m && self(attribute.get(m)!), input) : `${self(attribute.get(m!)!)}(${input})`);
             });
-          } else if (node.children.every((c) => c.kind === 'block' || applyLayer(c, 'm', 'x') === 'm(x)')) step(`${module}(${x})`);
-          else
-            node.children.forEach((child, i) => {
-              step(applyLayer(child as LayerNode, `${module}[${i}]`, i === 0 ? x : value));
-            });
+          } else if (plain(node.children)) step(`${module}(${x})`);
+          else node.children.forEach((child, i) => step(applyLayer(child as LayerNode, `${module}[${i}]`, i === 0 ? x : value)));
           break;
         case 'add':
           if (kind !== 'block') throw new CompileError('a residual add must be inside a block', node.range);
@@ -228,7 +226,7 @@ class PythonFile {
       case 'reuse':
         return [];
       case 'block':
-        return [{ node, name: relative(node.name, scope), constructor: `${this.blockClass(node)}()`, keyed: hasWeights(node) }];
+        return [{ node, name: relative(node.name, scope), constructor: this.blockModule(node), keyed: hasWeights(node) }];
       case 'stage':
         if (node.numbered) return node.children.flatMap((child) => this.member(child, scope));
         return [{ node, name: node.name ? relative(node.name, scope) : node.block, constructor: this.sequential(node), keyed: hasWeights(node) }];
@@ -243,11 +241,17 @@ class PythonFile {
     }
   }
 
-  /** nn.Sequential of a stage's children; a run of equal ones as `*[X for _ in range(n)]`. */
-  private sequential(stage: StageNode): string {
+  /** The constructor of a block instance: its class, or for a `sequential` an nn.Sequential of its members. */
+  private blockModule(block: BlockNode): string {
+    return block.sequential ? this.sequential(block) : `${this.blockClass(block)}()`;
+  }
+
+  /** nn.Sequential of a stage's (or a sequential block's) children; a run of equal ones as `*[X for _ in range(n)]`. */
+  private sequential(stage: StageNode | BlockNode): string {
     const items = stage.children.map((child, i) => {
-      if (stage.name && child.name && child.name !== `${stage.name}.${i}`) throw new CompileError(`stage child ${child.name} is not ${stage.name}.${i}`, stage.range);
-      if (child.kind === 'block') return `${this.blockClass(child)}()`;
+      if (stage.name && child.name && child.name !== `${stage.name}.${i}`) throw new CompileError(`sequential child ${child.name} is not ${stage.name}.${i}`, stage.range);
+      if (child.kind === 'block') return this.blockModule(child);
+      if (child.kind !== 'layer') throw new CompileError(`a ${child.kind} cannot be part of an nn.Sequential`, child.range);
       lowering(child).imports?.forEach((line) => this.imports.add(line));
       return moduleOf(child) ?? 'nn.Identity()';
     });
@@ -297,14 +301,20 @@ function shortcut(add: AddNode, module: string | undefined): string {
       return `${module}(x)`;
     case 'zeropad': {
       // Option A: subsample by the stride, then zero channels, half before and half after.
-      const stride = add.stride ?? 1;
+      const stride = add.stride ?? [1, 1];
       const extra = (add.outputShape?.[1] ?? 0) - (add.shortcutInputShape?.[1] ?? 0);
-      const subsampled = stride === 1 ? 'x' : `x[:, :, ::${stride}, ::${stride}]`;
-      return extra === 0 ? subsampled : `nn.functional.pad(${subsampled}, (0, 0, 0, 0, ${Math.floor(extra / 2)}, ${extra - Math.floor(extra / 2)}))`;
+      const subsampled = stride.every((s) => s === 1) ? 'x' : `x[:, :, ${stride.map((s) => `::${s}`).join(', ')}]`;
+      const spatial = stride.map(() => '0, 0, ').join('');
+      return extra === 0 ? subsampled : `nn.functional.pad(${subsampled}, (${spatial}${Math.floor(extra / 2)}, ${extra - Math.floor(extra / 2)}))`;
     }
     default:
       throw new CompileError('the shortcut of this residual add is unknown; fix the errors above it first', add.range);
   }
+}
+
+/** Children that nn.Sequential's forward applies as written: blocks, and layers applied as `module(x)`. */
+function plain(children: readonly ModelNode[]): boolean {
+  return children.every((c) => c.kind === 'block' || (c.kind === 'layer' && applyLayer(c, 'm', 'x') === 'm(x)'));
 }
 
 function classText(name: string, doc: string, body: Body): string {

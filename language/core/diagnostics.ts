@@ -25,13 +25,14 @@ const table = {
   addOutsideBlock: ['RS0112', 'error', () => 'A residual add (+) belongs inside a block: it adds the block input.'],
   misplaced: ['RS0113', 'error', (what: string, where: string) => `'${what}' is not allowed in ${where}.`],
   unknownPreprocess: ['RS0114', 'error', (name: string, hint: string) => `Unknown preprocess step '${name}': use grayscale, resize, center_crop or normalize (or 'preprocess imagenet').${hint}`],
+  sequentialName: ['RS0130', 'error', (name: string) => `A sequential names its members by position (0, 1, …), as nn.Sequential: remove the name '${name}'.`],
   secondAdd: ['RS0116', 'error', () => 'A block has at most one residual add (+): it adds the block input once, at the end of the main path.'],
   duplicateStatement: ['RS0115', 'error', (what: string) => `'${what}' is given twice.`],
   // Network structure
   missingInput: ['RS0201', 'error', (name: string) => `Network '${name}' has no input: add 'input CxHxW', e.g. 'input 3x224x224'.`],
   badRepeat: ['RS0202', 'error', (count: number) => `Repeat count must be at least 1, got ${count}.`],
   tooLarge: ['RS0203', 'error', (limit: number) => `The network expands to more than ${limit} layers.`],
-  badInput: ['RS0204', 'error', (text: string, problem: string) => `Input must be CxHxW, ${problem}: '${text}'.`],
+  badInput: ['RS0204', 'error', (text: string, problem: string) => `Input must be CxHxW (or CxTxHxW for a clip), ${problem}: '${text}'.`],
   // Values
   badValue: ['RS0301', 'error', (what: string, detail: string) => `${what}: ${detail}`],
   notInteger: ['RS0302', 'error', (what: string, value: string) => `${what} must be a whole number, got ${value}.`],
@@ -53,6 +54,8 @@ const table = {
   broadcast: ['RS0513', 'error', (detail: string) => detail],
   sharedShape: ['RS0514', 'error', (module: string, here: string, first: string) => `'${module}' is one module applied to ${first} where it is written and to ${here} here: a shared module takes one shape (its weights are made for it).`],
   tensorExpression: ['RS0515', 'error', (detail: string) => detail],
+  axes: ['RS0520', 'error', (detail: string) => detail],
+  rank: ['RS0521', 'error', (detail: string) => detail],
   paddingOnly: ['RS0510', 'warning', (axis: string, index: number) => `maxpool: output ${axis} ${index} is pooled from padding only, where PyTorch gives −inf: reduce the padding or the dilation, or turn off ceil mode.`],
 } as const;
 

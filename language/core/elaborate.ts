@@ -12,7 +12,7 @@ import { sequentialItem } from './names';
 import { evaluate, show, unknown, type Value } from './evaluate';
 import type { AddNode, BlockNode, Diagnostic, Fix, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, RelatedInformation, Shape, ShortcutKind, SourceId, SourceSpan, StageNode } from './model';
 import { dims, isLayerOp, maxChannels, ops, type ArgValues, type ParamSpec, type RuleProblem } from './ops';
-import { formatShape } from './format';
+import { formatAxes, formatShape } from './format';
 import { product } from './ops/op';
 import { preludeText } from './prelude';
 import type { Argument, BlockDeclaration, CallStatement, Expression, NetworkDeclaration, Span, Statement } from './syntax';
@@ -43,6 +43,8 @@ interface Frame {
   lets: Map<string, Expression>;
   blockName?: string;
   blockInput?: Shape;
+  /** In a `sequential`: the position that names the next layer or block. */
+  position?: number;
   /** The network statement being expanded; undefined at network level. */
   callSite?: Span;
   trail: RelatedInformation[];
@@ -57,7 +59,12 @@ interface Frame {
   nextId: number;
 }
 
-const imagenet = { resize: 256, centerCrop: [224, 224] as [number, number], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+const presets: Record<string, Omit<PreprocessSpec, 'range'>> = {
+  imagenet: { resize: 256, centerCrop: [224, 224], grayscale: false, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+  // torchvision's VideoClassification preset (r3d_18, mc3_18, r2plus1d_18): every frame resized as a
+  // uint8 tensor (bilinear, no antialias) to exactly 128×171, then cropped.
+  kinetics: { resize: [128, 171], antialias: false, centerCrop: [112, 112], grayscale: false, mean: [0.43216, 0.394666, 0.37645], std: [0.22803, 0.22145, 0.216989] },
+};
 
 export class Elaborator {
   readonly problems: Diagnostic[] = [];
@@ -90,7 +97,7 @@ export class Elaborator {
         const values = s.dims.values;
         const problem = inputProblem(values);
         if (problem) this.report(frame, 'badInput', s.dims.span, [values.join('x'), problem]);
-        else network.input ??= values as [number, number, number];
+        else network.input ??= values;
       } else if (s.kind === 'weights' || s.kind === 'labels') {
         if (s.path.kind === 'string') network[s.kind] ??= { path: s.path.value, range: s.path.span };
       } else if (s.kind === 'preprocess') {
@@ -214,7 +221,7 @@ export class Elaborator {
    */
   private call(s: CallStatement, frame: Frame, input: Shape | undefined): ModelNode | undefined {
     const callee = s.callee.text;
-    const name = s.name ? frame.prefix + s.name.text : '';
+    const name = frame.position !== undefined ? frame.prefix + frame.position++ : s.name ? frame.prefix + s.name.text : '';
     if (callee === 'sequential' && !this.blocks(callee)) return this.sequential(s, name, frame, input);
     const args = s.argList?.args ?? [];
     let unit: (name: string, args: Argument[], input: Shape | undefined) => LayerNode | BlockNode;
@@ -224,7 +231,7 @@ export class Elaborator {
       parameters = ops[callee].params.map((p) => p.name);
     } else {
       const block = this.blocks(callee);
-      if (!block || frame.chain.includes(callee) || !s.name) return undefined;
+      if (!block || frame.chain.includes(callee) || !name) return undefined;
       if (frame.chain.length >= maxBlockDepth) {
         this.report(frame, 'tooDeep', s.span, [maxBlockDepth]);
         return undefined;
@@ -335,6 +342,7 @@ export class Elaborator {
       lets: new Map(),
       blockName,
       blockInput: input,
+      position: declaration.sequential ? 0 : undefined,
       callSite: frame.callSite ?? s.span,
       trail: frame.callSite ? [...frame.trail, { source: frame.source, span: s.span, message: `in block '${frame.blockName}', calling '${blockName}'` }] : [],
       chain: [...frame.chain, blockName],
@@ -354,6 +362,7 @@ export class Elaborator {
       const v = given.get(p.name.text) ?? (p.default ? this.value(p.default, inner) : unknown);
       env.set(p.name.text, v);
       if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') argValues[p.name.text] = v;
+      else if (Array.isArray(v) && v.every((x) => typeof x === 'number')) argValues[p.name.text] = v as number[];
     }
     const walked = this.walk(declaration.body.statements, inner, input);
     frame.lastBlock = { entry, expansion: env.get('expansion') ?? unknown };
@@ -362,6 +371,7 @@ export class Elaborator {
       name,
       block: blockName,
       args: argValues,
+      ...(declaration.sequential ? { sequential: true } : {}),
       children: walked.nodes,
       ...(walked.output ? { output: walked.output } : {}),
       ...this.place(frame, s.span),
@@ -382,23 +392,27 @@ export class Elaborator {
     if (written !== 'shortcut' && written !== 'identity' && written !== 'projection' && written !== 'zeropad') return undefined;
     const input = frame.blockInput;
     const node: AddNode = { kind: 'add', name: frame.prefix.slice(0, -1), written, layers: [], ...this.place(frame, span), inputShape: main, shortcutInputShape: input, params: 0n, macs: 0n };
-    const stride = frame.env.get('stride') ?? 1;
-    if (!main || !input || typeof stride !== 'number') return node;
-    if (main.length !== 4 || input.length !== 4) {
-      this.report(frame, 'channels', span, [`A residual add needs C×H×W feature maps on both sides, got ${dims(main)} and ${dims(input)}.`]);
+    const strideValue = frame.env.get('stride') ?? 1;
+    if (!main || !input || strideValue === unknown) return node;
+    if ((main.length !== 4 && main.length !== 5) || main.length !== input.length) {
+      this.report(frame, 'channels', span, [`A residual add needs C×H×W feature maps (or C×T×H×W clips) on both sides, got ${dims(main)} and ${dims(input)}.`]);
       return node;
     }
-    if (!Number.isInteger(stride) || stride < 1) {
-      this.report(frame, 'badValue', span, ['shortcut', `the block's stride must be a whole number of at least 1, got ${stride}`]);
+    const axes = input.length - 2;
+    const strides = typeof strideValue === 'number' ? new Array<number>(axes).fill(strideValue) : Array.isArray(strideValue) ? strideValue : [];
+    if (strides.length !== axes || !strides.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 1)) {
+      this.report(frame, 'badValue', span, ['shortcut', `the block's stride must be a whole number of at least 1 or one per axis (${axes === 3 ? 'T, H, W' : 'H, W'}), got ${show(strideValue)}`]);
       return node;
     }
-    const kind: ShortcutKind = written === 'shortcut' ? (stride !== 1 || main[1] !== input[1] ? 'projection' : 'identity') : written;
+    const stride = strides as number[];
+    const strided = stride.some((x) => x !== 1);
+    const kind: ShortcutKind = written === 'shortcut' ? (strided || main[1] !== input[1] ? 'projection' : 'identity') : written;
     node.shortcut = kind;
     node.stride = stride;
     // A mismatch is the shortcut's: the main path's shape flows on, so later layers keep theirs.
     node.outputShape = main;
-    const carried = kind === 'identity' ? input : [input[0], main[1], Math.floor((input[2] - 1) / stride) + 1, Math.floor((input[3] - 1) / stride) + 1];
-    const described = stride === 1 || kind === 'identity' ? kind : `${kind} (stride ${stride})`;
+    const carried = kind === 'identity' ? input : [input[0], main[1], ...subsampled(input, stride)];
+    const described = !strided || kind === 'identity' ? kind : `${kind} (stride ${formatAxes(stride)})`;
     const culprit = (c: Change | undefined) => (c ? ` ${c.detail}` : '');
     const related = (c: Change | undefined): RelatedInformation[] => (c ? [{ source: c.source, span: c.span, message: c.detail }] : []);
     if (kind === 'zeropad' && (main[1] < input[1] || (main[1] - input[1]) % 2 !== 0)) {
@@ -410,7 +424,7 @@ export class Elaborator {
       this.report(frame, 'addChannels', span, [formatShape(main), formatShape(carried), described, culprit(frame.changes.channels)], fix, related(frame.changes.channels));
       return node;
     }
-    if (carried[2] !== main[2] || carried[3] !== main[3]) {
+    if (carried.some((size, axis) => axis > 1 && size !== main[axis])) {
       const fix = [...this.paddingFix(frame.changes.spatial), ...this.shortcutFix(frame, span, written, main, input, stride)];
       this.report(frame, 'addSpatial', span, [formatShape(main), formatShape(carried), described, culprit(frame.changes.spatial)], fix, related(frame.changes.spatial));
       return node;
@@ -434,15 +448,14 @@ export class Elaborator {
   }
 
   /** `+ identity` that only a projection would fit: offer `+ shortcut`, which projects exactly where needed. */
-  private shortcutFix(frame: Frame, span: Span, written: string, main: Shape, input: Shape, stride: number): Fix[] {
+  private shortcutFix(frame: Frame, span: Span, written: string, main: Shape, input: Shape, stride: number[]): Fix[] {
     if (frame.source !== 'file' || written !== 'identity') return [];
-    const projected = [Math.floor((input[2] - 1) / stride) + 1, Math.floor((input[3] - 1) / stride) + 1];
-    if (projected[0] !== main[2] || projected[1] !== main[3]) return [];
+    if (subsampled(input, stride).some((size, axis) => size !== main[axis + 2])) return [];
     return [{ title: "Use '+ shortcut' (a 1×1 conv + BN where the shape changes)", edits: [{ span: { start: span.end - 'identity'.length, end: span.end }, newText: 'shortcut' }] }];
   }
 
   private preprocess(s: Extract<Statement, { kind: 'preprocess' }>, frame: Frame): PreprocessSpec | undefined {
-    if (s.preset) return s.preset.text === 'imagenet' ? { ...imagenet, grayscale: false, range: s.span } : undefined;
+    if (s.preset) return Object.prototype.hasOwnProperty.call(presets, s.preset.text) ? { ...presets[s.preset.text], range: s.span } : undefined;
     const spec: PreprocessSpec = { grayscale: false, mean: [], std: [], range: s.span };
     for (const step of s.steps ?? []) {
       const args = step.argList?.args ?? [];
@@ -537,6 +550,19 @@ export class Elaborator {
   private check(p: ParamSpec, v: Value, arg: Argument, frame: Frame, op: string): number | boolean | number[] | undefined {
     if (v === unknown) return undefined;
     const what = () => `${op} ${p.name}`;
+    if (p.kind === 'axes' && Array.isArray(v)) {
+      if (v.length === 0) {
+        this.report(frame, 'badValue', arg.value.span, [what(), 'expected a number or one number per axis, got ()']);
+        return undefined;
+      }
+      const values: number[] = [];
+      for (const item of v) {
+        const checked = this.check({ ...p, kind: 'int' }, item, arg, frame, op);
+        if (checked === undefined) return undefined;
+        values.push(checked as number);
+      }
+      return values;
+    }
     if (p.kind === 'bool') {
       if (typeof v === 'boolean') return v;
       this.report(frame, 'badValue', arg.value.span, [what(), `expected true or false, got ${show(v)}`]);
@@ -546,7 +572,7 @@ export class Elaborator {
       this.report(frame, 'badValue', arg.value.span, [what(), `expected a number, got ${show(v)}`]);
       return undefined;
     }
-    if (p.kind === 'int' && !Number.isInteger(v)) {
+    if ((p.kind === 'int' || p.kind === 'axes') && !Number.isInteger(v)) {
       this.report(frame, 'notInteger', arg.value.span, [what(), show(v)], this.floorDivisionFix(arg.value, frame));
       return undefined;
     }
@@ -583,12 +609,12 @@ export class Elaborator {
 
   private noteChanges(frame: Frame, node: ModelNode, s: CallStatement, input: Shape | undefined): void {
     const output = node.outputShape;
-    if (!input || !output || input.length !== 4 || output.length !== 4) return;
+    if (!input || !output || input.length < 4 || output.length !== input.length) return;
     const who = node.name.slice(frame.prefix.length) || s.callee.text;
     if (input[1] !== output[1]) frame.changes.channels = { name: who, detail: `'${who}' changed the channels ${input[1]} → ${output[1]}.`, span: s.span, source: frame.source, statement: s, node };
-    if (input[2] !== output[2] || input[3] !== output[3]) {
-      const stride = node.kind === 'layer' && node.attrs && 'stride' in node.attrs ? ` (stride ${node.attrs.stride})` : '';
-      frame.changes.spatial = { name: who, detail: `'${who}'${stride} changed the size ${input[2]}×${input[3]} → ${output[2]}×${output[3]}.`, span: s.span, source: frame.source, statement: s, node };
+    if (input.some((size, axis) => axis > 1 && size !== output[axis])) {
+      const stride = node.kind === 'layer' && node.attrs && 'stride' in node.attrs ? ` (stride ${formatAxes(node.attrs.stride)})` : '';
+      frame.changes.spatial = { name: who, detail: `'${who}'${stride} changed the size ${formatDims(input.slice(2))} → ${formatDims(output.slice(2))}.`, span: s.span, source: frame.source, statement: s, node };
     }
   }
 
@@ -643,11 +669,16 @@ function overridden(args: Argument[], stageArgs: Argument[], parameters: string[
 }
 
 function inputProblem(values: number[]): string | undefined {
-  if (values.length !== 3) return `three sizes, got ${values.length}`;
+  if (values.length !== 3 && values.length !== 4) return `three or four sizes, got ${values.length}`;
   if (!values.every((v) => Number.isInteger(v) && v >= 1)) return 'each size a whole number of at least 1';
   if (values[0] > maxChannels) return `at most ${maxChannels} channels`;
-  if (values[1] > maxInputSize || values[2] > maxInputSize) return `height and width at most ${maxInputSize}`;
+  if (values.slice(1).some((v) => v > maxInputSize)) return `${values.length === 4 ? 'frames, height and width' : 'height and width'} at most ${maxInputSize}`;
   return undefined;
+}
+
+/** The spatial sizes of `input` after taking every stride-th position along each axis (a strided 1×1 conv). */
+function subsampled(input: Shape, stride: number[]): number[] {
+  return input.slice(2).map((size, axis) => Math.floor((size - 1) / stride[axis]) + 1);
 }
 
 function findDivision(e: Expression): Extract<Expression, { kind: 'binary' }> | undefined {

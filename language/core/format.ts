@@ -37,3 +37,8 @@ export function formatScaled(count: bigint | number, unit: 'MACs' | 'FLOPs'): st
 }
 
 export const macsText = (count: bigint | number) => formatScaled(count, 'MACs');
+
+/** A per-axis value as the language writes it: `2` when every axis agrees, else `(1, 2, 2)`. */
+export function formatAxes(values: readonly number[]): string {
+  return values.every((v) => v === values[0]) ? String(values[0]) : `(${values.join(', ')})`;
+}

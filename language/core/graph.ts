@@ -2,7 +2,8 @@
 // layers), edges carrying tensor shapes, and the stage/block groups that fold. Pure data in, pure
 // data out, so the language server can build it and the webview can lay it out without the core.
 
-import type { AddNode, Diagnostic, LayerNode, MergeNode, ModelNode, Network, Shape } from './model';
+import { formatAxes } from './format';
+import type { AddNode, BlockNode, Diagnostic, LayerNode, MergeNode, ModelNode, Network, Shape } from './model';
 import type { Span } from './syntax';
 import { formatDims, formatShape } from './format';
 import { layerName } from './walk';
@@ -68,7 +69,7 @@ export interface GraphEdge {
 export interface Graph {
   network: string;
   range: Span;
-  input?: [number, number, number];
+  input?: number[];
   outputShape?: Shape;
   params: number;
   macs: number;
@@ -313,10 +314,10 @@ export function layerArgs(layer: LayerNode): string {
   switch (layer.op) {
     case 'conv': {
       const a = layer.attrs;
-      const parts = [`${a.kernel}×${a.kernel}`, String(a.out_channels)];
-      if (a.stride !== 1) parts.push(`/${a.stride}`);
+      const parts = [a.kernel.join('×'), String(a.out_channels)];
+      if (a.stride.some((x) => x !== 1)) parts.push(`/${formatAxes(a.stride)}`);
       if (a.groups !== 1) parts.push(`g${a.groups}`);
-      if (a.dilation !== 1) parts.push(`d${a.dilation}`);
+      if (a.dilation.some((x) => x !== 1)) parts.push(`d${formatAxes(a.dilation)}`);
       if (a.bias) parts.push('bias');
       return parts.join(', ');
     }
@@ -324,10 +325,10 @@ export function layerArgs(layer: LayerNode): string {
       return String(layer.attrs.num_features);
     case 'maxpool': {
       const a = layer.attrs;
-      return [`${a.kernel}×${a.kernel}`, ...(a.stride !== 1 ? [`/${a.stride}`] : [])].join(', ');
+      return [a.kernel.join('×'), ...(a.stride.some((x) => x !== 1) ? [`/${formatAxes(a.stride)}`] : [])].join(', ');
     }
     case 'avgpool':
-      return `→${layer.attrs.output}×${layer.attrs.output}`;
+      return `→${layer.attrs.output.join('×')}`;
     case 'linear':
       return `${layer.attrs.in_features}→${layer.attrs.out_features}`;
     case 'dropout':
@@ -350,19 +351,19 @@ function zeropadArgs(add: AddNode): string {
   const input = add.shortcutInputShape;
   const output = add.outputShape;
   const parts: string[] = [];
-  if (add.stride && add.stride !== 1) parts.push(`/${add.stride}`);
+  if (add.stride?.some((x) => x !== 1)) parts.push(`/${formatAxes(add.stride)}`);
   if (input && output && output[1] !== input[1]) parts.push(`+${output[1] - input[1]} ch`);
   return parts.join(', ');
 }
 
-function argsText(args: Record<string, number | boolean | string>): string {
+function argsText(args: BlockNode['args']): string {
   return Object.entries(args)
-    .map(([key, value]) => `${key}=${value}`)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? formatAxes(value) : value}`)
     .join(', ');
 }
 
 /** A stage's arguments are its first block's; the defaults the reader did not write are left out. */
-function stageArgs(args: Record<string, number | boolean | string> | undefined): string {
+function stageArgs(args: BlockNode['args'] | undefined): string {
   return args ? argsText(args) : '';
 }
 

@@ -1,8 +1,8 @@
 // Every reserved word of the language, once. The parser, formatter, name checks, the server's
 // completion and rename, and the TextMate grammar (checked against this file by a test) read them here.
 
-/** Words that start a declaration. */
-export const declarationKeywords = ['network', 'block'] as const;
+/** Words that start a declaration (`sequential` is a block whose members are named by position). */
+export const declarationKeywords = ['network', 'block', 'sequential'] as const;
 /** Statements only a network has. */
 export const networkStatements = ['input', 'weights', 'labels', 'preprocess'] as const;
 /** Statements only a block has (besides the residual add `+`). */
@@ -19,7 +19,7 @@ export const tensorFunctions = ['cat', 'split', 'chunk', 'sequential'] as const;
 
 export const shortcutKinds = ['shortcut', 'identity', 'projection', 'zeropad'] as const;
 export const preprocessSteps = ['grayscale', 'resize', 'center_crop', 'normalize'] as const;
-export const preprocessPresets = ['imagenet'] as const;
+export const preprocessPresets = ['imagenet', 'kinetics'] as const;
 
 /** Words that cannot be renamed into or out of: they mean something to the language. */
 export const reservedWords: ReadonlySet<string> = new Set([...declarationKeywords, ...statementKeywords, ...wordOperators, ...booleans, ...builtinNames]);

@@ -51,7 +51,7 @@ export interface Diagnostic {
   instances?: string[];
 }
 
-/** Tensor shape with the batch dimension first: [N, C, H, W] for feature maps, [N, F] after flatten/linear. */
+/** Tensor shape with the batch dimension first: [N, C, H, W] for feature maps, [N, C, T, H, W] for clips, [N, F] after flatten/linear. */
 export type Shape = readonly number[];
 
 export type LayerOp =
@@ -77,14 +77,17 @@ export type LayerOp =
 /** Ops that combine several values of a block (`cat(a, b)`, `a + b`, `a * b`). */
 export type MergeOp = 'cat' | 'add' | 'mul';
 
-/** Resolved attributes per op, every default filled in. */
+/**
+ * Resolved attributes per op, every default filled in. Window sizes hold one value per spatial axis
+ * of the layer's input: [H, W] on a feature map, [T, H, W] on a clip.
+ */
 export interface ConvAttrs {
   in_channels: number;
   out_channels: number;
-  kernel: number;
-  stride: number;
-  padding: number;
-  dilation: number;
+  kernel: number[];
+  stride: number[];
+  padding: number[];
+  dilation: number[];
   groups: number;
   bias: boolean;
 }
@@ -96,18 +99,18 @@ export interface LeakyReluAttrs {
   negative_slope: number;
 }
 export interface MaxPoolAttrs {
-  kernel: number;
-  stride: number;
-  padding: number;
-  dilation: number;
+  kernel: number[];
+  stride: number[];
+  padding: number[];
+  dilation: number[];
   ceil_mode: boolean;
 }
-/** Adaptive average pooling to output × output, or (kernel > 0) nn.AvgPool2d's fixed window, padding counted. */
+/** Adaptive average pooling to `output` (one size per spatial axis), or (kernel > 0) nn.AvgPool's fixed window, padding counted. */
 export interface AvgPoolAttrs {
-  output: number;
-  kernel: number;
-  stride: number;
-  padding: number;
+  output: number[];
+  kernel: number[];
+  stride: number[];
+  padding: number[];
 }
 /** nn.InstanceNorm2d: per-sample, per-channel statistics; affine weight and bias. */
 export interface InstanceNormAttrs {
@@ -239,8 +242,8 @@ export interface AddNode extends NodeBase {
   shortcut?: ShortcutKind;
   /** Shape of the block input that flows through the shortcut. */
   shortcutInputShape?: Shape;
-  /** Stride of the shortcut (projection conv stride or zeropad subsampling). */
-  stride?: number;
+  /** Stride of the shortcut per spatial axis (projection conv stride or zeropad subsampling). */
+  stride?: number[];
   /** For projection: the conv and batchnorm layers. Empty otherwise. */
   layers: LayerNode[];
 }
@@ -250,7 +253,9 @@ export interface BlockNode extends NodeBase {
   kind: 'block';
   /** Name of the block definition, e.g. 'bottleneck'. */
   block: string;
-  args: Record<string, number | boolean | string>;
+  args: Record<string, number | boolean | string | number[]>;
+  /** A `sequential` declaration: nn.Sequential, its children named by position. */
+  sequential?: boolean;
   children: ModelNode[];
   /** The id of the child whose value is the block's output, when it is not the last child's. */
   output?: string;
@@ -275,6 +280,8 @@ export type ModelNode = LayerNode | AddNode | BlockNode | StageNode | MergeNode 
 export interface PreprocessSpec {
   /** Resize so the shorter side is this long (bilinear, antialias), or to exactly [h, w]. */
   resize?: number | [number, number];
+  /** False: resize as torchvision resizes a uint8 tensor (a video frame), bilinear without antialias. */
+  antialias?: boolean;
   centerCrop?: [number, number];
   /** Convert to grayscale (to the network's input channels, 1 or 3). */
   grayscale: boolean;
@@ -292,8 +299,8 @@ export interface Network {
   name: string;
   range: Span;
   nameRange: Span;
-  /** [C, H, W] from `input CxHxW`. */
-  input?: [number, number, number];
+  /** [C, H, W] from `input CxHxW`, or [C, T, H, W] for a clip from `input CxTxHxW`. */
+  input?: number[];
   weights?: PathDeclaration;
   labels?: PathDeclaration;
   preprocess?: PreprocessSpec;

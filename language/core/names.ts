@@ -31,6 +31,7 @@ const replace = (span: Span, newText: string, title: string): Fix => ({ title, e
 export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, blockNames: () => string[]): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const inBlock = declaration.kind === 'block';
+  const sequential = declaration.kind === 'block' && declaration.sequential;
   const known = new Set<string>(inBlock ? [...builtinNames, 'input'] : []);
   /** Named statements before this point: modules a tensor expression may apply again. */
   const modules = new Set<string>();
@@ -134,7 +135,9 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
     }
     checkArguments(call, signature, call.stageArgs);
     const weighted = !isLayerOp(callee) || ops[callee].hasWeights;
-    if (call.name) claimName(call.name, weighted);
+    if (sequential) {
+      if (call.name) problems.push(problem('sequentialName', call.name.span, [call.name.text], { fixes: [replace({ start: call.name.span.start, end: call.callee.span.start }, '', `Remove the name '${call.name.text}'`)] }));
+    } else if (call.name) claimName(call.name, weighted);
     else if (weighted) problems.push(problem('unnamedWeights', call.callee.span, [callee]));
     if (call.repeat?.count !== undefined && call.repeat.count < 1) problems.push(problem('badRepeat', call.repeat.span, [call.repeat.count]));
     checkExpression(call.repeat?.expression);
@@ -151,8 +154,12 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
   };
 
   const checkStatement = (s: Statement) => {
-    const where = inBlock ? 'a block' : 'a network';
+    const where = sequential ? 'a sequential' : inBlock ? 'a block' : 'a network';
     const keyword = s.kind === 'call' || s.kind === 'let' || s.kind === 'error' ? undefined : s.kind;
+    if (sequential && (s.kind === 'add' || s.kind === 'expansion')) {
+      problems.push(problem('misplaced', s.span, [s.kind === 'add' ? '+' : s.kind, where]));
+      return;
+    }
     if (keyword && (inBlock ? networkOnly.has(keyword) : blockOnly.has(keyword))) {
       if (keyword === 'add') problems.push(problem('addOutsideBlock', s.span, []));
       else problems.push(problem('misplaced', s.span, [keyword, where]));

@@ -2,7 +2,7 @@
 // was expected) and the problems it met, recovering at the end of the line or at a closing brace.
 
 import { problem } from './diagnostics';
-import { statementKeywords } from './keywords';
+import { declarationKeywords, statementKeywords } from './keywords';
 import { tokenize, type Token } from './lexer';
 import type { Diagnostic } from './model';
 import type {
@@ -68,9 +68,9 @@ class Parser {
       const t = this.peek();
       if (t.kind === 'end') break;
       if (this.isWord(t, 'network')) declarations.push(this.parseNetwork());
-      else if (this.isWord(t, 'block')) declarations.push(this.parseBlock());
+      else if (this.isWord(t, 'block') || this.isWord(t, 'sequential')) declarations.push(this.parseBlock());
       else {
-        this.report('unexpected', t.span, ["'network' or 'block'", describe(t)]);
+        this.report('unexpected', t.span, ["'network', 'block' or 'sequential'", describe(t)]);
         const before = this.pos;
         this.skipLine(true);
         if (this.pos === before) this.pos++;
@@ -87,6 +87,7 @@ class Parser {
   }
 
   private parseBlock(): Declaration {
+    const sequential = this.peek().text === 'sequential';
     const keyword = this.advance().span;
     const name = this.expectIdentifier('a block name');
     const parameters: Parameter[] = [];
@@ -110,7 +111,7 @@ class Parser {
       parameterSpan = { start: open.start, end: close?.end ?? this.previousEnd() };
     }
     const body = this.parseBody('block');
-    return { kind: 'block', keyword, name, parameters, parameterSpan, body, span: { start: keyword.start, end: body.span.end } };
+    return { kind: 'block', keyword, sequential, name, parameters, parameterSpan, body, span: { start: keyword.start, end: body.span.end } };
   }
 
   private parseBody(what: string): Body {
@@ -128,7 +129,7 @@ class Parser {
       }
       // `block* wrn_block(…) x3` names a stage (block1 … block3); `block` alone starts a declaration.
       const numberedBlock = this.isWord(t, 'block') && this.isPunct(this.peek(1), '*') && this.peek(1).span.start === t.span.end;
-      if (t.kind === 'end' || this.isWord(t, 'network') || (this.isWord(t, 'block') && !numberedBlock)) {
+      if (t.kind === 'end' || this.isWord(t, 'network') || (this.isWord(t, 'block') && !numberedBlock) || this.isWord(t, 'sequential')) {
         this.report('unclosed', { start, end: Math.max(start + 1, this.previousEnd()) }, [what]);
         return { statements, span: { start, end: this.previousEnd() }, closed: false };
       }
@@ -404,15 +405,17 @@ class Parser {
           this.advance();
           this.groupDepth++;
           const items: Expression[] = [];
+          let comma = false;
           while (!this.isPunct(this.peek(), close)) {
             items.push(this.parseExpression());
             if (!this.isPunct(this.peek(), ',')) break;
             this.advance();
+            comma = true;
           }
           const end = this.expectPunct(close, `'${close}'`)?.end ?? this.previousEnd();
           this.groupDepth--;
           const span = { start: t.span.start, end };
-          if (t.text === '[') return { kind: 'list', items, span };
+          if (t.text === '[' || (comma && items.length > 0)) return { kind: 'list', items, span };
           if (items.length === 1) return { kind: 'paren', inner: items[0], span };
           return { kind: 'missing', expected: 'an expression', span };
         }
@@ -534,7 +537,7 @@ class Parser {
 
   private expectIdentifier(expected: string): Identifier | Missing {
     const t = this.peek();
-    if (t.kind === 'identifier' && t.text !== 'network' && t.text !== 'block') return this.identifier(this.advance());
+    if (t.kind === 'identifier' && !(declarationKeywords as readonly string[]).includes(t.text)) return this.identifier(this.advance());
     return this.missing(expected, t);
   }
 

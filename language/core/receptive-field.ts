@@ -1,5 +1,6 @@
 // Receptive fields: how many input pixels (along one side) can influence one output position of each
-// node, and the jump (the input distance between neighbouring output positions). Standard recurrence:
+// node, and the jump (the input distance between neighbouring output positions). Along one side
+// means the wider of height and width (a clip's frames are not pixels). Standard recurrence:
 // a window of effective size k and stride s gives r' = r + (k − 1)·j, j' = j·s. A residual add takes
 // the larger field of its two paths. Unknown (an upstream error) stays unknown.
 
@@ -38,7 +39,7 @@ export function receptiveFields(network: Network): Map<ModelNode, ReceptiveField
       if (!field) break;
       if (child.kind === 'add') {
         // The shortcut carries the block input, subsampled by its stride: its field is the input's.
-        const shortcut = { size: input.size, jump: input.jump * (child.stride ?? 1) };
+        const shortcut = { size: input.size, jump: input.jump * spatial(child.stride ?? [1]) };
         for (const layer of child.layers) fields.set(layer, shortcut);
         field = { size: Math.max(field.size, shortcut.size), jump: field.jump };
       } else field = nodeField(child, field);
@@ -53,16 +54,17 @@ export function receptiveFields(network: Network): Map<ModelNode, ReceptiveField
 function layerField(node: Extract<ModelNode, { kind: 'layer' }>, input: ReceptiveField): ReceptiveField | undefined {
   if (!node.outputShape) return undefined;
   const window = (kernel: number, stride: number, dilation = 1) => ({ size: input.size + dilation * (kernel - 1) * input.jump, jump: input.jump * stride });
-  const inputSize = node.inputShape && node.inputShape.length === 4 ? Math.max(node.inputShape[2], node.inputShape[3]) : undefined;
+  const inputSize = node.inputShape && node.inputShape.length >= 4 ? spatial(node.inputShape.slice(2)) : undefined;
   switch (node.op) {
     case 'conv':
     case 'maxpool':
-      return node.attrs && window(node.attrs.kernel, node.attrs.stride, node.attrs.dilation);
+      return node.attrs && window(spatial(node.attrs.kernel), spatial(node.attrs.stride), spatial(node.attrs.dilation));
     case 'avgpool': {
       // Adaptive pooling: windows of about input/output positions.
       if (!node.attrs || inputSize === undefined) return undefined;
-      const stride = Math.max(1, Math.floor(inputSize / node.attrs.output));
-      return window(Math.ceil(inputSize / node.attrs.output), stride);
+      const output = spatial(node.attrs.output);
+      const stride = Math.max(1, Math.floor(inputSize / output));
+      return window(Math.ceil(inputSize / output), stride);
     }
     case 'flatten':
     case 'linear':
@@ -71,4 +73,9 @@ function layerField(node: Extract<ModelNode, { kind: 'layer' }>, input: Receptiv
     default:
       return input;
   }
+}
+
+/** The larger of the height and width values of a per-axis list ([H, W] or [T, H, W]). */
+function spatial(values: readonly number[]): number {
+  return Math.max(...values.slice(-2));
 }

@@ -28,6 +28,7 @@ export type Expression =
   | { kind: 'name'; name: string; span: Span }
   | { kind: 'unary'; operator: '-' | '+' | 'not'; operand: Expression; span: Span }
   | { kind: 'binary'; operator: BinaryOperator; left: Expression; right: Expression; span: Span }
+  /** `[a, b]`, or the tuple `(a, b)` (`(a,)` for one): one value per axis. */
   | { kind: 'list'; items: Expression[]; span: Span }
   | { kind: 'paren'; inner: Expression; span: Span }
   /** `cat(a, b)`, `sigmoid(gate)`, `mlp(pooled)`: a function of tensors or a module applied again (inside blocks). */
@@ -101,6 +102,8 @@ export interface NetworkDeclaration {
 export interface BlockDeclaration {
   kind: 'block';
   keyword: Span;
+  /** Declared with `sequential`: nn.Sequential, its layers and blocks named by position. */
+  sequential: boolean;
   name: Identifier | Missing;
   parameters: Parameter[];
   parameterSpan?: Span;
@@ -243,7 +246,7 @@ export function printTree(file: SourceFile): string {
       lines.push(`network ${ident(d.name)} ${at(d.span)}`);
     } else {
       const params = d.parameters.map((p) => p.name.text + (p.default ? `=${expr(p.default)}` : '')).join(', ');
-      lines.push(`block ${ident(d.name)}(${params}) ${at(d.span)}`);
+      lines.push(`${d.sequential ? 'sequential' : 'block'} ${ident(d.name)}(${params}) ${at(d.span)}`);
     }
     for (const s of d.body.statements) statement(s, '  ');
     if (!d.body.closed) lines.push('  <unclosed body>');

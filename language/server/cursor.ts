@@ -43,7 +43,7 @@ export function cursorAt(analysis: Analysis, offset: number): { cursor: Cursor; 
   const open = before[i];
   if (open?.text === '(') {
     const callee = before[i - 1];
-    if (callee?.kind !== 'identifier' || before[i - 2]?.text === 'block') return { cursor: { kind: 'none' }, wordStart };
+    if (callee?.kind !== 'identifier' || before[i - 2]?.text === 'block' || before[i - 2]?.text === 'sequential') return { cursor: { kind: 'none' }, wordStart };
     return { cursor: argumentCursor(declaration, callee.text, before.slice(i + 1)), wordStart };
   }
   if (open?.text === '[') return { cursor: { kind: 'none' }, wordStart };

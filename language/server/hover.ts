@@ -5,10 +5,10 @@
 
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
-import { formatCount, formatDims, formatScaled, formatShape, macsText } from '../core/format';
+import { formatAxes, formatCount, formatDims, formatScaled, formatShape, macsText } from '../core/format';
 import { instanceList } from '../core/block-sites';
 import { contains, declarationAt, networkOf, statementAt } from '../core/locate';
-import type { LayerNode, ModelNode, Network, Shape } from '../core/model';
+import type { BlockNode, LayerNode, ModelNode, Network, Shape } from '../core/model';
 import { receptiveFields, type ReceptiveField } from '../core/receptive-field';
 import type { Span } from '../core/syntax';
 import { allNodes, flattenLayers } from '../core/walk';
@@ -65,7 +65,7 @@ const totals = (n: { params: bigint; macs: bigint }) => `${formatCount(n.params)
 
 function fieldText(field: ReceptiveField | undefined, network: Network): string {
   if (!field) return '';
-  const side = network.input ? Math.max(network.input[1], network.input[2]) : Infinity;
+  const side = network.input ? Math.max(...network.input.slice(-2)) : Infinity;
   return ` · receptive field ${field.size}×${field.size} px${field.size >= side ? ' (the whole input)' : ''}`;
 }
 
@@ -85,13 +85,14 @@ function describeLayer(layer: LayerNode): string {
     case 'conv': {
       const a = layer.attrs;
       if (!a) return 'conv';
-      const extras = [a.stride !== 1 && `stride ${a.stride}`, a.padding !== 0 && `padding ${a.padding}`, a.dilation !== 1 && `dilation ${a.dilation}`, a.groups !== 1 && `groups ${a.groups}`, a.bias && 'bias'].filter(Boolean);
-      return `conv ${a.kernel}×${a.kernel}${extras.length ? ', ' + extras.join(', ') : ''}`;
+      const not = (values: number[], v: number) => values.some((x) => x !== v);
+      const extras = [not(a.stride, 1) && `stride ${formatAxes(a.stride)}`, not(a.padding, 0) && `padding ${formatAxes(a.padding)}`, not(a.dilation, 1) && `dilation ${formatAxes(a.dilation)}`, a.groups !== 1 && `groups ${a.groups}`, a.bias && 'bias'].filter(Boolean);
+      return `conv ${a.kernel.join('×')}${extras.length ? ', ' + extras.join(', ') : ''}`;
     }
     case 'maxpool':
-      return layer.attrs ? `maxpool ${layer.attrs.kernel}×${layer.attrs.kernel}, stride ${layer.attrs.stride}` : 'maxpool';
+      return layer.attrs ? `maxpool ${layer.attrs.kernel.join('×')}, stride ${formatAxes(layer.attrs.stride)}` : 'maxpool';
     case 'avgpool':
-      return layer.attrs ? `adaptive avgpool to ${layer.attrs.output}×${layer.attrs.output}` : 'avgpool';
+      return layer.attrs ? `adaptive avgpool to ${layer.attrs.output.join('×')}` : 'avgpool';
     default:
       return layer.op;
   }
@@ -106,7 +107,7 @@ function nodeHover(node: ModelNode, network: Network, field: ReceptiveField | un
     case 'layer':
       return [head(describeLayer(node)), measure, node.weights.length ? weightLine(node) : 'no weights'].join('  \n');
     case 'add': {
-      const shortcut = node.shortcut === 'projection' ? `projection shortcut (1×1 conv, stride ${node.stride ?? '?'}, + batchnorm)` : `${node.shortcut ?? node.written} shortcut`;
+      const shortcut = node.shortcut === 'projection' ? `projection shortcut (1×1 conv, stride ${node.stride ? formatAxes(node.stride) : '?'}, + batchnorm)` : `${node.shortcut ?? node.written} shortcut`;
       const lines = [`**residual add** · ${shortcut}`, `${code(formatShape(node.outputShape))} + shortcut of ${code(formatShape(node.shortcutInputShape))}`, totals(node)];
       for (const layer of node.layers) lines.push(weightLine(layer));
       return lines.join('  \n');
@@ -125,7 +126,7 @@ function nodeHover(node: ModelNode, network: Network, field: ReceptiveField | un
   }
 }
 
-const argsText = (args: Record<string, number | boolean | string>) => Object.entries(args).map(([k, v]) => `${k}=${v}`).join(', ');
+const argsText = (args: BlockNode['args']) => Object.entries(args).map(([k, v]) => `${k}=${Array.isArray(v) ? formatAxes(v) : v}`).join(', ');
 
 /** Rows beyond this are summed up in one line, so a hover fits without scrolling. */
 const tableRows = 8;

@@ -4,8 +4,11 @@
 
 import type { LayerOp } from '../../language/core/model';
 
-/** A number or boolean, or (inside a block) an expression over the block's parameters, `in_channels` and `expansion`: `planes * 2`. */
-export type Value = number | boolean | string;
+/**
+ * A number or boolean, a per-axis tuple of numbers ((H, W) or (T, H, W)), or (inside a block) an
+ * expression over the block's parameters, `in_channels` and `expansion`: `planes * 2`.
+ */
+export type Value = number | boolean | string | number[];
 
 export type ShortcutKind = 'shortcut' | 'identity' | 'projection' | 'zeropad';
 
@@ -75,7 +78,8 @@ export interface NetworkDescription {
   seed: number;
   /** What the generator meant: 'valid', or the fault it injected. */
   intent: string;
-  input: [number, number, number];
+  /** [C, H, W], or [C, T, H, W] for a clip (3-D convs, batchnorms and pools in torch). */
+  input: number[];
   body: Step[];
   blocks: Record<string, BlockDefinition>;
 }

@@ -15,13 +15,14 @@ export interface Case {
   text: string;
 }
 
-const NETWORK_FAULTS = ['collapse', 'linear-spatial', 'linear-in', 'maxpool-padding', 'conv-groups', 'basic-args', 'cat-spatial', 'split-uneven'] as const;
+const NETWORK_FAULTS = ['collapse', 'linear-spatial', 'linear-in', 'maxpool-padding', 'conv-groups', 'basic-args', 'cat-spatial', 'split-uneven', 'tuple-length', 'se-clip'] as const;
 const BLOCK_FAULTS = ['identity-mismatch', 'missing-padding', 'double-stride', 'hardcoded-stride', 'zeropad-uneven', 'block-groups'] as const;
 type Fault = (typeof NETWORK_FAULTS)[number] | (typeof BLOCK_FAULTS)[number];
 
-/** The steering shape: channels and size of a feature map (channels alone once flattened). */
+/** The steering shape: channels and size of a feature map or clip (t null for a map; channels alone once flattened). */
 interface Shape {
   c: number;
+  t: number | null;
   h: number;
   w: number;
 }
@@ -30,6 +31,9 @@ const window = (size: number, kernel: number, stride: number, padding: number, d
   const span = size + 2 * padding - dilation * (kernel - 1) - 1;
   return Math.floor((ceil ? span + stride - 1 : span) / stride) + 1;
 };
+/** A per-axis value along axis 0 (T), 1 (H) or 2 (W) of a clip; a feature map's tuples are (H, W). */
+const along = (v: Value, axis: number, clip: boolean): number => (Array.isArray(v) ? v[clip ? axis : axis - 1]! : (v as number));
+type WindowArgs = Record<'kernel' | 'stride' | 'padding' | 'dilation', Value>;
 const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
@@ -63,18 +67,42 @@ class NetworkGenerator {
     const small = this.fault === 'collapse';
     const h = small ? r.int(3, 6) : r.int(6, 36);
     const w = r.chance(0.6) ? h : small ? r.int(3, 6) : r.int(6, 36);
-    this.shape = { c: r.pick([1, 2, 3, 3, 3, 4]), h, w };
+    // One network in five is a clip (C×T×H×W, torch's 3-D modules); a prelude-block fault needs a map.
+    const clip = this.fault === 'se-clip' || (this.fault !== 'basic-args' && r.chance(0.2));
+    this.shape = { c: r.pick([1, 2, 3, 3, 3, 4]), t: clip ? r.int(small ? 2 : 3, 8) : null, h: clip ? Math.min(h, 20) : h, w: clip ? Math.min(w, 20) : w };
+  }
+
+  private get clip(): boolean {
+    return this.shape.t !== null;
+  }
+
+  /** A per-axis value: mostly one number for every axis, now and then a tuple of per-axis choices. */
+  private axes(choose: (axis: number) => number, tuple = 0.35): Value {
+    const values = (this.clip ? [0, 1, 2] : [1, 2]).map(choose);
+    return this.r.chance(tuple) ? values : values[values.length - 1]!;
+  }
+
+  /** Moves the steering shape through a window (conv or pool) with per-axis arguments. */
+  private windowShape(a: WindowArgs, ceil = false): void {
+    const s = this.shape;
+    const clip = this.clip;
+    const size = (n: number, axis: number) => window(n, along(a.kernel, axis, clip), along(a.stride, axis, clip), along(a.padding, axis, clip), along(a.dilation, axis, clip), ceil);
+    if (s.t !== null) s.t = size(s.t, 0);
+    s.h = size(s.h, 1);
+    s.w = size(s.w, 2);
   }
 
   generate(index: number, seed: number): NetworkDescription {
     const intent = this.fault ?? 'valid';
-    const input: [number, number, number] = [this.shape.c, this.shape.h, this.shape.w];
+    const s = this.shape;
+    const input = s.t === null ? [s.c, s.h, s.w] : [s.c, s.t, s.h, s.w];
     this.stem();
     const items = this.r.int(1, 3);
     for (let i = 0; i < items; i++) {
       const kind = this.r.next();
-      if (kind < 0.3) this.preludeStage();
-      else if (kind < 0.6) this.customStage();
+      // torchvision's BasicBlock and Bottleneck are 2-D: a clip gets blocks of the file instead; the dataflow blocks are 2-D too.
+      if (kind < 0.3 && !this.clip) this.preludeStage();
+      else if (kind < 0.6 || (this.clip && kind < 0.8)) this.customStage();
       else if (kind < 0.8) this.dataflowStage();
       else this.plainLayer();
     }
@@ -83,6 +111,8 @@ class NetworkGenerator {
     if (this.fault === 'cat-spatial' || this.fault === 'split-uneven') this.dataflowStage();
     if ((BLOCK_FAULTS as readonly string[]).includes(this.fault ?? '')) this.customStage();
     if (this.fault === 'collapse') this.collapse();
+    if (this.take('tuple-length')) this.wrongTuple();
+    if (this.take('se-clip')) this.body.push(layer(this.name('se'), 'se', { reduction: 1 }));
     this.head();
     return { index, seed, intent, input, body: this.body, blocks: this.blocks };
   }
@@ -112,40 +142,47 @@ class NetworkGenerator {
     const r = this.r;
     const s = this.shape;
     const out = r.pick([4, 6, 8, 12, 16]);
-    const kernel = r.pick([1, 3, 3, 5, 7]);
-    const stride = Math.min(s.h, s.w) >= 12 ? r.pick([1, 2]) : 1;
-    const padding = r.chance(0.75) ? kernel >> 1 : r.int(0, kernel >> 1);
-    const dilation = r.chance(0.15) && kernel === 3 ? 2 : 1;
+    // Per axis, as torchvision's video stems: (3, 7, 7) or (1, 7, 7) kernels, (1, 2, 2) strides; (1, 7) on a map.
+    const kernels = [0, 1, 2].map((axis) => (axis === 0 ? r.pick([1, 3, 3]) : r.pick([1, 3, 3, 5, 7])));
+    const same = r.chance(0.75);
+    const dilation = r.chance(0.15) && kernels.every((k) => k === 3) ? 2 : 1;
+    const smallest = Math.min(s.h, s.w);
+    const stride = this.axes((axis) => (axis === 0 ? r.pick([1, 1, 2]) : smallest >= 12 ? r.pick([1, 2]) : 1));
+    const kernel = this.axes((axis) => kernels[axis]!, this.clip ? 0.7 : 0.3);
+    const padding = Array.isArray(kernel) ? kernel.map((k) => (same ? k >> 1 : r.int(0, k >> 1)) * dilation) : ((same ? (kernel as number) >> 1 : r.int(0, (kernel as number) >> 1)) * dilation);
     const groups = this.take('conv-groups') ? 5 : r.pick(divisors(gcd(s.c, out)));
-    this.convLayer(this.name('conv'), conv(out, kernel, { stride, padding: padding * dilation, dilation, groups, bias: r.chance(0.3) }));
+    this.convLayer(this.name('conv'), conv(out, kernel, { stride: this.clip && s.t! < 3 ? 1 : stride, padding, dilation, groups, bias: r.chance(0.3) }));
     if (r.chance(0.8)) this.body.push(layer(this.name('bn'), 'batchnorm', { eps: r.pick([1e-5, 1e-5, 1e-3]) }));
     if (r.chance(0.9)) this.body.push(this.activation(r.chance(0.5) ? 'act' : null));
     if (r.chance(0.4) || this.fault === 'maxpool-padding') this.maxpool();
   }
 
   private convLayer(name: string, args: ReturnType<typeof conv>, repeat = 1): void {
-    const s = this.shape;
     this.body.push(layer(name, 'conv', args, repeat));
-    for (let i = 0; i < repeat; i++) {
-      s.h = window(s.h, args.kernel as number, args.stride as number, args.padding as number, args.dilation as number);
-      s.w = window(s.w, args.kernel as number, args.stride as number, args.padding as number, args.dilation as number);
-    }
-    s.c = args.out as number;
+    for (let i = 0; i < repeat; i++) this.windowShape(args);
+    this.shape.c = args.out as number;
+  }
+
+  /** A tuple with one value too many or too few for the input's axes. */
+  private wrongTuple(): void {
+    const count = (this.clip ? 3 : 2) + this.r.pick([-1, 1]);
+    const kernel = Array.from({ length: count }, () => 1);
+    this.body.push(layer(this.name('conv'), 'conv', conv(this.shape.c, kernel)));
   }
 
   private maxpool(repeat = 1): void {
     const r = this.r;
     const s = this.shape;
-    const kernel = r.pick([2, 3, 3, 4]);
-    const stride = Math.min(s.h, s.w) >= 6 ? r.pick([1, 2, 2, Math.min(s.h, s.w) >= 9 ? 3 : 2]) : 1;
-    const padding = this.take('maxpool-padding') ? kernel : r.int(0, kernel >> 1);
-    const dilation = Math.min(s.h, s.w) >= 8 && r.chance(0.25) ? r.pick([2, 3]) : 1;
+    const fault = this.take('maxpool-padding');
+    const big = (axis: number) => (axis === 0 ? s.t! : Math.min(s.h, s.w));
+    const kernels = [0, 1, 2].map((axis) => (axis === 0 ? r.pick([1, 1, 2, 3]) : r.pick([2, 3, 3, 4])));
+    const kernel = this.axes((axis) => kernels[axis]!);
+    const stride = this.axes((axis) => (big(axis) >= 6 ? r.pick([1, 2, 2, big(axis) >= 9 ? 3 : 2]) : 1));
+    const padding = Array.isArray(kernel) ? kernel.map((k, i) => (fault && i === kernel.length - 1 ? k : r.int(0, k >> 1))) : fault ? kernel : r.int(0, (kernel as number) >> 1);
+    const dilation = this.axes((axis) => (big(axis) >= 8 && r.chance(0.25) ? r.pick([2, 3]) : 1));
     const ceil = r.chance(0.3);
     this.body.push(layer(repeat > 1 || r.chance(0.6) ? this.name('pool') : null, 'maxpool', { kernel, stride, padding, dilation, ceil }, repeat));
-    for (let i = 0; i < repeat; i++) {
-      s.h = window(s.h, kernel, stride, padding, dilation, ceil);
-      s.w = window(s.w, kernel, stride, padding, dilation, ceil);
-    }
+    for (let i = 0; i < repeat; i++) this.windowShape({ kernel, stride, padding, dilation }, ceil);
   }
 
   /** A layer between stages; now and then repeated (`xN`, torch's nn.Sequential). */
@@ -162,15 +199,20 @@ class NetworkGenerator {
       const stride = Math.min(s.h, s.w) >= 8 && r.chance(0.3) ? 2 : 1;
       const out = r.pick([4, 8, 12, 16]);
       const groups = r.pick(divisors(gcd(s.c, out)));
-      this.convLayer(this.name('conv'), conv(out, kernel, { stride, padding, dilation, groups, bias: r.chance(0.3) }), repeat);
+      // A factored conv now and then: (1, k) on a map, (k, 1, 1) or (1, k, k) on a clip, padded to match.
+      const factored = r.chance(0.3) ? (this.clip ? r.pick([[kernel, 1, 1], [1, kernel, kernel]]) : r.pick([[1, kernel], [kernel, 1]])) : null;
+      const axisPadding = factored && factored.map((k) => (k === 1 ? 0 : padding));
+      this.convLayer(this.name('conv'), conv(out, factored ?? kernel, { stride: factored && this.clip ? [1, stride, stride] : stride, padding: axisPadding ?? padding, dilation, groups, bias: r.chance(0.3) }), repeat);
     } else if (kind === 'maxpool') this.maxpool(repeat);
-    else if (kind === 'se' && s.c >= 4) this.body.push(layer(this.name('se'), 'se', { reduction: r.pick([2, 4]) }, repeat));
+    else if (kind === 'se' && s.c >= 4 && !this.clip) this.body.push(layer(this.name('se'), 'se', { reduction: r.pick([2, 4]) }, repeat));
     else if (kind === 'batchnorm') this.body.push(layer(this.name('bn'), 'batchnorm', { eps: 1e-5 }, repeat));
     else if (kind === 'dropout') this.body.push(layer(this.name('drop'), 'dropout', { p: r.pick([0.1, 0.5]) }, repeat));
     else if (kind === 'avgpool' && Math.min(s.h, s.w) >= 4) {
-      const output = r.pick([2, 3, 4]);
+      const output = this.axes((axis) => (axis === 0 ? r.pick([1, 2, 3]) : r.pick([2, 3, 4])));
       this.body.push(layer(this.name('pool'), 'avgpool', { output }));
-      s.h = s.w = output;
+      if (s.t !== null) s.t = along(output, 0, true);
+      s.h = along(output, 1, this.clip);
+      s.w = along(output, 2, this.clip);
     } else this.body.push({ ...this.activation(this.name('act')), repeat });
   }
 
@@ -215,16 +257,17 @@ class NetworkGenerator {
     let stride: number = Math.min(s.h, s.w) >= 4 ? r.pick([1, 2, 2, 3]) : 1;
     if (fault === 'double-stride' || fault === 'identity-mismatch') stride = 2;
     if (fault === 'hardcoded-stride' || (keep && shortcut === 'identity')) stride = 1;
+    // On a clip the stage may stride space only, as mc3_18's (1, 2, 2).
+    const strides = this.clip && stride !== 1 && r.chance(0.5) ? [1, stride, stride] : null;
     const out = keep ? s.c : planes * (expansion ?? 1);
     if (shortcut === 'zeropad' && !fault && (out < s.c || (out - s.c) % 2 === 1)) shortcut = 'shortcut';
     const name = this.name('blk');
     this.blocks[name] = this.blockDefinition(keep, expansion, shortcut, fault);
     const blocks = r.chance(0.3) ? null : r.int(1, 3);
     const args: Record<string, Value> = keep ? {} : { planes };
-    this.body.push({ kind: 'custom', name: this.name('stage'), block: name, args, stride: stride === 1 && r.chance(0.5) ? null : stride, blocks });
+    this.body.push({ kind: 'custom', name: this.name('stage'), block: name, args, stride: strides ?? (stride === 1 && r.chance(0.5) ? null : stride), blocks });
     s.c = out;
-    s.h = window(s.h, 1, stride, 0, 1);
-    s.w = window(s.w, 1, stride, 0, 1);
+    this.windowShape({ kernel: 1, stride: strides ?? stride, padding: 0, dilation: 1 });
   }
 
   private blockDefinition(keep: boolean, expansion: number | null, shortcut: ShortcutKind, fault: Fault | undefined): BlockDefinition {
@@ -232,7 +275,7 @@ class NetworkGenerator {
     const out = keep ? 'in_channels' : expansion === null ? 'planes' : 'planes * expansion';
     const width = keep ? 'in_channels' : 'planes';
     const stride = fault === 'hardcoded-stride' ? 2 : 'stride';
-    const style = keep ? 'keep' : r.pick(['basic', 'bottleneck', 'pool', 'preact', ...(expansion === null && !fault ? ['nested'] : [])]);
+    const style = keep ? 'keep' : r.pick(['basic', 'bottleneck', 'pool', 'preact', ...(expansion === null && !fault && !this.clip ? ['nested'] : [])]);
     const act = () => this.activation(r.chance(0.4) ? 'act' : null);
     const pad = (kernel: number, dilation: number) => (fault === 'missing-padding' && kernel === 3 && dilation === 1 ? 0 : (dilation * (kernel - 1)) / 2);
     const grouped = fault === 'block-groups' ? 3 : fault === 'zeropad-uneven' ? 1 : keep && r.chance(0.5) ? 'in_channels' : r.pick([1, 1, 2, 4]);
@@ -263,7 +306,7 @@ class NetworkGenerator {
         body.push({ kind: 'prelude', name: 'inner', block: 'basic', planes: 'planes', groups: 1, width_per_group: 64, dilation: 1, stride, blocks: null });
         break;
     }
-    if (r.chance(0.25)) body.push(layer('se', 'se', { reduction: r.pick([2, 4]) }));
+    if (r.chance(0.25) && !this.clip) body.push(layer('se', 'se', { reduction: r.pick([2, 4]) }));
     if (r.chance(0.1)) body.push(layer(null, 'dropout', { p: 0.2 }));
     body.push({ kind: 'add', shortcut } satisfies AddStep);
     if (style !== 'preact' && r.chance(0.8)) body.push(act());
@@ -333,7 +376,7 @@ class NetworkGenerator {
   /** More strides than the small input can take. */
   private collapse(): void {
     this.fault = undefined;
-    for (let i = 0; i < 3; i++) this.convLayer(this.name('conv'), conv(8, 3, { stride: 2 }));
+    for (let i = 0; i < 3; i++) this.convLayer(this.name('conv'), conv(8, 3, { stride: this.clip ? [1, 2, 2] : 2 }));
   }
 
   private head(): void {
@@ -341,17 +384,19 @@ class NetworkGenerator {
     const s = this.shape;
     const kind = r.next();
     if (kind < 0.2 && this.fault !== 'linear-spatial' && this.fault !== 'linear-in') return;
+    const volume = s.h * s.w * (s.t ?? 1);
     if (this.take('linear-spatial')) {
-      if (s.h === 1 && s.w === 1) this.body.push(layer(this.name('pool'), 'avgpool', { output: 2 }));
-    } else if (kind < 0.35 && s.c * s.h * s.w <= 4096) {
+      if (volume === 1) this.body.push(layer(this.name('pool'), 'avgpool', { output: 2 }));
+    } else if (kind < 0.35 && s.c * volume <= 4096) {
       this.body.push(layer(r.chance(0.5) ? 'flatten' : null, 'flatten'));
-      s.c *= s.h * s.w;
+      s.c *= volume;
     } else {
-      const output = r.chance(0.8) ? 1 : r.pick([2, 3]);
+      const output = r.chance(0.8) ? 1 : this.axes(() => r.pick([1, 2, 3]));
       this.body.push(layer(r.chance(0.7) ? 'avgpool' : null, 'avgpool', { output }));
-      if (output > 1) {
+      const bins = [0, 1, 2].slice(this.clip ? 0 : 1).reduce((n, axis) => n * along(output, axis, this.clip), 1);
+      if (bins > 1) {
         this.body.push(layer(null, 'flatten'));
-        s.c *= output * output;
+        s.c *= bins;
       }
     }
     if (r.chance(0.3)) this.body.push(layer(r.chance(0.5) ? 'dropout' : null, 'dropout', { p: r.pick([0.2, 0.5]) }));

@@ -28,7 +28,8 @@ const PARAMS: Record<LayerOp, [string, Value | undefined][]> = {
   slice: [['start', undefined], ['end', undefined]],
 };
 
-const text = (v: Value) => String(v);
+/** A tuple as the language writes it: `(1, 7)`, `(3,)` for one value. */
+const text = (v: Value) => (Array.isArray(v) ? `(${v.join(', ')}${v.length === 1 ? ',' : ''})` : String(v));
 
 function isDefault(op: LayerOp, param: string, value: Value, args: Record<string, Value>, fallback: Value | undefined): boolean {
   if (op === 'maxpool' && param === 'stride') return value === args.kernel;
@@ -86,9 +87,9 @@ function statement(step: Step, r: Random): string {
 /** `name block(args) xN stride=s`, or one call with the stride among its arguments. */
 function stage(name: string, block: string, args: string, stride: Value | null, blocks: number | null, r: Random): string {
   const strided = stride !== null && (stride !== 1 || r.chance(0.3));
-  if (blocks !== null) return `${name} ${block}${args} x${blocks}${strided ? ` stride=${stride}` : ''}`;
+  if (blocks !== null) return `${name} ${block}${args} x${blocks}${strided ? ` stride=${text(stride)}` : ''}`;
   if (!strided) return `${name} ${block}${args}`;
-  return `${name} ${block}${args ? `${args.slice(0, -1)}, stride=${stride})` : `(stride=${stride})`}`;
+  return `${name} ${block}${args ? `${args.slice(0, -1)}, stride=${text(stride)})` : `(stride=${text(stride)})`}`;
 }
 
 function blockText(name: string, block: BlockDefinition, r: Random): string {

@@ -13,7 +13,9 @@ plus `@input` and `@logits`, eval mode) and one entry of OUT_DIR/results.json:
   {index, error: {type, message, strict} | null, output, params, macs,
    layers: [{name, shape, params, macs}], state: [{key, shape, dtype}]}
 `layers` lists every leaf module (a reused module once, with its last output shape); MACs are counted
-as torchvision does (conv: output.numel() × in/groups × kh × kw, linear: in × out). `strict` marks an
+as torchvision does (conv: output.numel() × in/groups × kernel volume, linear: in × out). A description
+whose input is [C, T, H, W] is a clip: its convs, batchnorms and pools are torch's 3-D modules, and
+per-axis arguments arrive as lists ((H, W) or (T, H, W)). `strict` marks an
 error that torch itself would not raise (a broadcasting residual add, an uneven zeropad): the
 language rejects those on purpose.
 
@@ -23,6 +25,7 @@ Run with Debian's /usr/bin/python3 (torch 1.13, torchvision 0.14).
 import argparse
 import ast
 import json
+import math
 import os
 import sys
 from types import SimpleNamespace
@@ -61,8 +64,9 @@ class ZeroPad(nn.Module):
         self.stride, self.extra = stride, extra
 
     def forward(self, x):
-        x = x[:, :, :: self.stride, :: self.stride]
-        return F.pad(x, (0, 0, 0, 0, self.extra // 2, self.extra // 2))
+        strides = self.stride if isinstance(self.stride, (list, tuple)) else [self.stride] * (x.dim() - 2)
+        x = x[(slice(None), slice(None), *(slice(None, None, s) for s in strides))]
+        return F.pad(x, (0, 0) * (x.dim() - 2) + (self.extra // 2, self.extra // 2))
 
 
 def residual_add(out, identity):
@@ -82,6 +86,8 @@ OPERATORS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult:
 
 def value(v, env):
     """A description value: a number or boolean, or an expression over the block's parameters."""
+    if isinstance(v, list):
+        return tuple(v)
     if not isinstance(v, str):
         return v
 
@@ -104,21 +110,24 @@ class Builder:
         self.leaves = []  # (display name, module, the modules whose MACs count for it)
 
     def leaf(self, display, module):
-        counted = [m for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+        counted = [m for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Conv3d, nn.Linear))]
         self.leaves.append((display, module, counted))
 
     def layer(self, op, a, x):
         channels = x.shape[1]
+        clip = x.dim() == 5
         if op == 'conv':
-            return nn.Conv2d(channels, a['out'], a['kernel'], a['stride'], a['padding'], a['dilation'], a['groups'], a['bias'])
+            return (nn.Conv3d if clip else nn.Conv2d)(channels, a['out'], a['kernel'], a['stride'], a['padding'], a['dilation'], a['groups'], a['bias'])
         if op == 'batchnorm':
-            return nn.BatchNorm2d(channels, eps=a['eps'])
+            return (nn.BatchNorm3d if clip else nn.BatchNorm2d)(channels, eps=a['eps'])
         if op == 'maxpool':
-            return nn.MaxPool2d(a['kernel'], a['stride'], a['padding'], a['dilation'], ceil_mode=a['ceil'])
+            return (nn.MaxPool3d if clip else nn.MaxPool2d)(a['kernel'], a['stride'], a['padding'], a['dilation'], ceil_mode=a['ceil'])
         if op == 'avgpool':
-            return nn.AvgPool2d(a['kernel'], a['stride'] or a['kernel'], a['padding']) if a.get('kernel') else nn.AdaptiveAvgPool2d(a['output'])
+            if a.get('kernel') and any(k > 0 for k in (a['kernel'] if isinstance(a['kernel'], list) else [a['kernel']])):
+                return (nn.AvgPool3d if clip else nn.AvgPool2d)(tuple(a['kernel']) if isinstance(a['kernel'], list) else a['kernel'], (tuple(a['stride']) if isinstance(a['stride'], list) else a['stride']) or a['kernel'], tuple(a['padding']) if isinstance(a['padding'], list) else a['padding'])
+            return (nn.AdaptiveAvgPool3d if clip else nn.AdaptiveAvgPool2d)(a['output'])
         if op == 'instancenorm':
-            return nn.InstanceNorm2d(channels, eps=a['eps'], affine=a['affine'])
+            return (nn.InstanceNorm3d if clip else nn.InstanceNorm2d)(channels, eps=a['eps'], affine=a['affine'])
         if op == 'linear':
             return Linear(a['in'] or channels, a['out'], a['bias'])
         if op == 'se':
@@ -209,8 +218,10 @@ class Block(nn.Module):
         self.downsample = self.zeropad = None
         if self.added:
             kind, stride, channels = body[at]['shortcut'], env.get('stride', 1), y.shape[1]
-            if kind == 'projection' or (kind == 'shortcut' and (stride != 1 or x.shape[1] != channels)):
-                self.downsample = nn.Sequential(nn.Conv2d(x.shape[1], channels, 1, stride, bias=False), nn.BatchNorm2d(channels)).eval()
+            strided = any(s != 1 for s in stride) if isinstance(stride, tuple) else stride != 1
+            if kind == 'projection' or (kind == 'shortcut' and (strided or x.shape[1] != channels)):
+                conv, norm = (nn.Conv3d, nn.BatchNorm3d) if x.dim() == 5 else (nn.Conv2d, nn.BatchNorm2d)
+                self.downsample = nn.Sequential(conv(x.shape[1], channels, 1, stride, bias=False), norm(channels)).eval()
                 builder.leaf(f'{prefix}downsample.0', self.downsample[0])
                 builder.leaf(f'{prefix}downsample.1', self.downsample[1])
             elif kind == 'zeropad':
@@ -306,7 +317,7 @@ def randomise(model, seed):
     """He init for convs (torchvision's), small biases, default linear init, then random BN statistics."""
     torch.manual_seed(seed)
     for module in model.modules():
-        if isinstance(module, nn.Conv2d):
+        if isinstance(module, (nn.Conv2d, nn.Conv3d)):
             nn.init.kaiming_normal_(module.weight, mode='fan_out', nonlinearity='relu')
             if module.bias is not None:
                 nn.init.uniform_(module.bias, -0.1, 0.1)
@@ -354,9 +365,8 @@ def run_case(description, out):
 
 
 def macs(module, output):
-    if isinstance(module, nn.Conv2d):
-        kh, kw = module.kernel_size
-        return output.numel() * (module.in_channels // module.groups) * kh * kw
+    if isinstance(module, (nn.Conv2d, nn.Conv3d)):
+        return output.numel() * (module.in_channels // module.groups) * math.prod(module.kernel_size)
     return output.numel() * module.in_features
 
 

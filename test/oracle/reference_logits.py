@@ -142,7 +142,7 @@ def input_shape(name):
 
 def randomise_batchnorm(model, generator):
     for module in model.modules():
-        if isinstance(module, nn.BatchNorm2d):
+        if isinstance(module, (nn.BatchNorm2d, nn.BatchNorm3d)):
             count = module.num_features
             with torch.no_grad():
                 module.weight.copy_(torch.rand(count, generator=generator) * 0.5 + 0.75)
@@ -211,9 +211,12 @@ def run_network(network, weights, x):
 
     def layer(node, x):
         op, name, attrs = node['op'], node['name'], node.get('attrs') or {}
+        # Window sizes come per spatial axis; the rank of the input picks the 2-D or 3-D function.
+        clip = x.dim() == 5
         if op == 'conv':
-            return F.conv2d(x, w(f'{name}.weight'), w(f'{name}.bias') if attrs['bias'] else None,
-                            attrs['stride'], attrs['padding'], attrs['dilation'], attrs['groups'])
+            conv = F.conv3d if clip else F.conv2d
+            return conv(x, w(f'{name}.weight'), w(f'{name}.bias') if attrs['bias'] else None,
+                        attrs['stride'], attrs['padding'], attrs['dilation'], attrs['groups'])
         if op == 'batchnorm':
             return F.batch_norm(x, w(f'{name}.running_mean'), w(f'{name}.running_var'), w(f'{name}.weight'),
                                 w(f'{name}.bias'), training=False, eps=attrs['eps'])
@@ -226,9 +229,10 @@ def run_network(network, weights, x):
         if op == 'sigmoid':
             return torch.sigmoid(x)
         if op == 'maxpool':
-            return F.max_pool2d(x, attrs['kernel'], attrs['stride'], attrs['padding'], attrs['dilation'], attrs['ceil_mode'])
+            pool = F.max_pool3d if clip else F.max_pool2d
+            return pool(x, attrs['kernel'], attrs['stride'], attrs['padding'], attrs['dilation'], attrs['ceil_mode'])
         if op == 'avgpool':
-            return F.adaptive_avg_pool2d(x, attrs['output'])
+            return (F.adaptive_avg_pool3d if clip else F.adaptive_avg_pool2d)(x, attrs['output'])
         if op == 'flatten':
             return torch.flatten(x, 1)
         if op == 'dropout':
@@ -248,8 +252,7 @@ def run_network(network, weights, x):
             for inner in node['layers']:
                 shortcut = layer(inner, shortcut)
         elif node['shortcut'] == 'zeropad':
-            stride = node['stride']
-            shortcut = shortcut[:, :, ::stride, ::stride]
+            shortcut = shortcut[(slice(None), slice(None), *(slice(None, None, s) for s in node['stride']))]
             extra = node['outputShape'][1] - shortcut.shape[1]
             shortcut = F.pad(shortcut, (0, 0, 0, 0, extra // 2, extra - extra // 2))
         return x + shortcut

@@ -25,7 +25,9 @@ TORCHVISION_NAMES = [
 ]
 # torchvision's dilated backbone (DeepLabV3's): layer3 and layer4 trade their stride for dilation.
 DILATED_NAMES = ['resnet50_dilated']
-NAMES = TORCHVISION_NAMES + ['fashion_resnet20'] + DILATED_NAMES
+# torchvision.models.video: clips [N, C, T, H, W].
+VIDEO_NAMES = ['r3d_18', 'mc3_18', 'r2plus1d_18']
+NAMES = TORCHVISION_NAMES + ['fashion_resnet20'] + DILATED_NAMES + VIDEO_NAMES
 
 
 class FashionResNet20(ResNet):
@@ -78,13 +80,17 @@ def build(name):
         return getattr(models, name)(weights=None)
     if name == 'resnet50_dilated':
         return models.resnet50(weights=None, replace_stride_with_dilation=[False, True, True])
+    if name in VIDEO_NAMES:
+        return getattr(models.video, name)(weights=None)
     raise ValueError(f'unknown model {name!r}; expected one of {", ".join(NAMES)}')
 
 
 def input_shape(name):
-    """The [N, C, H, W] input the network is described with (N is 1)."""
+    """The [N, C, H, W] (or [N, C, T, H, W]) input the network is described with (N is 1)."""
     if name == 'fashion_resnet20':
         return [1, 1, 28, 28]
+    if name in VIDEO_NAMES:
+        return [1, 3, 16, 112, 112]
     if name in TORCHVISION_NAMES + DILATED_NAMES:
         return [1, 3, 224, 224]
     raise ValueError(f'unknown model {name!r}; expected one of {", ".join(NAMES)}')

@@ -2,8 +2,8 @@
 
 Prints JSON {MODEL: {"params", "macs", "input", "layers": [...], "reference"}} where
 - params is sum(p.numel() for p in model.parameters());
-- macs are counted by forward hooks during one forward pass: a Conv2d costs
-  output.numel() × in_channels/groups × kh × kw, a Linear in_features × out_features per output row;
+- macs are counted by forward hooks during one forward pass: a Conv2d (Conv3d) costs
+  output.numel() × in_channels/groups × kh × kw (× kt), a Linear in_features × out_features per output row;
 - layers lists every leaf module that ran, in the order of its first call, with its own params and MACs.
   torchvision calls one `relu` module several times per block; it appears once, with its last output shape;
 - reference is what torchvision itself publishes in the default weights' meta (`num_params`, `_ops`),
@@ -12,6 +12,7 @@ Prints JSON {MODEL: {"params", "macs", "input", "layers": [...], "reference"}} w
 
 import argparse
 import json
+import math
 import os
 import sys
 
@@ -22,13 +23,13 @@ from torchvision import models
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_models  # noqa: E402
 
-LEAF_TYPES = (nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.MaxPool2d, nn.AdaptiveAvgPool2d, nn.Linear)
+LEAF_TYPES = (nn.Conv2d, nn.Conv3d, nn.BatchNorm2d, nn.BatchNorm3d, nn.ReLU, nn.MaxPool2d, nn.MaxPool3d,
+              nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d, nn.Linear)
 
 
 def module_macs(module, output):
-    if isinstance(module, nn.Conv2d):
-        kh, kw = module.kernel_size
-        return output.numel() * (module.in_channels // module.groups) * kh * kw
+    if isinstance(module, (nn.Conv2d, nn.Conv3d)):
+        return output.numel() * (module.in_channels // module.groups) * math.prod(module.kernel_size)
     if isinstance(module, nn.Linear):
         return (output.numel() // module.out_features) * module.in_features * module.out_features
     return 0
@@ -71,7 +72,7 @@ def count(model, shape):
 
 def torchvision_reference(name):
     """torchvision's published figures for the model's default weights, or None."""
-    if name not in reference_models.TORCHVISION_NAMES:
+    if name not in reference_models.TORCHVISION_NAMES + reference_models.VIDEO_NAMES:
         return None
     weights = models.get_model_weights(name).DEFAULT
     meta = weights.meta

@@ -1,5 +1,6 @@
 // Language core speed: full analysis (parse, names, shapes, counts, diagnostics) of resnet152, of
-// densenet201 (named values: 98 concatenations) and of generated files of 2,500 to 100,000 layers. Prints medians and how time grows with the layers; no pass/fail.
+// densenet201 (named values: 98 concatenations), of r2plus1d_18 and of generated files of 2,500 to
+// 100,000 layers. Prints medians and how time grows with the layers; no pass/fail.
 import { readFileSync } from 'node:fs';
 import { loadBundled, median as medianOf } from '../measure.mjs';
 
@@ -19,8 +20,11 @@ for (const layers of [2500, 10000, 100000]) {
   rows.push([`generated, ${layers} layers${layers === 10000 ? ' (target ≤ 100 ms)' : ''}`, medianOf(() => analyze(text), { warmup: 20, minimumRuns: 30, ...runs }), layers]);
 }
 const dense = ['densenet201.resnet (target ≤ 3 ms)', median(() => analyze(densenet201)), 1];
+// A 3-D network of nested sequentials and per-axis tuples (reported, no target).
+const r2plus1d = readFileSync('examples/r2plus1d_18.resnet', 'utf8');
+const clips = ['r2plus1d_18.resnet (clips, sequentials)', median(() => analyze(r2plus1d)), 1];
 console.log('language core: full analysis, median ms');
-console.log(`  ${dense[0].padEnd(40)} ${dense[1].toFixed(3).padStart(9)} ms   ${(dense[1] / rows[0][1]).toFixed(2)}× resnet152`);
+for (const [name, ms] of [dense, clips]) console.log(`  ${name.padEnd(40)} ${ms.toFixed(3).padStart(9)} ms   ${(ms / rows[0][1]).toFixed(2)}× resnet152`);
 for (const [name, ms, layers] of rows) console.log(`  ${name.padEnd(40)} ${ms.toFixed(3).padStart(9)} ms` + (layers > 1 ? `   ${((ms / layers) * 1000).toFixed(2)} µs/layer` : ''));
 for (const [from, to] of [[1, 2], [2, 3]]) {
   const [, a, la] = rows[from];

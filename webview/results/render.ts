@@ -95,8 +95,8 @@ function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
   const top = image.top ?? [];
   const row = el('div', 'images');
   const original = image.original ? `original ${image.original.width}×${image.original.height}` : 'original';
-  row.append(figure(openable(picture(run.imageSrc, image.image), `Open ${image.image}`, () => send({ type: 'openImage', id: run.id, index: -1 })), original));
-  if (run.seen) row.append(figure(pixelsCanvas(run.seen), `network input ${run.seen.width}×${run.seen.height}`));
+  if (run.imageSrc) row.append(figure(openable(picture(run.imageSrc, image.image), `Open ${image.image}`, () => send({ type: 'openImage', id: run.id, index: -1 })), original));
+  if (run.seen) row.append(figure(pixelsCanvas(run.seen), `network input ${run.imageSrc ? '' : '(middle frame) '}${run.seen.width}×${run.seen.height}`));
   const probability = (index: number) => percent(top.find((t) => t.index === index)?.probability);
   if (run.seen && run.maps) row.append(classMapFigure(run.seen, run.maps, probability));
   const bars = el('div', 'bars');

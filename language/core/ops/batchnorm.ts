@@ -1,9 +1,9 @@
-// nn.BatchNorm2d: affine weight and bias, running statistics as buffers.
+// nn.BatchNorm2d on a feature map, nn.BatchNorm3d on a clip: affine weight and bias, running statistics as buffers.
 
 import { attr, needsMap, num, pyCall, weightOf, type OpDefinition, type RuleProblem } from './op';
 
 export const batchnorm: OpDefinition<'batchnorm'> = {
-  doc: 'Batch normalisation over channels (`weight`, `bias`, running statistics).',
+  doc: 'Batch normalisation over channels, of a feature map or a clip (`weight`, `bias`, running statistics).',
   params: [num('eps', 'added to the variance', 1e-5, 0, 1)],
   hasWeights: true,
   infer(input, a) {
@@ -24,5 +24,5 @@ export const batchnorm: OpDefinition<'batchnorm'> = {
     const inputs = ['weight', 'bias', 'running_mean', 'running_var'].map((suffix) => emit.weight(weightOf(layer, suffix)));
     return emit.node(name, 'BatchNormalization', [x, ...inputs], [attr.float('epsilon', layer.attrs.eps)]);
   },
-  torch: { module: (layer) => pyCall('nn.BatchNorm2d', [layer.attrs.num_features], [['eps', layer.attrs.eps, 1e-5]]) },
+  torch: { module: (layer) => pyCall(`nn.BatchNorm${layer.inputShape.length - 2}d`, [layer.attrs.num_features], [['eps', layer.attrs.eps, 1e-5]]) },
 };

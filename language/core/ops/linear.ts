@@ -1,9 +1,9 @@
-// nn.Linear; a C×1×1 input is flattened first, as torchvision's forward does.
+// nn.Linear; a C×1×1 (or C×1×1×1) input is flattened first, as torchvision's forward does.
 
 import { attr, bool, dims, int, maxChannels, product, pyCall, weightOf, type OpDefinition, type RuleProblem } from './op';
 
 export const linear: OpDefinition<'linear'> = {
-  doc: 'Fully connected layer; flattens a C×1×1 input.',
+  doc: 'Fully connected layer; flattens a C×1×1 (or C×1×1×1) input.',
   params: [
     int('out', 'output features', undefined, 1, maxChannels),
     { ...int('in', 'input features, checked when given', 0, 0, Number.MAX_SAFE_INTEGER), defaultText: 'inferred' },
@@ -14,8 +14,8 @@ export const linear: OpDefinition<'linear'> = {
     const problems: RuleProblem[] = [];
     const attrs = { in_features: 0, out_features: a.out as number, bias: a.bias as boolean };
     if (!input) return { attrs, problems };
-    if (input.length === 4 && (input[2] !== 1 || input[3] !== 1)) {
-      problems.push({ kind: 'linearInput', args: [`linear needs flat features or C×1×1, got ${dims(input)}: add 'avgpool' (or 'flatten') before it.`] });
+    if (input.slice(2).some((size) => size !== 1)) {
+      problems.push({ kind: 'linearInput', args: [`linear needs flat features or ${input.length === 5 ? 'C×1×1×1' : 'C×1×1'}, got ${dims(input)}: add 'avgpool' (or 'flatten') before it.`] });
       return { attrs, problems };
     }
     attrs.in_features = input[1];

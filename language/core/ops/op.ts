@@ -4,13 +4,14 @@
 import { formatShape } from '../format';
 import type { AttrsByOp, LayerNode, LayerOp, MergeAttrs, Shape, WeightSpec } from '../model';
 
-export type ParamKind = 'int' | 'number' | 'bool' | 'list';
+/** 'axes': a whole number for every spatial axis, or a tuple with one per axis (`kernel=(1, 7)`). */
+export type ParamKind = 'int' | 'axes' | 'number' | 'bool' | 'list';
 
 export interface ParamSpec {
   name: string;
   kind: ParamKind;
   /** Undefined: required. A function: derived from other arguments (maxpool's stride = kernel). */
-  default?: number | boolean | ((args: Record<string, unknown>) => number);
+  default?: number | boolean | ((args: Record<string, unknown>) => number | number[]);
   /** How the default reads in a signature, when it is derived ('kernel'). */
   defaultText?: string;
   min?: number;
@@ -22,7 +23,7 @@ export type ArgValues = Record<string, number | boolean | number[]>;
 
 /** A problem found by a rule; `argument` names the argument to blame (and to fix) when there is one. */
 export interface RuleProblem {
-  kind: 'groups' | 'collapsed' | 'strideDrops' | 'linearInput' | 'channels' | 'paddingOnly';
+  kind: 'groups' | 'collapsed' | 'strideDrops' | 'linearInput' | 'channels' | 'paddingOnly' | 'axes' | 'rank';
   args: unknown[];
   argument?: string;
   /** For groups: a value that would work. */
@@ -89,6 +90,7 @@ export const maxChannels = 1 << 20;
 export const maxWindow = 4096;
 
 export const int = (name: string, doc: string, defaultValue?: ParamSpec['default'], min = 1, max = maxWindow): ParamSpec => ({ name, kind: 'int', default: defaultValue, min, max, doc });
+export const axes = (name: string, doc: string, defaultValue?: ParamSpec['default'], min = 1, max = maxWindow): ParamSpec => ({ name, kind: 'axes', default: defaultValue, min, max, doc });
 export const num = (name: string, doc: string, defaultValue?: number, min?: number, max?: number): ParamSpec => ({ name, kind: 'number', default: defaultValue, min, max, doc });
 export const bool = (name: string, doc: string, defaultValue: boolean): ParamSpec => ({ name, kind: 'bool', default: defaultValue, doc });
 
@@ -103,20 +105,51 @@ export const product = (...factors: number[]): bigint => factors.reduce((p, f) =
 
 /** A Python call: positional arguments, then the keyword arguments that differ from their defaults. */
 export function pyCall(callee: string, positional: PyValue[], keywords: [name: string, value: PyValue, fallback?: PyValue][] = []): string {
-  const given = keywords.filter(([, value, fallback]) => value !== fallback).map(([name, value]) => `${name}=${pyValue(value)}`);
+  const given = keywords.filter(([, value, fallback]) => !samePy(value, fallback)).map(([name, value]) => `${name}=${pyValue(value)}`);
   return `${callee}(${[...positional.map(pyValue), ...given].join(', ')})`;
 }
 
-type PyValue = number | boolean;
-const pyValue = (v: PyValue) => (typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
+/** A per-axis value is written as one number when all axes agree, as PyTorch accepts it. */
+type PyValue = number | boolean | number[];
+const pyValue = (v: PyValue): string => {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (Array.isArray(v)) return v.every((x) => x === v[0]) ? String(v[0]) : `(${v.join(', ')})`;
+  return String(v);
+};
+const samePy = (a: PyValue, b: PyValue | undefined) => b !== undefined && pyValue(a) === pyValue(b);
 
 /** C×H×W of a shape (the batch left out), for messages. */
 export const dims = (s: Shape) => formatShape(s);
 
+/** Ops that work on feature maps and clips alike (as nn.Conv2d / nn.Conv3d share their keys) take either. */
 export function needsMap(op: string, input: Shape, problems: RuleProblem[]): boolean {
-  if (input.length === 4) return true;
-  problems.push({ kind: 'channels', args: [`${op} needs a C×H×W feature map, got ${dims(input)}.`] });
+  if (input.length === 4 || input.length === 5) return true;
+  problems.push({ kind: 'channels', args: [`${op} needs a C×H×W feature map or a C×T×H×W clip, got ${dims(input)}.`] });
   return false;
+}
+
+/** A 2-D op: a clip is a rank problem, anything else flat a channel problem. */
+export function needsImageMap(op: string, input: Shape, problems: RuleProblem[]): boolean {
+  if (input.length === 4) return true;
+  if (input.length === 5) problems.push({ kind: 'rank', args: [`${op} is a 2-D op: it needs a C×H×W feature map, got the clip ${dims(input)} (C×T×H×W).`] });
+  else problems.push({ kind: 'channels', args: [`${op} needs a C×H×W feature map, got ${dims(input)}.`] });
+  return false;
+}
+
+/** The spatial axes of a map or clip, for messages: 'H, W' or 'T, H, W'. */
+export const axisNames = (rank: number) => (rank === 5 ? 'T, H, W' : 'H, W');
+
+/**
+ * A per-axis argument spread over the input's spatial axes: one number for all of them, or a tuple
+ * with exactly one per axis (else an `axes` problem blaming the argument).
+ */
+export function perAxis(op: string, name: string, value: number | boolean | number[], input: Shape, problems: RuleProblem[]): number[] | undefined {
+  const count = input.length - 2;
+  if (!Array.isArray(value)) return new Array<number>(count).fill(value as number);
+  if (value.length === count) return value;
+  const what = input.length === 5 ? 'a C×T×H×W clip' : 'a C×H×W feature map';
+  problems.push({ kind: 'axes', args: [`${op} ${name}=(${value.join(', ')}) has ${value.length} value${value.length === 1 ? '' : 's'}, but on ${what} it takes one number or ${count} (${axisNames(input.length)}).`], argument: name });
+  return undefined;
 }
 
 /** The layer's weight with this suffix (its key and shape come from the op's weights()). */

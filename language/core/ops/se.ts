@@ -1,6 +1,6 @@
 // Squeeze-and-excitation: x · sigmoid(fc2(relu(fc1(avgpool(x))))), fc1/fc2 1×1 convs with bias (timm's SEModule keys).
 
-import { int, maxChannels, needsMap, product, pyCall, weightOf, type OpDefinition, type RuleProblem } from './op';
+import { int, maxChannels, needsImageMap, product, pyCall, weightOf, type OpDefinition, type RuleProblem } from './op';
 
 export const se: OpDefinition<'se'> = {
   doc: 'Squeeze-and-excitation (`fc1`, `fc2` 1×1 convs with bias).',
@@ -9,7 +9,7 @@ export const se: OpDefinition<'se'> = {
   infer(input, a) {
     const problems: RuleProblem[] = [];
     const attrs = { channels: input?.[1] ?? 0, hidden: 0 };
-    if (!input || !needsMap('se', input, problems)) return { attrs, problems };
+    if (!input || !needsImageMap('se', input, problems)) return { attrs, problems };
     attrs.hidden = Math.floor(attrs.channels / (a.reduction as number));
     if (attrs.hidden < 1) {
       problems.push({ kind: 'channels', args: [`se reduction ${a.reduction} leaves no channels out of ${attrs.channels}.`], argument: 'reduction' });

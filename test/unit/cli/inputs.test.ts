@@ -38,13 +38,20 @@ test('infer with an image it cannot read says which and why, before loading the 
   const code = await infer.run([join(folder, 'no.resnet'), missing, present, folder, locked], cli, new NoWorker());
   assert.equal(code, 1);
   assert.equal(out.stdout, '');
-  const lines = [`${missing}: cannot read the image: it does not exist (ENOENT)`, `${folder}: cannot read the image: it is a directory`];
+  const lines = [`${missing}: cannot read the image: it does not exist (ENOENT)`];
   // root reads any file whatever its mode.
   if (process.getuid?.() !== 0) lines.push(`${locked}: cannot read the image: permission denied (EACCES)`);
   assert.equal(out.stderr, lines.map((l) => `${l}\n`).join(''));
 
   const fine = io();
   assert.equal(await infer.run([FASHION, present, '--random-weights'], fine.io, new NoWorker()).catch((e: Error) => e.message), 'the inference worker was asked to run');
+
+  // A folder is a clip of frames for a network with a C×T×H×W input only.
+  const image = io();
+  assert.equal(await infer.run([FASHION, folder, '--random-weights'], image.io, new NoWorker()), 1);
+  assert.equal(image.out.stderr, `${folder}: cannot read the image: it is a directory (a folder of frames is a clip, for a network whose input is CxTxHxW)\n`);
+  const clip = io();
+  assert.equal(await infer.run([exampleFile('r3d_18'), folder, '--random-weights'], clip.io, new NoWorker()).catch((e: Error) => e.message), 'the inference worker was asked to run');
 });
 
 test('eval on a folder whose sub-folders are not classes refuses, naming them and the accepted layouts', async () => {

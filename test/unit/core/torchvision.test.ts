@@ -1,4 +1,4 @@
-// Params, MACs and every weighted layer's shape against torchvision itself, run at test time.
+// Params, MACs, every weighted layer's shape and the state_dict keys against torchvision itself, run at test time.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,8 @@ import { analyze } from '../../../language/core/analysis';
 import { flattenLayers } from '../../../language/core/walk';
 
 const root = join(__dirname, '../../..');
-const models = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2', 'fashion_resnet20', 'resnet50_dilated'];
+const videoModels = ['r3d_18', 'mc3_18', 'r2plus1d_18'];
+const models = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2', 'fashion_resnet20', 'resnet50_dilated', ...videoModels];
 const fileOf = (model: string) => (model === 'fashion_resnet20' ? 'examples/fashion-mnist/resnet20.resnet' : `examples/${model}.resnet`);
 
 interface OracleLayer {
@@ -48,5 +49,15 @@ for (const model of models) {
     }
     const weighted = [...ours.values()].filter((l) => l.params > 0).length;
     assert.equal(weighted, expected.layers.filter((l) => l.params > 0).length, 'number of layers with parameters');
+  });
+}
+
+for (const model of ['resnet18', ...videoModels]) {
+  test(`${model}: the state_dict keys, dtypes and shapes are torchvision's, in its order`, () => {
+    const printed = execFileSync('/usr/bin/python3', [join(root, 'test/oracle/reference_models.py'), model], { encoding: 'utf8' });
+    const expected = printed.trim().split('\n');
+    const network = analyze(readFileSync(join(root, fileOf(model)), 'utf8')).networks[0];
+    const ours = flattenLayers(network).flatMap((l) => l.layer.weights).map((w) => `${w.key}\t${w.dtype}\t[${w.shape.join(', ')}]`);
+    assert.deepEqual(ours, expected);
   });
 }

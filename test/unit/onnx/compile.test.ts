@@ -17,7 +17,7 @@ import { loadStateDict } from '../../../engine/onnx/state-dict';
 import { EXAMPLES, TORCHVISION_NAMES, ZEROPAD_MIX, analyzeFile, exampleNetwork } from './example-networks';
 import { PYTHON, readIo, referenceIo, referenceModels, referenceNetworks, relativeError, topK } from './oracle';
 
-const MODELS = [...TORCHVISION_NAMES, 'resnet50_dilated', 'fashion_resnet20', 'cifar_resnet20', 'zeropad_mix'];
+const MODELS = [...TORCHVISION_NAMES, 'resnet50_dilated', 'fashion_resnet20', 'cifar_resnet20', 'zeropad_mix', 'r3d_18', 'r2plus1d_18'];
 const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-compile-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -75,7 +75,7 @@ describe('examples without a torchvision counterpart match torch.nn.functional r
 
 test('exported models pass onnx.checker.check_model with full shape inference', () => {
   // The small examples (every layer kind the examples use) and zeropad_mix.
-  const files = ['fashion-mnist/resnet20', 'cifar_resnet20', 'preact_resnet18', 'inverted_residual', 'darknet53'];
+  const files = ['fashion-mnist/resnet20', 'cifar_resnet20', 'preact_resnet18', 'inverted_residual', 'darknet53', 'r3d_18', 'mc3_18', 'r2plus1d_18'];
   const networks = [...files.map((file) => join(EXAMPLES, `${file}.resnet`)), ZEROPAD_MIX].flatMap(analyzeFile);
   const paths = networks.map((network) => {
     const path = join(scratch, `${network.name}.onnx`);
@@ -199,5 +199,47 @@ test('adaptive avgpool matches torch on sizes that are not a multiple of the out
     const actual = await runPool(`avgpool(output=${output})`, height, width, `avg${i}`);
     assert.equal(actual.length, expected[i].length);
     actual.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) <= 1e-5 * Math.max(1, Math.abs(expected[i][j])), `case ${cases[i]}: ${v} vs ${expected[i][j]}`));
+  }
+});
+
+/** Compiles one pooling layer on a 1×1×T×H×W clip, checks it with onnx's full check, and runs it on 0, 1, 2, … */
+async function runClipPool(layer: string, size: readonly number[], name: string): Promise<number[]> {
+  const analysis = analyze(`network pool {\n  input 1x${size.join('x')}\n  pool ${layer}\n  flatten flatten\n}\n`);
+  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), [], layer);
+  const bytes = compileToOnnx(analysis.networks[0]!, new Map());
+  const path = join(scratch, `${name}.onnx`);
+  writeFileSync(path, bytes);
+  execFileSync(PYTHON, ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path]);
+  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 2 });
+  const count = size.reduce((a, b) => a * b, 1);
+  const output = await session.run({ input: new ort.Tensor('float32', new Float32Array(count).map((_, j) => j), [1, 1, ...size]) });
+  await session.release();
+  return Array.from(output.logits!.data as Float32Array);
+}
+
+test('3-D max and adaptive average pooling with per-axis windows match torch', async () => {
+  // [size T×H×W, our layer, torch's call on x]
+  const cases: [number[], string, string][] = [
+    [[5, 7, 7], 'maxpool(kernel=(1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1))', 'max_pool3d(x, (1, 3, 3), (1, 2, 2), (0, 1, 1))'],
+    [[6, 7, 8], 'maxpool(kernel=(2, 3, 2), stride=(2, 2, 3), padding=(1, 1, 0), ceil=true)', 'max_pool3d(x, (2, 3, 2), (2, 2, 3), (1, 1, 0), ceil_mode=True)'],
+    [[7, 9, 9], 'maxpool(kernel=2, stride=3, dilation=(1, 3, 3), ceil=true)', 'max_pool3d(x, 2, 3, 0, (1, 3, 3), ceil_mode=True)'],
+    [[5, 10, 7], 'avgpool(output=(2, 3, 4))', 'adaptive_avg_pool3d(x, (2, 3, 4))'],
+    [[6, 8, 8], 'avgpool(output=(3, 2, 4))', 'adaptive_avg_pool3d(x, (3, 2, 4))'],
+    [[4, 7, 7], 'avgpool', 'adaptive_avg_pool3d(x, 1)'],
+  ];
+  const script = [
+    'import json, sys, torch',
+    'from torch.nn import functional as F',
+    'out = []',
+    'for size, call in json.loads(sys.argv[1]):',
+    '    x = torch.arange(size[0] * size[1] * size[2], dtype=torch.float32).reshape(1, 1, *size)',
+    '    out.append(eval("F." + call).flatten().tolist())',
+    'print(json.dumps(out))',
+  ].join('\n');
+  const expected = JSON.parse(execFileSync(PYTHON, ['-c', script, JSON.stringify(cases.map(([size, , call]) => [size, call]))], { encoding: 'utf8' })) as number[][];
+  for (const [i, [size, layer]] of cases.entries()) {
+    const actual = await runClipPool(layer, size, `clip${i}`);
+    assert.equal(actual.length, expected[i]!.length, layer);
+    actual.forEach((v, j) => assert.ok(Math.abs(v - expected[i]![j]!) <= 1e-5 * Math.max(1, Math.abs(expected[i]![j]!)), `${layer}: ${v} vs ${expected[i]![j]}`));
   }
 });

@@ -8,8 +8,8 @@ import {
   preprocessPixels,
   resizedSize,
   rgbToLuma,
-  roundHalfEven,
 } from '../../../engine/runtime/preprocess';
+import { roundHalfEven } from '../../../engine/runtime/resample-tensor';
 import { bilinearWeights, resizeBilinear, type PixelImage } from '../../../engine/runtime/resample';
 
 /** A one-channel image whose pixel value is its column (or row) index. */

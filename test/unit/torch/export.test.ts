@@ -94,8 +94,9 @@ test('the bundled Fashion-MNIST weights give the ONNX logits on the bundled imag
 
 describe('with torch-written weights, the module gives the ONNX logits', () => {
   // Every layer kind and shortcut: basic and bottleneck (resnet18, grouped resnext50), nested blocks,
-  // depthwise convs, SE, pre-activation, zeropad, leaky ReLU, ceil-mode pooling, dropout, flatten.
-  const torchvision = ['resnet18', 'resnext50_32x4d'];
+  // depthwise convs, SE, pre-activation, zeropad, leaky ReLU, ceil-mode pooling, dropout, flatten,
+  // 3-D convs with per-axis windows in sequentials inside sequentials (r2plus1d_18).
+  const torchvision = ['resnet18', 'resnext50_32x4d', 'r2plus1d_18'];
   const folder = referenceModels(torchvision);
   const files = ['inverted_residual', 'preact_resnet18', 'se_resnet50', 'cifar_resnet20', 'darknet53'].map((f) => join(EXAMPLES, `${f}.resnet`));
   const networks = [...files, ZEROPAD_MIX].flatMap(analyzeFile);
