@@ -1,7 +1,7 @@
 // The status-bar item naming the execution provider: the setting, and once a run has happened, the
 // EP that actually ran. Clicking it offers the choices and writes `resnetStudio.executionProvider`.
 import * as vscode from 'vscode';
-import { dirname } from 'node:path';
+import { join } from 'node:path';
 import { epAvailability } from '../engine/runtime/ep-availability';
 import { cudaProvidersPresent, EP_CHOICES, linuxGpuDevicePresent, ortBinaryFolder, type EpChoice, type EpReport, type PlatformFacts } from '../engine/runtime/providers';
 import { EP_SETTING, SECTION, inferenceSettings, setExecutionProvider } from './settings';
@@ -88,7 +88,8 @@ export class EpStatusBar implements vscode.Disposable {
 function machineFacts(): PlatformFacts {
   let cudaPresent = false;
   try {
-    cudaPresent = cudaProvidersPresent(ortBinaryFolder(dirname(require.resolve('onnxruntime-node/package.json'))));
+    // The bundle (dist/extension.js) sits beside node_modules, in the VSIX as in the repository.
+    cudaPresent = cudaProvidersPresent(ortBinaryFolder(join(__dirname, '..', 'node_modules', 'onnxruntime-node')));
   } catch {
     // onnxruntime-node not found from here: the worker will say so when it runs.
   }

@@ -74,21 +74,25 @@ async function readAnimated(path: string, count: number): Promise<{ frames: Deco
 /** Runs ffmpeg or ffprobe; a missing program is a ClipError that says what else works. */
 function run(program: 'ffmpeg' | 'ffprobe', args: string[], onData?: (chunk: Buffer) => void): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: FFMPEG_TIMEOUT_MS });
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Our own timer, cleared however the child ends: spawn's `timeout` outlives a program that never started.
+    const timer = setTimeout(() => child.kill('SIGTERM'), FFMPEG_TIMEOUT_MS);
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (onData ? onData(chunk) : out.push(chunk)));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (error: NodeJS.ErrnoException) =>
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       reject(
         new ClipError(
           error.code === 'ENOENT'
             ? `Reading a video needs ${program} (ffmpeg) on the PATH, and it is not there: install ffmpeg, or give a folder of frames or an animated GIF or WebP`
             : `${program} failed: ${error.message}`,
         ),
-      ),
-    );
+      );
+    });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       if (code === 0) resolvePromise(Buffer.concat(out).toString());
       else reject(new ClipError(signal ? `${program} was stopped (${signal})` : stderr.trim().split('\n').slice(-3).join('; ') || `${program} exited with code ${code}`));
     });

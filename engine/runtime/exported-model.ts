@@ -59,10 +59,11 @@ function mismatch(model: DecodedModel, network: Network, path: string): string |
   const elemType = inputs[0]!.type?.tensor_type?.elem_type;
   if (elemType !== DataType.FLOAT) return `${path} takes ${elemType === DataType.FLOAT16 ? 'float16' : `element type ${elemType}`} input; the network's preprocessing gives float32`;
   const expected = [1, ...network.input!];
+  const shownExpected = ['batch', ...network.input!];
   const dims = dimsOf(inputs[0]);
   const fits = dims?.length === expected.length && dims.every((d, i) => d === expected[i] || (i === 0 && typeof d === 'string'));
   if (!fits) {
-    return `${path} takes input ${dims ? shown(dims) : 'of unknown shape'} but network ${network.name} takes ${shown(expected)}; run a model exported from this network (resnet-studio export)`;
+    return `${path} takes input ${dims ? shown(dims) : 'of unknown shape'} but network ${network.name} takes ${shown(shownExpected)}; run a model exported from this network (resnet-studio export)`;
   }
   const outputDims = dimsOf(model.graph?.output?.[0]);
   const classes = network.outputShape?.slice(1);

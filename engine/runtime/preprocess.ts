@@ -200,7 +200,7 @@ function isPositiveInteger(value: unknown): value is number {
 /** Validates the spec and the network input, and fails early when the output shape is known not to fit. */
 function checkSpec(spec: PreprocessOptions, input: Chw): void {
   if (Array.isArray(input) && input.length === 4) {
-    throw new PreprocessError(`The network takes a clip (C×T×H×W ${formatShape(input)}): give it a folder of frames, an animated GIF or WebP, or a video, not one image`);
+    throw new PreprocessError(`The network takes a clip (C×T×H×W ${formatDims(input)}): give it a folder of frames, an animated GIF or WebP, or a video, not one image`);
   }
   if (!Array.isArray(input) || input.length !== 3 || !input.every(isPositiveInteger)) {
     throw new PreprocessError(`The network input must be [C, H, W] of positive integers, got ${JSON.stringify(input)}`);

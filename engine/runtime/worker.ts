@@ -228,7 +228,7 @@ export class Worker {
     const occluded: Float32Array[] = [];
     for (const patch of patches) {
       this.checkCancelled(id);
-      const masked = await session.run(input.label, occludedInput(input.data, input.dims, patch), input.dims);
+      const masked = await session.run(input.label, occludedInput(input.data, input.dims as [number, number, number, number], patch), input.dims);
       occluded.push(new Float32Array(masked[OUTPUT_NAME]!.data as Float32Array));
     }
     return occlusionMaps(logits, occluded, rows, columns, classes);

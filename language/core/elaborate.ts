@@ -12,7 +12,7 @@ import { sequentialItem } from './names';
 import { evaluate, show, unknown, type Value } from './evaluate';
 import type { AddNode, BlockNode, Diagnostic, Fix, LayerNode, LayerOp, ModelNode, Network, PreprocessSpec, RelatedInformation, Shape, ShortcutKind, SourceId, SourceSpan, StageNode } from './model';
 import { dims, isLayerOp, maxChannels, ops, type ArgValues, type ParamSpec, type RuleProblem } from './ops';
-import { formatAxes, formatShape } from './format';
+import { formatAxes, formatDims, formatShape } from './format';
 import { product } from './ops/op';
 import { preludeText } from './prelude';
 import type { Argument, BlockDeclaration, CallStatement, Expression, NetworkDeclaration, Span, Statement } from './syntax';
@@ -444,7 +444,11 @@ export class Elaborator {
     if (!change || change.source !== 'file' || change.node.kind !== 'layer' || !change.node.attrs) return [];
     const { op, attrs } = change.node;
     if (op !== 'conv' && op !== 'maxpool') return [];
-    return paddingFix(change.statement, ops[op].params.map((p) => p.name), change.name, attrs as { kernel: number; dilation: number; padding: number });
+    // One padding for every axis: a window that differs per axis gets no fix.
+    const { kernel, dilation, padding } = attrs as { kernel: number[]; dilation: number[]; padding: number[] };
+    const same = (values: number[]) => values.every((v) => v === values[0]);
+    if (!same(kernel) || !same(dilation) || !same(padding)) return [];
+    return paddingFix(change.statement, ops[op].params.map((p) => p.name), change.name, { kernel: kernel[0], dilation: dilation[0], padding: padding[0] });
   }
 
   /** `+ identity` that only a projection would fit: offer `+ shortcut`, which projects exactly where needed. */

@@ -264,7 +264,7 @@ test('a model that does not fit the network, or bad deploy options, get a clear 
   const image = (await walkImages(testFolder))[0]!;
   let c = io();
   assert.equal(await inferCommand.run([FASHION, image, '--model', model], c.io), 1);
-  assert.match(c.out.stderr, /fits-not\.onnx takes input \[1, 3, 224, 224\] but network fashion_resnet20 takes \[1, 1, 28, 28\]/);
+  assert.match(c.out.stderr, /fits-not\.onnx takes input \[batch, 3, 224, 224\] but network fashion_resnet20 takes \[batch, 1, 28, 28\]/);
   c = io();
   assert.equal(await inferCommand.run([FASHION, image, '--model', join(scratch, 'missing.onnx')], c.io), 1);
   assert.match(c.out.stderr, /cannot read the model file .*missing\.onnx/);
