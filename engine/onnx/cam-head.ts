@@ -1,7 +1,7 @@
 // Which networks have a class activation map (Zhou et al., 2016): those whose head is global average
 // pooling followed by one linear layer (dropout or flatten between them allowed), as every ResNet here.
 // For them the map of class c is Σ_k w[c,k]·A_k over the feature map A that enters the pooling.
-import type { LayerNode, Network } from '../../language/core/model';
+import type { AvgPoolAttrs, LayerNode, Network } from '../../language/core/model';
 import { weightOf } from '../../language/core/ops/op';
 import { flattenLayers } from '../../language/core/walk';
 
@@ -26,7 +26,9 @@ export function camHead(network: Network): CamHead | undefined {
   let i = layers.length - 2;
   while (i >= 0 && PASS_THROUGH.has(layers[i]!.layer.op)) i--;
   const pool = layers[i]?.layer;
-  if (!pool || pool.op !== 'avgpool' || (pool.attrs as { output?: number } | undefined)?.output !== 1 || !network.children.includes(pool)) return undefined;
+  if (!pool || pool.op !== 'avgpool' || !network.children.includes(pool)) return undefined;
+  const attrs = pool.attrs as AvgPoolAttrs | undefined;
+  if (!attrs || attrs.kernel.some((k) => k > 0) || attrs.output.some((o) => o !== 1)) return undefined;
   const shape = pool.inputShape;
   if (!shape || shape.length !== 4) return undefined;
   const [, channels, height, width] = shape as [number, number, number, number];

@@ -327,8 +327,11 @@ export function layerArgs(layer: LayerNode): string {
       const a = layer.attrs;
       return [a.kernel.join('×'), ...(a.stride.some((x) => x !== 1) ? [`/${formatAxes(a.stride)}`] : [])].join(', ');
     }
-    case 'avgpool':
-      return `→${layer.attrs.output.join('×')}`;
+    case 'avgpool': {
+      const a = layer.attrs;
+      if (a.kernel.some((k) => k > 0)) return [a.kernel.join('×'), ...(a.stride.some((x) => x !== 1) ? [`/${formatAxes(a.stride)}`] : [])].join(', ');
+      return `→${a.output.join('×')}`;
+    }
     case 'linear':
       return `${layer.attrs.in_features}→${layer.attrs.out_features}`;
     case 'dropout':

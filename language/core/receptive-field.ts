@@ -60,6 +60,7 @@ function layerField(node: Extract<ModelNode, { kind: 'layer' }>, input: Receptiv
     case 'maxpool':
       return node.attrs && window(spatial(node.attrs.kernel), spatial(node.attrs.stride), spatial(node.attrs.dilation));
     case 'avgpool': {
+      if (node.attrs?.kernel.some((k) => k > 0)) return window(spatial(node.attrs.kernel), spatial(node.attrs.stride));
       // Adaptive pooling: windows of about input/output positions.
       if (!node.attrs || inputSize === undefined) return undefined;
       const output = spatial(node.attrs.output);

@@ -92,7 +92,9 @@ function describeLayer(layer: LayerNode): string {
     case 'maxpool':
       return layer.attrs ? `maxpool ${layer.attrs.kernel.join('×')}, stride ${formatAxes(layer.attrs.stride)}` : 'maxpool';
     case 'avgpool':
-      return layer.attrs ? `adaptive avgpool to ${layer.attrs.output.join('×')}` : 'avgpool';
+      if (!layer.attrs) return 'avgpool';
+      if (layer.attrs.kernel.some((k) => k > 0)) return `avgpool ${layer.attrs.kernel.join('×')}, stride ${formatAxes(layer.attrs.stride)}${layer.attrs.padding.some((p) => p > 0) ? `, padding ${formatAxes(layer.attrs.padding)}` : ''}`;
+      return `adaptive avgpool to ${layer.attrs.output.join('×')}`;
     default:
       return layer.op;
   }
