@@ -69,6 +69,9 @@ async function prepare(input: InputSpec, network: Network, expected: number[]): 
   return { label: input.path, data: prepared.data, dims: prepared.dims, ...prepared.timings, seen: prepared.seen, original: prepared.original };
 }
 
+/** Masked inputs per model run of an occlusion map (49 in all). */
+const OCCLUSION_BATCH = 16;
+
 /** Inputs prepared beyond the current batch, at least. */
 const LOOKAHEAD = 16;
 
@@ -225,11 +228,19 @@ export class Worker {
     }
     const [, , height, width] = input.dims;
     const { rows, columns, patches } = occlusionPatches(height, width);
+    // The masked inputs go through the model OCCLUSION_BATCH at a time (one at a time for an exported model of a fixed batch).
+    const dims = input.dims as [number, number, number, number];
+    const size = input.data.length;
+    const batch = Math.min(OCCLUSION_BATCH, session.entry.maxBatch ?? OCCLUSION_BATCH);
     const occluded: Float32Array[] = [];
-    for (const patch of patches) {
+    for (let start = 0; start < patches.length; start += batch) {
       this.checkCancelled(id);
-      const masked = await session.run(input.label, occludedInput(input.data, input.dims as [number, number, number, number], patch), input.dims);
-      occluded.push(new Float32Array(masked[OUTPUT_NAME]!.data as Float32Array));
+      const group = patches.slice(start, start + batch);
+      const data = new Float32Array(size * group.length);
+      group.forEach((patch, k) => data.set(occludedInput(input.data, dims, patch), k * size));
+      const masked = (await session.run(input.label, data, [group.length, ...dims.slice(1)]))[OUTPUT_NAME]!.data as Float32Array;
+      const perInput = masked.length / group.length;
+      group.forEach((_, k) => occluded.push(masked.slice(k * perInput, (k + 1) * perInput)));
     }
     return occlusionMaps(logits, occluded, rows, columns, classes);
   }
