@@ -2,6 +2,8 @@
 // styles and images only from the extension, no network), the stylesheet, the bundle, and the
 // empty elements webview/main.ts fills.
 
+import { contentSecurityPolicy } from './webview-page';
+
 export interface PreviewPage {
   cspSource: string;
   nonce: string;
@@ -10,21 +12,6 @@ export interface PreviewPage {
   /** The codicon font's stylesheet (tools/build.mjs copies it into dist/codicons). */
   codiconsUri: string;
   title: string;
-}
-
-/**
- * The policy every ResNet Studio webview uses: scripts only with this load's nonce, styles, fonts and
- * images only from the extension (styles also under the nonce: the toolkit's components adopt theirs
- * that way), nothing from the network. `imageSchemes` adds what a page draws itself (data:, blob:).
- */
-export function contentSecurityPolicy(cspSource: string, nonce: string, imageSchemes: string[]): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource} 'nonce-${nonce}'`,
-    `font-src ${cspSource}`,
-    `img-src ${[cspSource, ...imageSchemes].join(' ')}`,
-  ].join('; ');
 }
 
 export function previewHtml(page: PreviewPage): string {
@@ -59,11 +46,4 @@ export function previewHtml(page: PreviewPage): string {
 <script nonce="${page.nonce}" src="${attr(page.scriptUri)}"></script>
 </body>
 </html>`;
-}
-
-/** 32 characters from a cryptographic source. */
-export function makeNonce(): string {
-  const bytes = new Uint8Array(24);
-  crypto.getRandomValues(bytes);
-  return Buffer.from(bytes).toString('base64').replace(/[+/=]/g, (c) => ({ '+': 'A', '/': 'B', '=': '' })[c]!);
 }

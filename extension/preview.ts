@@ -12,7 +12,8 @@ import { dirname } from 'node:path';
 import { analyze } from '../language/core/analysis';
 import { layerDetails } from './preview-details';
 import { pngBytes, svgBytes } from './preview-export';
-import { makeNonce, previewHtml } from './preview-html';
+import { previewHtml } from './preview-html';
+import { makeNonce } from './webview-page';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import { languageServerGraphs, localGraphs, type GraphSource } from './preview-source';
 

@@ -3,7 +3,7 @@
 // checking them, and tells callers when a run has been rendered.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { contentSecurityPolicy, makeNonce } from './preview-html';
+import { contentSecurityPolicy, makeNonce, webviewDocument } from './webview-page';
 import { resultJson } from '../contracts/inference-result';
 import { parseResultsRequest, type FailureAction, type HostMessage, type RunView, type WebviewRequest } from '../contracts/results';
 import { RESULTS_STYLE } from '../webview/results/style';
@@ -185,22 +185,9 @@ export class ResultsPanel implements vscode.Disposable {
     const nonce = makeNonce();
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'results.js'));
     const csp = contentSecurityPolicy(webview.cspSource, nonce, ['data:', 'blob:']);
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta property="csp-nonce" content="${nonce}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>ResNet Results</title>
-<style nonce="${nonce}">${RESULTS_STYLE}</style>
-</head>
-<body>
-<div id="toolbar"></div>
+    const body = `<div id="toolbar"></div>
 <div id="ep-note" class="ep-note" hidden></div>
-<main id="runs" class="runs"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+<main id="runs" class="runs"></main>`;
+    return webviewDocument({ csp, nonce, title: 'ResNet Results', style: RESULTS_STYLE, body, scriptUri: script.toString() });
   }
 }

@@ -2,7 +2,7 @@
 // runs, newest first. The host keeps the runs (the webview only draws them) and hands the webview's
 // requests, once checked by parseTrainingRequest, to the controller (extension/training.ts).
 import * as vscode from 'vscode';
-import { contentSecurityPolicy, makeNonce } from './preview-html';
+import { contentSecurityPolicy, makeNonce, webviewDocument } from './webview-page';
 import { parseTrainingRequest, type FormView, type TrainingHostMessage, type TrainingRequest, type TrainingRunView } from '../contracts/training';
 import { TRAINING_STYLE } from '../webview/training/style';
 
@@ -83,21 +83,8 @@ export class TrainingPanel implements vscode.Disposable {
     const nonce = makeNonce();
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'training.js'));
     const csp = contentSecurityPolicy(webview.cspSource, nonce, []);
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta property="csp-nonce" content="${nonce}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>ResNet Training</title>
-<style nonce="${nonce}">${TRAINING_STYLE}</style>
-</head>
-<body>
-<form id="form" autocomplete="off"></form>
-<main id="runs" class="runs"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    const body = `<form id="form" autocomplete="off"></form>
+<main id="runs" class="runs"></main>`;
+    return webviewDocument({ csp, nonce, title: 'ResNet Training', style: TRAINING_STYLE, body, scriptUri: script.toString() });
   }
 }

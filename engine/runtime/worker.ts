@@ -173,13 +173,10 @@ export class Worker {
       const measuredRuns = new Map<InputResult, number>();
       for (const input of request.inputs) {
         this.checkCancelled(request.id);
-        let prepared: PreparedInput;
-        try {
-          prepared = await prepare(input, network, expected);
-        } catch (error) {
-          if (!(error instanceof EngineError && error.kind === 'input')) throw error;
-          const label = input.kind === 'image' ? input.path : input.label;
-          results.push({ label, error: error.message, timings: { decodeMs: 0, preprocessMs: 0, runMs: 0 } });
+        const prepared = await settle(input, network, expected);
+        if ('fatal' in prepared) throw prepared.fatal;
+        if (!('data' in prepared)) {
+          results.push(prepared);
           continue;
         }
         if (variant.profile) await session.run(prepared.label, prepared.data, prepared.dims);

@@ -15,6 +15,7 @@ import { analyze } from '../../language/core/analysis';
 import { INPUT_NAME, OUTPUT_NAME } from '../../engine/onnx/build';
 import { linuxGpuDevicePresent } from '../../engine/runtime/providers';
 import { SessionCache } from '../../engine/runtime/session-cache';
+import { relativeError } from './logits.mjs';
 
 const BATCHES = [1, 32];
 const EPS = ['cpu', 'cuda', 'webgpu'];
@@ -28,16 +29,6 @@ function option(name, fallback) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-function relativeError(actual, expected) {
-  let maxAbs = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
-    maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
-  }
-  return maxDiff / maxAbs;
-}
 
 /** Why an EP is not tried at all here, or undefined. */
 function notHere(ep) {

@@ -18,6 +18,7 @@ import { analyze } from '../../language/core/analysis.ts';
 import { compileToOnnx } from '../../engine/onnx/build.ts';
 import { loadStateDict } from '../../engine/onnx/state-dict.ts';
 import { InferenceClient } from '../../engine/runtime/client.ts';
+import { relativeError } from './logits.mjs';
 
 const argument = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -41,16 +42,6 @@ const sessionOptions = {
   logSeverityLevel: 3,
   extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
 };
-
-function relativeError(actual, expected) {
-  let maxAbs = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
-    maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
-  }
-  return maxDiff / maxAbs;
-}
 
 const torchScript = `
 import sys, torch, torchvision
