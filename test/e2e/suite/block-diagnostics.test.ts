@@ -7,6 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { hasRunner, screenshot, workbenchText } from '../host/runnerLink';
+import { commandShows } from '../host/commands';
 import { waitFor } from '../host/wait';
 import { waitForActivation, waitForDiagnostics } from '../host/workspace';
 
@@ -67,18 +68,6 @@ async function quickFixes(document: vscode.TextDocument, range: vscode.Range): P
   return waitFor('quick fixes from the language server', async () => {
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, range, vscode.CodeActionKind.QuickFix.value);
     return actions.length > 0 && actions;
-  });
-}
-
-/** Runs a UI command until the workbench shows `needle` under `selector` (a first request after a change can go unanswered). */
-async function commandShows(description: string, command: string, selector: string, needle: string): Promise<void> {
-  let asked = 0;
-  await waitFor(description, async () => {
-    if (Date.now() - asked >= 3000) {
-      asked = Date.now();
-      await vscode.commands.executeCommand(command);
-    }
-    return !hasRunner() || (await workbenchText(selector))?.some((text) => text.includes(needle));
   });
 }
 

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import { hasRunner, screenshot, workbenchText } from '../host/runnerLink';
+import { commandShows } from '../host/commands';
 import { waitFor } from '../host/wait';
 import { waitForActivation, waitForDiagnostics, workspaceRoot } from '../host/workspace';
 
@@ -29,18 +30,6 @@ function lineOf(editor: vscode.TextEditor, needle: string): number {
 async function pageShows(description: string, selector: string, needle: string): Promise<void> {
   if (!hasRunner()) return;
   await waitFor(description, async () => (await workbenchText(selector))?.some((text) => text.includes(needle)));
-}
-
-/** Runs a UI command until the workbench shows its result: right after start-up a first request can go unanswered. */
-async function commandShows(description: string, command: string, selector: string, needle: string): Promise<void> {
-  let asked = 0;
-  await waitFor(description, async () => {
-    if (Date.now() - asked >= 3000) {
-      asked = Date.now();
-      await vscode.commands.executeCommand(command);
-    }
-    return !hasRunner() || (await workbenchText(selector))?.some((text) => text.includes(needle));
-  });
 }
 
 suite('editor', () => {
