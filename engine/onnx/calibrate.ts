@@ -60,75 +60,76 @@ function addToHistogram(hist: Float64Array, values: ArrayLike<number>, low: numb
   }
 }
 
-/** Histogram of |x| over [0, top], widened by whole bins as larger values come. */
-class Percentile implements RangeCollector {
-  private hist = new Float64Array(0);
-  private top = 0;
-  private seen = new MinMax();
+/**
+ * onnxruntime's HistogramCollector: 2048 bins over [0, top] of |x| (one-sided, collect_absolute_value)
+ * or over [−top, top] of x (symmetric, collect_value), widened by whole bins of the old width when a
+ * larger |x| comes. The two round the number of new bins differently; both are kept as onnxruntime has them.
+ */
+class GrowingHistogram {
+  bins = new Float64Array(0);
+  top = 0;
+  readonly seen = new MinMax();
+  constructor(private readonly symmetric: boolean) {}
   add(values: Float32Array): void {
     this.seen.add(values);
     const { min, max } = extremes(values);
     const amax = Math.max(Math.abs(min), Math.abs(max));
-    if (this.hist.length === 0) {
+    if (this.bins.length === 0) {
       this.top = amax;
-      this.hist = new Float64Array(HISTOGRAM_BINS);
+      this.bins = new Float64Array(HISTOGRAM_BINS);
     } else if (amax > this.top) {
-      const width = this.top / this.hist.length;
-      const extra = width > 0 ? Math.ceil((amax - this.top) / width) : 0;
-      const wider = new Float64Array(this.hist.length + extra);
-      wider.set(this.hist);
-      this.hist = wider;
-      this.top = width > 0 ? this.top + extra * width : amax;
+      this.widen(amax);
     }
-    addToHistogram(this.hist, values, 0, this.top, true);
+    addToHistogram(this.bins, values, this.symmetric ? -this.top : 0, this.top, !this.symmetric);
+  }
+  private widen(amax: number): void {
+    const sides = this.symmetric ? 2 : 1;
+    const width = (sides * this.top) / this.bins.length;
+    if (!(width > 0)) {
+      this.top = amax;
+      return;
+    }
+    const extra = this.symmetric ? Math.floor((amax - this.top) / width) + 1 : Math.ceil((amax - this.top) / width);
+    const wider = new Float64Array(this.bins.length + sides * extra);
+    wider.set(this.bins, this.symmetric ? extra : 0);
+    this.bins = wider;
+    this.top += extra * width;
+  }
+}
+
+/** ±the 99.999th percentile of |x|, clipped to the values seen. */
+class Percentile implements RangeCollector {
+  private hist = new GrowingHistogram(false);
+  add(values: Float32Array): void {
+    this.hist.add(values);
   }
   range(): TensorRange {
-    const { min, max } = this.seen.range();
-    const total = this.hist.reduce((a, b) => a + b, 0);
-    const width = this.top / this.hist.length;
+    const { min, max } = this.hist.seen.range();
+    const { bins, top } = this.hist;
+    const total = bins.reduce((a, b) => a + b, 0);
     let cumulative = 0;
-    let index = this.hist.length;
-    for (let i = 0; i < this.hist.length; i++) {
-      cumulative += this.hist[i]!;
+    let index = bins.length;
+    for (let i = 0; i < bins.length; i++) {
+      cumulative += bins[i]!;
       if (cumulative / total >= PERCENTILE / 100) {
         index = i;
         break;
       }
     }
-    const threshold = index * width;
+    const threshold = index * (top / bins.length);
     return { min: Math.max(min, -threshold), max: Math.min(max, threshold) };
   }
 }
 
-/** Histogram of x over [−t, t], widened symmetrically by whole bins when a larger |x| comes. */
+/** The least-divergence window of the symmetric histogram, clipped to the values seen. */
 class Entropy implements RangeCollector {
-  private hist = new Float64Array(0);
-  private threshold = 0;
-  private seen = new MinMax();
+  private hist = new GrowingHistogram(true);
   add(values: Float32Array): void {
-    this.seen.add(values);
-    const { min, max } = extremes(values);
-    const amax = Math.max(Math.abs(min), Math.abs(max));
-    if (this.hist.length === 0) {
-      this.threshold = amax;
-      this.hist = new Float64Array(HISTOGRAM_BINS);
-    } else if (amax > this.threshold) {
-      if (this.threshold === 0) {
-        this.threshold = amax;
-      } else {
-        const stride = (2 * this.threshold) / this.hist.length;
-        const half = Math.floor((amax - this.threshold) / stride) + 1;
-        const wider = new Float64Array(this.hist.length + 2 * half);
-        wider.set(this.hist, half);
-        this.hist = wider;
-        this.threshold += half * stride;
-      }
-    }
-    addToHistogram(this.hist, values, -this.threshold, this.threshold, false);
+    this.hist.add(values);
   }
   range(): TensorRange {
-    const { min, max } = this.seen.range();
-    const [low, high] = entropyThreshold(this.hist, this.threshold);
+    const { min, max } = this.hist.seen.range();
+    const [low, high] = entropyThreshold(this.hist.bins, this.hist.top);
     return { min: Math.max(min, low), max: Math.min(max, high) };
   }
 }
