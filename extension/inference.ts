@@ -121,9 +121,8 @@ class InferenceController {
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
     if (uri?.path.endsWith('.resnet')) {
       const model = await this.prepare(await vscode.workspace.openTextDocument(uri), networkName);
-      // A network whose input is C×T×H×W runs on a clip.
-      const image = model && (model.network.input?.length === 4 ? await pickClip() : await pickImage());
-      return image && this.runImage(image, model);
+      const image = model && (await pickInput(model));
+      return image && model && this.runImage(image, model);
     }
     if (uri) {
       const document = await pickModel();
@@ -133,7 +132,7 @@ class InferenceController {
     // From the palette: the network first (a pick when ambiguous, its weights checked), then the image.
     const document = await pickModel();
     const model = document && (await this.prepare(document, networkName));
-    const image = model && (await pickImage());
+    const image = model && (await pickInput(model));
     return image && model && this.runImage(image, model);
   }
 
@@ -277,7 +276,7 @@ class InferenceController {
   /** The network with seeded random weights, on an image the user picks: shapes and timings without trained weights. */
   private async dryRun(document: vscode.TextDocument, network: string): Promise<ImageRunOutcome | undefined> {
     const model = await this.prepare(document, network, { kind: 'random', seed: DEFAULT_SEED });
-    const image = model && (await pickImage());
+    const image = model && (await pickInput(model));
     return image && model && this.runImage(image, model);
   }
 
@@ -533,6 +532,11 @@ class InferenceController {
     await this.showMistakeMaps(record, model, mistakePaths);
     return { id: view.id, state: 'done', total: result.total, correct: result.correct, accuracy: result.accuracy, imagesPerSecond: result.imagesPerSecond, ep: run.first.ep.ran };
   }
+}
+
+/** What the network runs on: a clip when its input is C×T×H×W, else an image. */
+function pickInput(model: DocumentModel): Promise<vscode.Uri | undefined> {
+  return model.network.input?.length === 4 ? pickClip() : pickImage();
 }
 
 /** How results name files: workspace-relative (absolute outside the workspace). */

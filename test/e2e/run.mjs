@@ -204,6 +204,21 @@ async function runInCodeServer(bundle, workspace) {
       }
       return { filled: false };
     },
+    '/layout': async ({ selector }) => {
+      // Where the first element matching the selector sits in its document (the workbench's or a
+      // webview's), and whether that document is wider than its window (it scrolls sideways).
+      for (const frame of page.frames()) {
+        const target = frame.locator(String(selector)).first();
+        if ((await target.count()) === 0) continue;
+        const box = await target.evaluate((element) => {
+          const rect = element.getBoundingClientRect();
+          const root = element.ownerDocument.documentElement;
+          return { left: rect.left, right: rect.right, width: rect.width, viewportWidth: root.clientWidth, scrollWidth: root.scrollWidth };
+        });
+        return { box };
+      }
+      return {};
+    },
     '/report': async (report) => {
       if (report.kind === 'pass') reports.passes++;
       if (report.kind === 'pending') reports.pending++;
