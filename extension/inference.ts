@@ -362,7 +362,8 @@ class InferenceController {
       ...(model.network.input?.length === 4 ? {} : { imageSrc: this.panel.asWebviewUri(image) }),
       ...(seen ? { seen: pixelsView(seen) } : {}),
       ...(seen && output.cam ? { maps: classMapsView(output.cam, seen, name) } : {}),
-      ...(output.logits && !output.cam
+      // The worker makes class maps of images only: a clip's are not missing for its head's sake.
+      ...(output.logits && !output.cam && !output.clip
         ? { mapsNote: `No class map: the head of ${model.network.name} is not global average pooling followed by a linear layer. Turn on the setting "Occlusion Maps" (ResNet Studio › Inference) to compute occlusion sensitivity instead (49 extra runs).` }
         : {}),
       ...(truth ? { trueClass: { index: truth.index, name: name(truth.index), from: truth.from } } : {}),
@@ -513,7 +514,9 @@ class InferenceController {
     const result = evaluationResult(model, input, run, { folder: folderLabel, imageName });
     view.state = 'done';
     view.result = result;
-    view.mistakeSrcs = result.mistakes.map((m) => this.panel.asWebviewUri(vscode.Uri.file(paths.get(m.image)!)));
+    // A clip shows as a picture only when it is an animation; a folder of frames or a video has its name.
+    const pictured = (path: string) => input.dataset.kind === 'image' || /\.(gif|webp)$/i.test(path);
+    view.mistakeSrcs = result.mistakes.map((m) => (pictured(m.image) ? this.panel.asWebviewUri(vscode.Uri.file(paths.get(m.image)!)) : ''));
     view.progress = { done: total, total, imagesPerSecond: result.imagesPerSecond };
     this.log.info(
       `${model.network.name} on ${folderLabel}: accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + '%'} ` +
@@ -529,7 +532,7 @@ class InferenceController {
       },
     };
     await this.panel.show(record);
-    await this.showMistakeMaps(record, model, mistakePaths);
+    if (input.dataset.kind === 'image') await this.showMistakeMaps(record, model, mistakePaths);
     return { id: view.id, state: 'done', total: result.total, correct: result.correct, accuracy: result.accuracy, imagesPerSecond: result.imagesPerSecond, ep: run.first.ep.ran };
   }
 }

@@ -224,7 +224,8 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
     summary.mistakes.forEach((m, i) => {
       const card = el('div', 'mistake');
       const pictures = el('div', 'mistake-pictures');
-      pictures.append(openable(picture(run.mistakeSrcs?.[i] ?? '', m.image), `Open ${m.image}`, () => send({ type: 'openImage', id: run.id, index: i })));
+      const src = run.mistakeSrcs?.[i];
+      if (src) pictures.append(openable(picture(src, m.image), `Open ${m.image}`, () => send({ type: 'openImage', id: run.id, index: i })));
       const map = run.mistakeMaps?.[i];
       if (map) {
         const canvas = pixelsCanvas(map);

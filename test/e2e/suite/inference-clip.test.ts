@@ -8,12 +8,12 @@
 // 400 px): no sideways scrolling of the page, the confusion matrix scrolling in its own box.
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ImageRunOutcome, EvalOutcome } from '../../../extension/inference';
-import type { InferenceResult } from '../../../contracts/inference-result';
+import type { EvaluationResult, InferenceResult } from '../../../contracts/inference-result';
 import { analyze } from '../../../language/core/analysis';
 import { randomWeights } from '../../../engine/onnx/random-weights';
 import { expectedWeights } from '../../../engine/onnx/network-walk';
@@ -39,16 +39,18 @@ network tiny_clip {
 const KINETICS = 'kinetics: resize to 128×171 (bilinear, no antialias), center crop 112×112, normalize mean 0.43216/0.394666/0.37645 std 0.22803/0.22145/0.216989';
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 
-/** The CLI of this repository (dist/cli.js), on the same clip. */
-function cliInfer(model: string, clip: string): InferenceResult {
+/** What the CLI of this repository (dist/cli.js) prints with --json. */
+function cliJson<T>(args: string[]): T {
   const repo = ourExtension().extensionPath;
-  const out = execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), 'infer', model, clip, '--ep', 'cpu', '--json'], {
+  const out = execFileSync(process.execPath, [join(repo, 'dist', 'cli.js'), ...args, '--ep', 'cpu', '--json'], {
     encoding: 'utf8',
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     timeout: 60_000,
   });
-  return JSON.parse(out) as InferenceResult;
+  return JSON.parse(out) as T;
 }
+
+const cliInfer = (model: string, clip: string) => cliJson<InferenceResult>(['infer', model, clip]);
 
 function ffmpeg(...args: string[]): void {
   execFileSync('ffmpeg', ['-v', 'error', '-y', ...args], { timeout: 60_000 });
@@ -138,12 +140,13 @@ suite('inference on clips', () => {
     const frames = join(root, 'frames');
     const pending = vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInference', vscode.Uri.file(modelPath).toString(), 'tiny_clip');
     if (hasRunner()) {
-      // VS Code's own open dialog (in the browser, its quick-input form): type the folder, press Run.
+      // VS Code's own open dialog (in the browser, its quick-input form): type the folder, which it
+      // opens and lists, then press its Run button to take the folder.
       await waitFor('the clip dialog', async () => (await workbenchText('.quick-input-widget .quick-input-title'))?.some((t) => t.includes('choose a clip')));
+      assert.equal(await fill('.quick-input-widget .quick-input-box input', `${frames}/`), true);
+      await waitFor('the dialog to list the frames', async () => (await workbenchText('.quick-input-widget .monaco-list-row'))?.some((row) => row.includes('frame12.png')));
       await screenshot('clip-dialog');
-      assert.equal(await fill('.quick-input-widget .quick-input-box input', frames), true);
-      await sleep(500);
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      assert.equal(await click('.quick-input-widget .monaco-button:has-text("Run")'), true);
     } else {
       await sleep(2000);
       await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
@@ -166,6 +169,24 @@ suite('inference on clips', () => {
     const outcome = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', vscode.Uri.file(video));
     await assertSameAsCli(outcome, modelPath, video, 'video');
     await screenshot('clip-result-video');
+  });
+
+  test('a folder of clips in class sub-folders is evaluated as `resnet-studio eval` evaluates it', async () => {
+    // walk/: a folder of frames and a GIF; run/: a video and the frames again.
+    const dataset = join(root, 'dataset');
+    cpSync(join(root, 'frames'), join(dataset, 'walk', 'a'), { recursive: true });
+    copyFileSync(join(root, 'clip.gif'), join(dataset, 'walk', 'b.gif'));
+    copyFileSync(join(root, 'clip.mp4'), join(dataset, 'run', 'c.mp4'));
+    cpSync(join(root, 'frames'), join(dataset, 'run', 'd'), { recursive: true });
+    const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('resnetStudio.evaluateFolder', vscode.Uri.file(dataset), model.document.uri);
+    assert.equal(outcome?.state, 'done');
+    const reference = cliJson<EvaluationResult>(['eval', modelPath, dataset]);
+    assert.equal(reference.failed.length, 0, JSON.stringify(reference.failed));
+    assert.equal(reference.total, 4);
+    assert.deepEqual({ accuracy: outcome.accuracy, correct: outcome.correct, total: outcome.total }, { accuracy: reference.accuracy, correct: reference.correct, total: reference.total });
+    const shown = `${(reference.accuracy! * 100).toFixed(2)}% (${reference.correct}/${reference.total})`;
+    await viewShows('the view to show the accuracy on the clips', '.eval-run .accuracy', (text) => text === shown);
+    await screenshot('clip-evaluation');
   });
 
   /** Runs the clip and expects no classes but `message` in the view's error line. */
@@ -202,6 +223,9 @@ suite('inference on clips', () => {
 
   test('in a column about 400 px wide the results view reflows: no sideways scrolling, the matrix scrolls in its box', async function () {
     if (!hasRunner()) this.skip();
+    // One editor group with the network, the results panel beside it.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{}] });
     const fashion = await openFile('fashion-mnist/resnet20.resnet');
     const images = vscode.Uri.joinPath(workspaceRoot(), 'fashion-mnist', 'images');
     const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('resnetStudio.evaluateFolder', images, fashion.document.uri);

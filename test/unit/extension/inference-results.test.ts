@@ -110,7 +110,7 @@ test('an evaluation\'s result: dense confusion up to 100 classes, sparse cells b
     const logits = (hot: number) => Array.from({ length: classes }, (_, i) => (i === hot ? 5 : 0));
     const outputs = [output('/d/0_0.png', logits(0)), output('/d/1_1.png', logits(0)), output('/d/2_1.png', logits(1))];
     const run = { outputs, first: inferResult(outputs), seconds: 2 };
-    const input = { dataset: { layout: 'suffix' as const, samples }, classes, className: (i: number) => `c${i}` };
+    const input = { dataset: { layout: 'suffix' as const, kind: 'image' as const, samples }, classes, className: (i: number) => `c${i}` };
     const evaluation = evaluationResult(model, input, run, { folder: 'd', imageName: (path) => path.slice(3) });
     assert.deepEqual([evaluation.total, evaluation.correct, evaluation.accuracy, evaluation.imagesPerSecond], [3, 2, 2 / 3, 1.5]);
     assert.equal(evaluation.perClass.length, classes);
@@ -198,4 +198,29 @@ test('folders list as ImageFolder (sorted class folders) or as flat files with a
   assert.ok(typeof suffix !== 'string');
   assert.deepEqual(suffix.samples.map((s) => [s.path.slice(flat.length + 1), s.target]), [['0001_9.png', 9], ['0002_3.png', 3]]);
   assert.match(String(await listDataset(flat, 5)), /0001_9\.png: a flat folder needs file names ending in _<class index>/);
+});
+
+test('for a 3-D network a class folder holds clips: folders of frames, animations and videos; stray frames are refused', async () => {
+  const clips = join(folder, 'clips');
+  for (const [path, content] of [['walk/a/frame1.png', ''], ['walk/a/frame2.png', ''], ['walk/b.gif', ''], ['run/c.mp4', ''], ['run/notes.txt', '']] as const) {
+    mkdirSync(join(clips, path, '..'), { recursive: true });
+    writeFileSync(join(clips, path), content);
+  }
+  const dataset = await listDataset(clips, 2, ['walk', 'run'], 'clip');
+  assert.ok(typeof dataset !== 'string', String(dataset));
+  assert.equal(dataset.kind, 'clip');
+  assert.deepEqual(dataset.samples.map((s) => [s.path.slice(clips.length + 1), s.target]), [['run/c.mp4', 1], ['walk/a', 0], ['walk/b.gif', 0]]);
+  // The same folder for a 2-D network: every image file is a sample.
+  const images = await listDataset(clips, 2, ['walk', 'run']);
+  assert.ok(typeof images !== 'string');
+  assert.deepEqual(images.samples.map((s) => s.path.slice(clips.length + 1)), ['walk/a/frame1.png', 'walk/a/frame2.png', 'walk/b.gif']);
+
+  writeFileSync(join(clips, 'walk', 'frame9.png'), '');
+  assert.match(String(await listDataset(clips, 2, ['walk', 'run'], 'clip')), /walk: frame9\.png: a class folder of clips holds one clip per entry \(folders of frames, or \.gif, \.webp, \.mp4.*\), not single frames/);
+  const flat = join(folder, 'flat-clips');
+  mkdirSync(flat);
+  for (const f of ['x_1.mp4', 'y_0.webp', 'z_0.png']) writeFileSync(join(flat, f), '');
+  const suffix = await listDataset(flat, 2, undefined, 'clip');
+  assert.ok(typeof suffix !== 'string');
+  assert.deepEqual(suffix.samples.map((s) => [s.path.slice(flat.length + 1), s.target]), [['x_1.mp4', 1], ['y_0.webp', 0]]);
 });
