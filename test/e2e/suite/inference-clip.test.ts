@@ -175,9 +175,9 @@ suite('inference on clips', () => {
     // walk/: a folder of frames and a GIF; run/: a video and the frames again.
     const dataset = join(root, 'dataset');
     cpSync(join(root, 'frames'), join(dataset, 'walk', 'a'), { recursive: true });
+    cpSync(join(root, 'frames'), join(dataset, 'run', 'd'), { recursive: true });
     copyFileSync(join(root, 'clip.gif'), join(dataset, 'walk', 'b.gif'));
     copyFileSync(join(root, 'clip.mp4'), join(dataset, 'run', 'c.mp4'));
-    cpSync(join(root, 'frames'), join(dataset, 'run', 'd'), { recursive: true });
     const outcome = await vscode.commands.executeCommand<EvalOutcome | undefined>('resnetStudio.evaluateFolder', vscode.Uri.file(dataset), model.document.uri);
     assert.equal(outcome?.state, 'done');
     const reference = cliJson<EvaluationResult>(['eval', modelPath, dataset]);
