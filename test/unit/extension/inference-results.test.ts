@@ -13,7 +13,9 @@ import { evaluationResult, inferenceResult, topScores } from '../../../engine/ru
 import type { RunnableModel } from '../../../engine/runtime/runnable-model';
 import type { InferResult, InputResult } from '../../../contracts/worker';
 import type { EpReport } from '../../../engine/runtime/providers';
-import { confusionCells, resultJson } from '../../../contracts/inference-result';
+import { clipFramesText, confusionCells, resultJson } from '../../../contracts/inference-result';
+import { analyze } from '../../../language/core/analysis';
+import { networkPreprocess, preprocessText } from '../../../engine/runtime/network-preprocess';
 import { parseResultsRequest } from '../../../contracts/results';
 import { LineMap } from '../../../language/core/positions';
 import { exampleFile, exampleNetwork } from '../onnx/example-networks';
@@ -102,6 +104,26 @@ test('an image run\'s result carries the top-k with labels, the logits, the file
   assert.equal(result.ep.ran, 'cpu');
   // What the CLI prints and "Copy JSON" copies: the same text, which parses back to the same result.
   assert.deepEqual(JSON.parse(resultJson(result)), result);
+});
+
+test('a clip run\'s result says what ran: the frames, those sampled, C×T×H×W and the preprocessing in words', () => {
+  const clipModel = { ...model, network: analyze('network c {\n  input 3x8x112x112\n  preprocess kinetics\n  avgpool avgpool\n  fc linear(2)\n}\n').networks[0]! };
+  const out = { ...output('/w/walk', [1, 0]), clip: { source: 'folder' as const, frames: 12, sampled: [0, 1, 3, 4, 6, 7, 9, 11] } };
+  const [clip] = inferenceResult(clipModel, inferResult([out]), { top: 2 }).results;
+  assert.deepEqual(clip!.clip, {
+    source: 'folder',
+    frames: 12,
+    sampled: [0, 1, 3, 4, 6, 7, 9, 11],
+    input: [3, 8, 112, 112],
+    preprocess: 'kinetics: resize to 128×171 (bilinear, no antialias), center crop 112×112, normalize mean 0.43216/0.394666/0.37645 std 0.22803/0.22145/0.216989',
+  });
+  assert.equal(clipFramesText(clip!.clip!), 'folder of 12 frames; 8 sampled evenly: 0, 1, 3, 4, 6, 7, 9, 11 (zero-based)');
+  // An image run has no clip; the preprocessing words cover a section and no preprocessing at all.
+  assert.equal(inferenceResult(model, inferResult([output('/w/a_1.png', [0, 1])]), { top: 1 }).results[0]!.clip, undefined);
+  const described = (source: string) => preprocessText(networkPreprocess(analyze(source).networks[0]!));
+  assert.equal(described('network n {\n  input 1x28x28\n  preprocess {\n    grayscale\n    resize(32)\n    center_crop(28)\n    normalize(mean=[0.5], std=[0.25])\n  }\n  fc linear(2)\n}\n'), 'grayscale, resize the shorter side to 32, center crop 28×28, normalize mean 0.5 std 0.25');
+  assert.equal(described('network n {\n  input 3x8x8\n  fc linear(2)\n}\n'), 'scale to [0, 1]');
+  assert.equal(described('network n {\n  input 3x224x224\n  preprocess imagenet\n  fc linear(2)\n}\n'), 'imagenet: resize the shorter side to 256, center crop 224×224, normalize mean 0.485/0.456/0.406 std 0.229/0.224/0.225');
 });
 
 test('an evaluation\'s result: dense confusion up to 100 classes, sparse cells beyond, read back alike by confusionCells', () => {
