@@ -35,7 +35,7 @@ const repoRoot = resolve(e2eDir, '..', '..');
 const { values: options } = parseArgs({
   options: {
     grep: { type: 'string' },
-    timeout: { type: 'string', default: process.env.RESNET_E2E_TIMEOUT_S ?? '300' },
+    timeout: { type: 'string', default: process.env.RESNET_E2E_TIMEOUT_S ?? '600' },
     'no-build': { type: 'boolean', default: false },
     extension: { type: 'string' },
     results: { type: 'string' },

@@ -157,14 +157,14 @@ suite('inference on clips', () => {
   });
 
   test('an animated GIF runs as a clip, as the CLI runs it', async () => {
-    await vscode.window.showTextDocument(model.document);
+    await vscode.window.showTextDocument(model.document, vscode.ViewColumn.One);
     const gif = join(root, 'clip.gif');
     const outcome = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', vscode.Uri.file(gif));
     await assertSameAsCli(outcome, modelPath, gif, 'animation');
   });
 
   test('a video decoded by ffmpeg runs as a clip, as the CLI runs it', async () => {
-    await vscode.window.showTextDocument(model.document);
+    await vscode.window.showTextDocument(model.document, vscode.ViewColumn.One);
     const video = join(root, 'clip.mp4');
     const outcome = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', vscode.Uri.file(video));
     await assertSameAsCli(outcome, modelPath, video, 'video');
@@ -191,7 +191,7 @@ suite('inference on clips', () => {
 
   /** Runs the clip and expects no classes but `message` in the view's error line. */
   async function expectClipError(clip: string, message: RegExp): Promise<void> {
-    await vscode.window.showTextDocument(model.document);
+    await vscode.window.showTextDocument(model.document, vscode.ViewColumn.One);
     const outcome = await vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInferenceOnImage', vscode.Uri.file(clip));
     assert.ok(outcome, 'the command returned no result');
     assert.deepEqual(outcome.top, []);
