@@ -99,7 +99,7 @@ async function assertSameAsCli(outcome: ImageRunOutcome | undefined, model: stri
 }
 
 suite('inference on clips', () => {
-  let root: string;
+  let root = '';
   let modelPath: string;
   let model: vscode.TextEditor;
 
@@ -131,9 +131,14 @@ suite('inference on clips', () => {
     await vscode.workspace.getConfiguration('resnetStudio').update('executionProvider', 'cpu', vscode.ConfigurationTarget.Global);
   });
 
+  // The suites after this one count the view's runs and pick the newest image of the workspace: leave
+  // them no runs and no files of this suite.
   suiteTeardown(async () => {
     await vscode.workspace.getConfiguration('resnetStudio').update('executionProvider', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('resnetStudio.stopInferenceWorker');
+    if (hasRunner()) await click('#toolbar vscode-button:has-text("Clear history")', { includeWebviews: true });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    if (root) rmSync(root, { recursive: true, force: true });
   });
 
   test('a folder of frames chosen in the clip dialog runs; the view says what ran and equals infer --json', async () => {
