@@ -137,6 +137,7 @@ suite('inference on clips', () => {
     await vscode.workspace.getConfiguration('resnetStudio').update('executionProvider', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('resnetStudio.stopInferenceWorker');
     if (hasRunner()) await click('#toolbar vscode-button:has-text("Clear history")', { includeWebviews: true });
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     if (root) rmSync(root, { recursive: true, force: true });
   });
@@ -147,9 +148,16 @@ suite('inference on clips', () => {
     if (hasRunner()) {
       // VS Code's own open dialog (in the browser, its quick-input form): type the folder, which it
       // opens and lists, then press its Run button to take the folder.
-      await waitFor('the clip dialog', async () => (await workbenchText('.quick-input-widget .quick-input-title'))?.some((t) => t.includes('choose a clip')));
+      // It opens at the model's folder; typing before that listing arrives would be overwritten by it.
+      await waitFor('the clip dialog to list the model\'s folder', async () => {
+        const title = (await workbenchText('.quick-input-widget .quick-input-title'))?.some((t) => t.includes('choose a clip'));
+        return title && (await workbenchText('.quick-input-widget .monaco-list-row'))?.some((row) => row.includes('tiny_clip.resnet'));
+      });
       assert.equal(await fill('.quick-input-widget .quick-input-box input', `${frames}/`), true);
-      await waitFor('the dialog to list the frames', async () => (await workbenchText('.quick-input-widget .monaco-list-row'))?.some((row) => row.includes('frame12.png')));
+      await waitFor('the dialog to list the frames', async () => {
+        const rows = (await workbenchText('.quick-input-widget .monaco-list-row')) ?? [];
+        return rows.some((row) => row.includes('frame12.png')) && !rows.some((row) => row.includes('tiny_clip.resnet'));
+      });
       await screenshot('clip-dialog');
       assert.equal(await click('.quick-input-widget .monaco-button:has-text("Run")'), true);
     } else {
