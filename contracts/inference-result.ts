@@ -4,7 +4,7 @@
 import type { Range } from '../language/core/positions';
 import type { WeightProblem } from '../engine/onnx/state-dict';
 import type { EpReport } from '../engine/runtime/providers';
-import type { InputTimings, Precision, SessionTimings } from './worker';
+import type { ClipInfo, InputTimings, Precision, SessionTimings } from './worker';
 import type { CamMethod } from '../engine/runtime/cam';
 import type { LayerTime } from '../engine/runtime/profile';
 
@@ -51,12 +51,22 @@ export interface RunReport {
   session: SessionTimings;
 }
 
-/** One image: its top classes and logits, or why it could not be read (the others still run). */
+/** A clip's run (a C×T×H×W network): how the clip was read and what the network got. */
+export interface ClipReport extends ClipInfo {
+  /** The network's input, [C, T, H, W]. */
+  input: number[];
+  /** What each frame went through, in words: "kinetics: resize to 128×171 …". */
+  preprocess: string;
+}
+
+/** One image (or clip): its top classes and logits, or why it could not be read (the others still run). */
 export interface ImageResult {
   /** The image file, named as `model` is. */
   image: string;
-  /** The file's own size, before any resize or crop. */
+  /** The file's own size, before any resize or crop (a clip's: its first frame's). */
   original?: { width: number; height: number };
+  /** For a clip: its frames, those taken, the input and the preprocessing. */
+  clip?: ClipReport;
   top?: ClassScore[];
   logits?: number[];
   error?: string;
@@ -131,6 +141,13 @@ export function confusionCells(result: Pick<EvaluationResult, 'confusion' | 'per
 /** A result as the CLI prints it and "Copy JSON" copies it. */
 export function resultJson(result: InferenceResult | EvaluationResult): string {
   return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+const CLIP_SOURCES: Record<ClipInfo['source'], string> = { folder: 'folder', animation: 'animation', video: 'video (ffmpeg)' };
+
+/** A clip's frames in words, as the CLI prints them and the results view shows them. */
+export function clipFramesText(clip: ClipReport): string {
+  return `${CLIP_SOURCES[clip.source]} of ${clip.frames} frame${clip.frames === 1 ? '' : 's'}; ${clip.sampled.length} sampled evenly: ${clip.sampled.join(', ')} (zero-based)`;
 }
 
 /** How a class is named to a person: its label, else its index. */

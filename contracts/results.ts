@@ -70,7 +70,7 @@ export interface EvalRunView {
   progress: { done: number; total: number; imagesPerSecond: number };
   /** Once done: the evaluation as `resnet-studio eval --json` gives it; "Copy JSON" copies it. */
   result?: EvaluationResult;
-  /** The images of result.mistakes as webview resource URIs, in the same order. */
+  /** The images of result.mistakes as webview resource URIs, in the same order; '' for a clip that is no picture (a folder of frames, a video). */
   mistakeSrcs?: string[];
   /** The class map of each mistake's (wrong) answer over what the network saw, in the same order. */
   mistakeMaps?: (PixelsView | undefined)[];

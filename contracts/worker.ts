@@ -70,12 +70,24 @@ export interface InputResult {
   timings: InputTimings;
   /** With includeSeenImage, for image inputs: the uint8 pixels (HWC) the network saw. */
   seen?: SeenImage;
-  /** For image inputs: the file's own size. */
+  /** For image inputs: the file's own size (a clip's: its first frame's). */
   original?: { width: number; height: number };
+  /** For a clip: where its frames came from and which were taken. */
+  clip?: ClipInfo;
   /** With `cam`: the maps of the most probable classes, most probable first. */
   cam?: CamMaps;
   /** With `profile`: the measured run's time per layer. */
   profile?: LayerProfile;
+}
+
+/** How a clip input (for a C×T×H×W network) was read. */
+export interface ClipInfo {
+  /** A folder of frames, an animated GIF or WebP, or a video ffmpeg decoded. */
+  source: 'folder' | 'animation' | 'video';
+  /** Frames in the clip. */
+  frames: number;
+  /** The frames taken, zero-based, T of them (torch.linspace(0, frames − 1, T).long()). */
+  sampled: number[];
 }
 
 export interface SeenImage {

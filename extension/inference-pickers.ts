@@ -2,7 +2,7 @@
 // and the file size), a clip for a C×T×H×W network (a folder of frames, an animated GIF or WebP, a
 // video) and a `.resnet` model (the active editor's when there is one).
 import * as vscode from 'vscode';
-import { IMAGE_FORMAT_NAMES, imageGlob, VIDEO_EXTENSIONS } from '../engine/runtime/image-formats';
+import { CLIP_FILE_EXTENSIONS, IMAGE_FORMAT_NAMES, imageGlob } from '../engine/runtime/image-formats';
 
 const EXCLUDE = '{**/node_modules/**,**/.git/**}';
 const MAX_IMAGES = 5000;
@@ -67,7 +67,7 @@ export async function pickClip(): Promise<vscode.Uri | undefined> {
     canSelectFiles: true,
     canSelectFolders: true,
     canSelectMany: false,
-    filters: { Clips: ['gif', 'webp', ...VIDEO_EXTENSIONS.map((e) => e.slice(1))], 'All files': ['*'] },
+    filters: { Clips: CLIP_FILE_EXTENSIONS.map((e) => e.slice(1)), 'All files': ['*'] },
   });
   return picked?.[0];
 }

@@ -121,9 +121,8 @@ class InferenceController {
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
     if (uri?.path.endsWith('.resnet')) {
       const model = await this.prepare(await vscode.workspace.openTextDocument(uri), networkName);
-      // A network whose input is C×T×H×W runs on a clip.
-      const image = model && (model.network.input?.length === 4 ? await pickClip() : await pickImage());
-      return image && this.runImage(image, model);
+      const image = model && (await pickInput(model));
+      return image && model && this.runImage(image, model);
     }
     if (uri) {
       const document = await pickModel();
@@ -133,7 +132,7 @@ class InferenceController {
     // From the palette: the network first (a pick when ambiguous, its weights checked), then the image.
     const document = await pickModel();
     const model = document && (await this.prepare(document, networkName));
-    const image = model && (await pickImage());
+    const image = model && (await pickInput(model));
     return image && model && this.runImage(image, model);
   }
 
@@ -277,7 +276,7 @@ class InferenceController {
   /** The network with seeded random weights, on an image the user picks: shapes and timings without trained weights. */
   private async dryRun(document: vscode.TextDocument, network: string): Promise<ImageRunOutcome | undefined> {
     const model = await this.prepare(document, network, { kind: 'random', seed: DEFAULT_SEED });
-    const image = model && (await pickImage());
+    const image = model && (await pickInput(model));
     return image && model && this.runImage(image, model);
   }
 
@@ -363,7 +362,8 @@ class InferenceController {
       ...(model.network.input?.length === 4 ? {} : { imageSrc: this.panel.asWebviewUri(image) }),
       ...(seen ? { seen: pixelsView(seen) } : {}),
       ...(seen && output.cam ? { maps: classMapsView(output.cam, seen, name) } : {}),
-      ...(output.logits && !output.cam
+      // The worker makes class maps of images only: a clip's are not missing for its head's sake.
+      ...(output.logits && !output.cam && !output.clip
         ? { mapsNote: `No class map: the head of ${model.network.name} is not global average pooling followed by a linear layer. Turn on the setting "Occlusion Maps" (ResNet Studio › Inference) to compute occlusion sensitivity instead (49 extra runs).` }
         : {}),
       ...(truth ? { trueClass: { index: truth.index, name: name(truth.index), from: truth.from } } : {}),
@@ -514,7 +514,9 @@ class InferenceController {
     const result = evaluationResult(model, input, run, { folder: folderLabel, imageName });
     view.state = 'done';
     view.result = result;
-    view.mistakeSrcs = result.mistakes.map((m) => this.panel.asWebviewUri(vscode.Uri.file(paths.get(m.image)!)));
+    // A clip shows as a picture only when it is an animation; a folder of frames or a video has its name.
+    const pictured = (path: string) => input.dataset.kind === 'image' || /\.(gif|webp)$/i.test(path);
+    view.mistakeSrcs = result.mistakes.map((m) => (pictured(m.image) ? this.panel.asWebviewUri(vscode.Uri.file(paths.get(m.image)!)) : ''));
     view.progress = { done: total, total, imagesPerSecond: result.imagesPerSecond };
     this.log.info(
       `${model.network.name} on ${folderLabel}: accuracy ${result.accuracy === null ? 'n/a' : (result.accuracy * 100).toFixed(2) + '%'} ` +
@@ -530,9 +532,14 @@ class InferenceController {
       },
     };
     await this.panel.show(record);
-    await this.showMistakeMaps(record, model, mistakePaths);
+    if (input.dataset.kind === 'image') await this.showMistakeMaps(record, model, mistakePaths);
     return { id: view.id, state: 'done', total: result.total, correct: result.correct, accuracy: result.accuracy, imagesPerSecond: result.imagesPerSecond, ep: run.first.ep.ran };
   }
+}
+
+/** What the network runs on: a clip when its input is C×T×H×W, else an image. */
+function pickInput(model: DocumentModel): Promise<vscode.Uri | undefined> {
+  return model.network.input?.length === 4 ? pickClip() : pickImage();
 }
 
 /** How results name files: workspace-relative (absolute outside the workspace). */

@@ -126,7 +126,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
       const lines = [
         ...(warning ? [warning] : []),
         runLine(result),
-        `dataset ${folder}: ${dataset.samples.length} images, ${datasetLayout(dataset)}`,
+        `dataset ${folder}: ${dataset.samples.length} ${dataset.kind === 'clip' ? 'clips' : 'images'}, ${datasetLayout(dataset)}`,
         ...formatEpReport(result.ep),
         sessionLine(result),
         ...resultLines(result),

@@ -8,7 +8,8 @@ import type { OnResults } from '../../engine/runtime/dataset';
 import { inferenceResult } from '../../engine/runtime/inference-result';
 import { formatEpReport, type EpChoice } from '../../engine/runtime/providers';
 import { inferRequest, isModelProblem, loadModel, unreadable, type RunnableModel } from '../../engine/runtime/runnable-model';
-import { className, resultJson, type ImageResult, type RunReport } from '../../contracts/inference-result';
+import { className, clipFramesText, resultJson, type ImageResult, type RunReport } from '../../contracts/inference-result';
+import { formatDims } from '../../language/core/format';
 import type { InferResult, WeightsRequest } from '../../contracts/worker';
 import { where } from '../where';
 import { EXPLAIN_OPTIONS, profileLines, writeOverlays } from '../explain';
@@ -100,6 +101,9 @@ function imageLines(image: ImageResult): string[] {
       (score, rank) =>
         `  ${String(rank + 1).padStart(2)}. ${(score.probability * 100).toFixed(2).padStart(6)}%  ${className(score.label, score.index)}${score.label === null ? '' : ` (${score.index})`}`,
     ),
+    ...(image.clip
+      ? [`  clip: ${clipFramesText(image.clip)}`, `  input ${formatDims(image.clip.input)} (C×T×H×W); preprocess ${image.clip.preprocess}`]
+      : []),
     `  decode ${ms(t.decodeMs)}, preprocess ${ms(t.preprocessMs)}, run ${ms(t.runMs)}`,
   ];
 }

@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { formatShape } from '../../language/core/format';
+import type { ClipInfo } from '../../contracts/worker';
 import { decodeImageFile, ImageDecodeError, MAX_INPUT_PIXELS, type DecodedImage } from './decode';
 import { hasImageExtension } from './image-formats';
 import { preprocessPixels, PreprocessError, type PreprocessedImage, type PreprocessOptions } from './preprocess';
@@ -27,8 +28,16 @@ export function sampleFrames(total: number, count: number): number[] {
 
 const byName = new Intl.Collator('en', { numeric: true }).compare;
 
-/** The sampled frames of a clip, decoded (RGB or gray, as stored). */
-export async function readClip(path: string, count: number): Promise<{ frames: DecodedImage[]; total: number }> {
+export interface Clip {
+  /** The sampled frames, decoded (RGB or gray, as stored), in order. */
+  frames: DecodedImage[];
+  /** Frames in the source. */
+  total: number;
+  source: ClipInfo['source'];
+}
+
+/** The sampled frames of a clip. */
+export async function readClip(path: string, count: number): Promise<Clip> {
   let info;
   try {
     info = await stat(path);
@@ -46,15 +55,15 @@ export async function readClip(path: string, count: number): Promise<{ frames: D
   return readVideo(path, count);
 }
 
-async function readFrameFolder(folder: string, count: number): Promise<{ frames: DecodedImage[]; total: number }> {
+async function readFrameFolder(folder: string, count: number): Promise<Clip> {
   const names = (await readdir(folder, { withFileTypes: true })).filter((e) => e.isFile() && hasImageExtension(e.name)).map((e) => e.name).sort(byName);
   if (names.length === 0) throw new ClipError(`${folder} holds no image files to read as frames`);
   const frames = [];
   for (const index of sampleFrames(names.length, count)) frames.push(await decodeImageFile(join(folder, names[index]!)));
-  return { frames, total: names.length };
+  return { frames, total: names.length, source: 'folder' };
 }
 
-async function readAnimated(path: string, count: number): Promise<{ frames: DecodedImage[]; total: number }> {
+async function readAnimated(path: string, count: number): Promise<Clip> {
   const bytes = await readFile(path);
   try {
     const options = { animated: true, failOn: 'error' as const, limitInputPixels: MAX_INPUT_PIXELS };
@@ -64,7 +73,7 @@ async function readAnimated(path: string, count: number): Promise<{ frames: Deco
     if (pages < 2) throw new ClipError(`${path} has one frame; a network with a C×T×H×W input takes a clip of several`);
     const frameBytes = info.width * height * 3;
     const frames = sampleFrames(pages, count).map((page): DecodedImage => ({ width: info.width, height, channels: 3, pixels: new Uint8Array(data.subarray(page * frameBytes, (page + 1) * frameBytes)) }));
-    return { frames, total: pages };
+    return { frames, total: pages, source: 'animation' };
   } catch (error) {
     if (error instanceof ClipError) throw error;
     throw new ClipError(`Cannot decode the animation ${path}: ${(error as Error).message}`);
@@ -99,7 +108,7 @@ function run(program: 'ffmpeg' | 'ffprobe', args: string[], onData?: (chunk: Buf
   });
 }
 
-async function readVideo(path: string, count: number): Promise<{ frames: DecodedImage[]; total: number }> {
+async function readVideo(path: string, count: number): Promise<Clip> {
   let probe: { streams?: { width?: number; height?: number; nb_read_frames?: string }[] };
   try {
     probe = JSON.parse(await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=width,height,nb_read_frames', '-of', 'json', path]));
@@ -130,13 +139,12 @@ async function readVideo(path: string, count: number): Promise<{ frames: Decoded
   const last = Math.max(...kept.keys());
   if (kept.size === 0) throw new ClipError(`ffmpeg gave no frames of ${path}`);
   const frames = wanted.map((i): DecodedImage => ({ width, height, channels: 3, pixels: kept.get(i) ?? kept.get(last)! }));
-  return { frames, total };
+  return { frames, total, source: 'video' };
 }
 
 export interface PreprocessedClip extends Omit<PreprocessedImage, 'dims'> {
   dims: number[];
-  /** Frames in the source, of which `dims[2]` were sampled. */
-  frames: number;
+  clip: ClipInfo;
 }
 
 /** A clip as the network's [1, C, T, H, W] input; `seen` is the middle frame as the network saw it. */
@@ -166,7 +174,7 @@ export async function preprocessClip(path: string, spec: PreprocessOptions, inpu
     dims: [1, channels, count, height, width],
     seen: seen!,
     original: { width: first.width, height: first.height },
-    frames: clip.total,
+    clip: { source: clip.source, frames: clip.total, sampled: sampleFrames(clip.total, count) },
     timings: { decodeMs: decoded - started, preprocessMs: performance.now() - decoded },
   };
 }

@@ -3,12 +3,13 @@
 // and the extension's folder evaluation (through inference-result.ts), so both give the same
 // figures. Two layouts: one sub-folder per class (named by its label or index, or torchvision's
 // ImageFolder order: class-folders.ts), or flat files named `<anything>_<k>.<ext>` whose suffix k is
-// the class index.
+// the class index. For a 3-D network the samples are clips: in a class folder each sub-folder (of
+// frames), animated GIF or WebP and video is one clip; a flat folder holds clip files with the suffix.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classFolders, type ClassFolders } from './class-folders';
 import { softmax, topK } from './classes';
-import { hasImageExtension, IMAGE_EXTENSIONS } from './image-formats';
+import { CLIP_FILE_EXTENSIONS, hasClipExtension, hasImageExtension, IMAGE_EXTENSIONS } from './image-formats';
 import type { ClassAccuracy, Mistake } from '../../contracts/inference-result';
 import type { InferResult, InputResult, SessionTimings } from '../../contracts/worker';
 
@@ -30,8 +31,12 @@ export interface Sample {
   target: number;
 }
 
+/** What one sample is: an image, or a clip for a C×T×H×W network (clip.ts reads it). */
+export type SampleKind = 'image' | 'clip';
+
 export interface Dataset {
   layout: 'image-folder' | 'suffix';
+  kind: SampleKind;
   samples: Sample[];
   /** The image-folder layout's sub-folders and their classes. */
   classFolders?: ClassFolders;
@@ -49,12 +54,25 @@ export async function walkImages(folder: string): Promise<string[]> {
   return found;
 }
 
+const CLIP_FILES = `folders of frames, or ${CLIP_FILE_EXTENSIONS.join(', ')} files`;
+
+/** The clips of a class folder, in code-point order: its sub-folders (of frames) and clip files; or why it holds stray frames. */
+async function listClips(folder: string): Promise<string[] | string> {
+  const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name));
+  const stills = entries.filter((e) => e.isFile() && hasImageExtension(e.name) && !hasClipExtension(e.name)).map((e) => e.name);
+  if (stills.length > 0) {
+    const shown = stills.slice(0, 3).join(', ') + (stills.length > 3 ? `, … (${stills.length} in all)` : '');
+    return `${folder}: ${shown}: a class folder of clips holds one clip per entry (${CLIP_FILES}), not single frames; put each clip's frames in a folder of their own`;
+  }
+  return entries.filter((e) => e.isDirectory() || (e.isFile() && hasClipExtension(e.name))).map((e) => join(folder, e.name));
+}
+
 /**
- * The labelled images of a folder for a network of `classes` outputs, or a message saying why it is
- * not a dataset. Without `classes` (training a new head) the classes are the data's own: the sorted
- * sub-folders (torchvision's ImageFolder), or any index of the flat files.
+ * The labelled images (or clips) of a folder for a network of `classes` outputs, or a message saying
+ * why it is not a dataset. Without `classes` (training a new head) the classes are the data's own: the
+ * sorted sub-folders (torchvision's ImageFolder), or any index of the flat files.
  */
-export async function listDataset(folder: string, classes?: number, labels?: readonly string[]): Promise<Dataset | string> {
+export async function listDataset(folder: string, classes?: number, labels?: readonly string[], kind: SampleKind = 'image'): Promise<Dataset | string> {
   let entries;
   try {
     if (!(await stat(folder)).isDirectory()) return `${folder} is not a folder`;
@@ -68,13 +86,16 @@ export async function listDataset(folder: string, classes?: number, labels?: rea
     if (typeof folders === 'string') return folders;
     const samples: Sample[] = [];
     for (const [i, name] of folders.names.entries()) {
-      for (const path of await walkImages(join(folder, name))) samples.push({ path, target: folders.targets[i]! });
+      const paths = kind === 'clip' ? await listClips(join(folder, name)) : await walkImages(join(folder, name));
+      if (typeof paths === 'string') return paths;
+      for (const path of paths) samples.push({ path, target: folders.targets[i]! });
     }
-    if (samples.length === 0) return `${folder}: the class folders hold no images (${IMAGE_EXTENSIONS.join(', ')})`;
-    return { layout: 'image-folder', samples, classFolders: folders };
+    if (samples.length === 0) return `${folder}: the class folders hold no ${kind === 'clip' ? `clips (${CLIP_FILES})` : `images (${IMAGE_EXTENSIONS.join(', ')})`}`;
+    return { layout: 'image-folder', kind, samples, classFolders: folders };
   }
-  const images = entries.filter((e) => e.isFile() && hasImageExtension(e.name)).map((e) => e.name).sort(byCodePoint);
-  if (images.length === 0) return `${folder} holds no images and no class folders`;
+  const isSample = kind === 'clip' ? hasClipExtension : hasImageExtension;
+  const images = entries.filter((e) => e.isFile() && isSample(e.name)).map((e) => e.name).sort(byCodePoint);
+  if (images.length === 0) return `${folder} holds no ${kind === 'clip' ? `clip files (${CLIP_FILE_EXTENSIONS.join(', ')})` : 'images'} and no class folders`;
   const samples: Sample[] = [];
   const unlabelled: string[] = [];
   for (const name of images) {
@@ -87,7 +108,7 @@ export async function listDataset(folder: string, classes?: number, labels?: rea
     const below = classes === undefined ? '' : ` with an index below ${classes}`;
     return `${folder}: ${shown}: a flat folder needs file names ending in _<class index>.<ext>${below}, or use one subfolder per class`;
   }
-  return { layout: 'suffix', samples };
+  return { layout: 'suffix', kind, samples };
 }
 
 export interface BatchedRun {

@@ -40,3 +40,12 @@ export function hasImageExtension(name: string): boolean {
 
 /** Video files the editor's clip picker offers (a clip reader accepts any file ffmpeg can decode). */
 export const VIDEO_EXTENSIONS: readonly string[] = ['.mp4', '.m4v', '.mov', '.avi', '.mkv', '.webm', '.mpg', '.mpeg'];
+
+/** Files that are a clip by themselves: an animated GIF or WebP, or a video. */
+export const CLIP_FILE_EXTENSIONS: readonly string[] = ['.gif', '.webp', ...VIDEO_EXTENSIONS];
+
+/** Whether a file name ends in a clip file's extension (any case). */
+export function hasClipExtension(name: string): boolean {
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 && CLIP_FILE_EXTENSIONS.includes(name.slice(dot).toLowerCase());
+}

@@ -3,8 +3,9 @@
 import { mapRows } from './cam';
 import { softmax, topK } from './classes';
 import { confidentMistakes, evaluate, type BatchedRun } from './dataset';
+import { networkPreprocess, preprocessText } from './network-preprocess';
 import type { EvaluationInput, RunnableModel } from './runnable-model';
-import { DENSE_CONFUSION_CLASSES, nonZeroCells, type ClassScore, type EvaluationResult, type ImageResult, type InferenceResult, type RunReport } from '../../contracts/inference-result';
+import { DENSE_CONFUSION_CLASSES, nonZeroCells, type ClassScore, type ClipReport, type EvaluationResult, type ImageResult, type InferenceResult, type RunReport } from '../../contracts/inference-result';
 import type { InferResult, InputResult } from '../../contracts/worker';
 
 /** How results name image files: the CLI as given, VS Code workspace-relative. */
@@ -35,11 +36,18 @@ function runReport(model: RunnableModel, result: InferResult): RunReport {
   };
 }
 
-function imageResult(output: InputResult, labels: readonly string[] | undefined, top: number, name: ImageName): ImageResult {
+function clipReport(model: RunnableModel, output: InputResult): ClipReport | undefined {
+  const input = model.network.input;
+  return output.clip && input ? { ...output.clip, input: [...input], preprocess: preprocessText(networkPreprocess(model.network)) } : undefined;
+}
+
+function imageResult(output: InputResult, model: RunnableModel, top: number, name: ImageName): ImageResult {
+  const clip = clipReport(model, output);
   return {
     image: name(output.label),
     ...(output.original ? { original: output.original } : {}),
-    ...(output.logits ? { top: topScores(output.logits, labels, top), logits: Array.from(output.logits) } : { error: output.error ?? 'failed' }),
+    ...(clip ? { clip } : {}),
+    ...(output.logits ? { top: topScores(output.logits, model.labels, top), logits: Array.from(output.logits) } : { error: output.error ?? 'failed' }),
     timings: output.timings,
     ...(output.cam?.maps[0] ? { cam: mapRows(output.cam.maps[0].values, output.cam.height, output.cam.width), camMethod: output.cam.method } : {}),
     ...(output.profile ? { profile: output.profile.layers, profileOtherMs: output.profile.otherMs } : {}),
@@ -49,7 +57,7 @@ function imageResult(output: InputResult, labels: readonly string[] | undefined,
 /** `infer --json`: each image's top `top` classes, its logits and timings. */
 export function inferenceResult(model: RunnableModel, result: InferResult, options: { top: number; imageName?: ImageName }): InferenceResult {
   const name = options.imageName ?? asGiven;
-  return { ...runReport(model, result), results: result.results.map((output) => imageResult(output, model.labels, options.top, name)) };
+  return { ...runReport(model, result), results: result.results.map((output) => imageResult(output, model, options.top, name)) };
 }
 
 const rate = (count: number, seconds: number) => (seconds > 0 ? count / seconds : 0);

@@ -159,12 +159,12 @@ export interface EvaluationInput {
   className: (index: number) => string;
 }
 
-/** The labelled images of `folder` for a classifier (output [1, classes]), or why there are none. */
+/** The labelled images (clips, for a C×T×H×W network) of `folder` for a classifier (output [1, classes]), or why there are none. */
 export async function loadEvaluation(model: RunnableModel, folder: string): Promise<EvaluationInput | string> {
   const shape = model.network.outputShape;
   const classes = shape?.length === 2 ? shape[1] : undefined;
   if (classes === undefined) return `network ${model.network.name} does not end in class scores [1, classes]; only a classifier can be evaluated on a labelled folder`;
-  const dataset = await listDataset(folder, classes, model.labels);
+  const dataset = await listDataset(folder, classes, model.labels, model.network.input?.length === 4 ? 'clip' : 'image');
   if (typeof dataset === 'string') return dataset;
   const folders = dataset.classFolders;
   const folderOf = (i: number) => folders?.names[folders.targets.indexOf(i)];

@@ -7,7 +7,7 @@ import type { Network } from '../../language/core/model';
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { EngineError } from './engine-error';
 import { networkPreprocess } from './network-preprocess';
-import type { InferRequest, InputResult, InputSpec, SeenImage, WorkerRequest, WorkerResponse } from '../../contracts/worker';
+import type { ClipInfo, InferRequest, InputResult, InputSpec, SeenImage, WorkerRequest, WorkerResponse } from '../../contracts/worker';
 import { classActivationMap, occludedInput, occlusionMaps, occlusionPatches, type CamMaps } from './cam';
 import { topK } from './classes';
 import { layerProfile, nodeTimes, runWindows } from './profile';
@@ -21,6 +21,7 @@ interface PreparedInput {
   preprocessMs: number;
   seen?: SeenImage;
   original?: { width: number; height: number };
+  clip?: ClipInfo;
 }
 
 /** Loaded on first use, once: sharp is only needed for image inputs. */
@@ -66,7 +67,7 @@ async function prepare(input: InputSpec, network: Network, expected: number[]): 
       `${input.path}: the image gives a ${formatDims(prepared.dims.slice(1))} tensor but the network expects ${formatDims(expected)}; ${hint}`,
     );
   }
-  return { label: input.path, data: prepared.data, dims: prepared.dims, ...prepared.timings, seen: prepared.seen, original: prepared.original };
+  return { label: input.path, data: prepared.data, dims: prepared.dims, ...prepared.timings, seen: prepared.seen, original: prepared.original, ...('clip' in prepared ? { clip: prepared.clip } : {}) };
 }
 
 /** Masked inputs per model run of an occlusion map (49 in all). */
@@ -191,6 +192,7 @@ export class Worker {
           logits: new Float32Array(logits),
           timings: { decodeMs: prepared.decodeMs, preprocessMs: prepared.preprocessMs, runMs },
           ...(prepared.original ? { original: prepared.original } : {}),
+          ...(prepared.clip ? { clip: prepared.clip } : {}),
           ...(request.includeSeenImage && prepared.seen ? { seen: prepared.seen } : {}),
         };
         if (request.cam && prepared.dims.length === 4 && (entry.cam || request.cam.occlusion !== false)) result.cam = await this.classMaps(session, prepared, output, request.cam.classes, request.id);
@@ -272,6 +274,7 @@ export class Worker {
         logits: logits.slice(i * classes, (i + 1) * classes),
         timings: { decodeMs: p.decodeMs, preprocessMs: p.preprocessMs, runMs },
         ...(p.original ? { original: p.original } : {}),
+        ...(p.clip ? { clip: p.clip } : {}),
         ...(includeSeen && p.seen ? { seen: p.seen } : {}),
       };
     });

@@ -459,7 +459,7 @@ export class Elaborator {
   }
 
   private preprocess(s: Extract<Statement, { kind: 'preprocess' }>, frame: Frame): PreprocessSpec | undefined {
-    if (s.preset) return Object.prototype.hasOwnProperty.call(presets, s.preset.text) ? { ...presets[s.preset.text], range: s.span } : undefined;
+    if (s.preset) return Object.prototype.hasOwnProperty.call(presets, s.preset.text) ? { ...presets[s.preset.text], preset: s.preset.text, range: s.span } : undefined;
     const spec: PreprocessSpec = { grayscale: false, mean: [], std: [], range: s.span };
     for (const step of s.steps ?? []) {
       const args = step.argList?.args ?? [];

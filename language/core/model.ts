@@ -278,6 +278,8 @@ export interface StageNode extends NodeBase {
 export type ModelNode = LayerNode | AddNode | BlockNode | StageNode | MergeNode | ReuseNode;
 
 export interface PreprocessSpec {
+  /** The preset it was written as (`preprocess kinetics`); absent for a section of steps. */
+  preset?: string;
   /** Resize so the shorter side is this long (bilinear, antialias), or to exactly [h, w]. */
   resize?: number | [number, number];
   /** False: resize as torchvision resizes a uint8 tensor (a video frame), bilinear without antialias. */

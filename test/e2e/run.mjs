@@ -35,7 +35,7 @@ const repoRoot = resolve(e2eDir, '..', '..');
 const { values: options } = parseArgs({
   options: {
     grep: { type: 'string' },
-    timeout: { type: 'string', default: process.env.RESNET_E2E_TIMEOUT_S ?? '300' },
+    timeout: { type: 'string', default: process.env.RESNET_E2E_TIMEOUT_S ?? '600' },
     'no-build': { type: 'boolean', default: false },
     extension: { type: 'string' },
     results: { type: 'string' },
@@ -203,6 +203,21 @@ async function runInCodeServer(bundle, workspace) {
         return { filled: true };
       }
       return { filled: false };
+    },
+    '/layout': async ({ selector }) => {
+      // Where the first element matching the selector sits in its document (the workbench's or a
+      // webview's), and whether that document is wider than its window (it scrolls sideways).
+      for (const frame of page.frames()) {
+        const target = frame.locator(String(selector)).first();
+        if ((await target.count()) === 0) continue;
+        const box = await target.evaluate((element) => {
+          const rect = element.getBoundingClientRect();
+          const root = element.ownerDocument.documentElement;
+          return { left: rect.left, right: rect.right, width: rect.width, viewportWidth: root.clientWidth, scrollWidth: root.scrollWidth };
+        });
+        return { box };
+      }
+      return {};
     },
     '/report': async (report) => {
       if (report.kind === 'pass') reports.passes++;

@@ -1,6 +1,7 @@
 // Builds the DOM of one run: an image, a folder evaluation, or a failure with its actions.
 import { button as toolkitButton } from '../toolkit';
-import { className, type EvaluationResult, type RunReport } from '../../contracts/inference-result';
+import { className, clipFramesText, type EvaluationResult, type RunReport } from '../../contracts/inference-result';
+import { formatDims } from '../../language/core/format';
 import { guiText, type EvalRunView, type FailureView, type ImageRunView, type RunView, type WebviewRequest } from '../../contracts/results';
 import { classMapFigure } from './class-map';
 import { el, figure, ms, percent, pixelsCanvas } from './dom';
@@ -121,6 +122,13 @@ function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
     facts([
       ['prediction', top[0] ? `${className(top[0].label, top[0].index)} (${percent(top[0].probability)})${verdict}` : 'n/a', 'top1-label'],
       ...(truth ? [['true class', `${truth.name} (from the ${truth.from})`, 'true-label'] as [string, string, string]] : []),
+      ...(image.clip
+        ? ([
+            ['clip', clipFramesText(image.clip), 'clip-frames'],
+            ['input', `${formatDims(image.clip.input)} (C×T×H×W)`, 'clip-input'],
+            ['preprocessing', image.clip.preprocess, 'preprocess'],
+          ] as [string, string, string][])
+        : []),
       ['execution provider', epText(result.ep), 'ep'],
       ['precision', precisionText(result), 'precision'],
       ['timings', `${totalLine(run)} from the command to the result`, 'timings'],
@@ -129,6 +137,13 @@ function renderImageRun(run: ImageRunView, send: Send): HTMLElement {
   );
   if (image.profile) section.append(layerTimesSection(image, run.profileRunMs ?? image.timings.runMs));
   return section;
+}
+
+/** A box that scrolls a wide table itself, so a narrow view does not scroll sideways. */
+function scrollBox(table: HTMLElement, className?: string): HTMLElement {
+  const box = el('div', className ? `scroll-box ${className}` : 'scroll-box');
+  box.append(table);
+  return box;
 }
 
 /** A heat map of a dense confusion matrix with class names on both axes. */
@@ -198,9 +213,9 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
     tr.append(el('td', 'name', `${c.index} ${c.name}`), el('td', undefined, String(c.images)), el('td', undefined, String(c.correct)), el('td', undefined, c.images ? percent(c.correct / c.images, 1) : 'n/a'));
     table.append(tr);
   }
-  section.append(table);
+  section.append(scrollBox(table));
   if (summary.perClass.length <= MATRIX_CLASSES) {
-    section.append(el('h3', undefined, 'Confusion matrix'), confusionTable(summary));
+    section.append(el('h3', undefined, 'Confusion matrix'), scrollBox(confusionTable(summary), 'matrix'));
   }
   if (summary.mistakes.length) {
     section.append(el('h3', undefined, 'Most confident mistakes (click an image to open it)'));
@@ -209,7 +224,8 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
     summary.mistakes.forEach((m, i) => {
       const card = el('div', 'mistake');
       const pictures = el('div', 'mistake-pictures');
-      pictures.append(openable(picture(run.mistakeSrcs?.[i] ?? '', m.image), `Open ${m.image}`, () => send({ type: 'openImage', id: run.id, index: i })));
+      const src = run.mistakeSrcs?.[i];
+      if (src) pictures.append(openable(picture(src, m.image), `Open ${m.image}`, () => send({ type: 'openImage', id: run.id, index: i })));
       const map = run.mistakeMaps?.[i];
       if (map) {
         const canvas = pixelsCanvas(map);

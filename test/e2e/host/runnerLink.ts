@@ -82,3 +82,24 @@ export async function fill(selector: string, value: string, { includeWebviews = 
   const answer = await callRunner<{ filled: boolean }>('/fill', { selector, value, includeWebviews });
   return answer.filled;
 }
+
+/** An element's place in its document, and that document's width against its window's. */
+export interface LayoutBox {
+  left: number;
+  right: number;
+  width: number;
+  /** The document's visible width. */
+  viewportWidth: number;
+  /** The document's full width: more than viewportWidth when it scrolls sideways. */
+  scrollWidth: number;
+}
+
+/**
+ * The box of the first element matching a CSS selector, in the workbench or inside a webview.
+ * Undefined when nothing matches or there is no runner.
+ */
+export async function layout(selector: string): Promise<LayoutBox | undefined> {
+  if (!hasRunner()) return undefined;
+  const answer = await callRunner<{ box?: LayoutBox }>('/layout', { selector });
+  return answer.box;
+}

@@ -13,7 +13,9 @@ import { evaluationResult, inferenceResult, topScores } from '../../../engine/ru
 import type { RunnableModel } from '../../../engine/runtime/runnable-model';
 import type { InferResult, InputResult } from '../../../contracts/worker';
 import type { EpReport } from '../../../engine/runtime/providers';
-import { confusionCells, resultJson } from '../../../contracts/inference-result';
+import { clipFramesText, confusionCells, resultJson } from '../../../contracts/inference-result';
+import { analyze } from '../../../language/core/analysis';
+import { networkPreprocess, preprocessText } from '../../../engine/runtime/network-preprocess';
 import { parseResultsRequest } from '../../../contracts/results';
 import { LineMap } from '../../../language/core/positions';
 import { exampleFile, exampleNetwork } from '../onnx/example-networks';
@@ -104,13 +106,33 @@ test('an image run\'s result carries the top-k with labels, the logits, the file
   assert.deepEqual(JSON.parse(resultJson(result)), result);
 });
 
+test('a clip run\'s result says what ran: the frames, those sampled, C×T×H×W and the preprocessing in words', () => {
+  const clipModel = { ...model, network: analyze('network c {\n  input 3x8x112x112\n  preprocess kinetics\n  avgpool avgpool\n  fc linear(2)\n}\n').networks[0]! };
+  const out = { ...output('/w/walk', [1, 0]), clip: { source: 'folder' as const, frames: 12, sampled: [0, 1, 3, 4, 6, 7, 9, 11] } };
+  const [clip] = inferenceResult(clipModel, inferResult([out]), { top: 2 }).results;
+  assert.deepEqual(clip!.clip, {
+    source: 'folder',
+    frames: 12,
+    sampled: [0, 1, 3, 4, 6, 7, 9, 11],
+    input: [3, 8, 112, 112],
+    preprocess: 'kinetics: resize to 128×171 (bilinear, no antialias), center crop 112×112, normalize mean 0.43216/0.394666/0.37645 std 0.22803/0.22145/0.216989',
+  });
+  assert.equal(clipFramesText(clip!.clip!), 'folder of 12 frames; 8 sampled evenly: 0, 1, 3, 4, 6, 7, 9, 11 (zero-based)');
+  // An image run has no clip; the preprocessing words cover a section and no preprocessing at all.
+  assert.equal(inferenceResult(model, inferResult([output('/w/a_1.png', [0, 1])]), { top: 1 }).results[0]!.clip, undefined);
+  const described = (source: string) => preprocessText(networkPreprocess(analyze(source).networks[0]!));
+  assert.equal(described('network n {\n  input 1x28x28\n  preprocess {\n    grayscale\n    resize(32)\n    center_crop(28)\n    normalize(mean=[0.5], std=[0.25])\n  }\n  fc linear(2)\n}\n'), 'grayscale, resize the shorter side to 32, center crop 28×28, normalize mean 0.5 std 0.25');
+  assert.equal(described('network n {\n  input 3x8x8\n  fc linear(2)\n}\n'), 'scale to [0, 1]');
+  assert.equal(described('network n {\n  input 3x224x224\n  preprocess imagenet\n  fc linear(2)\n}\n'), 'imagenet: resize the shorter side to 256, center crop 224×224, normalize mean 0.485/0.456/0.406 std 0.229/0.224/0.225');
+});
+
 test('an evaluation\'s result: dense confusion up to 100 classes, sparse cells beyond, read back alike by confusionCells', () => {
   const samples: Sample[] = [0, 1, 1].map((target, i) => ({ path: `/d/${i}_${target}.png`, target }));
   for (const classes of [4, 101]) {
     const logits = (hot: number) => Array.from({ length: classes }, (_, i) => (i === hot ? 5 : 0));
     const outputs = [output('/d/0_0.png', logits(0)), output('/d/1_1.png', logits(0)), output('/d/2_1.png', logits(1))];
     const run = { outputs, first: inferResult(outputs), seconds: 2 };
-    const input = { dataset: { layout: 'suffix' as const, samples }, classes, className: (i: number) => `c${i}` };
+    const input = { dataset: { layout: 'suffix' as const, kind: 'image' as const, samples }, classes, className: (i: number) => `c${i}` };
     const evaluation = evaluationResult(model, input, run, { folder: 'd', imageName: (path) => path.slice(3) });
     assert.deepEqual([evaluation.total, evaluation.correct, evaluation.accuracy, evaluation.imagesPerSecond], [3, 2, 2 / 3, 1.5]);
     assert.equal(evaluation.perClass.length, classes);
@@ -198,4 +220,29 @@ test('folders list as ImageFolder (sorted class folders) or as flat files with a
   assert.ok(typeof suffix !== 'string');
   assert.deepEqual(suffix.samples.map((s) => [s.path.slice(flat.length + 1), s.target]), [['0001_9.png', 9], ['0002_3.png', 3]]);
   assert.match(String(await listDataset(flat, 5)), /0001_9\.png: a flat folder needs file names ending in _<class index>/);
+});
+
+test('for a 3-D network a class folder holds clips: folders of frames, animations and videos; stray frames are refused', async () => {
+  const clips = join(folder, 'clips');
+  for (const [path, content] of [['walk/a/frame1.png', ''], ['walk/a/frame2.png', ''], ['walk/b.gif', ''], ['run/c.mp4', ''], ['run/notes.txt', '']] as const) {
+    mkdirSync(join(clips, path, '..'), { recursive: true });
+    writeFileSync(join(clips, path), content);
+  }
+  const dataset = await listDataset(clips, 2, ['walk', 'run'], 'clip');
+  assert.ok(typeof dataset !== 'string', String(dataset));
+  assert.equal(dataset.kind, 'clip');
+  assert.deepEqual(dataset.samples.map((s) => [s.path.slice(clips.length + 1), s.target]), [['run/c.mp4', 1], ['walk/a', 0], ['walk/b.gif', 0]]);
+  // The same folder for a 2-D network: every image file is a sample.
+  const images = await listDataset(clips, 2, ['walk', 'run']);
+  assert.ok(typeof images !== 'string');
+  assert.deepEqual(images.samples.map((s) => s.path.slice(clips.length + 1)), ['walk/a/frame1.png', 'walk/a/frame2.png', 'walk/b.gif']);
+
+  writeFileSync(join(clips, 'walk', 'frame9.png'), '');
+  assert.match(String(await listDataset(clips, 2, ['walk', 'run'], 'clip')), /walk: frame9\.png: a class folder of clips holds one clip per entry \(folders of frames, or \.gif, \.webp, \.mp4.*\), not single frames/);
+  const flat = join(folder, 'flat-clips');
+  mkdirSync(flat);
+  for (const f of ['x_1.mp4', 'y_0.webp', 'z_0.png']) writeFileSync(join(flat, f), '');
+  const suffix = await listDataset(flat, 2, undefined, 'clip');
+  assert.ok(typeof suffix !== 'string');
+  assert.deepEqual(suffix.samples.map((s) => [s.path.slice(flat.length + 1), s.target]), [['x_1.mp4', 1], ['y_0.webp', 0]]);
 });
