@@ -32,7 +32,7 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
   const problems: Diagnostic[] = [];
   const inBlock = declaration.kind === 'block';
   const sequential = declaration.kind === 'block' && declaration.sequential;
-  const known = new Set<string>(inBlock ? [...builtinNames, 'input'] : []);
+  const known = new Set<string>(inBlock ? builtinNames : []);
   /** Named statements before this point: modules a tensor expression may apply again. */
   const modules = new Set<string>();
   const names = new Map<string, { span: Span; weighted: boolean }>();

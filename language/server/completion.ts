@@ -41,11 +41,12 @@ function completionsFor(cursor: Cursor, analysis: Analysis, offset: number): Com
       return [
         { label: 'network', kind: 'snippet', detail: 'a new network', insertText: 'network ${1:name} {\n  input ${2:3x224x224}\n  $0\n}', snippet: true },
         { label: 'block', kind: 'snippet', detail: 'a new block', insertText: 'block ${1:name}(${2:planes}, stride=1) {\n  $0\n  + shortcut\n}', snippet: true },
+        { label: 'sequential', kind: 'snippet', detail: 'a new nn.Sequential to call by name: members named by position', insertText: 'sequential ${1:name}(${2:planes}) {\n  $0\n}', snippet: true },
       ];
     case 'statement':
-      return [...statementKeywords(cursor.declaration), ...callees(analysis, true)];
+      return [...statementKeywords(cursor.declaration), ...callees(analysis, cursor.declaration)];
     case 'callee':
-      return callees(analysis, false);
+      return [...callees(analysis), ...(cursor.declaration.kind === 'block' && cursor.declaration.sequential ? [] : [inlineSequential])];
     case 'shortcut':
       return shortcutKinds.map((k) => ({ label: k, kind: 'value' as const, detail: shortcutDocs[k] }));
     case 'preset':
@@ -83,14 +84,21 @@ function statementKeywords(declaration: Declaration): Completion[] {
       { label: 'preprocess', kind: 'keyword', detail: 'preprocess imagenet, or a section', insertText: 'preprocess ', snippet: false },
     ];
   }
+  const require: Completion = { label: 'require', kind: 'keyword', detail: 'a precondition checked at each call', insertText: 'require ${1:condition}, "${2:message}"', snippet: true };
+  // A sequential has no add and no expansion (RS0113).
+  if (declaration.sequential) return [require];
   return [
     { label: 'expansion', kind: 'keyword', detail: "the block's expansion", insertText: 'expansion ${1:1}', snippet: true },
-    { label: 'require', kind: 'keyword', detail: 'a precondition checked at each call', insertText: 'require ${1:condition}, "${2:message}"', snippet: true },
+    require,
     { label: '+ shortcut', kind: 'keyword', detail: 'the residual add', insertText: '+ shortcut', snippet: false },
   ];
 }
 
-function callees(analysis: Analysis, statementStart: boolean): Completion[] {
+/** `name sequential(a, b(args), …)`: an nn.Sequential written once, where it is used. */
+const inlineSequential: Completion = { label: 'sequential', kind: 'layer', detail: 'sequential(a, b(args), …): nn.Sequential written here, named name.0, name.1, …', insertText: 'sequential($1)', snippet: true, sortText: '1sequential' };
+
+/** Layers and blocks; at the start of a statement (`statementStart`) only those a statement may leave unnamed. */
+function callees(analysis: Analysis, statementStart?: Declaration): Completion[] {
   const items: Completion[] = layerOps.map((op) => {
     const signature = layerSignature(op);
     const required = ops[op].params.some((p) => p.default === undefined);
@@ -100,8 +108,9 @@ function callees(analysis: Analysis, statementStart: boolean): Completion[] {
     const signature = calleeSignature(name, analysis);
     items.push({ label: name, kind: 'block', detail: `${signature?.label ?? name} · ${entry.source === 'prelude' ? 'prelude' : 'this file'}`, insertText: `${name}($1)`, snippet: true, sortText: `0${name}` });
   }
-  // An anonymous layer may not own weights, so at the start of a statement offer those without.
-  return statementStart ? items.filter((i) => i.kind === 'block' || !ops[i.label as keyof typeof ops].hasWeights) : items;
+  // An anonymous layer may not own weights, so at the start of a statement offer those without, except
+  // in a sequential, whose members are all unnamed.
+  return statementStart && !(statementStart.kind === 'block' && statementStart.sequential) ? items.filter((i) => i.kind === 'block' || !ops[i.label as keyof typeof ops].hasWeights) : items;
 }
 
 function argumentCompletions(cursor: Extract<Cursor, { kind: 'argument' }>, analysis: Analysis, offset: number): Completion[] {
