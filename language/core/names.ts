@@ -102,6 +102,10 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
         problems.push(problem('badValue', arg.span, ['sequential', 'each item is a layer or a block call: sequential(flatten, linear(10), relu)']));
         continue;
       }
+      if (item.callee.text === 'sequential' && !blocks('sequential')) {
+        problems.push(problem('misplaced', item.callee.span, ['sequential(…)', "sequential(…); declare the inner one as 'sequential NAME(…) { … }' and call it by name"]));
+        continue;
+      }
       const signature = signatureOf(item.callee.text, blocks);
       if (!signature) {
         const suggestion = closest(item.callee.text, [...layerOps, ...blockNames()]);
