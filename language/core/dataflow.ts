@@ -151,7 +151,12 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
     const related: RelatedInformation[] = causes.map((c) => ({ source: c.source, span: c.span, message: c.detail }));
     if (op === 'cat') {
       const why = sameRank ? `they differ in ${axisWords(a.shape!, b.shape!)}` : `one is a ${kindOf(a.shape!)}, the other a ${kindOf(b.shape!)}`;
-      const fixes = sameRank ? causes.flatMap((c) => scope.sizeFixes(c)) : [];
+      const each = sameRank ? causes.map((c) => scope.sizeFixes(c)) : [];
+      const fixes = each.flat();
+      // Two branches that each shrank: neither fix alone works, both together may.
+      if (each.length > 1 && each.every((f) => f.length === 1)) {
+        fixes.push({ title: each.map(([f], i) => (i === 0 ? f.title : f.title[0].toLowerCase() + f.title.slice(1))).join(', and '), edits: each.flatMap(([f]) => f.edits) });
+      }
       scope.report('catSpatial', span, [`cat joins channels, so the other sizes must be equal: ${sides} (${why}).${named}`], fixes, related);
     } else {
       scope.report('broadcast', span, [`'${op === 'add' ? '+' : '*'}' cannot broadcast: ${sides}; each size must be equal or 1.${named}`], [], related);

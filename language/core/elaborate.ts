@@ -169,7 +169,7 @@ export class Elaborator {
             nodes.push(node);
           }
           shape = node?.outputShape;
-          current = node && { kind: 'tensor', node, shape, label: '+' };
+          current = node && frame.values && { kind: 'tensor', node, shape, label: '+' };
           break;
         }
         case 'call': {
@@ -178,8 +178,10 @@ export class Elaborator {
             reads(node);
             nodes.push(node);
             const own = this.noteChanges(frame, node, s, shape, current);
-            current = { kind: 'tensor', node, shape: node.outputShape, label: s.name?.text ?? s.callee.text, spatial: own.spatial ?? current?.spatial, channels: own.channels ?? current?.channels };
-            if (s.name && frame.values) frame.values.set(s.name.text, current);
+            if (frame.values) {
+              current = { kind: 'tensor', node, shape: node.outputShape, label: s.name?.text ?? s.callee.text, spatial: own.spatial ?? current?.spatial, channels: own.channels ?? current?.channels };
+              if (s.name) frame.values.set(s.name.text, current);
+            }
           } else current = undefined;
           shape = node?.outputShape;
           break;
