@@ -5,12 +5,11 @@
 
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
-import { preprocessPresets, preprocessSteps, shortcutKinds } from '../core/keywords';
-import { layerOps, ops } from '../core/ops';
-import { statementText, valueInstances } from '../core/named-values';
-import { blockBindings } from '../core/symbols';
 import { formatShape } from '../core/format';
-import { tensorFunctions } from '../core/keywords';
+import { preprocessPresets, preprocessSteps, shortcutKinds, tensorFunctions } from '../core/keywords';
+import { statementText, valueInstances } from '../core/named-values';
+import { layerOps, ops } from '../core/ops';
+import { blockBindings } from '../core/symbols';
 import type { BlockDeclaration, Declaration } from '../core/syntax';
 import type { Completion } from './items';
 import { toCompletionItem } from './convert';

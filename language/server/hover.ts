@@ -12,12 +12,12 @@ import { contains, declarationAt, networkOf, statementAt } from '../core/locate'
 import { statementText, valueAt, valueInstances, type ValueSource } from '../core/named-values';
 import type { BlockNode, LayerNode, ModelNode, Network, Shape } from '../core/model';
 import { receptiveFields, type ReceptiveField } from '../core/receptive-field';
+import { symbolAt } from '../core/symbols';
 import type { BlockDeclaration, Span } from '../core/syntax';
 import { allNodes, flattenLayers } from '../core/walk';
 import { toHover } from './convert';
 import type { Documents } from './documents';
 import { symbolsOf } from './navigation';
-import { symbolAt } from '../core/symbols';
 
 export function registerHover(connection: Connection, documents: Documents): void {
   connection.onHover((params, token) => {
