@@ -80,14 +80,17 @@ export function expansionFix(block: { declaration: BlockDeclaration; source: Sou
 }
 
 /**
- * A rule's suggested value, written where the value comes from. Inside a block an expression stands
- * for every instance and is never replaced by a number: a literal is, or the literal the call passes
- * for the block parameter the argument names.
+ * A rule's suggested value (a number, or a tuple with one per axis), written where the value comes
+ * from. Inside a block an expression stands for every instance and is never replaced by a value: a
+ * literal is, or the literal the call passes for the block parameter the argument names.
  */
-export function valueFix(argument: string, value: Expression, suggestion: number, block: { callArgs?: CallArguments; caller: string } | undefined): Fix[] {
-  const change = (span: Span, title: string): Fix[] => [{ title, edits: [{ span, newText: String(suggestion) }] }];
-  if (value.kind === 'number' || (!block && value.kind !== 'missing')) return change(value.span, `Change ${argument} to ${suggestion}`);
+export function valueFix(argument: string, value: Expression, suggestion: number | number[], block: { callArgs?: CallArguments; caller: string } | undefined): Fix[] {
+  const written = Array.isArray(suggestion) ? `(${suggestion.join(', ')})` : String(suggestion);
+  const change = (span: Span, title: string): Fix[] => [{ title, edits: [{ span, newText: written }] }];
+  if (isLiteral(value) || (!block && value.kind !== 'missing')) return change(value.span, `Change ${argument} to ${written}`);
   const given = value.kind === 'name' ? block?.callArgs?.(value.name) : undefined;
-  if (!given || given.value.kind !== 'number' || value.kind !== 'name') return [];
-  return change(given.value.span, `Change ${value.name} to ${suggestion} in the call of '${block!.caller}'`);
+  if (!given || !isLiteral(given.value) || value.kind !== 'name') return [];
+  return change(given.value.span, `Change ${value.name} to ${written} in the call of '${block!.caller}'`);
 }
+
+const isLiteral = (e: Expression) => e.kind === 'number' || (e.kind === 'list' && e.items.every((item) => item.kind === 'number'));

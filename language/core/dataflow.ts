@@ -7,16 +7,18 @@
 
 import type { ProblemKind } from './diagnostics';
 import { problem } from './diagnostics';
-import { formatShape } from './format';
+import { formatDims, formatShape } from './format';
 import type { Fix, LayerNode, LayerOp, MergeNode, MergeOp, ModelNode, RelatedInformation, ReuseNode, Shape, SourceId, SourceSpan } from './model';
 import { isLayerOp, merges, ops } from './ops';
 import type { Argument, Expression, Span } from './syntax';
 
-/** What changed a value's size on its way from the block input: for messages that name the culprit. */
+/** What changed a value's size or channels on its way from the block input: for messages that name the culprit. */
 export interface Change {
   detail: string;
   span: Span;
   source: SourceId;
+  /** The change before it on the same path: a mismatch blames what one side did after the other. */
+  before?: Change;
 }
 
 /** A value of the block: the block input (id 'input') or the output of one of its nodes. */
@@ -27,6 +29,7 @@ export interface TensorValue {
   /** How the file names it: 'input', 'conv2', 'gate', or the expression. */
   label: string;
   spatial?: Change;
+  channels?: Change;
 }
 
 /** The parts of `split(x, size)` / `chunk(x, n)`: channel ranges of one value, read by an index. */
@@ -52,6 +55,10 @@ export interface Scope {
   layer(op: LayerOp, args: Argument[], input: Shape | undefined, span: Span): LayerNode;
   report<K extends ProblemKind>(kind: K, span: Span, args: Parameters<typeof problem<K>>[2], fixes?: Fix[], related?: RelatedInformation[]): void;
   place(span: Span): { range: Span; definition?: SourceSpan };
+  /** Fixes at the cause of a size change (the padding a window forgot), when its statement is in the file. */
+  sizeFixes(change: Change): Fix[];
+  /** A number changed where it is written (cause-fixes.ts valueFix). */
+  valueFix(argument: string, value: Expression, suggestion: number): Fix[];
   /** A fresh value id in this block. */
   newId(): string;
   text: string;
@@ -93,20 +100,27 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
     scope.report('tensorExpression', span, [typeof r === 'number' ? `'${text(span)}' is a number where a tensor is expected.` : `'${text(span)}' is a list of parts: pick one with an index ('${text(span)}[0]').`]);
     return undefined;
   };
-  const push = <N extends ModelNode>(node: N, inputs: TensorValue[], span: Span, spatial?: Change): TensorValue => {
+  const push = <N extends ModelNode>(node: N, inputs: TensorValue[], span: Span, flow: Flow): TensorValue => {
     node.inputs = inputs.map((v) => valueId(v, scope));
     nodes.push(node);
-    return { kind: 'tensor', node, shape: node.outputShape, label: text(span), spatial };
+    return { kind: 'tensor', node, shape: node.outputShape, label: text(span), ...flow };
   };
-  const changed = (input: TensorValue, output: Shape | undefined, what: string, span: Span): Change | undefined => {
+  /** The changes on the way to a layer's output: its own, over those of its input. */
+  const changed = (input: TensorValue, output: Shape | undefined, what: string, span: Span): Flow => {
     const a = input.shape;
-    if (!a || !output || a.length !== 4 || output.length !== 4 || (a[2] === output[2] && a[3] === output[3])) return input.spatial;
-    return { detail: `'${what}' changed the size ${a[2]}×${a[3]} → ${output[2]}×${output[3]}.`, span, source: scope.source };
+    const flow: Flow = { spatial: input.spatial, channels: input.channels };
+    if (!a || !output || a.length < 4 || output.length !== a.length) return flow;
+    if (a.some((size, axis) => axis > 1 && size !== output[axis])) {
+      flow.spatial = { detail: `'${what}' changed the size ${formatDims(a.slice(2))} → ${formatDims(output.slice(2))}.`, span, source: scope.source, before: input.spatial };
+    }
+    if (a[1] !== output[1]) flow.channels = { detail: `'${what}' changed the channels ${a[1]} → ${output[1]}.`, span, source: scope.source, before: input.channels };
+    return flow;
   };
 
   const merge = (op: MergeOp, inputs: TensorValue[], span: Span): TensorValue | undefined => {
     const node: MergeNode = { kind: 'merge', op, name: '', inputs: [], inputShapes: inputs.map((v) => v.shape), ...scope.place(span), inputShape: inputs[0].shape, params: 0n, macs: 0n };
     const shapes = inputs.map((v) => v.shape);
+    const flow: Flow = { spatial: inputs.find((v) => v.spatial)?.spatial };
     if (shapes.every((s): s is Shape => s !== undefined)) {
       const result = merges[op].infer(shapes);
       if ('mismatch' in result) {
@@ -114,22 +128,38 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
       } else {
         node.outputShape = result.output;
         node.attrs = result.attrs;
+        const channels = result.output[1];
+        flow.channels =
+          op === 'cat'
+            ? { detail: `'${text(span)}' joins ${result.attrs.sizes.join(' + ')} = ${channels} channels.`, span, source: scope.source }
+            : inputs.find((v) => v.shape![1] === channels && v.shape!.length === result.output.length)?.channels;
       }
     }
-    return push(node, inputs, span, inputs.find((v) => v.spatial)?.spatial);
+    return push(node, inputs, span, flow);
   };
 
-  /** Names both sides, and the layer that changed the size of one of them. */
+  /** Names both sides, what changed one of them (after the point where they part), and offers the fix at that cause. */
   const mismatch = (op: MergeOp, inputs: TensorValue[], axis: number, span: Span) => {
-    const [a, b] = [inputs[0], inputs.find((v) => v.shape![axis] !== inputs[0].shape![axis] || v.shape!.length !== inputs[0].shape!.length) ?? inputs[1]];
+    const first = inputs[0].shape!;
+    const differs = (v: TensorValue) => v.shape!.length !== first.length || (op === 'cat' ? v.shape!.some((d, i) => i !== 1 && d !== first[i]) : v.shape![axis] !== first[axis]);
+    const [a, b] = [inputs[0], inputs.find(differs) ?? inputs[1]];
     const sides = `'${a.label}' is ${formatShape(a.shape!)} and '${b.label}' is ${formatShape(b.shape!)}`;
-    const culprit = b.spatial ?? a.spatial;
-    const related: RelatedInformation[] = culprit ? [{ source: culprit.source, span: culprit.span, message: culprit.detail }] : [];
+    const sameRank = a.shape!.length === b.shape!.length;
+    const channelAxis = op !== 'cat' && sameRank && axis === 1;
+    const causes = channelAxis ? culprits(a.channels, b.channels) : culprits(a.spatial, b.spatial);
+    const named = causes.map((c) => ' ' + c.detail).join('');
+    const related: RelatedInformation[] = causes.map((c) => ({ source: c.source, span: c.span, message: c.detail }));
     if (op === 'cat') {
-      const what = axis === 1 ? 'rank' : axis >= 2 ? 'height and width' : 'batch';
-      scope.report('catSpatial', span, [`cat joins channels, so the other sizes must be equal: ${sides} (their ${what} differ).${culprit ? ' ' + culprit.detail : ''}`], [], related);
+      const why = sameRank ? `they differ in ${axisWords(a.shape!, b.shape!)}` : `one is a ${kindOf(a.shape!)}, the other a ${kindOf(b.shape!)}`;
+      const each = sameRank ? causes.map((c) => scope.sizeFixes(c)) : [];
+      const fixes = each.flat();
+      // Two branches that each shrank: neither fix alone works, both together may.
+      if (each.length > 1 && each.every((f) => f.length === 1)) {
+        fixes.push({ title: each.map(([f], i) => (i === 0 ? f.title : f.title[0].toLowerCase() + f.title.slice(1))).join(', and '), edits: each.flatMap(([f]) => f.edits) });
+      }
+      scope.report('catSpatial', span, [`cat joins channels, so the other sizes must be equal: ${sides} (${why}).${named}`], fixes, related);
     } else {
-      scope.report('broadcast', span, [`'${op === 'add' ? '+' : '*'}' cannot broadcast: ${sides}; each size must be equal or 1.${culprit && axis >= 2 ? ' ' + culprit.detail : ''}`], [], related);
+      scope.report('broadcast', span, [`'${op === 'add' ? '+' : '*'}' cannot broadcast: ${sides}; each size must be equal or 1.${named}`], [], related);
     }
   };
 
@@ -162,7 +192,7 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
     if (!input) return undefined;
     const node = scope.layer(name, [...rest, ...keywords], input.shape, e.span);
     node.fromExpression = true;
-    return push(node, [input], e.span, changed(input, node.outputShape, name, e.span));
+    return push(node, [input], e.span, changed(input, node.outputShape, text(e.span), e.span));
   };
 
   const reuse = (name: string, module: TensorValue, e: Extract<Expression, { kind: 'call' }>): Result => {
@@ -181,10 +211,16 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
     node.target = valueId(module, scope);
     const expected = target.inputShape;
     if (input.shape && expected && formatShape(input.shape) !== formatShape(expected)) {
-      scope.report('sharedShape', e.span, [name, formatShape(input.shape), formatShape(expected)], [], [{ source: scope.source, span: module.node!.definition?.span ?? module.node!.range, message: `'${name}' is written here, for ${formatShape(expected)}` }]);
+      const cause = input.shape.length === expected.length && input.shape[1] !== expected[1] ? input.channels : input.spatial;
+      const related: RelatedInformation[] = [{ source: scope.source, span: module.node!.definition?.span ?? module.node!.range, message: `'${name}' is written here, for ${formatShape(expected)}` }];
+      if (cause) related.push({ source: cause.source, span: cause.span, message: cause.detail });
+      scope.report('sharedShape', e.span, [name, formatShape(input.shape), formatShape(expected), cause ? ' ' + cause.detail : ''], [], related);
     } else if (input.shape) node.outputShape = target.outputShape;
-    return push(node, [input], e.span, input.spatial);
+    return push(node, [input], e.span, changed(input, node.outputShape, text(e.span), e.span));
   };
+
+  /** The layer that gave a value its channels, for a message about them. */
+  const culprit = (v: TensorValue) => (v.channels ? ' ' + v.channels.detail : '');
 
   const split = (name: 'split' | 'chunk', e: Extract<Expression, { kind: 'call' }>): Result => {
     const [x, size] = e.args;
@@ -205,7 +241,9 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
     if (size.value.kind === 'list') {
       const total = numbers.reduce((a, b) => a + b, 0);
       if (total !== channels) {
-        scope.report('splitNotDividing', e.span, [`split: the parts ${numbers.join(' + ')} = ${total} do not add up to the ${channels} channels of '${input.label}'.`]);
+        const last = numbers[numbers.length - 1] + channels - total;
+        const fixes = last >= 1 ? scope.valueFix('the last part', (size.value as Extract<Expression, { kind: 'list' }>).items.at(-1)!, last).map((f) => ({ ...f, title: `${f.title} (the parts add up to ${channels})` })) : [];
+        scope.report('splitNotDividing', e.span, [`split: the parts ${numbers.join(' + ')} = ${total} do not add up to the ${channels} channels of '${input.label}'.${culprit(input)}`], fixes);
         return undefined;
       }
       sizes = numbers;
@@ -213,7 +251,10 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
       const [n] = numbers;
       const part = name === 'split' ? n : channels / n;
       if (channels % n !== 0) {
-        scope.report('splitNotDividing', e.span, [`${name}: the ${channels} channels of '${input.label}' do not divide into ${name === 'split' ? `parts of ${n}` : `${n} equal parts`} (PyTorch would make a smaller last part).`]);
+        const fixes = nearestDivisors(channels, n).flatMap((d) =>
+          scope.valueFix(name === 'split' ? 'the part size' : 'the number of parts', size.value, d).map((f) => ({ ...f, title: `${f.title} (${name === 'split' ? channels / d : d} parts of ${name === 'split' ? d : channels / d} channels)` })),
+        );
+        scope.report('splitNotDividing', e.span, [`${name}: the ${channels} channels of '${input.label}' do not divide into ${name === 'split' ? `parts of ${n}` : `${n} equal parts`} (PyTorch would make a smaller last part).${culprit(input)}`], fixes);
         return undefined;
       }
       sizes = Array.from({ length: channels / part }, () => part);
@@ -239,7 +280,7 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
     const [start, end] = target.ranges[i];
     const node = scope.layer('slice', [number('start', start, e.span), number('end', end, e.span)], target.of.shape, e.span);
     node.fromExpression = true;
-    return push(node, [target.of], e.span, target.of.spatial);
+    return push(node, [target.of], e.span, changed(target.of, node.outputShape, text(e.span), e.span));
   };
 
   const visit = (e: Expression): Result => {
@@ -281,6 +322,39 @@ export function tensorExpression(e: Expression, scope: Scope, nodes: ModelNode[]
   const result = visit(e);
   return typeof result === 'object' && result.kind === 'parts' ? result : tensor(result, e.span);
 }
+
+/** The divisors of `total` nearest to `n` from below and above: the part sizes (or counts) that divide it. */
+function nearestDivisors(total: number, n: number): number[] {
+  const below = Array.from({ length: Math.min(n, total) }, (_, i) => Math.min(n, total) - i).find((d) => total % d === 0);
+  let above: number | undefined;
+  for (let d = n + 1; d <= total; d++) if (total % d === 0) { above = d; break; }
+  return [below, above].filter((d): d is number => d !== undefined && d !== n);
+}
+
+type Flow = Pick<TensorValue, 'spatial' | 'channels'>;
+
+/** The changes that explain why two values differ: a side's own changes after the point where the paths part. */
+function culprits(a: Change | undefined, b: Change | undefined): Change[] {
+  const along = (c: Change | undefined, target: Change) => {
+    for (; c; c = c.before) if (c === target) return true;
+    return false;
+  };
+  if (a === b) return [];
+  if (!a) return [b!];
+  if (!b) return [a];
+  if (along(b, a)) return [b];
+  if (along(a, b)) return [a];
+  return [a, b];
+}
+
+/** The spatial axes where two shapes of one rank differ: 'height and width', 'frames'. */
+function axisWords(a: Shape, b: Shape): string {
+  const names = a.length === 5 ? ['frames', 'height', 'width'] : ['height', 'width'];
+  const words = names.filter((_, i) => a[i + 2] !== b[i + 2]);
+  return words.length <= 1 ? (words[0] ?? 'size') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+const kindOf = (shape: Shape) => (shape.length === 5 ? 'C×T×H×W clip' : shape.length === 4 ? 'C×H×W feature map' : shape.length === 2 ? 'flat vector' : `${shape.length - 1}-dimensional value`);
 
 /** A numeric argument the language writes itself (a slice's bounds). */
 function number(name: string, value: number, span: Span): Argument {

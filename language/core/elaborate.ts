@@ -6,7 +6,7 @@
 
 import { BlockSites } from './block-sites';
 import { callArguments, expansionFix, paddingFix, valueFix, type CallArguments } from './cause-fixes';
-import { isTensorExpression, tensorExpression, valueId, type Parts, type Scope, type TensorValue } from './dataflow';
+import { isTensorExpression, tensorExpression, valueId, type Change as FlowChange, type Parts, type Scope, type TensorValue } from './dataflow';
 import { problem, type ProblemKind } from './diagnostics';
 import { sequentialItem } from './names';
 import { evaluate, show, unknown, type Value } from './evaluate';
@@ -26,11 +26,9 @@ export interface BlockEntry {
   source: SourceId;
 }
 
-interface Change {
+/** A statement that changed the size or the channels: named in messages, changed by a fix. */
+interface Change extends FlowChange {
   name: string;
-  detail: string;
-  span: Span;
-  source: SourceId;
   statement: CallStatement;
   node: ModelNode;
 }
@@ -119,6 +117,8 @@ export class Elaborator {
     let shape = input;
     // The value the next statement reads when it is not the last node's output (after a binding, or the block input).
     let pending: TensorValue | undefined;
+    /** The value the next statement reads, for what changed it on its way (named when values mismatch). */
+    let current = frame.values?.get('input') as TensorValue | undefined;
     /** Makes `node` read the pending value, if any. */
     const reads = (node: ModelNode) => {
       if (pending && frame.values) node.inputs = [valueId(pending, this.scope(frame))];
@@ -142,6 +142,7 @@ export class Elaborator {
               if (value.node && !value.node.label) value.node.label = s.name.text;
               frame.values.set(s.name.text, { ...value, label: s.name.text });
             }
+            current = value;
             shape = value?.shape;
             break;
           }
@@ -168,6 +169,7 @@ export class Elaborator {
             nodes.push(node);
           }
           shape = node?.outputShape;
+          current = node && frame.values && { kind: 'tensor', node, shape, label: '+' };
           break;
         }
         case 'call': {
@@ -175,9 +177,12 @@ export class Elaborator {
           if (node) {
             reads(node);
             nodes.push(node);
-            this.noteChanges(frame, node, s, shape);
-            if (s.name && frame.values) frame.values.set(s.name.text, { kind: 'tensor', node, shape: node.outputShape, label: s.name.text, spatial: frame.changes.spatial });
-          }
+            const own = this.noteChanges(frame, node, s, shape, current);
+            if (frame.values) {
+              current = { kind: 'tensor', node, shape: node.outputShape, label: s.name?.text ?? s.callee.text, spatial: own.spatial ?? current?.spatial, channels: own.channels ?? current?.channels };
+              if (s.name) frame.values.set(s.name.text, current);
+            }
+          } else current = undefined;
           shape = node?.outputShape;
           break;
         }
@@ -211,6 +216,8 @@ export class Elaborator {
       layer: (op, args, input, span) => this.layer(op, '', { span } as CallStatement, args, frame, input),
       report: (kind, span, args, fixes, related) => this.report(frame, kind, span, args, fixes, related),
       place: (span) => this.place(frame, span),
+      sizeFixes: (change) => ('statement' in change ? this.paddingFix(change as Change) : []),
+      valueFix: (argument, value, suggestion) => (frame.source === 'file' ? valueFix(argument, value, suggestion, frame.callSite && { callArgs: frame.callArgs, caller: frame.prefix.slice(0, -1) }) : []),
       newId: () => `v${frame.nextId++}`,
     };
   }
@@ -611,15 +618,18 @@ export class Elaborator {
     this.report(frame, p.kind as ProblemKind, arg?.span ?? s.span, p.args as never, fixes);
   }
 
-  private noteChanges(frame: Frame, node: ModelNode, s: CallStatement, input: Shape | undefined): void {
+  /** Notes what the statement changed (for the residual add's message) and returns those changes, each after `input`'s. */
+  private noteChanges(frame: Frame, node: ModelNode, s: CallStatement, input: Shape | undefined, value: TensorValue | undefined): { spatial?: Change; channels?: Change } {
     const output = node.outputShape;
-    if (!input || !output || input.length < 4 || output.length !== input.length) return;
+    const own: { spatial?: Change; channels?: Change } = {};
+    if (!input || !output || input.length < 4 || output.length !== input.length) return own;
     const who = node.name.slice(frame.prefix.length) || s.callee.text;
-    if (input[1] !== output[1]) frame.changes.channels = { name: who, detail: `'${who}' changed the channels ${input[1]} → ${output[1]}.`, span: s.span, source: frame.source, statement: s, node };
+    if (input[1] !== output[1]) frame.changes.channels = own.channels = { name: who, detail: `'${who}' changed the channels ${input[1]} → ${output[1]}.`, span: s.span, source: frame.source, statement: s, node, before: value?.channels };
     if (input.some((size, axis) => axis > 1 && size !== output[axis])) {
       const stride = node.kind === 'layer' && node.attrs && 'stride' in node.attrs ? ` (stride ${formatAxes(node.attrs.stride)})` : '';
-      frame.changes.spatial = { name: who, detail: `'${who}'${stride} changed the size ${formatDims(input.slice(2))} → ${formatDims(output.slice(2))}.`, span: s.span, source: frame.source, statement: s, node };
+      frame.changes.spatial = own.spatial = { name: who, detail: `'${who}'${stride} changed the size ${formatDims(input.slice(2))} → ${formatDims(output.slice(2))}.`, span: s.span, source: frame.source, statement: s, node, before: value?.spatial };
     }
+    return own;
   }
 
   private value(e: Expression, frame: Frame): Value {

@@ -11,8 +11,8 @@ export const blockStatements = ['expansion', 'require'] as const;
 export const statementKeywords: ReadonlySet<string> = new Set([...networkStatements, ...blockStatements]);
 export const wordOperators: ReadonlySet<string> = new Set(['and', 'or', 'not', 'if', 'else']);
 export const booleans = ['true', 'false'] as const;
-/** Names the language defines inside a block. */
-export const builtinNames = ['in_channels', 'expansion'] as const;
+/** Names the language defines inside a block (`input`, the block's input, is also a network statement). */
+export const builtinNames = ['input', 'in_channels', 'expansion'] as const;
 
 /** Functions of a block's named values besides the ops of the table (`cat(a, b)`, `split(x, 32)`), and nn.Sequential. */
 export const tensorFunctions = ['cat', 'split', 'chunk', 'sequential'] as const;

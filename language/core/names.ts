@@ -32,7 +32,7 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
   const problems: Diagnostic[] = [];
   const inBlock = declaration.kind === 'block';
   const sequential = declaration.kind === 'block' && declaration.sequential;
-  const known = new Set<string>(inBlock ? [...builtinNames, 'input'] : []);
+  const known = new Set<string>(inBlock ? builtinNames : []);
   /** Named statements before this point: modules a tensor expression may apply again. */
   const modules = new Set<string>();
   const names = new Map<string, { span: Span; weighted: boolean }>();
@@ -100,6 +100,10 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
       const item = sequentialItem(arg);
       if (!item) {
         problems.push(problem('badValue', arg.span, ['sequential', 'each item is a layer or a block call: sequential(flatten, linear(10), relu)']));
+        continue;
+      }
+      if (item.callee.text === 'sequential' && !blocks('sequential')) {
+        problems.push(problem('misplaced', item.callee.span, ['sequential(…)', "sequential(…); declare the inner one as 'sequential NAME(…) { … }' and call it by name"]));
         continue;
       }
       const signature = signatureOf(item.callee.text, blocks);

@@ -16,6 +16,8 @@ export type Cursor =
   | { kind: 'shortcut' }
   | { kind: 'preset' }
   | { kind: 'preprocessStep' }
+  /** After `name =` inside a block: an expression of values and constants. */
+  | { kind: 'expression'; declaration: Declaration }
   | { kind: 'argument'; declaration: Declaration; callee: string; given: string[]; positional: number; index: number; keyword?: string; valueOf?: string; atStart: boolean }
   | { kind: 'stageArgument'; declaration: Declaration; callee: string; given: string[] };
 
@@ -57,6 +59,7 @@ export function cursorAt(analysis: Analysis, offset: number): { cursor: Cursor; 
   if (line.length === 1 && first.text === '+') return { cursor: { kind: 'shortcut' }, wordStart };
   if (line.length === 1 && first.text === 'preprocess') return { cursor: { kind: 'preset' }, wordStart };
   if (line.length === 1 && first.kind === 'identifier' && !keywordStatements.has(first.text)) return { cursor: { kind: 'callee', declaration }, wordStart };
+  if (declaration.kind === 'block' && first.kind === 'identifier' && second?.text === '=') return { cursor: { kind: 'expression', declaration }, wordStart };
   if (first.kind === 'identifier' && second?.kind === 'identifier' && line.some((t) => /^x\d+$/.test(t.text))) {
     const given = line.filter((t, k) => t.kind === 'identifier' && line[k + 1]?.text === '=').map((t) => t.text);
     return { cursor: { kind: 'stageArgument', declaration, callee: second.text, given }, wordStart };

@@ -1,19 +1,23 @@
 // Hover: on a layer its input → output shape, params, MACs, receptive field and weight keys; on a stage
 // or block call the blocks it expands to and their totals; on a network's name its totals. Inside a
 // block definition a statement stands for every instance of the block, so the hover shows the first
-// and how the others differ.
+// and how the others differ. On a named value of a block (`conv2` in `cat(input, conv2)`, `out` in
+// `out = …`, `input`) where it comes from and its shape in each instance.
 
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
 import { formatAxes, formatCount, formatDims, formatScaled, formatShape, macsText } from '../core/format';
 import { instanceList } from '../core/block-sites';
 import { contains, declarationAt, networkOf, statementAt } from '../core/locate';
+import { statementText, valueAt, valueInstances, type ValueSource } from '../core/named-values';
 import type { BlockNode, LayerNode, ModelNode, Network, Shape } from '../core/model';
 import { receptiveFields, type ReceptiveField } from '../core/receptive-field';
-import type { Span } from '../core/syntax';
+import { symbolAt } from '../core/symbols';
+import type { BlockDeclaration, Span } from '../core/syntax';
 import { allNodes, flattenLayers } from '../core/walk';
 import { toHover } from './convert';
 import type { Documents } from './documents';
+import { symbolsOf } from './navigation';
 
 export function registerHover(connection: Connection, documents: Documents): void {
   connection.onHover((params, token) => {
@@ -35,6 +39,8 @@ export function hoverAt(analysis: Analysis, offset: number): { markdown: string;
   if (declaration.kind === 'block' && declaration.name.kind === 'identifier' && contains(declaration.name.span, offset)) {
     return { markdown: blockHover(analysis, declaration.name.text, analysis.text.slice(declaration.span.start, declaration.body.span.start).trim()), span: declaration.name.span };
   }
+  const value = declaration.kind === 'block' ? namedValueHover(analysis, declaration, offset) : undefined;
+  if (value) return value;
   const statement = statementAt(declaration, offset);
   if (!statement || (statement.kind !== 'call' && statement.kind !== 'add')) return undefined;
   const instances = analysis.sourceMap.nodesOf('file', statement.span);
@@ -165,4 +171,39 @@ function blockHover(analysis: Analysis, name: string, signature: string): string
     lines.push(`${instances.length} instance${instances.length === 1 ? '' : 's'} (${instances[0].name}${instances.length > 1 ? ` … ${instances[instances.length - 1].name}` : ''}) · params ${params.slice(0, 4).join(', ')}${params.length > 4 ? ', …' : ''}`);
   }
   return lines.join('  \n');
+}
+
+/** On a name that reads a block's value (or a `name = …` that binds one): the statement it comes from and its shape in each instance. */
+function namedValueHover(analysis: Analysis, declaration: BlockDeclaration, offset: number): { markdown: string; span: Span } | undefined {
+  const token = analysis.tokens.find((t) => t.kind === 'identifier' && t.span.start <= offset && offset <= t.span.end);
+  if (!token) return undefined;
+  const symbol = symbolAt(symbolsOf(analysis), offset);
+  const reads = symbol && (symbol.kind === 'value' || (symbol.kind === 'layer' && !contains(symbol.declaration, offset)));
+  const isInput = !symbol && token.text === 'input' && statementAt(declaration, offset)?.kind !== 'input';
+  if (!reads && !isInput) return undefined;
+  const source = valueAt(declaration, token.text, offset);
+  if (!source) return undefined;
+  const applied = source !== 'input' && source.statement.kind === 'call' && analysis.tokens.find((t) => t.span.start >= token.span.end)?.text === '(';
+  return { markdown: valueHover(analysis, declaration, token.text, source, applied), span: token.span };
+}
+
+/** Where the value comes from and its shape in each instance; for a module applied again (`mlp(x)`), the module's input → output. */
+function valueHover(analysis: Analysis, declaration: BlockDeclaration, name: string, source: ValueSource, applied: boolean): string {
+  const block = declaration.name.kind === 'identifier' ? declaration.name.text : '';
+  const written = (s: { span: Span }) => `${code(statementText(analysis, s.span))} (line ${analysis.lines.position(s.span.start).line + 1})`;
+  const origin =
+    source === 'input'
+      ? `the input of block '${block}'`
+      : applied
+        ? `the module of ${written(source.statement)} applied again: one set of weights`
+        : `${source.statement.kind === 'let' ? 'bound by' : 'the output of'} ${written(source.statement)}`;
+  const instances = valueInstances(analysis, declaration, source);
+  const groups = new Map<string, string[]>();
+  for (const i of instances) {
+    const shape = applied ? `${formatShape(i.input)} → ${formatShape(i.shape)}` : formatShape(i.shape);
+    groups.set(shape, [...(groups.get(shape) ?? []), i.instance]);
+  }
+  const shown = [...groups].slice(0, 4).map(([shape, names]) => `${code(shape)} in ${names[0]}${names.length > 1 ? ` and ${names.length - 1} more` : ''}`);
+  const shapes = instances.length === 0 ? 'no network of this file calls this block' : shown.join('  \n') + (groups.size > 4 ? '  \n…' : '');
+  return [`**${name}** · ${origin}`, shapes].join('  \n');
 }

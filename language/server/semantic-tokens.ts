@@ -1,5 +1,5 @@
 // Semantic tokens: what the grammar cannot know — which names are layer types, blocks, parameters,
-// constants, layer names and shortcut kinds.
+// constants, a block's named values, layer names and shortcut kinds.
 
 import type { Connection } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/analysis';
@@ -29,7 +29,7 @@ interface Classified {
 
 function classify(a: Analysis): Classified[] {
   const found: Classified[] = [];
-  const kindType = { block: 'class', parameter: 'parameter', constant: 'variable', layer: 'property', network: 'namespace' } as const;
+  const kindType = { block: 'class', parameter: 'parameter', constant: 'variable', value: 'variable', layer: 'property', network: 'namespace' } as const;
   for (const symbol of symbolsOf(a)) {
     const type = kindType[symbol.kind];
     const modifiers: TokenModifier[] = symbol.kind === 'constant' ? ['readonly'] : [];

@@ -26,8 +26,8 @@ export interface RuleProblem {
   kind: 'groups' | 'collapsed' | 'strideDrops' | 'linearInput' | 'channels' | 'paddingOnly' | 'axes' | 'rank';
   args: unknown[];
   argument?: string;
-  /** For groups: a value that would work. */
-  suggestion?: number;
+  /** A value that would work: for groups a divisor, for a per-axis tuple one of the input's rank. */
+  suggestion?: number | number[];
 }
 
 export interface RuleResult<Op extends LayerOp> {
@@ -148,8 +148,21 @@ export function perAxis(op: string, name: string, value: number | boolean | numb
   if (!Array.isArray(value)) return new Array<number>(count).fill(value as number);
   if (value.length === count) return value;
   const what = input.length === 5 ? 'a C×T×H×W clip' : 'a C×H×W feature map';
-  problems.push({ kind: 'axes', args: [`${op} ${name}=(${value.join(', ')}) has ${value.length} value${value.length === 1 ? '' : 's'}, but on ${what} it takes one number or ${count} (${axisNames(input.length)}).`], argument: name });
+  problems.push({ kind: 'axes', args: [`${op} ${name}=(${value.join(', ')}) has ${value.length} value${value.length === 1 ? '' : 's'}, but on ${what} it takes one number or ${count} (${axisNames(input.length)}).`], argument: name, suggestion: fitAxes(name, value, count) });
   return undefined;
+}
+
+/**
+ * A tuple of another rank made to fit: the spatial axes are the last ones, so a longer tuple keeps
+ * its last `count` values (a clip's (1, 3, 3) is (3, 3) on a feature map) and a shorter one gets
+ * leading axes that leave them alone (a feature map's (3, 3) is (1, 3, 3) on a clip: frame by frame).
+ * A one-value tuple is its number.
+ */
+function fitAxes(name: string, value: number[], count: number): number | number[] {
+  if (value.length === 1) return value[0];
+  if (value.length > count) return value.slice(value.length - count);
+  const neutral = name === 'padding' ? 0 : 1;
+  return [...new Array<number>(count - value.length).fill(neutral), ...value];
 }
 
 /** The layer's weight with this suffix (its key and shape come from the op's weights()). */
