@@ -609,9 +609,19 @@ export class Elaborator {
   }
 
   private ruleProblem(p: RuleProblem, s: CallStatement, args: Argument[], params: ParamSpec[], frame: Frame): void {
-    const index = params.findIndex((q) => q.name === p.argument);
-    const arg = p.argument === undefined ? undefined : (args.find((a) => a.name?.text === p.argument) ?? args.filter((a) => !a.name)[index]);
-    let fixes: Fix[] = arg && p.suggestion !== undefined && frame.source === 'file' ? valueFix(p.argument!, arg.value, p.suggestion, frame.callSite && { callArgs: frame.callArgs, caller: frame.prefix.slice(0, -1) }) : [];
+    const written = (name: string | undefined) => (name === undefined ? undefined : (args.find((a) => a.name?.text === name) ?? args.filter((a) => !a.name)[params.findIndex((q) => q.name === name)]));
+    const block = frame.callSite && { callArgs: frame.callArgs, caller: frame.prefix.slice(0, -1) };
+    const arg = written(p.argument);
+    let fixes: Fix[] = arg && p.suggestion !== undefined && frame.source === 'file' ? valueFix(p.argument!, arg.value, p.suggestion, block) : [];
+    const siblings = (p.alsoSuggest ?? []).flatMap((also) => {
+      const sibling = written(also.argument);
+      return sibling ? [valueFix(also.argument, sibling.value, also.suggestion, block)[0]] : [];
+    });
+    if (siblings.length > 0) {
+      fixes = siblings.every((f) => f !== undefined)
+        ? fixes.map((f) => ({ title: `${[f.title, ...siblings.map((g) => g!.title.replace(/^Change /, ''))].join(', ')} (frame by frame)`, edits: [...f.edits, ...siblings.flatMap((g) => g!.edits)] }))
+        : [];
+    }
     // A classifier that receives too few features after a block that forgot its expansion: fix the block; the classifier only if that fails.
     const cause = p.kind === 'linearInput' && fixes.length > 0 ? expansionFix(frame.lastBlock?.entry, frame.lastBlock?.expansion, this.text) : [];
     if (cause.length > 0) fixes = [...cause, ...fixes.map((f) => ({ ...f, symptom: true }))];

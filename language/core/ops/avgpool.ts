@@ -20,7 +20,7 @@ export const avgpool: OpDefinition<'avgpool'> = {
     const attrs: AvgPoolAttrs = { output: [], kernel: [], stride: [], padding: [] };
     if (!input || !needsMap('avgpool', input, problems)) return { attrs, problems };
     for (const key of ['output', 'kernel', 'stride', 'padding'] as const) {
-      const values = perAxis('avgpool', key, a[key], input, problems);
+      const values = perAxis('avgpool', key, a[key], input, problems, a);
       if (!values) return { attrs, problems };
       attrs[key] = values;
     }

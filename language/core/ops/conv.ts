@@ -21,7 +21,7 @@ export const conv: OpDefinition<'conv'> = {
     const attrs = { in_channels: input?.[1] ?? 0, out_channels: a.out as number, kernel: [], stride: [], padding: [], dilation: [], groups: a.groups as number, bias: a.bias as boolean } as ConvAttrs;
     if (!input || !needsMap('conv', input, problems)) return { attrs, problems };
     for (const key of ['kernel', 'stride', 'padding', 'dilation'] as const) {
-      const values = perAxis('conv', key, a[key], input, problems);
+      const values = perAxis('conv', key, a[key], input, problems, a);
       if (!values) return { attrs, problems };
       attrs[key] = values;
     }

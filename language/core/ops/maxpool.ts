@@ -21,7 +21,7 @@ export const maxpool: OpDefinition<'maxpool'> = {
     const attrs: MaxPoolAttrs = { kernel: [], stride: [], padding: [], dilation: [], ceil_mode: a.ceil as boolean };
     if (!input || !needsMap('maxpool', input, problems)) return { attrs, problems };
     for (const key of ['kernel', 'stride', 'padding', 'dilation'] as const) {
-      const values = perAxis('maxpool', key, a[key], input, problems);
+      const values = perAxis('maxpool', key, a[key], input, problems, a);
       if (!values) return { attrs, problems };
       attrs[key] = values;
     }

@@ -28,6 +28,8 @@ export interface RuleProblem {
   argument?: string;
   /** A value that would work: for groups a divisor, for a per-axis tuple one of the input's rank. */
   suggestion?: number | number[];
+  /** Other arguments the same fix changes: a tuple grown to a clip's rank takes its siblings frame by frame. */
+  alsoSuggest?: { argument: string; suggestion: number[] }[];
 }
 
 export interface RuleResult<Op extends LayerOp> {
@@ -143,14 +145,17 @@ export const axisNames = (rank: number) => (rank === 5 ? 'T, H, W' : 'H, W');
  * A per-axis argument spread over the input's spatial axes: one number for all of them, or a tuple
  * with exactly one per axis (else an `axes` problem blaming the argument).
  */
-export function perAxis(op: string, name: string, value: number | boolean | number[], input: Shape, problems: RuleProblem[]): number[] | undefined {
+export function perAxis(op: string, name: string, value: number | boolean | number[], input: Shape, problems: RuleProblem[], siblings?: ArgValues): number[] | undefined {
   const count = input.length - 2;
   if (!Array.isArray(value)) return new Array<number>(count).fill(value as number);
   if (value.length === count) return value;
   const what = input.length === 5 ? 'a C×T×H×W clip' : 'a C×H×W feature map';
-  problems.push({ kind: 'axes', args: [`${op} ${name}=(${value.join(', ')}) has ${value.length} value${value.length === 1 ? '' : 's'}, but on ${what} it takes one number or ${count} (${axisNames(input.length)}).`], argument: name, suggestion: fitAxes(name, value, count) });
+  const grown = name === 'kernel' && value.length > 1 && value.length < count && siblings ? frameByFrame(siblings, value.length, count) : undefined;
+  problems.push({ kind: 'axes', args: [`${op} ${name}=(${value.join(', ')}) has ${value.length} value${value.length === 1 ? '' : 's'}, but on ${what} it takes one number or ${count} (${axisNames(input.length)}).`], argument: name, suggestion: fitAxes(name, value, count), alsoSuggest: grown });
   return undefined;
 }
+
+const neutralOf = (name: string) => (name === 'padding' ? 0 : 1);
 
 /**
  * A tuple of another rank made to fit: the spatial axes are the last ones, so a longer tuple keeps
@@ -161,8 +166,23 @@ export function perAxis(op: string, name: string, value: number | boolean | numb
 function fitAxes(name: string, value: number[], count: number): number | number[] {
   if (value.length === 1) return value[0];
   if (value.length > count) return value.slice(value.length - count);
-  const neutral = name === 'padding' ? 0 : 1;
-  return [...new Array<number>(count - value.length).fill(neutral), ...value];
+  return [...new Array<number>(count - value.length).fill(neutralOf(name)), ...value];
+}
+
+/**
+ * A kernel grown frame by frame ((3, 3) → (1, 3, 3)) would still stride, pad or dilate the frames by
+ * a number written for all axes: those become tuples that leave the added axes alone too, as
+ * torchvision's (1, 3, 3) convs are written with stride (1, s, s) and padding (0, p, p).
+ */
+function frameByFrame(siblings: ArgValues, written: number, count: number): { argument: string; suggestion: number[] }[] {
+  const grown: { argument: string; suggestion: number[] }[] = [];
+  for (const name of ['stride', 'padding', 'dilation']) {
+    const value = siblings[name];
+    const neutral = neutralOf(name);
+    if (typeof value === 'number' && value !== neutral) grown.push({ argument: name, suggestion: [...new Array<number>(count - written).fill(neutral), ...new Array<number>(written).fill(value)] });
+    else if (Array.isArray(value) && value.length === written) grown.push({ argument: name, suggestion: fitAxes(name, value, count) as number[] });
+  }
+  return grown;
 }
 
 /** The layer's weight with this suffix (its key and shape come from the op's weights()). */
