@@ -3,7 +3,8 @@
 import { mapRows } from './cam';
 import { softmax, topK } from './classes';
 import { confidentMistakes, evaluate, type BatchedRun } from './dataset';
-import { networkPreprocess, preprocessText } from './network-preprocess';
+import { preprocessText } from '../../language/core/preprocess-presets';
+import { networkPreprocess } from './network-preprocess';
 import type { EvaluationInput, RunnableModel } from './runnable-model';
 import { DENSE_CONFUSION_CLASSES, nonZeroCells, type ClassScore, type ClipReport, type EvaluationResult, type ImageResult, type InferenceResult, type RunReport } from '../../contracts/inference-result';
 import type { InferResult, InputResult } from '../../contracts/worker';

@@ -15,6 +15,7 @@ import { dims, isLayerOp, maxChannels, ops, type ArgValues, type ParamSpec, type
 import { formatAxes, formatDims, formatShape } from './format';
 import { product } from './ops/op';
 import { preludeText } from './prelude';
+import { presetSpecs } from './preprocess-presets';
 import type { Argument, BlockDeclaration, CallStatement, Expression, NetworkDeclaration, Span, Statement } from './syntax';
 
 export const maxLayers = 200_000;
@@ -56,13 +57,6 @@ interface Frame {
   values?: Map<string, TensorValue | Parts>;
   nextId: number;
 }
-
-const presets: Record<string, Omit<PreprocessSpec, 'range'>> = {
-  imagenet: { resize: 256, centerCrop: [224, 224], grayscale: false, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-  // torchvision's VideoClassification preset (r3d_18, mc3_18, r2plus1d_18): every frame resized as a
-  // uint8 tensor (bilinear, no antialias) to exactly 128×171, then cropped.
-  kinetics: { resize: [128, 171], antialias: false, centerCrop: [112, 112], grayscale: false, mean: [0.43216, 0.394666, 0.37645], std: [0.22803, 0.22145, 0.216989] },
-};
 
 export class Elaborator {
   readonly problems: Diagnostic[] = [];
@@ -466,7 +460,7 @@ export class Elaborator {
   }
 
   private preprocess(s: Extract<Statement, { kind: 'preprocess' }>, frame: Frame): PreprocessSpec | undefined {
-    if (s.preset) return Object.prototype.hasOwnProperty.call(presets, s.preset.text) ? { ...presets[s.preset.text], preset: s.preset.text, range: s.span } : undefined;
+    if (s.preset) return Object.prototype.hasOwnProperty.call(presetSpecs, s.preset.text) ? { ...presetSpecs[s.preset.text as keyof typeof presetSpecs], preset: s.preset.text, range: s.span } : undefined;
     const spec: PreprocessSpec = { grayscale: false, mean: [], std: [], range: s.span };
     for (const step of s.steps ?? []) {
       const args = step.argList?.args ?? [];

@@ -8,6 +8,7 @@ import type { Analysis } from '../core/analysis';
 import { formatShape } from '../core/format';
 import { preprocessPresets, preprocessSteps, shortcutKinds, tensorFunctions } from '../core/keywords';
 import { statementText, valueInstances } from '../core/named-values';
+import { presetSpecs, preprocessText } from '../core/preprocess-presets';
 import { layerOps, ops } from '../core/ops';
 import { blockBindings } from '../core/symbols';
 import type { BlockDeclaration, Declaration } from '../core/syntax';
@@ -50,7 +51,7 @@ function completionsFor(cursor: Cursor, analysis: Analysis, offset: number): Com
       return shortcutKinds.map((k) => ({ label: k, kind: 'value' as const, detail: shortcutDocs[k] }));
     case 'preset':
       return [
-        ...preprocessPresets.map((p) => ({ label: p, kind: 'value' as const, detail: 'resize 256, center crop 224, ImageNet mean/std' })),
+        ...preprocessPresets.map((p) => ({ label: p, kind: 'value' as const, detail: preprocessText(presetSpecs[p]) })),
         { label: '{ … }', kind: 'snippet', detail: 'a preprocess section', insertText: '{\n  resize(${1:256})\n  center_crop(${2:224})\n  normalize(mean=[${3:0.485, 0.456, 0.406}], std=[${4:0.229, 0.224, 0.225}])\n}', snippet: true },
       ];
     case 'preprocessStep':
