@@ -100,7 +100,11 @@ export function preprocessPixels(
       );
     }
     // torchvision returns the image untouched when the size already matches.
-    if (width !== current.width || height !== current.height) current = spec.antialias === false ? resizeBilinearTensor(current, width, height) : resizeBilinear(current, width, height);
+    if (width !== current.width || height !== current.height) {
+      if (spec.antialias === false) current = resizeBilinearTensor(current, width, height);
+      else if (spec.centerCrop) current = resizeKept(current, width, height, spec.centerCrop);
+      else current = resizeBilinear(current, width, height);
+    }
   }
   if (spec.centerCrop) current = centerCrop(current, spec.centerCrop[0], spec.centerCrop[1]);
 
@@ -121,18 +125,26 @@ export function resizedSize(height: number, width: number, resize: number | [num
 
 
 /**
- * torchvision's center_crop: pad with zeros (left/top get the smaller half) where the crop is larger
- * than the image, then crop at int(round((size - crop) / 2.0)).
+ * Where torchvision's center_crop places the crop on the image: its top-left corner in the image's
+ * pixels, negative where it pads (with zeros, left/top getting the smaller half) because the crop is
+ * larger than the image; otherwise at int(round((size - crop) / 2.0)).
  */
-export function centerCrop(image: PixelImage, cropHeight: number, cropWidth: number): PixelImage {
-  const { width, height, channels, pixels } = image;
-  if (cropWidth === width && cropHeight === height) return image;
+export function cropOrigin(height: number, width: number, cropHeight: number, cropWidth: number): { top: number; left: number } {
   const padTop = cropHeight > height ? Math.floor((cropHeight - height) / 2) : 0;
   const padLeft = cropWidth > width ? Math.floor((cropWidth - width) / 2) : 0;
   const paddedHeight = Math.max(height, cropHeight);
   const paddedWidth = Math.max(width, cropWidth);
-  const top = roundHalfEven((paddedHeight - cropHeight) / 2) - padTop;
-  const left = roundHalfEven((paddedWidth - cropWidth) / 2) - padLeft;
+  return {
+    top: roundHalfEven((paddedHeight - cropHeight) / 2) - padTop,
+    left: roundHalfEven((paddedWidth - cropWidth) / 2) - padLeft,
+  };
+}
+
+/** torchvision's center_crop (see cropOrigin). */
+export function centerCrop(image: PixelImage, cropHeight: number, cropWidth: number): PixelImage {
+  const { width, height, channels, pixels } = image;
+  if (cropWidth === width && cropHeight === height) return image;
+  const { top, left } = cropOrigin(height, width, cropHeight, cropWidth);
 
   const output = new Uint8Array(cropWidth * cropHeight * channels);
   const firstColumn = Math.max(0, -left);
@@ -147,6 +159,23 @@ export function centerCrop(image: PixelImage, cropHeight: number, cropWidth: num
     }
   }
   return { width: cropWidth, height: cropHeight, channels, pixels: output };
+}
+
+/**
+ * The resize to width × height of only the part the center crop that follows keeps (all of it along a
+ * side where the crop pads): the crop then takes all of the result, or pads it as it would have padded
+ * the whole resized image.
+ */
+function resizeKept(image: PixelImage, width: number, height: number, [cropHeight, cropWidth]: [number, number]): PixelImage {
+  const { top, left } = cropOrigin(height, width, cropHeight, cropWidth);
+  const keptTop = Math.max(0, top);
+  const keptLeft = Math.max(0, left);
+  return resizeBilinear(image, width, height, 'fastest', {
+    top: keptTop,
+    left: keptLeft,
+    height: Math.min(height, top + cropHeight) - keptTop,
+    width: Math.min(width, left + cropWidth) - keptLeft,
+  });
 }
 
 /** PIL's convert('L') from RGB: ITU-R 601-2 luma in 16-bit fixed point (Convert.c, L24). */
