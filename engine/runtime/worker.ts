@@ -7,7 +7,7 @@ import type { Network } from '../../language/core/model';
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { EngineError } from './engine-error';
 import { networkPreprocess } from './network-preprocess';
-import type { InferRequest, InputResult, InputSpec, SeenImage, WorkerRequest, WorkerResponse } from '../../contracts/worker';
+import { keepNetwork, type InferRequest, type InputResult, type InputSpec, type SeenImage, type WorkerRequest, type WorkerResponse } from '../../contracts/worker';
 import { classActivationMap, occludedInput, occlusionMaps, occlusionPatches, type CamMaps } from './cam';
 import { topK } from './classes';
 import { layerProfile, nodeTimes, runWindows } from './profile';
@@ -92,14 +92,23 @@ export class Worker {
   private batchBuffer = new Float32Array(0);
   private readonly cancelled = new Set<number>();
   private queue: Promise<void> = Promise.resolve();
+  /** The networks sent by the client, by key (see InferMessage). */
+  private readonly networks = new Map<number, Network>();
 
   constructor(private readonly send: (response: WorkerResponse) => void) {}
 
-  receive(request: WorkerRequest): void {
-    if (request.type === 'cancel') {
-      this.cancelled.add(request.id);
+  receive(message: WorkerRequest): void {
+    if (message.type === 'cancel') {
+      this.cancelled.add(message.id);
       return;
     }
+    const network = message.network ?? this.networks.get(message.networkKey);
+    if (!network) {
+      this.send({ type: 'error', id: message.id, kind: 'internal', message: `the worker holds no network with key ${message.networkKey}` });
+      return;
+    }
+    keepNetwork(this.networks, message.networkKey, network);
+    const request: InferRequest = { ...message, network };
     this.queue = this.queue.then(() => this.serve(request));
   }
 
