@@ -29,7 +29,8 @@ const loadPreprocess = () => (preprocessModule ??= import('./preprocess'));
 let clipModule: Promise<typeof import('./clip')> | undefined;
 const loadClip = () => (clipModule ??= import('./clip'));
 
-async function prepare(input: InputSpec, network: Network, expected: number[]): Promise<PreparedInput> {
+/** `tensor`: an array the image's tensor may be written into (see Worker.spareTensors). */
+async function prepare(input: InputSpec, network: Network, expected: number[], tensor?: Float32Array): Promise<PreparedInput> {
   if (input.kind === 'tensor') {
     if (input.dims.slice(1).some((d, i) => d !== expected[i])) {
       throw new EngineError('input', `${input.label}: tensor is ${formatDims(input.dims)}, the network expects 1×${formatDims(expected)}`);
@@ -45,7 +46,7 @@ async function prepare(input: InputSpec, network: Network, expected: number[]): 
       prepared = await preprocessClip(input.path, spec, expected);
     } else {
       const { preprocessImageFile } = await loadPreprocess();
-      prepared = await preprocessImageFile(input.path, spec, expected);
+      prepared = await preprocessImageFile(input.path, spec, expected, tensor);
     }
   } catch (error) {
     const sizeProblem = (error as Error).name === 'PreprocessError';
@@ -72,6 +73,9 @@ async function prepare(input: InputSpec, network: Network, expected: number[]): 
 /** Masked inputs per model run of an occlusion map (49 in all). */
 const OCCLUSION_BATCH = 16;
 
+/** Input tensors kept between runs: enough for one image at a time, or one ahead. */
+const SPARE_TENSORS = 2;
+
 /** Inputs prepared beyond the current batch, at least. */
 const LOOKAHEAD = 16;
 
@@ -79,8 +83,8 @@ const LOOKAHEAD = 16;
 type Prepared = PreparedInput | InputResult | { fatal: unknown };
 
 /** prepare() that never rejects, so an input prepared ahead of a cancelled request raises nothing. */
-function settle(input: InputSpec, network: Network, expected: number[]): Promise<Prepared> {
-  return prepare(input, network, expected).catch((error: unknown) => {
+function settle(input: InputSpec, network: Network, expected: number[], tensor?: Float32Array): Promise<Prepared> {
+  return prepare(input, network, expected, tensor).catch((error: unknown) => {
     if (!(error instanceof EngineError && error.kind === 'input')) return { fatal: error };
     const label = input.kind === 'image' ? input.path : input.label;
     return { label, error: error.message, timings: { decodeMs: 0, preprocessMs: 0, runMs: 0 } };
@@ -90,6 +94,8 @@ function settle(input: InputSpec, network: Network, expected: number[]): Promise
 export class Worker {
   private readonly cache = new SessionCache();
   private batchBuffer = new Float32Array(0);
+  /** Input tensors whose run is over, kept for the next images (a fresh one costs page faults). */
+  private spareTensors: Float32Array[] = [];
   private readonly cancelled = new Set<number>();
   private queue: Promise<void> = Promise.resolve();
   /** The networks sent by the client, by key (see InferMessage). */
@@ -155,13 +161,14 @@ export class Worker {
     for (let begin = 0; begin < inputs.length; begin += batch) {
       const end = Math.min(begin + batch, inputs.length);
       while (preparing.length < Math.min(end + lookahead, inputs.length)) {
-        preparing.push(settle(inputs[preparing.length]!, network, expected));
+        preparing.push(settle(inputs[preparing.length]!, network, expected, this.spareTensors.pop()));
       }
       this.checkCancelled(request.id);
       const prepared = await Promise.all(preparing.slice(begin, end) as Promise<Prepared>[]);
       preparing.fill(undefined, begin, end);
       this.checkCancelled(request.id);
       const ran = await this.runBatch(entry, prepared, expected, request.includeSeenImage === true);
+      for (const p of prepared) if ('data' in p && this.spareTensors.length < SPARE_TENSORS) this.spareTensors.push(p.data);
       if (request.progress) this.send({ type: 'progress', id: request.id, results: ran, session: timings });
       else results.push(...ran);
     }
