@@ -46,7 +46,28 @@ export interface CancelRequest {
   id: number;
 }
 
-export type WorkerRequest = InferRequest | CancelRequest;
+/**
+ * An InferRequest as it crosses to the worker. A network goes whole only the first time, under a key
+ * the client gives each Network object (one object is never changed after analysis); later requests
+ * name it by the key alone, which spares serializing, parsing and hashing it on every warm request.
+ * Client and worker each keep the last NETWORKS_KEPT keys with keepNetwork, in message order, so both
+ * always agree on which networks the worker still holds.
+ */
+export type InferMessage = Omit<InferRequest, 'network'> & { networkKey: number; network?: Network };
+
+export type WorkerRequest = InferMessage | CancelRequest;
+
+export const NETWORKS_KEPT = 4;
+
+/** Marks `key` as the most recently used and forgets the oldest beyond NETWORKS_KEPT. */
+export function keepNetwork<T>(kept: Map<number, T>, key: number, value: T): void {
+  kept.delete(key);
+  kept.set(key, value);
+  for (const oldest of kept.keys()) {
+    if (kept.size <= NETWORKS_KEPT) break;
+    kept.delete(oldest);
+  }
+}
 
 export interface WeightsSummary {
   random: boolean;

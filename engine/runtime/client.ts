@@ -3,7 +3,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ErrorKind, InferRequest, InferResult, InputResult, SessionTimings, WeightsSummary, WorkerRequest, WorkerResponse } from '../../contracts/worker';
+import type { Network } from '../../language/core/model';
+import { keepNetwork, type ErrorKind, type InferRequest, type InferResult, type InputResult, type SessionTimings, type WeightsSummary, type WorkerRequest, type WorkerResponse } from '../../contracts/worker';
 
 export interface ClientOptions {
   /** The worker script: dist/worker.js next to the bundle by default; the .ts source in tests. */
@@ -46,6 +47,11 @@ export class InferenceClient {
   private output = '';
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** A key per Network object sent (see InferMessage). */
+  private readonly networkKeys = new WeakMap<Network, number>();
+  private nextNetworkKey = 1;
+  /** The keys of the networks the current worker holds. */
+  private workerNetworks = new Map<number, true>();
 
   constructor(private readonly options: ClientOptions = {}) {}
 
@@ -84,7 +90,12 @@ export class InferenceClient {
         onProgress,
       });
       this.setKeepsHostAlive(child, true);
-      this.post(child, { type: 'infer', id, ...request, progress: onProgress !== undefined });
+      const { network, ...rest } = request;
+      let networkKey = this.networkKeys.get(network);
+      if (networkKey === undefined) this.networkKeys.set(network, (networkKey = this.nextNetworkKey++));
+      const held = this.workerNetworks.has(networkKey);
+      keepNetwork(this.workerNetworks, networkKey, true);
+      this.post(child, { type: 'infer', id, ...rest, networkKey, ...(held ? {} : { network }), progress: onProgress !== undefined });
     });
   }
 
@@ -121,6 +132,7 @@ export class InferenceClient {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.output = '';
+    this.workerNetworks = new Map();
     const keepTail = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
     };

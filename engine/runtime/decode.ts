@@ -16,7 +16,7 @@
 //   RGB), so those images differ from torchvision's by design.
 // - Animated GIF/WebP: the first frame, like Image.open.
 // - BMP, which sharp cannot read, is decoded by bmp.ts as Pillow does.
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
 import { BmpError, decodeBmp, isBmp, readBmpHeader } from './bmp';
 import { IMAGE_FORMAT_NAMES, IMAGE_FORMATS } from './image-formats';
@@ -51,24 +51,40 @@ function sharpOptions(): SharpOptions {
 
 /** Reads and decodes an image file; every failure is an ImageDecodeError naming the file. */
 export async function decodeImageFile(path: string): Promise<DecodedImage> {
-  let size: number;
+  return decodeImage(readImageFile(path), path);
+}
+
+/**
+ * The file's bytes, read synchronously: an image file is small next to its decoding, and each
+ * asynchronous step (stat, open, read, close) would wait for a thread of the pool. Opened without
+ * blocking, so that a FIFO is refused by the check that follows instead of waiting for a writer.
+ */
+function readImageFile(path: string): Uint8Array {
+  let fd: number;
   try {
-    const info = await stat(path);
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw new ImageDecodeError(describeFileError(path, error));
+  }
+  try {
+    const info = fstatSync(fd);
     if (info.isDirectory()) throw new ImageDecodeError(`${path} is a directory, not an image file`);
     if (!info.isFile()) throw new ImageDecodeError(`${path} is not a regular file`);
-    size = info.size;
+    if (info.size === 0) throw new ImageDecodeError(`${path} is empty (0 bytes), not an image`);
+    const bytes = Buffer.allocUnsafe(info.size);
+    let length = 0;
+    while (length < bytes.length) {
+      const read = readSync(fd, bytes, length, bytes.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return bytes.subarray(0, length);
   } catch (error) {
     if (error instanceof ImageDecodeError) throw error;
     throw new ImageDecodeError(describeFileError(path, error));
+  } finally {
+    closeSync(fd);
   }
-  if (size === 0) throw new ImageDecodeError(`${path} is empty (0 bytes), not an image`);
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new ImageDecodeError(describeFileError(path, error));
-  }
-  return decodeImage(bytes, path);
 }
 
 function describeFileError(path: string, error: unknown): string {
@@ -83,6 +99,11 @@ function describeFileError(path: string, error: unknown): string {
 export async function decodeImage(bytes: Uint8Array, label = 'the image'): Promise<DecodedImage> {
   if (bytes.length === 0) throw new ImageDecodeError(`${label} is empty (0 bytes), not an image`);
   if (isBmp(bytes)) return decodeBmpImage(bytes, label);
+  const components = jpegComponents(bytes);
+  if (components === 1 || components === 3) {
+    const decoded = await decodeJpeg(bytes, components);
+    if (decoded) return decoded;
+  }
 
   let metadata: Metadata;
   try {
@@ -107,6 +128,44 @@ export async function decodeImage(bytes: Uint8Array, label = 'the image'): Promi
     return await decodeRgb(bytes);
   } catch (error) {
     throw new ImageDecodeError(describeSharpError(label, bytes, error, format));
+  }
+}
+
+/**
+ * The number of components in a JPEG's frame header (SOFn), or 0 when `bytes` is not a JPEG or its
+ * markers up to the frame header cannot be followed.
+ */
+export function jpegComponents(bytes: Uint8Array): number {
+  if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return 0;
+  let at = 2;
+  while (at + 4 <= bytes.length) {
+    if (bytes[at] !== 0xff) return 0;
+    const marker = bytes[at + 1]!;
+    if (marker === 0xff) {
+      at += 1;
+      continue;
+    }
+    // SOF0..SOF15 but DHT (C4), JPG (C8) and DAC (CC): precision, height, width, then the component count.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return at + 9 < bytes.length ? bytes[at + 9]! : 0;
+    }
+    if (marker === 0xda || marker === 0xd9) return 0;
+    at += 2 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
+  }
+  return 0;
+}
+
+/**
+ * A 1- or 3-component JPEG in one pass, without asking sharp for its header first: it loads as gray
+ * or sRGB, which are what decodeGray and decodeRgb would give. Null on any failure (a corrupt file,
+ * one over the pixel limit), which the general path then explains.
+ */
+async function decodeJpeg(bytes: Uint8Array, components: 1 | 3): Promise<DecodedImage | null> {
+  try {
+    const { data, info } = await sharp(bytes, sharpOptions()).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    return info.channels === components ? packed(data, info, components) : null;
+  } catch {
+    return null;
   }
 }
 

@@ -41,12 +41,14 @@ export const MAX_RESIZED_PIXELS = MAX_INPUT_PIXELS;
 /** The network input of an image network, [C, H, W]; anything else is refused with a message. */
 type Chw = readonly number[];
 
+/** `tensor`: where to write the tensor when it has the right length (a buffer reused between images). */
 export async function preprocessImageFile(
   path: string,
   spec: PreprocessOptions,
   input: Chw,
+  tensor?: Float32Array,
 ): Promise<PreprocessedImage> {
-  return preprocessWith(() => decodeImageFile(path), spec, input);
+  return preprocessWith(() => decodeImageFile(path), spec, input, tensor);
 }
 
 export async function preprocessImage(
@@ -61,13 +63,14 @@ async function preprocessWith(
   decode: () => Promise<DecodedImage>,
   spec: PreprocessOptions,
   input: Chw,
+  tensor?: Float32Array,
 ): Promise<PreprocessedImage> {
   // A bad spec or a shape that cannot fit fails before the (possibly slow) decode.
   checkSpec(spec, input);
   const started = performance.now();
   const image = await decode();
   const decoded = performance.now();
-  const result = preprocessPixels(image, spec, input);
+  const result = preprocessPixels(image, spec, input, tensor);
   const finished = performance.now();
   return {
     ...result,
@@ -76,11 +79,15 @@ async function preprocessWith(
   };
 }
 
-/** The synchronous part: decoded pixels (1 or 3 channels) → tensor and the image the network saw. */
+/**
+ * The synchronous part: decoded pixels (1 or 3 channels) → tensor and the image the network saw.
+ * `tensor`: where to write the tensor when it has the right length.
+ */
 export function preprocessPixels(
   image: PixelImage,
   spec: PreprocessOptions,
   input: Chw,
+  tensor?: Float32Array,
 ): Pick<PreprocessedImage, 'data' | 'dims' | 'seen'> {
   checkSpec(spec, input);
   if (image.channels !== 1 && image.channels !== 3) {
@@ -100,14 +107,18 @@ export function preprocessPixels(
       );
     }
     // torchvision returns the image untouched when the size already matches.
-    if (width !== current.width || height !== current.height) current = spec.antialias === false ? resizeBilinearTensor(current, width, height) : resizeBilinear(current, width, height);
+    if (width !== current.width || height !== current.height) {
+      if (spec.antialias === false) current = resizeBilinearTensor(current, width, height);
+      else if (spec.centerCrop) current = resizeKept(current, width, height, spec.centerCrop);
+      else current = resizeBilinear(current, width, height);
+    }
   }
   if (spec.centerCrop) current = centerCrop(current, spec.centerCrop[0], spec.centerCrop[1]);
 
   checkShape(spec, [channels, current.height, current.width], input);
   const seenPixels = current.channels === channels ? current.pixels : replicateGray(current.pixels, channels);
   const seen = { width: current.width, height: current.height, channels, pixels: seenPixels };
-  return { data: toTensor(seen, spec), dims: [1, channels, current.height, current.width], seen };
+  return { data: toTensor(seen, spec, tensor), dims: [1, channels, current.height, current.width], seen };
 }
 
 /** torchvision 0.14 `_compute_resized_output_size` for a single size (shorter side) or [h, w]; returns [h, w]. */
@@ -121,18 +132,26 @@ export function resizedSize(height: number, width: number, resize: number | [num
 
 
 /**
- * torchvision's center_crop: pad with zeros (left/top get the smaller half) where the crop is larger
- * than the image, then crop at int(round((size - crop) / 2.0)).
+ * Where torchvision's center_crop places the crop on the image: its top-left corner in the image's
+ * pixels, negative where it pads (with zeros, left/top getting the smaller half) because the crop is
+ * larger than the image; otherwise at int(round((size - crop) / 2.0)).
  */
-export function centerCrop(image: PixelImage, cropHeight: number, cropWidth: number): PixelImage {
-  const { width, height, channels, pixels } = image;
-  if (cropWidth === width && cropHeight === height) return image;
+export function cropOrigin(height: number, width: number, cropHeight: number, cropWidth: number): { top: number; left: number } {
   const padTop = cropHeight > height ? Math.floor((cropHeight - height) / 2) : 0;
   const padLeft = cropWidth > width ? Math.floor((cropWidth - width) / 2) : 0;
   const paddedHeight = Math.max(height, cropHeight);
   const paddedWidth = Math.max(width, cropWidth);
-  const top = roundHalfEven((paddedHeight - cropHeight) / 2) - padTop;
-  const left = roundHalfEven((paddedWidth - cropWidth) / 2) - padLeft;
+  return {
+    top: roundHalfEven((paddedHeight - cropHeight) / 2) - padTop,
+    left: roundHalfEven((paddedWidth - cropWidth) / 2) - padLeft,
+  };
+}
+
+/** torchvision's center_crop (see cropOrigin). */
+export function centerCrop(image: PixelImage, cropHeight: number, cropWidth: number): PixelImage {
+  const { width, height, channels, pixels } = image;
+  if (cropWidth === width && cropHeight === height) return image;
+  const { top, left } = cropOrigin(height, width, cropHeight, cropWidth);
 
   const output = new Uint8Array(cropWidth * cropHeight * channels);
   const firstColumn = Math.max(0, -left);
@@ -147,6 +166,23 @@ export function centerCrop(image: PixelImage, cropHeight: number, cropWidth: num
     }
   }
   return { width: cropWidth, height: cropHeight, channels, pixels: output };
+}
+
+/**
+ * The resize to width × height of only the part the center crop that follows keeps (all of it along a
+ * side where the crop pads): the crop then takes all of the result, or pads it as it would have padded
+ * the whole resized image.
+ */
+function resizeKept(image: PixelImage, width: number, height: number, [cropHeight, cropWidth]: [number, number]): PixelImage {
+  const { top, left } = cropOrigin(height, width, cropHeight, cropWidth);
+  const keptTop = Math.max(0, top);
+  const keptLeft = Math.max(0, left);
+  return resizeBilinear(image, width, height, 'fastest', {
+    top: keptTop,
+    left: keptLeft,
+    height: Math.min(height, top + cropHeight) - keptTop,
+    width: Math.min(width, left + cropWidth) - keptLeft,
+  });
 }
 
 /** PIL's convert('L') from RGB: ITU-R 601-2 luma in 16-bit fixed point (Convert.c, L24). */
@@ -168,23 +204,32 @@ function replicateGray(gray: Uint8Array, channels: number): Uint8Array {
 /**
  * ToTensor then Normalize, in torch's float32 arithmetic: x = v / 255, then (x - mean) / std, each
  * operation rounded to float32 (a double result of two float32 operands rounds correctly). Only 256
- * inputs exist per channel, so each channel is a table lookup.
+ * inputs exist per channel, so each channel is a table lookup; HWC pixels become CHW planes in one pass.
  */
-function toTensor(image: PixelImage, spec: PreprocessOptions): Float32Array {
+function toTensor(image: PixelImage, spec: PreprocessOptions, into?: Float32Array): Float32Array {
   const { width, height, channels, pixels } = image;
   const plane = width * height;
-  const data = new Float32Array(channels * plane);
-  const table = new Float32Array(256);
+  const data = into?.length === channels * plane ? into : new Float32Array(channels * plane);
+  const table = new Float32Array(256 * channels);
   const normalize = spec.mean.length > 0;
   for (let c = 0; c < channels; c++) {
     const mean = Math.fround(normalize ? spec.mean[spec.mean.length === 1 ? 0 : c] : 0);
     const std = Math.fround(normalize ? spec.std[spec.std.length === 1 ? 0 : c] : 1);
     for (let v = 0; v < 256; v++) {
       const x = Math.fround(v / 255);
-      table[v] = normalize ? Math.fround(Math.fround(x - mean) / std) : x;
+      table[c * 256 + v] = normalize ? Math.fround(Math.fround(x - mean) / std) : x;
     }
-    const offset = c * plane;
-    for (let i = 0, p = c; i < plane; i++, p += channels) data[offset + i] = table[pixels[p]];
+  }
+  if (channels === 3) {
+    for (let i = 0, p = 0; i < plane; i++, p += 3) {
+      data[i] = table[pixels[p]];
+      data[plane + i] = table[256 + pixels[p + 1]];
+      data[2 * plane + i] = table[512 + pixels[p + 2]];
+    }
+    return data;
+  }
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0, p = c; i < plane; i++, p += channels) data[c * plane + i] = table[c * 256 + pixels[p]];
   }
   return data;
 }

@@ -29,46 +29,57 @@ export interface AxisWeights {
   taps: number;
 }
 
+/** A rectangle of a resized image, in its pixels: the part a center crop keeps. */
+export interface Region {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
 function bilinearFilter(x: number): number {
   if (x < 0.0) x = -x;
   return x < 1.0 ? 1.0 - x : 0.0;
 }
 
-/** Port of precompute_coeffs + normalize_coeffs_8bpc for the box [0, inSize) and the bilinear filter. */
-export function bilinearWeights(inSize: number, outSize: number): AxisWeights {
+/**
+ * Port of precompute_coeffs + normalize_coeffs_8bpc for the box [0, inSize) and the bilinear filter,
+ * for the outputs [first, first + count) of `outSize` (each output's weights depend on it alone).
+ */
+export function bilinearWeights(inSize: number, outSize: number, first = 0, count = outSize - first): AxisWeights {
   // Pillow's box is float: (in1 - in0) is a float subtraction before the double division.
   const scale = Math.fround(inSize) / outSize;
   const filterScale = scale < 1.0 ? 1.0 : scale;
   const support = BILINEAR_SUPPORT * filterScale;
   const taps = Math.ceil(support) * 2 + 1;
-  const starts = new Int32Array(outSize);
-  const counts = new Int32Array(outSize);
-  const weights = new Int32Array(outSize * taps);
+  const starts = new Int32Array(count);
+  const counts = new Int32Array(count);
+  const weights = new Int32Array(count * taps);
   const exact = new Float64Array(taps);
   const inverseScale = 1.0 / filterScale;
 
-  for (let out = 0; out < outSize; out++) {
-    const center = (out + 0.5) * scale;
+  for (let i = 0; i < count; i++) {
+    const center = (first + i + 0.5) * scale;
     // C's (int) cast truncates toward zero.
     let min = Math.trunc(center - support + 0.5);
     if (min < 0) min = 0;
     let max = Math.trunc(center + support + 0.5);
     if (max > inSize) max = inSize;
-    const count = max - min;
+    const inputs = max - min;
     let sum = 0.0;
-    for (let x = 0; x < count; x++) {
+    for (let x = 0; x < inputs; x++) {
       const w = bilinearFilter((x + min - center + 0.5) * inverseScale);
       exact[x] = w;
       sum += w;
     }
-    const base = out * taps;
-    for (let x = 0; x < count; x++) {
+    const base = i * taps;
+    for (let x = 0; x < inputs; x++) {
       const normalized = sum !== 0.0 ? exact[x] / sum : exact[x];
       weights[base + x] =
         normalized < 0 ? Math.trunc(-0.5 + normalized * ONE) : Math.trunc(0.5 + normalized * ONE);
     }
-    starts[out] = min;
-    counts[out] = count;
+    starts[i] = min;
+    counts[i] = inputs;
   }
   return { starts, counts, weights, taps };
 }
@@ -78,16 +89,11 @@ function clip8(sum: number): number {
   return value < 0 ? 0 : value > 255 ? 255 : value;
 }
 
-/** Horizontal pass over rows [firstRow, firstRow + rowCount) of `src`. */
-function resampleRows(
-  src: PixelImage,
-  firstRow: number,
-  rowCount: number,
-  outWidth: number,
-  axis: AxisWeights,
-): Uint8Array {
+/** Horizontal pass over rows [firstRow, firstRow + rowCount) of `src`, one output column per axis entry. */
+function resampleRows(src: PixelImage, firstRow: number, rowCount: number, axis: AxisWeights): Uint8Array {
   const { channels, pixels: input } = src;
   const { starts, counts, weights, taps } = axis;
+  const outWidth = starts.length;
   const inRowLength = src.width * channels;
   const outRowLength = outWidth * channels;
   const output = new Uint8Array(outRowLength * rowCount);
@@ -136,11 +142,26 @@ function resampleRows(
   return output;
 }
 
-/** Vertical pass: every sample of a row is independent, so accumulate whole rows tap by tap. */
-function resampleColumns(src: PixelImage, outHeight: number, axis: AxisWeights, rowOffset: number): Uint8Array {
-  const rowLength = src.width * src.channels;
-  const input = src.pixels;
+/** The columns [left, left + width) of rows [firstRow, firstRow + rowCount): the rows when no horizontal pass is needed. */
+function copyColumns(src: PixelImage, firstRow: number, rowCount: number, left: number, width: number): Uint8Array {
+  const { channels, pixels } = src;
+  const inRowLength = src.width * channels;
+  const outRowLength = width * channels;
+  const output = new Uint8Array(outRowLength * rowCount);
+  for (let row = 0; row < rowCount; row++) {
+    const from = (firstRow + row) * inRowLength + left * channels;
+    output.set(pixels.subarray(from, from + outRowLength), row * outRowLength);
+  }
+  return output;
+}
+
+/**
+ * Vertical pass over `rows` (holding source rows from `rowOffset` on), one output row per axis entry:
+ * every sample of a row is independent, so accumulate whole rows tap by tap.
+ */
+function resampleColumns(rows: Uint8Array, rowLength: number, axis: AxisWeights, rowOffset: number): Uint8Array {
   const { starts, counts, weights, taps } = axis;
+  const outHeight = starts.length;
   const output = new Uint8Array(rowLength * outHeight);
   const sums = new Int32Array(rowLength);
 
@@ -151,7 +172,7 @@ function resampleColumns(src: PixelImage, outHeight: number, axis: AxisWeights, 
     for (let y = 0; y < count; y++) {
       const w = weights[k + y];
       const inRow = (starts[yy] - rowOffset + y) * rowLength;
-      for (let i = 0; i < rowLength; i++) sums[i] = (sums[i] + Math.imul(input[inRow + i], w)) | 0;
+      for (let i = 0; i < rowLength; i++) sums[i] = (sums[i] + Math.imul(rows[inRow + i], w)) | 0;
     }
     const outRow = yy * rowLength;
     for (let i = 0; i < rowLength; i++) output[outRow + i] = clip8(sums[i]);
@@ -161,16 +182,29 @@ function resampleColumns(src: PixelImage, outHeight: number, axis: AxisWeights, 
 
 export type ResampleKernels = 'fastest' | 'portable';
 
+/** What one resize computes: the weights of the passes it needs and the source rows it reads. */
+interface ResizePlan {
+  /** Absent when the width is unchanged. */
+  horizontal?: AxisWeights;
+  /** Absent when the height is unchanged. */
+  vertical?: AxisWeights;
+  region: Region;
+  firstRow: number;
+  rowCount: number;
+}
+
 /**
- * Pillow's `Image.resize((width, height), Image.BILINEAR)` for 8-bit images of any channel count.
- * 'fastest' runs the WebAssembly SIMD kernels where the runtime has them (same arithmetic, same
- * result); 'portable' runs only the TypeScript loops.
+ * Pillow's `Image.resize((width, height), Image.BILINEAR)` for 8-bit images of any channel count, or
+ * the `region` of its result: only the outputs a crop keeps are computed, each exactly as in the whole
+ * resize. 'fastest' runs the WebAssembly SIMD kernels where the runtime has them (same arithmetic,
+ * same result); 'portable' runs only the TypeScript loops.
  */
 export function resizeBilinear(
   src: PixelImage,
   width: number,
   height: number,
   kernels: ResampleKernels = 'fastest',
+  region: Region = { left: 0, top: 0, width, height },
 ): PixelImage {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`Cannot resize to ${width}x${height}: both sides must be positive integers`);
@@ -180,31 +214,33 @@ export function resizeBilinear(
       `Pixel buffer holds ${src.pixels.length} bytes, expected ${src.width}x${src.height}x${src.channels}`,
     );
   }
-  const needHorizontal = width !== src.width;
-  const needVertical = height !== src.height;
-  if (!needHorizontal && !needVertical) return { ...src, pixels: src.pixels.slice() };
-  const simd = kernels === 'fastest' ? simdKernels() : null;
-
-  const vertical = bilinearWeights(src.height, height);
-  let current = src;
-  let rowOffset = 0;
-  if (needHorizontal) {
-    // Like Pillow, resample only the rows the vertical pass will read.
-    const firstRow = vertical.starts[0];
-    const rowCount = vertical.starts[height - 1] + vertical.counts[height - 1] - firstRow;
-    const horizontal = bilinearWeights(src.width, width);
-    const pixels =
-      simd && src.channels === 3
-        ? resampleRowsRgbSimd(simd, src, firstRow, rowCount, width, horizontal)
-        : resampleRows(src, firstRow, rowCount, width, horizontal);
-    current = { width, height: rowCount, channels: src.channels, pixels };
-    rowOffset = firstRow;
+  const { left, top } = region;
+  if (
+    ![left, top, region.width, region.height].every(Number.isInteger) ||
+    left < 0 || top < 0 || region.width < 1 || region.height < 1 ||
+    left + region.width > width || top + region.height > height
+  ) {
+    throw new RangeError(`Region ${JSON.stringify(region)} is not inside the ${width}x${height} image`);
   }
-  if (!needVertical) return current;
-  const pixels = simd
-    ? resampleColumnsSimd(simd, current, height, vertical, rowOffset)
-    : resampleColumns(current, height, vertical, rowOffset);
-  return { width, height, channels: src.channels, pixels };
+  const horizontal = width !== src.width ? bilinearWeights(src.width, width, left, region.width) : undefined;
+  const vertical = height !== src.height ? bilinearWeights(src.height, height, top, region.height) : undefined;
+  // Like Pillow, the horizontal pass covers only the source rows the vertical pass reads.
+  const last = region.height - 1;
+  const firstRow = vertical ? vertical.starts[0]! : top;
+  const rowCount = vertical ? vertical.starts[last]! + vertical.counts[last]! - firstRow : region.height;
+  const plan: ResizePlan = { horizontal, vertical, region, firstRow, rowCount };
+  const simd = kernels === 'fastest' ? simdKernels() : null;
+  // Without a vertical pass, the SIMD path helps only with the RGB horizontal kernel.
+  const useSimd = simd && (vertical || (horizontal && src.channels === 3));
+  const pixels = useSimd ? resizeSimd(simd, src, plan) : resizePortable(src, plan);
+  return { width: region.width, height: region.height, channels: src.channels, pixels };
+}
+
+function resizePortable(src: PixelImage, { horizontal, vertical, region, firstRow, rowCount }: ResizePlan): Uint8Array {
+  const rows = horizontal
+    ? resampleRows(src, firstRow, rowCount, horizontal)
+    : copyColumns(src, firstRow, rowCount, region.left, region.width);
+  return vertical ? resampleColumns(rows, region.width * src.channels, vertical, firstRow) : rows;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -213,13 +249,18 @@ export function resizeBilinear(
 // for the shifted sums (|sum >> 22| < 640). Kernels may read up to 15 bytes past a source row and
 // write up to 15 bytes past an output row (never while a later row is already written); rows are
 // processed in order and the buffers carry slack, so every byte past a row is either overwritten by
-// the next row or unused. The module is assembled here
-// because the build has no WebAssembly toolchain; every pass gets a fresh instance and memory, freed
-// with it, so no memory is retained between images.
+// the next row or unused (which also makes stale bytes in reused memory harmless). The module is
+// assembled here because the build has no WebAssembly toolchain. Both passes of a resize run in one
+// instance: the horizontal pass writes the rows the vertical pass reads in place. One instance and its
+// memory are kept for the resizes that fit in RETAINED_BYTES (a strip of source rows, then 0.7 KB per
+// source row for a 224-wide crop: photos up to about 6,000 rows high), so a warm request neither maps
+// nor faults fresh memory; a larger resize gets a fresh instance, freed with it.
 
 const SLACK = 16;
 /** Source rows copied into WebAssembly memory at a time by the horizontal pass. */
 const STRIP_BYTES = 4 << 20;
+/** The most memory the kept instance grows to. */
+const RETAINED_BYTES = 8 << 20;
 const PAGE = 65536;
 
 interface SimdExports {
@@ -262,10 +303,26 @@ export function simdKernels(): WebAssembly.Module | null {
   return simdModule;
 }
 
-function instantiate(module: WebAssembly.Module, bytes: number): { exports: SimdExports; heap: Uint8Array } {
+interface SimdInstance {
+  exports: SimdExports;
+  memory: WebAssembly.Memory;
+}
+
+let retained: SimdInstance | undefined;
+
+function instantiate(module: WebAssembly.Module, bytes: number): SimdInstance {
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  return { exports: instance.exports as unknown as SimdExports, heap: new Uint8Array(memory.buffer) };
+  return { exports: instance.exports as unknown as SimdExports, memory };
+}
+
+/** An instance with at least `bytes` of memory: the kept one (grown as needed) when it fits, else a fresh one. */
+function simdInstance(module: WebAssembly.Module, bytes: number): SimdInstance {
+  if (bytes > RETAINED_BYTES) return instantiate(module, bytes);
+  retained ??= instantiate(module, bytes);
+  const missing = bytes - retained.memory.buffer.byteLength;
+  if (missing > 0) retained.memory.grow(Math.ceil(missing / PAGE));
+  return retained;
 }
 
 /** Lays out weights, starts and counts (starts shifted by `startShift`) at `at`; returns their offsets. */
@@ -282,65 +339,58 @@ function writeAxis(heap: Uint8Array, at: number, axis: AxisWeights, startShift: 
   };
 }
 
-function axisBytes(axis: AxisWeights): number {
-  return (axis.weights.length + 2 * axis.starts.length) * 4;
+function axisBytes(axis: AxisWeights | undefined): number {
+  return axis ? (axis.weights.length + 2 * axis.starts.length) * 4 : 0;
 }
 
-function resampleRowsRgbSimd(
-  module: WebAssembly.Module,
-  src: PixelImage,
-  firstRow: number,
-  rowCount: number,
-  outWidth: number,
-  axis: AxisWeights,
-): Uint8Array {
-  const srcStride = src.width * 3;
-  const outStride = outWidth * 3;
-  const stripRows = Math.max(1, Math.min(rowCount, Math.floor(STRIP_BYTES / srcStride)));
-  const dstBytes = rowCount * outStride;
-  const dstAt = axisBytes(axis);
-  const stripAt = dstAt + dstBytes + SLACK;
-  const { exports, heap } = instantiate(module, stripAt + stripRows * srcStride + SLACK);
-  const layout = writeAxis(heap, 0, axis, 0);
-  for (let row = 0; row < rowCount; row += stripRows) {
-    const rows = Math.min(stripRows, rowCount - row);
-    const from = (firstRow + row) * srcStride;
-    heap.set(src.pixels.subarray(from, from + rows * srcStride), stripAt);
-    const grouped = rows - (rows % 4);
-    const pass = (kernel: SimdExports['horizontalRgb'], first: number, count: number) =>
-      kernel(
-        stripAt + first * srcStride,
-        srcStride,
-        count,
-        dstAt + (row + first) * outStride,
-        outWidth,
-        layout.starts,
-        layout.counts,
-        layout.weights,
-        axis.taps * 4,
-      );
-    if (grouped > 0) pass(exports.horizontalRgb4, 0, grouped);
-    if (rows > grouped) pass(exports.horizontalRgb, grouped, rows - grouped);
+function resizeSimd(module: WebAssembly.Module, src: PixelImage, plan: ResizePlan): Uint8Array {
+  const { horizontal, vertical, region, firstRow, rowCount } = plan;
+  const srcStride = src.width * src.channels;
+  const rowBytes = region.width * src.channels;
+  const simdRows = horizontal !== undefined && src.channels === 3;
+  const stripRows = simdRows ? Math.max(1, Math.min(rowCount, Math.floor(STRIP_BYTES / srcStride))) : 0;
+  // Layout: the axes (4-byte aligned for their Int32Array views), a strip of source rows, the rows the
+  // vertical pass reads, its output.
+  const verticalAt = axisBytes(simdRows ? horizontal : undefined);
+  const stripAt = verticalAt + axisBytes(vertical);
+  const rowsAt = stripAt + (simdRows ? stripRows * srcStride + SLACK : 0);
+  const outAt = rowsAt + rowCount * rowBytes + SLACK;
+  const outBytes = vertical ? region.height * rowBytes : 0;
+  const { exports, memory } = simdInstance(module, outAt + outBytes + SLACK);
+  const heap = new Uint8Array(memory.buffer);
+
+  if (simdRows) {
+    const layout = writeAxis(heap, 0, horizontal, 0);
+    for (let row = 0; row < rowCount; row += stripRows) {
+      const rows = Math.min(stripRows, rowCount - row);
+      const from = (firstRow + row) * srcStride;
+      heap.set(src.pixels.subarray(from, from + rows * srcStride), stripAt);
+      const grouped = rows - (rows % 4);
+      const pass = (kernel: SimdExports['horizontalRgb'], first: number, count: number) =>
+        kernel(
+          stripAt + first * srcStride,
+          srcStride,
+          count,
+          rowsAt + (row + first) * rowBytes,
+          region.width,
+          layout.starts,
+          layout.counts,
+          layout.weights,
+          horizontal.taps * 4,
+        );
+      if (grouped > 0) pass(exports.horizontalRgb4, 0, grouped);
+      if (rows > grouped) pass(exports.horizontalRgb, grouped, rows - grouped);
+    }
+  } else {
+    const rows = horizontal
+      ? resampleRows(src, firstRow, rowCount, horizontal)
+      : copyColumns(src, firstRow, rowCount, region.left, region.width);
+    heap.set(rows, rowsAt);
   }
-  return heap.slice(dstAt, dstAt + dstBytes);
-}
-
-function resampleColumnsSimd(
-  module: WebAssembly.Module,
-  src: PixelImage,
-  outHeight: number,
-  axis: AxisWeights,
-  rowOffset: number,
-): Uint8Array {
-  const rowBytes = src.width * src.channels;
-  const srcAt = axisBytes(axis);
-  const dstAt = srcAt + src.pixels.length + SLACK;
-  const dstBytes = outHeight * rowBytes;
-  const { exports, heap } = instantiate(module, dstAt + dstBytes + SLACK);
-  const layout = writeAxis(heap, 0, axis, rowOffset);
-  heap.set(src.pixels, srcAt);
-  exports.vertical(srcAt, rowBytes, dstAt, outHeight, layout.starts, layout.counts, layout.weights, axis.taps * 4);
-  return heap.slice(dstAt, dstAt + dstBytes);
+  if (!vertical) return heap.slice(rowsAt, rowsAt + rowCount * rowBytes);
+  const layout = writeAxis(heap, verticalAt, vertical, firstRow);
+  exports.vertical(rowsAt, rowBytes, outAt, region.height, layout.starts, layout.counts, layout.weights, vertical.taps * 4);
+  return heap.slice(outAt, outAt + outBytes);
 }
 
 // A minimal WebAssembly encoder for the two kernels.

@@ -110,13 +110,25 @@ async function readLabels(source: ModelSource, network: Network): Promise<Pick<R
 }
 
 /**
+ * The analysis of the last text analysed, which another run of an unchanged file reuses: the analysis
+ * (ResNet-50's takes milliseconds) is skipped, and its Network objects, which the inference client
+ * sends to its worker only once each, are the same.
+ */
+let last: { text: string; analysis: ReturnType<typeof analyze> } | undefined;
+
+function analyzeSource(text: string): ReturnType<typeof analyze> {
+  if (last?.text !== text) last = { text, analysis: analyze(text) };
+  return last.analysis;
+}
+
+/**
  * Analyses the source, picks the network and resolves its weights and labels. Undefined when `choose`
  * was asked and the user picked none.
  */
 export async function loadModel(source: ModelSource, choice?: ModelChoice & { choose?: undefined }): Promise<RunnableModel | ModelProblem>;
 export async function loadModel(source: ModelSource, choice: ModelChoice): Promise<RunnableModel | ModelProblem | undefined>;
 export async function loadModel(source: ModelSource, choice: ModelChoice = {}): Promise<RunnableModel | ModelProblem | undefined> {
-  const analysis = analyze(source.text);
+  const analysis = analyzeSource(source.text);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return { kind: 'errors', errors, lines: analysis.lines, message: `fix its ${errors.length} error(s) first` };
 

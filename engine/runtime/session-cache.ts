@@ -54,12 +54,22 @@ export interface SessionVariant {
   profile?: boolean;
 }
 
-/** The network without source positions: moving text around must not recompile the model. */
+const networkHashes = new WeakMap<Network, string>();
+
+/**
+ * The network without source positions: moving text around must not recompile the model. Kept per
+ * Network object, which the worker receives once and reuses (see InferMessage).
+ */
 export function networkHash(network: Network): string {
-  const json = JSON.stringify(network, (key, value) =>
-    key === 'range' || key === 'nameRange' || key === 'definition' ? undefined : typeof value === 'bigint' ? String(value) : value,
-  );
-  return createHash('sha256').update(json).digest('hex');
+  let hash = networkHashes.get(network);
+  if (hash === undefined) {
+    const json = JSON.stringify(network, (key, value) =>
+      key === 'range' || key === 'nameRange' || key === 'definition' ? undefined : typeof value === 'bigint' ? String(value) : value,
+    );
+    hash = createHash('sha256').update(json).digest('hex');
+    networkHashes.set(network, hash);
+  }
+  return hash;
 }
 
 function weightsIdentity(request: WeightsRequest): string {

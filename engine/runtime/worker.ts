@@ -7,7 +7,7 @@ import type { Network } from '../../language/core/model';
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { EngineError } from './engine-error';
 import { networkPreprocess } from './network-preprocess';
-import type { ClipInfo, InferRequest, InputResult, InputSpec, SeenImage, WorkerRequest, WorkerResponse } from '../../contracts/worker';
+import { keepNetwork, type ClipInfo, type InferRequest, type InputResult, type InputSpec, type SeenImage, type WorkerRequest, type WorkerResponse } from '../../contracts/worker';
 import { classActivationMap, occludedInput, occlusionMaps, occlusionPatches, type CamMaps } from './cam';
 import { topK } from './classes';
 import { layerProfile, nodeTimes, runWindows } from './profile';
@@ -30,7 +30,8 @@ const loadPreprocess = () => (preprocessModule ??= import('./preprocess'));
 let clipModule: Promise<typeof import('./clip')> | undefined;
 const loadClip = () => (clipModule ??= import('./clip'));
 
-async function prepare(input: InputSpec, network: Network, expected: number[]): Promise<PreparedInput> {
+/** `tensor`: an array the image's tensor may be written into (see Worker.spareTensors). */
+async function prepare(input: InputSpec, network: Network, expected: number[], tensor?: Float32Array): Promise<PreparedInput> {
   if (input.kind === 'tensor') {
     if (input.dims.slice(1).some((d, i) => d !== expected[i])) {
       throw new EngineError('input', `${input.label}: tensor is ${formatDims(input.dims)}, the network expects 1×${formatDims(expected)}`);
@@ -46,7 +47,7 @@ async function prepare(input: InputSpec, network: Network, expected: number[]): 
       prepared = await preprocessClip(input.path, spec, expected);
     } else {
       const { preprocessImageFile } = await loadPreprocess();
-      prepared = await preprocessImageFile(input.path, spec, expected);
+      prepared = await preprocessImageFile(input.path, spec, expected, tensor);
     }
   } catch (error) {
     const sizeProblem = (error as Error).name === 'PreprocessError';
@@ -73,6 +74,9 @@ async function prepare(input: InputSpec, network: Network, expected: number[]): 
 /** Masked inputs per model run of an occlusion map (49 in all). */
 const OCCLUSION_BATCH = 16;
 
+/** Input tensors kept between runs: enough for one image at a time, or one ahead. */
+const SPARE_TENSORS = 2;
+
 /** Inputs prepared beyond the current batch, at least. */
 const LOOKAHEAD = 16;
 
@@ -80,8 +84,8 @@ const LOOKAHEAD = 16;
 type Prepared = PreparedInput | InputResult | { fatal: unknown };
 
 /** prepare() that never rejects, so an input prepared ahead of a cancelled request raises nothing. */
-function settle(input: InputSpec, network: Network, expected: number[]): Promise<Prepared> {
-  return prepare(input, network, expected).catch((error: unknown) => {
+function settle(input: InputSpec, network: Network, expected: number[], tensor?: Float32Array): Promise<Prepared> {
+  return prepare(input, network, expected, tensor).catch((error: unknown) => {
     if (!(error instanceof EngineError && error.kind === 'input')) return { fatal: error };
     const label = input.kind === 'image' ? input.path : input.label;
     return { label, error: error.message, timings: { decodeMs: 0, preprocessMs: 0, runMs: 0 } };
@@ -91,16 +95,27 @@ function settle(input: InputSpec, network: Network, expected: number[]): Promise
 export class Worker {
   private readonly cache = new SessionCache();
   private batchBuffer = new Float32Array(0);
+  /** Input tensors whose run is over, kept for the next images (a fresh one costs page faults). */
+  private spareTensors: Float32Array[] = [];
   private readonly cancelled = new Set<number>();
   private queue: Promise<void> = Promise.resolve();
+  /** The networks sent by the client, by key (see InferMessage). */
+  private readonly networks = new Map<number, Network>();
 
   constructor(private readonly send: (response: WorkerResponse) => void) {}
 
-  receive(request: WorkerRequest): void {
-    if (request.type === 'cancel') {
-      this.cancelled.add(request.id);
+  receive(message: WorkerRequest): void {
+    if (message.type === 'cancel') {
+      this.cancelled.add(message.id);
       return;
     }
+    const network = message.network ?? this.networks.get(message.networkKey);
+    if (!network) {
+      this.send({ type: 'error', id: message.id, kind: 'internal', message: `the worker holds no network with key ${message.networkKey}` });
+      return;
+    }
+    keepNetwork(this.networks, message.networkKey, network);
+    const request: InferRequest = { ...message, network };
     this.queue = this.queue.then(() => this.serve(request));
   }
 
@@ -147,13 +162,14 @@ export class Worker {
     for (let begin = 0; begin < inputs.length; begin += batch) {
       const end = Math.min(begin + batch, inputs.length);
       while (preparing.length < Math.min(end + lookahead, inputs.length)) {
-        preparing.push(settle(inputs[preparing.length]!, network, expected));
+        preparing.push(settle(inputs[preparing.length]!, network, expected, this.spareTensors.pop()));
       }
       this.checkCancelled(request.id);
       const prepared = await Promise.all(preparing.slice(begin, end) as Promise<Prepared>[]);
       preparing.fill(undefined, begin, end);
       this.checkCancelled(request.id);
       const ran = await this.runBatch(entry, prepared, expected, request.includeSeenImage === true);
+      for (const p of prepared) if ('data' in p && this.spareTensors.length < SPARE_TENSORS) this.spareTensors.push(p.data);
       if (request.progress) this.send({ type: 'progress', id: request.id, results: ran, session: timings });
       else results.push(...ran);
     }

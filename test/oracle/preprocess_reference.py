@@ -6,8 +6,8 @@
       image torchvision's transforms produce before ToTensor (<case>.u8, HWC) and the float32 tensor
       (<case>.f32, CHW, little endian), plus PIL's bilinear resize alone on random sizes
       (resampleNN.in.u8 → resampleNN.out.u8), and OUT_DIR/manifest.json describing every case.
-  preprocess_reference.py photo PATH
-      Writes a deterministic 4000x3000 photo-like JPEG (for the benchmark).
+  preprocess_reference.py photo PATH [WIDTHxHEIGHT]
+      Writes a deterministic photo-like JPEG, 4000x3000 unless a size is given (for the benchmark).
   preprocess_reference.py bench IMAGE OUT_DIR
       For each line read from stdin, runs PIL loading + torchvision's ImageNet transforms on IMAGE once
       and prints a JSON line of timings (wall and process CPU time), so a benchmark can interleave runs
@@ -306,6 +306,10 @@ def cases(paths):
     add("resize exact [100, 37]", "rgb_320x240.png", spec(resize=[100, 37], centerCrop=None), [3, 100, 37])
     add("resize exact upscale [5, 3] from 1x1", "rgb_1x1.png", spec(resize=[5, 3], centerCrop=None), [3, 5, 3])
     add("resize 5 crop [3, 4]", "rgb_17x9.png", spec(resize=5, centerCrop=[3, 4]), [3, 3, 4])
+    add("resize 5 crop larger one side [7, 4]", "rgb_17x9.png", spec(resize=5, centerCrop=[7, 4]), [3, 7, 4])
+    add("resize 5 crop larger [6, 12]", "rgb_17x9.png", spec(resize=5, centerCrop=[6, 12]), [3, 6, 12])
+    add("resize 256 crop odd [223, 227]", "rgb_320x240.png", spec(centerCrop=[223, 227]), [3, 223, 227])
+    add("resize 256 crop odd [223, 227] jpg", "rgb_1000x750.jpg", spec(centerCrop=[223, 227]), [3, 223, 227])
     add("resize 7 portrait", "rgb_9x17.png", spec(resize=7, centerCrop=None), [3, 13, 7])
     add("resize 300 no crop", "rgb_1000x750.png", spec(centerCrop=None, resize=300), [3, 300, 400])
     add("resize equal size is identity", "rgb_320x240.png", spec(resize=240, centerCrop=None), [3, 240, 320])
@@ -392,8 +396,8 @@ def generate(out):
         json.dump(manifest, f, indent=1)
 
 
-def photo(path):
-    height, width = 3000, 4000
+def photo(path, size="4000x3000"):
+    width, height = (int(v) for v in size.split("x"))
     rng = np.random.default_rng(12)
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
     image = np.stack(
@@ -433,8 +437,8 @@ def bench(image_path, out):
 def main(argv):
     if len(argv) == 2 and argv[0] == "generate":
         generate(argv[1])
-    elif len(argv) == 2 and argv[0] == "photo":
-        photo(argv[1])
+    elif len(argv) in (2, 3) and argv[0] == "photo":
+        photo(*argv[1:])
     elif len(argv) == 3 and argv[0] == "bench":
         bench(argv[1], argv[2])
     else:

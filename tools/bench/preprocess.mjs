@@ -1,11 +1,11 @@
-// Benchmark: a 12 MP JPEG through our ImageNet preprocessing (sharp decode + TypeScript Pillow-exact
-// resampling) against PIL + torchvision transforms (Debian's /usr/bin/python3) in the same run. Runs
-// alternate between the two so that load from other processes hits both alike. Prints numbers only; it
-// never fails on speed. Usage: node tools/bench/preprocess.mjs [runs]
+// Benchmark: a 12 MP JPEG and a 500×375 one (the warm path's) through our ImageNet preprocessing (sharp
+// decode + TypeScript Pillow-exact resampling) against PIL + torchvision transforms (Debian's
+// /usr/bin/python3) in the same run. Runs alternate between the two so that load from other processes
+// hits both alike. Prints numbers only; it never fails on speed. Usage: node tools/bench/preprocess.mjs [runs]
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ const ORACLE = fileURLToPath(new URL('../../test/oracle/preprocess_reference.py'
 const runs = Number(process.argv[2] ?? 9);
 const INPUT = [3, 224, 224];
 
-const { preprocessImageFile, imagenetPreprocess } = await tsImport('../../engine/runtime/preprocess.ts', import.meta.url);
+const { preprocessImageFile, imagenetPreprocess, resizedSize, cropOrigin } = await tsImport('../../engine/runtime/preprocess.ts', import.meta.url);
 const { decodeImageFile } = await tsImport('../../engine/runtime/decode.ts', import.meta.url);
 const { resizeBilinear } = await tsImport('../../engine/runtime/resample.ts', import.meta.url);
 
@@ -54,11 +54,12 @@ async function ourRun(photo) {
   return { result, totalMs: performance.now() - wall, cpuMs: (used.user + used.system) / 1e3 };
 }
 
-const folder = mkdtempSync(join(tmpdir(), 'preprocess-bench-'));
-try {
-  const photo = join(folder, 'photo-4000x3000.jpg');
-  execFileSync(PYTHON, [ORACLE, 'photo', photo]);
-  const python = startPython(photo, folder);
+/** Our pipeline against PIL's on one photo-like JPEG, then the resampling alone, and the bit-exactness. */
+async function benchPhoto(folder, width, height) {
+  const photo = join(folder, `photo-${width}x${height}.jpg`);
+  const out = join(folder, `${width}x${height}`);
+  execFileSync(PYTHON, [ORACLE, 'photo', photo, `${width}x${height}`]);
+  const python = startPython(photo, out);
 
   // One warm-up run each (JIT, first library loads), then alternating measured runs.
   await ourRun(photo);
@@ -71,13 +72,16 @@ try {
   }
   await python.finish();
 
+  // The resize as the pipeline runs it: only the 224×224 the center crop keeps of the resized image.
   const decoded = await decodeImageFile(photo);
+  const [resizedHeight, resizedWidth] = resizedSize(decoded.height, decoded.width, 256);
+  const region = { ...cropOrigin(resizedHeight, resizedWidth, 224, 224), width: 224, height: 224 };
   const resample = { wall: [], cpu: [], portableWall: [], portableCpu: [] };
   for (let i = 0; i < runs; i++) {
     for (const kernels of ['fastest', 'portable']) {
       const started = performance.now();
       const cpu = process.cpuUsage();
-      resizeBilinear(decoded, 341, 256, kernels);
+      resizeBilinear(decoded, resizedWidth, resizedHeight, kernels, region);
       const used = process.cpuUsage(cpu);
       const portable = kernels === 'portable';
       resample[portable ? 'portableWall' : 'wall'].push(performance.now() - started);
@@ -86,8 +90,8 @@ try {
   }
 
   const result = ours[ours.length - 1].result;
-  const expectedPixels = readFileSync(join(folder, 'bench.u8'));
-  const tensorBytes = readFileSync(join(folder, 'bench.f32'));
+  const expectedPixels = readFileSync(join(out, 'bench.u8'));
+  const tensorBytes = readFileSync(join(out, 'bench.f32'));
   const expectedTensor = new Float32Array(tensorBytes.buffer, tensorBytes.byteOffset, tensorBytes.length / 4);
   const sameSize = expectedPixels.length === result.seen.pixels.length && expectedTensor.length === result.data.length;
   let pixelDiff = 0;
@@ -103,16 +107,14 @@ try {
   const pilTotal = median(pil.map((r) => r.totalMs));
   const oursCpu = median(ours.map((r) => r.cpuMs));
   const pilCpu = median(pil.map((r) => r.cpuMs));
-  console.log(`12 MP JPEG (4000x3000) → ImageNet tensor 1x3x224x224, median of ${runs} alternating runs`);
+  console.log(`${(width * height / 1e6).toPrecision(2)} MP JPEG (${width}x${height}) → ImageNet tensor 1x3x224x224, median of ${runs} alternating runs`);
   console.log(
     `  ours (sharp + TS)    wall ${ms(oursTotal)}  cpu ${ms(oursCpu)}  ` +
       `decode ${ms(median(ours.map((r) => r.result.timings.decodeMs)))}  ` +
       `preprocess ${ms(median(ours.map((r) => r.result.timings.preprocessMs)))}`,
   );
-  console.log(
-    `    resample alone     wall ${ms(median(resample.wall))}  cpu ${ms(median(resample.cpu))}  ` +
-      `(4000x3000 → 341x256, RGB; WebAssembly SIMD kernels)`,
-  );
+  const resizing = `${width}x${height} → the 224x224 of ${resizedWidth}x${resizedHeight} the crop keeps, RGB`;
+  console.log(`    resample alone     wall ${ms(median(resample.wall))}  cpu ${ms(median(resample.cpu))}  (${resizing}; WebAssembly SIMD kernels)`);
   console.log(
     `    portable resample  wall ${ms(median(resample.portableWall))}  cpu ${ms(median(resample.portableCpu))}  ` +
       `(TypeScript loops only, the fallback without SIMD)`,
@@ -129,6 +131,15 @@ try {
     `  bit-exactness        uint8 max abs diff ${pixelDiff}, float32 max abs diff ${tensorDiff}` +
       (sameSize ? '' : '  (SIZES DIFFER)'),
   );
+}
+
+const folder = mkdtempSync(join(tmpdir(), 'preprocess-bench-'));
+try {
+  console.log(`load average ${loadavg()[0].toFixed(1)} at the start`);
+  // A camera photo, and the warm path's 500×375 (tools/bench/warm.mjs).
+  await benchPhoto(folder, 4000, 3000);
+  await benchPhoto(folder, 500, 375);
+  console.log(`load average ${loadavg()[0].toFixed(1)} at the end`);
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }

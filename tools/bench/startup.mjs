@@ -7,7 +7,8 @@
 //   - the logits of ours (folded and not) against torch's export in onnxruntime;
 //   - cold first inference: a fresh worker (dist/worker.js), the weights read from the safetensors
 //     file, a 500×375 JPEG → top-5; beside it, a fresh process loading torch's export and running it;
-//   - warm end to end through the worker (the same JPEG) against its model run.
+//   - warm end to end through the worker (the same JPEG) against its model run, the overhead split by
+//     phase (warm.mjs, which measures the same alone with random weights).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { compileToOnnx } from '../../engine/onnx/build.ts';
 import { loadStateDict } from '../../engine/onnx/state-dict.ts';
 import { InferenceClient } from '../../engine/runtime/client.ts';
 import { relativeError } from './logits.mjs';
+import { describeWarm, measureWarm } from './warm.mjs';
 
 const argument = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -144,27 +146,9 @@ try {
   );
 
   const client = newClient();
-  await client.infer(request);
-  const totals = [];
-  const runs = [];
-  const decodes = [];
-  const preprocesses = [];
-  for (let i = 0; i < WARM; i++) {
-    const t = performance.now();
-    const warm = await client.infer(request);
-    totals.push(performance.now() - t);
-    const timings = warm.results[0].timings;
-    runs.push(timings.runMs);
-    decodes.push(timings.decodeMs);
-    preprocesses.push(timings.preprocessMs);
-  }
+  const warm = await measureWarm(client, request, WARM);
   await client.dispose();
-  const total = median(totals);
-  const run = median(runs);
-  console.log(
-    `warm end to end (500×375 JPEG → logits): ${ms(total)}; model run ${ms(run)}, decode ${ms(median(decodes))}, preprocess ${ms(median(preprocesses))}; ` +
-      `overhead ${ms(total - run)} = ${(((total - run) / run) * 100).toFixed(1)}% of the run (goal ≤ 10%)`,
-  );
+  console.log(`warm (500×375 JPEG → logits, medians of ${WARM}): ${describeWarm(warm)}`);
   console.log(`load average ${load()} at the end`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });

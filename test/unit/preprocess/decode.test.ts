@@ -1,8 +1,12 @@
 // Decoding choices that hold without the python oracle: images made here with sharp.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { decodeImage, gifTransparentColour } from '../../../engine/runtime/decode';
+import { decodeImage, decodeImageFile, gifTransparentColour, jpegComponents } from '../../../engine/runtime/decode';
 
 const RED_THEN_BLUE = Buffer.from([255, 0, 0, 0, 0, 255]);
 
@@ -48,4 +52,36 @@ test('the transparent colour of a GIF is read from its palette', () => {
   opaque[13 + 6 + 3] = 0;
   assert.equal(gifTransparentColour(opaque), null);
   assert.equal(gifTransparentColour(Buffer.from('GIF89a', 'latin1')), null);
+});
+
+test('the component count of a JPEG is read from its frame header, past other segments', async () => {
+  const raw = { raw: { width: 2, height: 1, channels: 3 as const } };
+  const rgb = await sharp(RED_THEN_BLUE, raw).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+  const progressive = await sharp(RED_THEN_BLUE, raw).jpeg({ progressive: true }).toBuffer();
+  const gray = await sharp(RED_THEN_BLUE, raw).toColourspace('b-w').jpeg().toBuffer();
+  const cmyk = await sharp(RED_THEN_BLUE, raw).toColourspace('cmyk').jpeg().toBuffer();
+  assert.deepEqual([rgb, progressive, gray, cmyk].map(jpegComponents), [3, 3, 1, 4]);
+  // Fill bytes before a marker are allowed.
+  assert.equal(jpegComponents(Buffer.concat([rgb.subarray(0, 2), Buffer.from([0xff, 0xff]), rgb.subarray(2)])), 3);
+  assert.equal(jpegComponents(Buffer.from(await sharp(RED_THEN_BLUE, raw).png().toBuffer())), 0);
+  assert.equal(jpegComponents(rgb.subarray(0, 20)), 0);
+  const decoded = await decodeImage(gray);
+  assert.deepEqual([decoded.channels, decoded.width, decoded.height], [1, 2, 1]);
+});
+
+test('a file that is not a regular file is refused before reading, a FIFO without waiting for a writer', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'resnet-studio-decode-'));
+  try {
+    mkdirSync(join(folder, 'photo.jpg'));
+    await assert.rejects(decodeImageFile(join(folder, 'photo.jpg')), /photo\.jpg is a directory, not an image file/);
+    writeFileSync(join(folder, 'empty.png'), '');
+    await assert.rejects(decodeImageFile(join(folder, 'empty.png')), /empty\.png is empty \(0 bytes\), not an image/);
+    await assert.rejects(decodeImageFile(join(folder, 'absent.png')), /Image file not found: .*absent\.png/);
+    if (process.platform !== 'win32') {
+      execFileSync('mkfifo', [join(folder, 'pipe.png')]);
+      await assert.rejects(decodeImageFile(join(folder, 'pipe.png')), /pipe\.png is not a regular file/);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

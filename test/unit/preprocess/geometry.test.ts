@@ -77,6 +77,31 @@ test('bilinear weights are normalised to 2^22 and cover the filter support', () 
   assert.deepEqual([...up.counts], [1, 2, 2, 1]);
 });
 
+test('the weights of a range of outputs are those outputs of the whole axis', () => {
+  for (const [inSize, outSize, first, count] of [[500, 341, 58, 224], [375, 256, 16, 224], [2, 4, 1, 3], [9, 5, 0, 5]]) {
+    const whole = bilinearWeights(inSize, outSize);
+    const part = bilinearWeights(inSize, outSize, first, count);
+    assert.equal(part.taps, whole.taps);
+    assert.deepEqual(part.starts, whole.starts.slice(first, first + count));
+    assert.deepEqual(part.counts, whole.counts.slice(first, first + count));
+    assert.deepEqual(part.weights, whole.weights.slice(first * whole.taps, (first + count) * whole.taps));
+  }
+});
+
+test('a resize too large for the kept WebAssembly memory gives what the portable loops give', () => {
+  // 9 MB of source rows for the vertical pass: over what the kept instance grows to (8 MB), so a fresh
+  // one runs it.
+  const width = 2000;
+  const height = 1500;
+  const pixels = new Uint8Array(width * height * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.imul(i, 0x9e3779b1) >>> 24;
+  const source = { width, height, channels: 3, pixels };
+  const region = { left: 1, top: 0, width: 1998, height: 1 };
+  const fast = resizeBilinear(source, width, 1, 'fastest', region);
+  assert.deepEqual(fast, resizeBilinear(source, width, 1, 'portable', region));
+  assert.throws(() => resizeBilinear(source, width, 1, 'fastest', { ...region, left: 3 }), /not inside the 2000x1 image/);
+});
+
 test('resizing keeps a flat image flat and copies when the size is unchanged', () => {
   const flat = { width: 37, height: 23, channels: 3, pixels: new Uint8Array(37 * 23 * 3).fill(173) };
   for (const [width, height] of [[5, 4], [100, 61], [37, 9], [8, 23]]) {

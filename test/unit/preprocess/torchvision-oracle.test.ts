@@ -127,6 +127,30 @@ test("both resampling kernels match Pillow's bilinear resize on random sizes", (
   }
 });
 
+test("a region of the resize is the same pixels of Pillow's whole resize, in both kernels", () => {
+  for (const [index, c] of manifest.resamples.entries()) {
+    const pixels = new Uint8Array(readFileSync(join(folder, c.input)));
+    const expected = new Uint8Array(readFileSync(join(folder, c.output)));
+    const source = { width: c.width, height: c.height, channels: c.channels, pixels };
+    // A region of about a third to all of each side, at an offset that varies with the case.
+    const width = Math.max(1, Math.ceil((c.outWidth * (1 + (index % 3))) / 3));
+    const height = Math.max(1, Math.ceil((c.outHeight * (1 + ((index + 1) % 3))) / 3));
+    const region = { left: (index * 7) % (c.outWidth - width + 1), top: (index * 5) % (c.outHeight - height + 1), width, height };
+    const rowLength = c.outWidth * c.channels;
+    const wanted = new Uint8Array(width * height * c.channels);
+    for (let row = 0; row < height; row++) {
+      const from = (region.top + row) * rowLength + region.left * c.channels;
+      wanted.set(expected.subarray(from, from + width * c.channels), row * width * c.channels);
+    }
+    for (const kernels of ['fastest', 'portable'] as const) {
+      const resized = resizeBilinear(source, c.outWidth, c.outHeight, kernels, region);
+      const label = `${kernels} ${c.width}x${c.height}x${c.channels} → ${c.outWidth}x${c.outHeight}, region ${JSON.stringify(region)}`;
+      assert.deepEqual([resized.width, resized.height, resized.channels], [width, height, c.channels], label);
+      assert.equal(maxAbsDiff(resized.pixels, wanted), 0, label);
+    }
+  }
+});
+
 test('the buffer variant gives the same result as the file variant', async () => {
   const oracleCase = manifest.cases.find((c) => c.path.endsWith('rgb_320x240.png'));
   assert.ok(oracleCase);

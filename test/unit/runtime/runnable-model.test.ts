@@ -35,6 +35,17 @@ test('a file with errors, no network, or several and none named is a problem tha
   assert.ok(!isModelProblem(named) && named.network.name === 'b');
 });
 
+test('an unchanged text gives the same network object again (the worker then needs only its key); a changed one, a new one', async () => {
+  const text = tiny('n', '  weights "w.safetensors"\n');
+  const first = await loadModel(source(text));
+  const again = await loadModel(source(text));
+  const changed = await loadModel(source(`${text}\n`));
+  assert.ok(!isModelProblem(first) && !isModelProblem(again) && !isModelProblem(changed));
+  assert.equal(again.network, first.network);
+  assert.notEqual(changed.network, first.network);
+  assert.deepEqual(changed.network.children, first.network.children);
+});
+
 test('with a chooser, several networks are its to pick from; none picked is no answer', async () => {
   const two = tiny('a', '  weights "w.safetensors"\n') + tiny('b', '  weights "w.safetensors"\n');
   let offered: string[] = [];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { InferenceClient, InferenceError } from '../../../engine/runtime/client';
-import type { InputSpec } from '../../../contracts/worker';
+import { NETWORKS_KEPT, type InputSpec, type WorkerRequest } from '../../../contracts/worker';
 import { exampleNetwork } from '../onnx/example-networks';
 import { referenceIo, referenceModels, relativeError } from '../onnx/oracle';
 
@@ -208,6 +208,33 @@ test('the thread count is part of a session\'s identity, and a cache size of 0 k
     assert.deepEqual(oneThread.results[0]!.logits, (await own.infer(request)).results[0]!.logits);
     assert.equal((await own.infer({ ...request, threads: 1, sessionCacheSize: 0 })).session.cached, true);
     assert.equal((await own.infer({ ...request, threads: 1, sessionCacheSize: 0 })).session.cached, false);
+  } finally {
+    await own.dispose();
+  }
+});
+
+test('a network crosses to the worker whole once, then by key; one the worker no longer keeps crosses again', async () => {
+  const own = testClient();
+  try {
+    // Each analysis makes its own Network object: copies of one network share a session.
+    const copies = Array.from({ length: NETWORKS_KEPT + 1 }, () => exampleNetwork('fashion_resnet20'));
+    const run = (n: typeof network) => own.infer({ network: n, weights: { kind: 'random', seed: 5 }, ep: 'cpu', inputs: [zeros('a')] });
+    const first = await run(copies[0]!);
+    const sent: boolean[] = [];
+    const child = (own as unknown as { child: { send(message: WorkerRequest): boolean } }).child;
+    const send = child.send.bind(child);
+    child.send = (message) => {
+      if (message.type === 'infer') sent.push(message.network !== undefined);
+      return send(message);
+    };
+    for (const n of [copies[0]!, ...copies.slice(1), copies[NETWORKS_KEPT]!, copies[0]!]) {
+      const result = await run(n);
+      assert.equal(result.session.cached, true);
+      assert.deepEqual(result.results[0]!.logits, first.results[0]!.logits);
+    }
+    // The first copy again by key; each other copy whole; the last again by key; the first, by then
+    // the oldest of NETWORKS_KEPT + 1, whole.
+    assert.deepEqual(sent, [false, ...copies.slice(1).map(() => true), false, true]);
   } finally {
     await own.dispose();
   }
