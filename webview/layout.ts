@@ -18,7 +18,7 @@ import { macsText } from '../language/core/format';
 import type { Direction } from '../contracts/preview';
 import { tensorLabel } from '../language/core/graph';
 import { visibleNodes, type VisibleEdge, type VisibleFrame, type VisibleGraph, type VisibleItem, type VisibleNode } from './fold';
-import { compactCount, labelCharWidth, nodeSize } from './node-text';
+import { compactCount, groupName, labelCharWidth, nodeSize } from './node-text';
 
 export interface Box {
   x: number;
@@ -406,7 +406,10 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
     const [m0, c0] = route.at(-2)!;
     const [m1, c1] = route.at(-1)!;
     const ownRun = route.length === 4 && !fork && labelAtEnd(edge) && Math.abs(c1 - c0) < 0.5 && Math.abs(m1 - m0) >= (lr ? labelWidth(edge) + 8 : labelHeight + 2);
-    const label = placeLabel(ownRun ? route.slice(-2) : route, text, lr, headerBands);
+    // Into a merge the side inputs turn in halfway along the last gap: a straight edge's label keeps to the half above.
+    const sharedEnd = !lr && route.length === 2 && (fanIn.get(edge.to) ?? 0) > 1;
+    const upperHalf: [number, number][] = [route[0], [(route[0][0] + route[1][0]) / 2, route[0][1]]];
+    const label = placeLabel(ownRun ? route.slice(-2) : sharedEnd ? upperHalf : route, text, lr, headerBands);
     const [lx, ly] = point(label.m, label.c);
     const width = text.length * labelCharWidth;
     // Above a horizontal run, or beside a vertical one.
@@ -427,7 +430,8 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
 /** A frame's title: what its header shows. */
 export function frameTitle(frame: VisibleFrame): string {
   const g = frame.group;
-  return `${g.name} · ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} · ${compactCount(g.params)} params · ${macsText(g.macs)}`;
+  const uses = g.uses && g.uses > 1 ? ` · shared ×${g.uses}` : '';
+  return `${groupName(g)} · ${g.block}${g.repeat > 1 && g.block !== 'sequential' ? ` ×${g.repeat}` : ''} · ${compactCount(g.params)} params · ${macsText(g.macs)}${uses}`;
 }
 
 /** Width of a frame's header text with the fold glyph and the problem mark. */

@@ -3,7 +3,7 @@
 
 import { macsText } from '../language/core/format';
 import { tensorLabel } from '../language/core/graph';
-import type { GraphNode } from '../language/core/graph';
+import type { GraphGroup, GraphNode } from '../language/core/graph';
 import type { VisibleNode } from './fold';
 
 /** A generous average glyph width of the diagram's 11–12 px fonts (the op line is monospace). */
@@ -35,6 +35,12 @@ export function callText(block: string, args: string): string {
   if (args.startsWith(`${block}(`) || args === '') return args || block;
   const parts = args.split(', ');
   return parts.length <= 2 ? `${block} ▸ ${args}` : `${block} ▸ ${parts.slice(0, 2).join(', ')} (+${parts.length - 2})`;
+}
+
+/** A group by the last part of its name ('denseblock1', 'denselayer1', 'ChannelGate'), but 'layer1.2' rather than '2'. */
+export function groupName(g: GraphGroup): string {
+  const last = g.name.slice(g.name.lastIndexOf('.') + 1);
+  return /^\d+$/.test(last) ? g.name : last;
 }
 
 export interface NodeText {
@@ -83,8 +89,7 @@ export function nodeText(item: VisibleNode): NodeText {
   if (item.type === 'folded') {
     const g = item.group;
     return {
-      // 'denseblock1' inside features, but 'layer1.2' rather than '2' inside layer1.
-      name: /^\d+$/.test(shortName(g.name, g.parent)) ? g.name : shortName(g.name, g.parent),
+      name: groupName(g),
       // The layers of a `sequential(…)` are not repeats of one another.
       repeat: g.repeat > 1 && g.block !== 'sequential' ? `×${g.repeat}` : undefined,
       op: callText(g.block, g.args),
