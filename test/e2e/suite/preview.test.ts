@@ -290,6 +290,7 @@ suite('preview', function () {
     assert.match(cbam, /shared ×2/, 'the MLP applied twice carries a badge');
     assert.match(cbam, /= mlp, same weights/, 'its second use names it');
     await screenshot('preview-cbam_resnet50');
+    assert.equal(await fill('#search input', '', { includeWebviews: true }), true);
 
     await showExample('r3d_18');
     const clip = await paneText();
