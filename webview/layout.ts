@@ -408,8 +408,10 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
     const ownRun = route.length === 4 && !fork && labelAtEnd(edge) && Math.abs(c1 - c0) < 0.5 && Math.abs(m1 - m0) >= (lr ? labelWidth(edge) + 8 : labelHeight + 2);
     // Into a merge the side inputs turn in halfway along the last gap: a straight edge's label keeps to the half above.
     const sharedEnd = !lr && route.length === 2 && (fanIn.get(edge.to) ?? 0) > 1;
-    const upperHalf: [number, number][] = [route[0], [(route[0][0] + route[1][0]) / 2, route[0][1]]];
-    const label = placeLabel(ownRun ? route.slice(-2) : sharedEnd ? upperHalf : route, text, lr, headerBands);
+    const halfway: [number, number] = [(route[0][0] + route[route.length - 1][0]) / 2, route[0][1]];
+    // …and a straight edge out of a node that fans out keeps its label below where the others turn off.
+    const sharedStart = !lr && route.length === 2 && labelAtEnd(edge);
+    const label = placeLabel(ownRun ? route.slice(-2) : sharedEnd ? [route[0], halfway] : sharedStart ? [halfway, route[1]] : route, text, lr, headerBands);
     const [lx, ly] = point(label.m, label.c);
     const width = text.length * labelCharWidth;
     // Above a horizontal run, or beside a vertical one.
