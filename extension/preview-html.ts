@@ -33,10 +33,11 @@ export function previewHtml(page: PreviewPage): string {
 <header id="toolbar">
   <div id="tools" role="toolbar" aria-label="Diagram"></div>
   <div id="summary"><strong id="network-name"></strong> <span id="totals"></span></div>
+  <div id="legend" aria-label="Colour legend" hidden></div>
 </header>
 <div id="problems" role="status" aria-live="polite" hidden></div>
 <div id="workspace">
-  <main id="pane"><div id="legend" aria-label="Colour legend" hidden></div></main>
+  <main id="pane"></main>
   <aside id="side" hidden>
     <section id="details" aria-live="polite" aria-label="Details" hidden></section>
     <section id="compare" aria-label="Comparison" hidden></section>

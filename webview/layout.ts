@@ -18,7 +18,7 @@ import { macsText } from '../language/core/format';
 import type { Direction } from '../contracts/preview';
 import { tensorLabel } from '../language/core/graph';
 import { visibleNodes, type VisibleEdge, type VisibleFrame, type VisibleGraph, type VisibleItem, type VisibleNode } from './fold';
-import { compactCount, labelCharWidth, nodeSize } from './node-text';
+import { compactCount, groupName, labelCharWidth, nodeSize } from './node-text';
 
 export interface Box {
   x: number;
@@ -67,6 +67,10 @@ const labelRoom = 84;
 /** Between nodes along the main axis: top to bottom an edge label sits beside the edge, left to right above it. */
 const mainGap: Record<Direction, number> = { TB: 34, LR: 70 };
 const labelHeight = 12;
+/** How far below its frame's fork a branch starting there begins, top to bottom: room for its edge's label. */
+const forkDrop = 22;
+
+const labelWidth = (edge: VisibleEdge) => tensorLabel(edge.shape).length * labelCharWidth;
 
 /** Placement along the main axis (m) and across it (c). */
 interface Span {
@@ -112,6 +116,17 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
     const { w, h } = nodeSize(item);
     return lr ? { mSize: w, cSize: h } : { mSize: h, cSize: w };
   };
+
+  const fanOut = new Map<string, number>();
+  const fanIn = new Map<string, number>();
+  for (const edge of visible.edges) {
+    fanOut.set(edge.from, (fanOut.get(edge.from) ?? 0) + 1);
+    fanIn.set(edge.to, (fanIn.get(edge.to) ?? 0) + 1);
+  }
+  /** Edges fanning out of one node share their first run; each is labelled on its last, its own. */
+  const labelAtEnd = (edge: VisibleEdge) => (fanOut.get(edge.from) ?? 0) > 1 && (fanIn.get(edge.to) ?? 0) === 1;
+  /** Left to right, where a fanning-out edge turns off the shared run (right after its source). */
+  const fanTurn = 10;
 
   // The open groups around each node, outermost first; an edge belongs to the level of the innermost group holding both ends.
   const path = new Map<string, string[]>();
@@ -204,18 +219,24 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
       tail[entry.column] = j;
     });
 
-    // Along the main axis: below every predecessor (longest path)…
+    // Along the main axis: below every predecessor (longest path), far enough for the label of the edge between…
+    const gapAfter = new Map<string, number>();
+    for (const e of edges) gapAfter.set(`${index.get(e.from)}>${index.get(e.to)}`, lr ? Math.max(gap, labelWidth(e.edge) + 8 + (labelAtEnd(e.edge) ? fanTurn : 0)) : gap);
+    const gapOf = (i: number, j: number) => gapAfter.get(`${i}>${j}`) ?? gap;
+    const enteredFromOutside = new Set(entering.get(key)?.keys() ?? []);
     entries.forEach((entry, j) => {
-      let m = 0;
-      for (const i of preds[j]) m = Math.max(m, entries[i].m + entries[i].mSize + gap);
-      if (above[j] >= 0) m = Math.max(m, entries[above[j]].m + entries[above[j]].mSize + gap);
+      // …and a branch that starts at the block's fork a step below it, where the label of the edge from the fork fits.
+      let m = entry.column !== 0 && preds[j].length === 0 && enteredFromOutside.has(entry.id) ? (lr ? gap : forkDrop) : 0;
+      for (const i of preds[j]) m = Math.max(m, entries[i].m + entries[i].mSize + gapOf(i, j));
+      if (above[j] >= 0) m = Math.max(m, entries[above[j]].m + entries[above[j]].mSize + gapOf(above[j], j));
       entry.m = m;
     });
     // …then off the main column as late as their successors allow.
     for (let j = entries.length - 1; j >= 0; j--) {
       const entry = entries[j];
-      if (entry.column === 0 || succs[j].length === 0) continue;
-      const latest = Math.min(...succs[j].map((s) => entries[s].m)) - gap - entry.mSize;
+      // A branch fed from a node of this level stays level with its siblings: sunk, its edge would run down past them.
+      if (entry.column === 0 || succs[j].length === 0 || (above[j] < 0 && preds[j].length > 0)) continue;
+      const latest = Math.min(...succs[j].map((s) => entries[s].m - gapOf(j, s))) - entry.mSize;
       if (latest > entry.m) entry.m = latest;
     }
 
@@ -372,7 +393,7 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
         ];
       } else {
         // Down out of the source's item, across just above the target's item, down into it.
-        const turn = Math.max(exitM + gap / 2, Math.min(level.m + entryTo.m - gap / 2, b.m - gap / 2));
+        const turn = lr && labelAtEnd(edge) ? exitM + fanTurn : Math.max(exitM + gap / 2, Math.min(level.m + entryTo.m - gap / 2, b.m - gap / 2));
         route = [
           [a.m + a.mSize, line(a)],
           [turn, line(a)],
@@ -382,7 +403,15 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
       }
     }
     const text = tensorLabel(edge.shape);
-    const label = placeLabel(route, text, lr, headerBands);
+    const [m0, c0] = route.at(-2)!;
+    const [m1, c1] = route.at(-1)!;
+    const ownRun = route.length === 4 && !fork && labelAtEnd(edge) && Math.abs(c1 - c0) < 0.5 && Math.abs(m1 - m0) >= (lr ? labelWidth(edge) + 8 : labelHeight + 2);
+    // Into a merge the side inputs turn in halfway along the last gap: a straight edge's label keeps to the half above.
+    const sharedEnd = !lr && route.length === 2 && (fanIn.get(edge.to) ?? 0) > 1;
+    const halfway: [number, number] = [(route[0][0] + route[route.length - 1][0]) / 2, route[0][1]];
+    // …and a straight edge out of a node that fans out keeps its label below where the others turn off.
+    const sharedStart = !lr && route.length === 2 && labelAtEnd(edge);
+    const label = placeLabel(ownRun ? route.slice(-2) : sharedEnd ? [route[0], halfway] : sharedStart ? [halfway, route[1]] : route, text, lr, headerBands);
     const [lx, ly] = point(label.m, label.c);
     const width = text.length * labelCharWidth;
     // Above a horizontal run, or beside a vertical one.
@@ -403,7 +432,8 @@ export function layoutGraph(visible: VisibleGraph, direction: Direction): Layout
 /** A frame's title: what its header shows. */
 export function frameTitle(frame: VisibleFrame): string {
   const g = frame.group;
-  return `${g.name} · ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} · ${compactCount(g.params)} params · ${macsText(g.macs)}`;
+  const uses = g.uses && g.uses > 1 ? ` · shared ×${g.uses}` : '';
+  return `${groupName(g)} · ${g.block}${g.repeat > 1 && g.block !== 'sequential' ? ` ×${g.repeat}` : ''} · ${compactCount(g.params)} params · ${macsText(g.macs)}${uses}`;
 }
 
 /** Width of a frame's header text with the fold glyph and the problem mark. */

@@ -1,4 +1,4 @@
-// The legend of the metric the nodes are coloured by, in the pane's corner.
+// The legend of the metric the nodes are coloured by, on its own line in the header (never over the diagram).
 
 import type { Legend } from './metric';
 

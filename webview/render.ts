@@ -8,7 +8,7 @@ import type { GraphDiagnostic } from '../language/core/graph';
 import { tensorLabel } from '../language/core/graph';
 import type { VisibleNode } from './fold';
 import { frameHeader, frameTitle, type Box, type Layout, type PlacedEdge, type PlacedFrame, type PlacedNode } from './layout';
-import { nodeText, textInset } from './node-text';
+import { badgeCharWidth, charWidth, nodeShape, nodeText, pillGap, pillTag, pillTagWidth, textInset } from './node-text';
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -29,6 +29,9 @@ const opClass: Record<string, string> = {
   se: 'op-se',
   zeropad: 'op-pool',
   add: 'op-add',
+  mul: 'op-add',
+  cat: 'op-add',
+  slice: 'op-add',
   input: 'op-io',
   output: 'op-io',
 };
@@ -61,54 +64,82 @@ function nodeTitle(item: VisibleNode): string {
 function renderNode(placed: PlacedNode, detail: boolean, heat: Map<string, number> | undefined): string {
   const { item, x, y, w, h } = placed;
   const severity = worst(diagnosticsOf(item));
-  const classes = ['node'];
+  const shape = nodeShape(item);
+  const classes = ['node', `shape-${shape}`];
   const parts: string[] = [];
   const cx = x + w / 2;
+  const cy = y + h / 2;
   const level = heat?.get(item.id);
   if (level !== undefined) classes.push('heat', `heat-${level}`);
   if (item.type === 'folded') classes.push('folded', item.group.kind === 'stage' ? 'op-stage' : 'op-block');
   else classes.push(`kind-${item.node.kind}`, opClass[item.node.op] ?? 'op-misc');
-  const isAdd = item.type === 'node' && item.node.kind === 'add';
-  const isTerminal = item.type === 'node' && (item.node.kind === 'input' || item.node.kind === 'output');
-  if (isAdd) parts.push(`<circle class="node-box" cx="${cx}" cy="${y + h / 2}" r="${w / 2}"/>`);
-  else parts.push(`<rect class="node-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="${isTerminal ? h / 2 : item.type === 'folded' ? 6 : 4}"/>`);
+  const text = nodeText(item);
+  if (shape === 'circle') parts.push(`<circle class="node-box" cx="${cx}" cy="${cy}" r="${w / 2}"/>`);
+  else parts.push(`<rect class="node-box" x="${x}" y="${y}" width="${w}" height="${h}" rx="${shape === 'terminal' || shape === 'pill' ? h / 2 : item.type === 'folded' ? 6 : 4}"/>`);
   if (!detail) {
     // Zoomed out too far to read: the shape and its colour only.
-    if (item.type === 'node' && !isAdd && !isTerminal) parts.push(`<rect class="node-accent" x="${x}" y="${y}" width="6" height="${h}"/>`);
-  } else {
-    const text = nodeText(item);
-    if (isAdd) parts.push(`<text class="node-plus" x="${cx}" y="${y + h / 2 + 5}" text-anchor="middle">+</text>`);
-    else if (isTerminal) {
-      parts.push(`<text class="node-name" x="${cx}" y="${y + 16}" text-anchor="middle">${escapeXml(text.name)}</text>`);
-      parts.push(`<text class="node-stats" x="${cx}" y="${y + 30}" text-anchor="middle">${escapeXml(text.stats[0])}</text>`);
-    } else if (item.type === 'folded') {
-      parts.push(`<rect class="node-stack" x="${x + 4}" y="${y + h}" width="${w - 8}" height="3" rx="1"/>`);
-      parts.push(`<text class="node-name" x="${x + textInset}" y="${y + 18}">${escapeXml(text.name)}</text>`);
-      if (text.repeat) parts.push(`<text class="node-repeat" x="${x + w - textInset}" y="${y + 18}" text-anchor="end">${text.repeat}</text>`);
-      parts.push(`<text class="node-op" x="${x + textInset}" y="${y + 35}">${escapeXml(text.op ?? '')}</text>`);
-      text.stats.forEach((line, i) => parts.push(`<text class="node-stats" x="${x + textInset}" y="${y + 52 + i * 12}">${escapeXml(line)}</text>`));
-      parts.push(
-        `<g class="fold-toggle" data-fold="${escapeXml(item.id)}" role="button" aria-label="Unfold ${escapeXml(item.group.name)}"><title>Unfold ${escapeXml(item.group.name)}</title>` +
-          `<rect class="fold-toggle-box" x="${x + w - 24}" y="${y + h - 24}" width="18" height="18" rx="3"/>` +
-          `<text class="fold-toggle-glyph" x="${x + w - 15}" y="${y + h - 10}" text-anchor="middle">+</text></g>`,
-      );
+    if (shape === 'box') parts.push(`<rect class="node-accent" x="${x}" y="${y}" width="6" height="${h}"/>`);
+  } else if (shape === 'circle') {
+    parts.push(`<text class="node-plus" x="${cx}" y="${cy + 6}" text-anchor="middle">${item.type === 'node' && item.node.op === 'mul' ? '×' : '+'}</text>`);
+  } else if (shape === 'pill') {
+    // The tag (a glyph in a circle, or a word), then the value's name, then its details.
+    const tag = text.op ?? '';
+    const tagWidth = pillTagWidth(tag);
+    let at = x + textInset;
+    if (tag.length === 1) {
+      parts.push(`<circle class="pill-tag" cx="${at + pillTag / 2}" cy="${cy}" r="${pillTag / 2}"/>`);
+      parts.push(`<text class="pill-glyph" x="${at + pillTag / 2}" y="${cy + 4.5}" text-anchor="middle">${escapeXml(tag)}</text>`);
     } else {
-      const small = item.node.kind === 'shortcut';
-      parts.push(`<rect class="node-accent" x="${x}" y="${y}" width="4" height="${h}" rx="2"/>`);
-      parts.push(`<text class="node-name" x="${x + textInset}" y="${y + 16}">${escapeXml(text.name)}</text>`);
-      parts.push(`<text class="node-op" x="${x + textInset}" y="${y + (small ? 29 : 32)}">${escapeXml(text.op ?? '')}</text>`);
-      parts.push(`<text class="node-stats" x="${x + textInset}" y="${y + (small ? 42 : 48)}">${escapeXml(text.stats[0])}</text>`);
+      parts.push(`<rect class="pill-tag" x="${at}" y="${cy - 8}" width="${tagWidth}" height="16" rx="8"/>`);
+      parts.push(`<text class="pill-word" x="${at + tagWidth / 2}" y="${cy + 3.5}" text-anchor="middle">${escapeXml(tag)}</text>`);
     }
+    at += tagWidth;
+    if (text.name) {
+      parts.push(`<text class="node-name" x="${at + pillGap}" y="${cy + 4}">${escapeXml(text.name)}</text>`);
+      at += pillGap + text.name.length * charWidth;
+    }
+    for (const detailText of text.stats) {
+      parts.push(`<text class="node-op" x="${at + pillGap}" y="${cy + 4}">${escapeXml(detailText)}</text>`);
+      at += pillGap + detailText.length * charWidth;
+    }
+  } else if (shape === 'terminal') {
+    parts.push(`<text class="node-name" x="${cx}" y="${y + 16}" text-anchor="middle">${escapeXml(text.name)}</text>`);
+    parts.push(`<text class="node-stats" x="${cx}" y="${y + 30}" text-anchor="middle">${escapeXml(text.stats[0])}</text>`);
+  } else if (item.type === 'folded') {
+    parts.push(`<rect class="node-stack" x="${x + 4}" y="${y + h}" width="${w - 8}" height="3" rx="1"/>`);
+    parts.push(`<text class="node-name" x="${x + textInset}" y="${y + 18}">${escapeXml(text.name)}</text>`);
+    if (text.repeat) parts.push(`<text class="node-repeat" x="${x + w - textInset}" y="${y + 18}" text-anchor="end">${text.repeat}</text>`);
+    if (text.shared) parts.push(sharedBadge(text.shared, x + w - textInset - (text.repeat ? (text.repeat.length + 1) * charWidth : 0), y + 6));
+    parts.push(`<text class="node-op" x="${x + textInset}" y="${y + 35}">${escapeXml(text.op ?? '')}</text>`);
+    text.stats.forEach((line, i) => parts.push(`<text class="node-stats" x="${x + textInset}" y="${y + 52 + i * 12}">${escapeXml(line)}</text>`));
+    parts.push(
+      `<g class="fold-toggle" data-fold="${escapeXml(item.id)}" role="button" aria-label="Unfold ${escapeXml(item.group.name)}"><title>Unfold ${escapeXml(item.group.name)}</title>` +
+        `<rect class="fold-toggle-box" x="${x + w - 24}" y="${y + h - 24}" width="18" height="18" rx="3"/>` +
+        `<text class="fold-toggle-glyph" x="${x + w - 15}" y="${y + h - 10}" text-anchor="middle">+</text></g>`,
+    );
+  } else {
+    const small = item.node.kind === 'shortcut';
+    parts.push(`<rect class="node-accent" x="${x}" y="${y}" width="4" height="${h}" rx="2"/>`);
+    parts.push(`<text class="node-name" x="${x + textInset}" y="${y + 16}">${escapeXml(text.name)}</text>`);
+    if (text.shared) parts.push(sharedBadge(text.shared, x + w - textInset, y + 5));
+    parts.push(`<text class="node-op" x="${x + textInset}" y="${y + (small ? 29 : 32)}">${escapeXml(text.op ?? '')}</text>`);
+    parts.push(`<text class="node-stats" x="${x + textInset}" y="${y + (small ? 42 : 48)}">${escapeXml(text.stats[0])}</text>`);
   }
   if (severity) {
     classes.push(`has-${severity}`);
-    const mx = isAdd ? x + w : x + w - 2;
+    const mx = shape === 'circle' ? x + w : x + w - 2;
     parts.push(`<circle class="diag-mark" cx="${mx}" cy="${y + 2}" r="${detail ? 7 : 14}"/>`);
     if (detail) parts.push(`<text class="diag-glyph" x="${mx}" y="${y + 6}" text-anchor="middle">!</text>`);
   }
   const label = escapeXml(nodeTitle(item));
   const title = detail ? `<title>${label}</title>` : '';
   return `<g class="${classes.join(' ')}" data-id="${escapeXml(item.id)}" tabindex="-1" role="button" aria-label="${label.replace(/\n/g, ', ')}">${title}${parts.join('')}</g>`;
+}
+
+/** 'shared ×2' in a rounded badge whose right end is at `right`, its top at `top`. */
+function sharedBadge(text: string, right: number, top: number): string {
+  const width = Math.ceil(text.length * badgeCharWidth) + 10;
+  return `<g class="shared-badge"><rect x="${right - width}" y="${top}" width="${width}" height="14" rx="7"/><text x="${right - width / 2}" y="${top + 10.5}" text-anchor="middle">${escapeXml(text)}</text></g>`;
 }
 
 /** A frame's box; its header is drawn separately, over the edges that enter the frame. */

@@ -27,6 +27,10 @@ export interface GraphNode {
   parent?: string;
   /** For the layers of a projection or zeropad shortcut: the add they feed. */
   shortcutOf?: string;
+  /** For a 'reuse' node: the id of the layer or group whose module (and weights) it applies again. */
+  shares?: string;
+  /** For a layer whose module a reuse applies again, and for the reuse: how often the module is applied in all. */
+  uses?: number;
   outputShape?: Shape;
   params: number;
   macs: number;
@@ -51,6 +55,8 @@ export interface GraphGroup {
   macs: number;
   range: Span;
   diagnostics: GraphDiagnostic[];
+  /** For a block whose module a reuse applies again: how often it is applied in all (2 or more). */
+  uses?: number;
 }
 
 /**
@@ -101,6 +107,7 @@ export function buildGraph(network: Network, diagnostics: readonly Diagnostic[] 
     range: network.nameRange,
   });
   const last = builder.sequence(network.children, undefined, input, input);
+  builder.countReuses();
   const output = builder.node({ kind: 'output', name: 'output', op: 'output', args: '', outputShape: network.outputShape, params: 0, macs: 0, range: network.nameRange });
   builder.flow(last, output);
 
@@ -128,6 +135,8 @@ class GraphBuilder {
   readonly edges: GraphEdge[] = [];
   private readonly ids = new Set<string>();
   private readonly groupNames = new Map<string, string>();
+  /** Nodes and groups by id, for counting the uses of a shared module. */
+  private readonly modules = new Map<string, GraphNode | GraphGroup>();
 
   constructor(
     private readonly text?: string,
@@ -138,6 +147,7 @@ class GraphBuilder {
   node(fields: NewNode): GraphNode {
     const node: GraphNode = { id: this.uniqueId(`n:${fields.name}`), ...fields, diagnostics: [] };
     this.nodes.push(node);
+    this.modules.set(node.id, node);
     return node;
   }
 
@@ -152,8 +162,11 @@ class GraphBuilder {
    */
   sequence(children: ModelNode[], parent: string | undefined, previous: GraphNode, blockInput: GraphNode, output?: string): GraphNode {
     const values = new Map<string, GraphNode>([['input', blockInput]]);
+    /** Per value id: the layer or group that made it, the module a later reuse applies. */
+    const moduleOf = new Map<string, string>();
     let last = previous;
     for (const child of children) {
+      let module: string | undefined;
       const sources = child.inputs?.flatMap((id) => values.get(id) ?? []) ?? [last];
       const from = sources[0] ?? last;
       const parentName = parent ? this.groupName(parent) : '';
@@ -162,6 +175,7 @@ class GraphBuilder {
           const node = this.layer(child, parent, child.label && !child.name ? `${parentName}.${child.label}` : layerName(child, parentName), 'layer');
           this.flow(from, node);
           last = node;
+          module = node.id;
           break;
         }
         case 'add':
@@ -170,12 +184,14 @@ class GraphBuilder {
         case 'block': {
           const group = this.group(child, 'block', child.block, 1, this.callText(child, parent) ?? argsText(child.args), parent);
           last = this.sequence(child.children, group.id, from, from, child.output);
+          module = group.id;
           break;
         }
         case 'stage': {
           const firstBlock = child.children[0]?.kind === 'block' ? child.children[0] : undefined;
           const stage = this.group(child, 'stage', child.block, child.repeat, this.callText(child, parent) ?? stageArgs(firstBlock?.args), parent);
           last = this.sequence(child.children, stage.id, from, blockInput);
+          module = stage.id;
           break;
         }
         case 'merge':
@@ -191,7 +207,9 @@ class GraphBuilder {
             params: 0,
             macs: Number(child.macs),
             range: child.range,
+            ...(child.kind === 'reuse' && moduleOf.has(child.target) ? { shares: moduleOf.get(child.target) } : {}),
           });
+          if (node.shares) this.countUse(node.shares);
           // The value coming from just before runs along the main path; the others join it from the side.
           const onPath = sources.includes(last) ? last : from;
           for (const source of sources) this.edges.push({ from: source.id, to: node.id, kind: source === onPath ? 'flow' : 'skip', shape: source.outputShape });
@@ -200,6 +218,7 @@ class GraphBuilder {
         }
       }
       if (child.id) values.set(child.id, last);
+      if (child.id && module) moduleOf.set(child.id, module);
     }
     return (output && values.get(output)) || last;
   }
@@ -236,6 +255,16 @@ class GraphBuilder {
     }
     this.edges.push({ from: from.id, to: node.id, kind: 'skip', shape, ...marked });
     return node;
+  }
+
+  /** Each reuse carries the count of its module's uses, known once every reuse is made. */
+  countReuses(): void {
+    for (const node of this.nodes) if (node.shares) node.uses = this.modules.get(node.shares)?.uses;
+  }
+
+  private countUse(id: string): void {
+    const module = this.modules.get(id);
+    if (module) module.uses = (module.uses ?? 1) + 1;
   }
 
   /** The problems on the block line that made `model`, for the instance it belongs to. */
@@ -284,6 +313,7 @@ class GraphBuilder {
       diagnostics: [],
     };
     this.groups.push(group);
+    this.modules.set(group.id, group);
     this.groupNames.set(group.id, node.name);
     return group;
   }
@@ -340,6 +370,8 @@ export function layerArgs(layer: LayerNode): string {
       return `${layer.attrs.negative_slope}`;
     case 'se':
       return `${layer.attrs.channels}→${layer.attrs.hidden}→${layer.attrs.channels}`;
+    case 'slice':
+      return `ch ${layer.attrs.start}:${layer.attrs.end}`;
     default:
       return '';
   }

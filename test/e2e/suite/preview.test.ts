@@ -4,13 +4,14 @@
 // follows the cursor and edits, keeps its last good diagram through a syntax error, unfolds in place,
 // colours by MACs with a legend, lists layers in a folding table with totals, shows a layer's weight
 // statistics from the weights file, compares two networks, and looks right in dark, light and high
-// contrast themes (screenshots of each state in test-results/).
+// contrast themes, and draws the dataflow blocks of DenseNet-121 and CBAM and the clips of R3D-18
+// (screenshots of each state in test-results/).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { analyze } from '../../../language/core/analysis';
 import { formatCount } from '../../../language/core/format';
 import { flattenLayers } from '../../../language/core/walk';
-import { click, hasRunner, screenshot, workbenchText } from '../host/runnerLink';
+import { click, fill, hasRunner, screenshot, workbenchText } from '../host/runnerLink';
 import { waitFor } from '../host/wait';
 import { openFile, waitForActivation } from '../host/workspace';
 
@@ -258,6 +259,45 @@ suite('preview', function () {
     assert.match(details, /fc\.bias\s+10/);
     assert.match(details, /resnet20\.safetensors/);
     await screenshot('preview-details-weights');
+    await vscode.window.showTextDocument(editor.document, { viewColumn: vscode.ViewColumn.One });
+    await waitFor('the preview to show resnet50 again', async () => (await webviewText('#network-name')) === 'resnet50');
+  });
+
+  /** Shows an example in the editor's column, the preview following it, and brings a node into view by a search (unfolding what hides it). */
+  async function showExample(name: string, find?: string): Promise<void> {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.joinPath(editor.document.uri, '..', `${name}.resnet`)), { viewColumn: vscode.ViewColumn.One });
+    await waitFor(`the preview to follow to ${name}`, async () => (await webviewText('#network-name')) === name, { timeoutMs: 20_000 });
+    if (find) {
+      assert.equal(await fill('#search input', find, { includeWebviews: true }), true, 'no search field');
+      await waitFor(`${find} to be drawn`, async () => ((await workbenchText(`#viewport .node.selected[data-id$="${find}"]`, { includeWebviews: true })) ?? []).length === 1);
+    }
+  }
+
+  test('dataflow blocks: DenseNet-121 unfolds to a chain of concatenations, CBAM shows its merges and its shared MLP, R3D-18 its clip shapes', async () => {
+    await showExample('densenet121');
+    assert.equal(await click('#unfold-all', { includeWebviews: true }), true);
+    await showExample('densenet121', 'denselayer2.out');
+    const dense = await paneText();
+    assert.match(dense, /cat/, 'a concatenation is drawn as a cat pill');
+    assert.match(dense, /96\+32/, 'with the channels of its inputs');
+    assert.match(dense, /128×56×56/, 'and its output shape on the edge out');
+    await screenshot('preview-densenet121-unfolded');
+    assert.equal(await click('#fold-all', { includeWebviews: true }), true);
+
+    await showExample('cbam_resnet50', 'ChannelGate.attention');
+    const cbam = await paneText();
+    assert.match(cbam, /attention/);
+    assert.match(cbam, /shared ×2/, 'the MLP applied twice carries a badge');
+    assert.match(cbam, /= mlp, same weights/, 'its second use names it');
+    await screenshot('preview-cbam_resnet50');
+    assert.equal(await fill('#search input', '', { includeWebviews: true }), true);
+
+    await showExample('r3d_18');
+    const clip = await paneText();
+    assert.match(clip, /3×16×112×112/, 'the input clip C×T×H×W');
+    assert.match(clip, /64×16×56×56/, 'an edge carries C×T×H×W');
+    await screenshot('preview-r3d_18');
+
     await vscode.window.showTextDocument(editor.document, { viewColumn: vscode.ViewColumn.One });
     await waitFor('the preview to show resnet50 again', async () => (await webviewText('#network-name')) === 'resnet50');
   });

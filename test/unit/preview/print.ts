@@ -16,12 +16,12 @@ export function printGraph(graph: Graph, lines: LineMap): string {
     ...graph.diagnostics.map((d) => `  ! ${d.severity} ${d.code}: ${d.message}`),
     'groups:',
     ...graph.groups.map(
-      (g) => `  ${g.id} ${g.kind} ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} (${g.args}) in ${g.parent ?? '-'} ${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)} ${g.params}p ${g.macs}m @${at(g.range)}${diags(g.diagnostics)}`,
+      (g) => `  ${g.id} ${g.kind} ${g.block}${g.repeat > 1 ? ` ×${g.repeat}` : ''} (${g.args}) in ${g.parent ?? '-'} ${tensorLabel(g.inputShape)} → ${tensorLabel(g.outputShape)} ${g.params}p ${g.macs}m${g.uses ? ` used ×${g.uses}` : ''} @${at(g.range)}${diags(g.diagnostics)}`,
     ),
     'nodes:',
     ...graph.nodes.map(
       (n) =>
-        `  ${n.id} ${n.kind} ${n.op}${n.args ? `(${n.args})` : ''} in ${n.parent ?? '-'}${n.shortcutOf ? ` for ${n.shortcutOf}` : ''} → ${tensorLabel(n.outputShape)} ${n.params}p ${n.macs}m @${at(n.range)}${diags(n.diagnostics)}`,
+        `  ${n.id} ${n.kind} ${n.op}${n.args ? `(${n.args})` : ''} in ${n.parent ?? '-'}${n.shortcutOf ? ` for ${n.shortcutOf}` : ''}${n.shares ? ` shares ${n.shares}` : ''} → ${tensorLabel(n.outputShape)} ${n.params}p ${n.macs}m${n.uses ? ` used ×${n.uses}` : ''} @${at(n.range)}${diags(n.diagnostics)}`,
     ),
     'edges:',
     ...graph.edges.map((e) => `  ${e.from} -${e.kind}-> ${e.to} [${tensorLabel(e.shape)}]${e.diagnostics ? ` ! ${e.diagnostics.map((d) => d.code).join(', ')}` : ''}`),

@@ -39,7 +39,7 @@ test('folded stages show their repeat count; nodes with diagnostics are marked w
   const folded = render('resnet50.resnet', false).svg;
   assert.match(folded, /class="node-repeat"[^>]*>×6</);
   const broken = render('channel-mismatch.resnet', false).svg;
-  assert.match(broken, /<g class="node folded op-stage has-error" data-id="g:layer1"/);
+  assert.match(broken, /<g class="node shape-box folded op-stage has-error" data-id="g:layer1"/);
   assert.match(broken, /<title>[^<]*error RS0501: Residual add: the main path gives 96×32×32/);
 });
 
@@ -66,7 +66,7 @@ test('nodes are wide enough for their text: numbers are never cut', () => {
 test('metric colours: a heat level becomes a class on the node', () => {
   const { layout } = render('resnet50.resnet', false);
   const svg = renderDiagram(layout, { heat: new Map([['n:conv1', 5]]) });
-  assert.match(svg, /<g class="node heat heat-5 kind-layer op-conv" data-id="n:conv1"/);
+  assert.match(svg, /<g class="node shape-box heat heat-5 kind-layer op-conv" data-id="n:conv1"/);
 });
 
 test('the page: a CSP with a nonce, no remote source, the nonce on the only script', () => {
@@ -78,4 +78,26 @@ test('the page: a CSP with a nonce, no remote source, the nonce on the only scri
   assert.equal(count(html, /<script /g), 1);
   assert.match(html, /<script nonce="abc123" src="https:\/\/x\/dist\/webview.js">/);
   assert.match(html, /<title>T &lt;1></);
+});
+
+test('dataflow nodes: merges are small pills with their tag and name, a split output shows its channels, a shared module its uses', () => {
+  const { layout, svg } = render('named-values.resnet', true);
+  const node = (id: string) => new RegExp(`<g class="node ([^"]*)" data-id="${id.replace(/\./g, '\\.')}"[^]*?</g>(?=<g class="node|$)`).exec(svg)?.[0] ?? '';
+  const box = (id: string) => layout.nodes.find((n) => n.item.id === id)!;
+  // A concatenation: a pill with 'cat', the value's name and the channels of its inputs, shorter than a layer.
+  assert.match(node('n:dense1.out'), /class="node shape-pill kind-merge/);
+  assert.match(node('n:dense1.out'), /class="pill-word"[^>]*>cat<.*class="node-name"[^>]*>out<.*class="node-op"[^>]*>16\+8</);
+  assert.ok(box('n:dense1.out').h < box('n:dense1.conv').h / 2 + 1);
+  // Element-wise merges: ⊕ and ⊗ glyphs.
+  assert.match(node('n:gate.attention'), /class="pill-glyph"[^>]*>\+<.*>attention</);
+  assert.match(node('n:gate.out'), /class="pill-glyph"[^>]*>×</);
+  // One output of a split: its channel range.
+  assert.match(node('n:norm.first'), /class="pill-word"[^>]*>split<.*>first<.*>ch 0:16</);
+  // The shared MLP: a badge on the module and on its second use, which names the module.
+  assert.match(node('n:gate.mlp'), /class="node shape-box kind-reuse[^]*shared ×2[^]*= mlp, same weights/);
+  const folded = render('named-values.resnet', false).svg;
+  assert.doesNotMatch(folded, /data-id="g:gate\.mlp"/, 'folded inside gate');
+  const open = renderDiagram(layoutGraph(visibleGraph(buildGraph(analyze(readFileSync(join(fixtures, 'named-values.resnet'), 'utf8')).networks[0]), { defaultFolded: false, overrides: { 'g:gate.mlp': true } }), 'TB'));
+  assert.match(open, /data-id="g:gate\.mlp"[^]*?class="shared-badge"[^]*?shared ×2/);
+  assert.doesNotMatch(open, /class="node-repeat"[^>]*>×4</, 'the layers of a sequential are not repeats');
 });
