@@ -323,7 +323,8 @@ class Parser {
         this.advance();
       }
       const value = this.parseExpression();
-      args.push({ name: argName, value, span: { start: (argName ?? value).span.start, end: value.span.end } });
+      // A positional argument's span is its value's (one object fewer per argument).
+      args.push({ name: argName, value, span: argName ? { start: argName.span.start, end: value.span.end } : value.span });
       const after = this.peek();
       if (this.isPunct(after, ',')) {
         this.advance();
@@ -371,7 +372,7 @@ class Parser {
     let left = this.parseBinary(level + 1);
     for (;;) {
       const t = this.peek();
-      const op = Parser.levels[level].find((o) => (t.kind === 'identifier' ? t.text === o : this.isPunct(t, o)));
+      const op = (t.kind === 'identifier' || t.kind === 'punctuation') && (Parser.levels[level] as string[]).includes(t.text) ? (t.text as BinaryOperator) : undefined;
       if (!op) return left;
       if (this.tooManyOperators(t)) return left;
       this.advance();
