@@ -2,7 +2,7 @@
 
 import { problem } from './diagnostics';
 import { Elaborator, type BlockEntry } from './elaborate';
-import type { Token } from './lexer';
+import { tokenize, type Token } from './lexer';
 import type { Diagnostic, Network, SourceId } from './model';
 import { checkDeclaration, checkRecursion } from './names';
 import { parse } from './parser';
@@ -14,7 +14,8 @@ import type { BlockDeclaration, SourceFile } from './syntax';
 export interface Analysis {
   text: string;
   tree: SourceFile;
-  tokens: Token[];
+  /** Made again from the text on the first question (the cursor and folding ask): a large file's hundreds of thousands of tokens are not kept alive through the analysis. */
+  readonly tokens: Token[];
   /** For the edges that show lines and columns; everything else in the analysis is in offsets. */
   lines: LineMap;
   networks: Network[];
@@ -36,8 +37,8 @@ let cachedPrelude: Prelude | undefined;
 
 export function prelude(): Prelude {
   if (!cachedPrelude) {
-    const { file, tokens } = parse(preludeText);
-    cachedPrelude = { tree: file, tokens, lines: new LineMap(preludeText), blocks: blocksOf(file, 'prelude') };
+    const { file } = parse(preludeText);
+    cachedPrelude = { tree: file, tokens: tokenize(preludeText), lines: new LineMap(preludeText), blocks: blocksOf(file, 'prelude') };
   }
   return cachedPrelude;
 }
@@ -51,7 +52,7 @@ function blocksOf(file: SourceFile, source: SourceId): Map<string, BlockEntry> {
 }
 
 export function analyze(text: string): Analysis {
-  const { file, tokens, problems } = parse(text);
+  const { file, problems } = parse(text);
   const own = blocksOf(file, 'file');
   const blocks = new Map(own);
   for (const [name, entry] of prelude().blocks) if (!blocks.has(name)) blocks.set(name, entry);
@@ -74,7 +75,19 @@ export function analyze(text: string): Analysis {
   const networks = file.declarations.filter((d) => d.kind === 'network').map((d) => elaborator.network(d));
   problems.push(...elaborator.problems, ...elaborator.blockSites.diagnostics());
 
-  return { text, tree: file, tokens, lines: new LineMap(text), networks, diagnostics: unique(problems), sourceMap: new SourceMap(networks), blocks };
+  let tokens: Token[] | undefined;
+  return {
+    text,
+    tree: file,
+    get tokens() {
+      return (tokens ??= tokenize(text));
+    },
+    lines: new LineMap(text),
+    networks,
+    diagnostics: unique(problems),
+    sourceMap: new SourceMap(networks),
+    blocks,
+  };
 }
 
 /** Each problem once (a block's problem repeats at every call of it from one statement), in file order. */

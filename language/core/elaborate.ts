@@ -226,10 +226,10 @@ export class Elaborator {
     if (callee === 'sequential' && !this.blocks(callee)) return this.sequential(s, name, frame, input);
     const args = s.argList?.args ?? [];
     let unit: (name: string, args: Argument[], input: Shape | undefined) => LayerNode | BlockNode;
-    let parameters: string[];
+    let parameters: () => string[];
     if (isLayerOp(callee)) {
       unit = (n, a, x) => this.layer(callee, n, s, a, frame, x);
-      parameters = ops[callee].params.map((p) => p.name);
+      parameters = () => ops[callee].params.map((p) => p.name);
     } else {
       const block = this.blocks(callee);
       if (!block || frame.chain.includes(callee) || !name) return undefined;
@@ -238,9 +238,9 @@ export class Elaborator {
         return undefined;
       }
       unit = (n, a, x) => this.block(block, n, s, a, frame, x);
-      parameters = block.declaration.parameters.map((p) => p.name.text);
+      parameters = () => block.declaration.parameters.map((p) => p.name.text);
     }
-    const first = overridden(args, s.stageArgs, parameters);
+    const first = s.stageArgs.length === 0 ? args : overridden(args, s.stageArgs, parameters());
     if (!s.repeat) return unit(name, first, input);
     const count = this.repeatCount(s.repeat, frame);
     if (count === undefined) return undefined;
@@ -676,7 +676,6 @@ export class Elaborator {
 
 /** The call's arguments with those the stage arguments name replaced by them; positional ones are named by their parameter. */
 function overridden(args: Argument[], stageArgs: Argument[], parameters: string[]): Argument[] {
-  if (stageArgs.length === 0) return args;
   const named = new Set(stageArgs.map((a) => a.name?.text));
   let position = 0;
   const keyed = args.map((a) => {

@@ -27,6 +27,7 @@ export interface Token {
 }
 
 const twoCharPunctuation = new Set(['//', '==', '!=', '<=', '>=']);
+const twoCharStarts = new Set([...twoCharPunctuation].map((p) => p[0]));
 const oneCharPunctuation = new Set(['(', ')', '{', '}', '[', ']', ',', '=', '+', '-', '*', '/', '%', '<', '>', ';']);
 
 // Character classes by code unit, so the hot loops compare numbers rather than strings.
@@ -45,41 +46,57 @@ const is = (text: string, i: number, kind: number) => {
 };
 const isDigit = (c: string) => c >= '0' && c <= '9';
 
+/** Every token of `text`, the last one `end`. */
 export function tokenize(text: string): Token[] {
+  const lexer = new Lexer(text);
   const tokens: Token[] = [];
-  let i = 0;
-  const push = (kind: TokenKind, start: number, value?: string, unterminated?: boolean) => {
-    const token: Token = { kind, text: text.slice(start, i), span: { start, end: i } };
-    if (value !== undefined) token.value = value;
-    if (unterminated) token.unterminated = true;
-    tokens.push(token);
-  };
+  for (let t = lexer.next(); ; t = lexer.next()) {
+    tokens.push(t);
+    if (t.kind === 'end') return tokens;
+  }
+}
 
-  while (i < text.length) {
+/**
+ * Tokens one at a time, for the parser: it holds only the few it is looking at, so a large file's
+ * tokens die young instead of living (and being copied by the garbage collector) through the parse.
+ */
+export class Lexer {
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** The next token; `end` at the end of the text, and again after it. */
+  next(): Token {
+    const text = this.text;
+    let i = this.i;
+    while (i < text.length && is(text, i, SPACE)) i++;
     const start = i;
+    if (i >= text.length) {
+      this.i = i;
+      return { kind: 'end', text: '', span: { start: text.length, end: text.length } };
+    }
     const c = text[i];
+    let kind: TokenKind;
+    let tokenText: string | undefined;
     if (c === '\n' || c === '\r') {
       i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      push('newline', start);
-    } else if (is(text, i, SPACE)) {
-      while (i < text.length && is(text, i, SPACE)) i++;
+      kind = 'newline';
     } else if (c === '#') {
       while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
-      push('comment', start);
+      kind = 'comment';
     } else if (is(text, i, IDENT_START)) {
       // A dotted name (`convs.0`, `features.conv0`) is one identifier: a module path as PyTorch writes it.
       while (i < text.length && (is(text, i, IDENT_START | DIGIT) || (text[i] === '.' && is(text, i + 1, IDENT_START | DIGIT)))) i++;
-      push('identifier', start);
+      kind = 'identifier';
     } else if (is(text, i, DIGIT)) {
       i = scanNumber(text, i);
+      kind = 'number';
       if (text[i] === 'x' && is(text, i + 1, DIGIT)) {
         while (text[i] === 'x' && is(text, i + 1, DIGIT)) {
           i++;
           while (i < text.length && is(text, i, DIGIT)) i++;
         }
-        push('dims', start);
-      } else {
-        push('number', start);
+        kind = 'dims';
       }
     } else if (c === '"') {
       i++;
@@ -101,22 +118,27 @@ export function tokenize(text: string): Token[] {
         value += ch;
         i++;
       }
-      push('string', start, value, !terminated);
+      this.i = i;
+      const token: Token = { kind: 'string', text: text.slice(start, i), span: { start, end: i } };
+      token.value = value;
+      if (!terminated) token.unterminated = true;
+      return token;
+    } else if (twoCharStarts.has(c) && twoCharPunctuation.has(text.substr(i, 2))) {
+      i += 2;
+      kind = 'punctuation';
+    } else if (oneCharPunctuation.has(c)) {
+      i++;
+      kind = 'punctuation';
+      tokenText = c;
     } else {
-      const width = twoCharPunctuation.has(text.substr(i, 2)) ? 2 : oneCharPunctuation.has(c) ? 1 : 0;
-      if (width) {
-        i += width;
-        push('punctuation', start);
-      } else {
-        // One code point (a surrogate pair stays together).
-        const code = text.codePointAt(i) ?? 0;
-        i += code > 0xffff ? 2 : 1;
-        push('invalid', start);
-      }
+      // One code point (a surrogate pair stays together).
+      const code = text.codePointAt(i) ?? 0;
+      i += code > 0xffff ? 2 : 1;
+      kind = 'invalid';
     }
+    this.i = i;
+    return { kind, text: tokenText ?? text.slice(start, i), span: { start, end: i } };
   }
-  tokens.push({ kind: 'end', text: '', span: { start: text.length, end: text.length } });
-  return tokens;
 }
 
 function scanNumber(text: string, i: number): number {

@@ -39,6 +39,7 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
   const seen = new Map<string, Span>();
 
   const checkExpression = (e: Expression | undefined, reported?: Set<string>) => {
+    if (e === undefined || e.kind === 'number') return; // most arguments
     for (const callee of calleesIn(e)) {
       if (isLayerOp(callee.text) || (tensorFunctions as readonly string[]).includes(callee.text) || modules.has(callee.text)) continue;
       const suggestion = closest(callee.text, [...layerOps, ...tensorFunctions, ...modules]);

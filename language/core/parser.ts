@@ -3,7 +3,7 @@
 
 import { problem } from './diagnostics';
 import { declarationKeywords, statementKeywords } from './keywords';
-import { tokenize, type Token } from './lexer';
+import { Lexer, type Token } from './lexer';
 import type { Diagnostic } from './model';
 import type {
   Argument,
@@ -26,21 +26,24 @@ const maxSyntaxProblems = 200;
 
 export interface ParseResult {
   file: SourceFile;
-  tokens: Token[];
   problems: Diagnostic[];
 }
 
 export function parse(text: string): ParseResult {
-  const tokens = tokenize(text);
-  const parser = new Parser(tokens);
-  return { file: parser.parseFile(text.length), tokens, problems: parser.problems };
+  const parser = new Parser(new Lexer(text));
+  const file = parser.parseFile(text.length);
+  return { file, problems: parser.problems() };
 }
 
 const repeatPattern = /^x(\d+)$/;
 
 class Parser {
-  readonly problems: Diagnostic[] = [];
-  private readonly tokens: Token[];
+  /** Bad characters and unterminated strings, first in the problems (as the lexer meets them). */
+  private readonly lexical: Diagnostic[] = [];
+  private readonly syntax: Diagnostic[] = [];
+  /** The tokens from `base` on that the parser has read (comments and bad characters left out); those before `pos - 1` are dropped as it goes. */
+  private window: Token[] = [];
+  private base = 0;
   private pos = 0;
   /** Inside ( … ) or [ … ] newlines are not statement ends. */
   private groupDepth = 0;
@@ -48,16 +51,37 @@ class Parser {
   private operatorCount = 0;
   private readonly reportedAt = new Set<number>();
 
-  constructor(all: Token[]) {
-    this.tokens = [];
-    for (const t of all) {
+  constructor(private readonly lexer: Lexer) {}
+
+  /** The lexical problems, then the syntax problems: at most 2 × maxSyntaxProblems in all. */
+  problems(): Diagnostic[] {
+    return [...this.lexical, ...this.syntax.slice(0, 2 * maxSyntaxProblems - this.lexical.length)];
+  }
+
+  /** The token at index `i` (at least `pos - 1`) of the file's significant tokens. */
+  private at(i: number): Token {
+    while (i - this.base >= this.window.length) {
+      const drop = this.pos - 1 - this.base;
+      if (drop >= 1024) {
+        this.window = this.window.slice(drop);
+        this.base += drop;
+      }
+      this.window.push(this.read());
+    }
+    return this.window[i - this.base];
+  }
+
+  /** The next token that is not a comment or a bad character; the end again after the end. */
+  private read(): Token {
+    for (;;) {
+      const t = this.lexer.next();
       if (t.kind === 'comment') continue;
       if (t.kind === 'invalid') {
-        if (this.problems.length < maxSyntaxProblems) this.problems.push(problem('invalidCharacter', t.span, [JSON.stringify(t.text)]));
+        if (this.lexical.length < maxSyntaxProblems) this.lexical.push(problem('invalidCharacter', t.span, [JSON.stringify(t.text)]));
         continue;
       }
-      if (t.kind === 'string' && t.unterminated && this.problems.length < maxSyntaxProblems) this.problems.push(problem('unterminatedString', t.span, []));
-      this.tokens.push(t);
+      if (t.kind === 'string' && t.unterminated && this.lexical.length < maxSyntaxProblems) this.lexical.push(problem('unterminatedString', t.span, []));
+      return t;
     }
   }
 
@@ -299,7 +323,8 @@ class Parser {
         this.advance();
       }
       const value = this.parseExpression();
-      args.push({ name: argName, value, span: { start: (argName ?? value).span.start, end: value.span.end } });
+      // A positional argument's span is its value's (one object fewer per argument).
+      args.push({ name: argName, value, span: argName ? { start: argName.span.start, end: value.span.end } : value.span });
       const after = this.peek();
       if (this.isPunct(after, ',')) {
         this.advance();
@@ -312,7 +337,8 @@ class Parser {
       }
     }
     this.groupDepth--;
-    return { args, span: { start: open.start, end } };
+    // A copy of exact length: an array grown by push keeps room for 17, and the tree keeps every list.
+    return { args: args.slice(), span: { start: open.start, end } };
   }
 
   // Expressions, lowest precedence first.
@@ -346,7 +372,7 @@ class Parser {
     let left = this.parseBinary(level + 1);
     for (;;) {
       const t = this.peek();
-      const op = Parser.levels[level].find((o) => (t.kind === 'identifier' ? t.text === o : this.isPunct(t, o)));
+      const op = (t.kind === 'identifier' || t.kind === 'punctuation') && (Parser.levels[level] as string[]).includes(t.text) ? (t.text as BinaryOperator) : undefined;
       if (!op) return left;
       if (this.tooManyOperators(t)) return left;
       this.advance();
@@ -372,7 +398,7 @@ class Parser {
   private parsePostfix(): Expression {
     let e = this.parsePrimary();
     for (;;) {
-      const t = this.tokens[this.pos];
+      const t = this.at(this.pos);
       if (e.kind === 'name' && this.isPunct(t, '(') && t.span.start === e.span.end) {
         const list = this.parseArguments();
         e = { kind: 'call', callee: { kind: 'identifier', text: e.name, span: e.span }, args: list.args, span: { start: e.span.start, end: list.span.end } };
@@ -451,7 +477,7 @@ class Parser {
   private skipLine(topLevel: boolean): void {
     let braces = 0;
     for (;;) {
-      const t = this.tokens[this.pos];
+      const t = this.at(this.pos);
       if (t.kind === 'end') return;
       if (t.kind === 'newline' && braces === 0) return;
       if (t.kind === 'punctuation') {
@@ -471,7 +497,7 @@ class Parser {
   private skipToClose(): number | undefined {
     let depth = 0;
     for (;;) {
-      const t = this.tokens[this.pos];
+      const t = this.at(this.pos);
       if (t.kind === 'end' || t.kind === 'newline' || this.isPunct(t, '}')) return undefined;
       this.pos++;
       if (this.isPunct(t, '(') || this.isPunct(t, '[')) depth++;
@@ -486,7 +512,7 @@ class Parser {
   private skipGroup(): void {
     let depth = 0;
     for (;;) {
-      const t = this.tokens[this.pos];
+      const t = this.at(this.pos);
       if (t.kind === 'end') return;
       if (t.kind === 'punctuation' && (t.text === '(' || t.text === '[')) depth++;
       else if (t.kind === 'punctuation' && (t.text === ')' || t.text === ']')) {
@@ -498,29 +524,29 @@ class Parser {
   }
 
   private skipStatementSeparators(): void {
-    while (this.tokens[this.pos].kind === 'newline' || this.isPunct(this.tokens[this.pos], ';')) this.pos++;
+    while (this.at(this.pos).kind === 'newline' || this.isPunct(this.at(this.pos), ';')) this.pos++;
   }
 
   // Token access.
   private peek(offset = 0): Token {
     let i = this.pos;
     for (;;) {
-      while (this.groupDepth > 0 && this.tokens[i].kind === 'newline') i++;
-      if (offset === 0 || this.tokens[i].kind === 'end') return this.tokens[i];
+      while (this.groupDepth > 0 && this.at(i).kind === 'newline') i++;
+      if (offset === 0 || this.at(i).kind === 'end') return this.at(i);
       offset--;
       i++;
     }
   }
 
   private advance(): Token {
-    while (this.groupDepth > 0 && this.tokens[this.pos].kind === 'newline') this.pos++;
-    const t = this.tokens[this.pos];
+    while (this.groupDepth > 0 && this.at(this.pos).kind === 'newline') this.pos++;
+    const t = this.at(this.pos);
     if (t.kind !== 'end') this.pos++;
     return t;
   }
 
   private previousEnd(): number {
-    return this.pos > 0 ? this.tokens[this.pos - 1].span.end : 0;
+    return this.pos > 0 ? this.at(this.pos - 1).span.end : 0;
   }
 
   private isPunct(t: Token, text: string): boolean {
@@ -556,9 +582,10 @@ class Parser {
 
   private report(kind: 'unexpected' | 'unclosed' | 'tooDeep', span: Span, args: [string, string] | [string] | [number]): void {
     // One problem per position (recovery must not pile errors on one spot), and a bounded number in all.
-    if (this.reportedAt.has(span.start) || this.problems.length >= 2 * maxSyntaxProblems) return;
+    // (The lexical problems count too: problems() keeps the first that fit beside them.)
+    if (this.reportedAt.has(span.start) || this.syntax.length >= 2 * maxSyntaxProblems) return;
     this.reportedAt.add(span.start);
-    this.problems.push(problem(kind, span, args as never));
+    this.syntax.push(problem(kind, span, args as never));
   }
 }
 

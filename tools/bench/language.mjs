@@ -1,6 +1,8 @@
 // Language core speed: full analysis (parse, names, shapes, counts, diagnostics) of resnet152, of
 // densenet201 (named values: 98 concatenations), of r2plus1d_18 and of generated files of 2,500 to
-// 100,000 layers. Prints medians and how time grows with the layers; no pass/fail.
+// 100,000 layers. Prints medians and how time grows with the layers; no pass/fail. The reference,
+// measured in the same run: JSON.parse of the 10,000 layers written as JSON (the engine's own parser
+// building a tree of the same size), so a loaded or slower machine shows in both.
 import { readFileSync } from 'node:fs';
 import { loadBundled, median as medianOf } from '../measure.mjs';
 
@@ -19,6 +21,8 @@ for (const layers of [2500, 10000, 100000]) {
   const runs = layers > 10000 ? { warmup: 2, minimumRuns: 5 } : {};
   rows.push([`generated, ${layers} layers${layers === 10000 ? ' (target ≤ 100 ms)' : ''}`, medianOf(() => analyze(text), { warmup: 20, minimumRuns: 30, ...runs }), layers]);
 }
+const layersJson = JSON.stringify(Array.from({ length: 10000 }, (_, i) => ({ name: `c${i}`, op: 'conv', out: 16, kernel: 3, padding: 1 })));
+const reference = median(() => JSON.parse(layersJson));
 const dense = ['densenet201.resnet (target ≤ 3 ms)', median(() => analyze(densenet201)), 1];
 // A 3-D network of nested sequentials and per-axis tuples (reported, no target).
 const r2plus1d = readFileSync('examples/r2plus1d_18.resnet', 'utf8');
@@ -26,6 +30,7 @@ const clips = ['r2plus1d_18.resnet (clips, sequentials)', median(() => analyze(r
 console.log('language core: full analysis, median ms');
 for (const [name, ms] of [dense, clips]) console.log(`  ${name.padEnd(40)} ${ms.toFixed(3).padStart(9)} ms   ${(ms / rows[0][1]).toFixed(2)}× resnet152`);
 for (const [name, ms, layers] of rows) console.log(`  ${name.padEnd(40)} ${ms.toFixed(3).padStart(9)} ms` + (layers > 1 ? `   ${((ms / layers) * 1000).toFixed(2)} µs/layer` : ''));
+console.log(`  reference: JSON.parse of 10,000 layers ${reference.toFixed(3).padStart(9)} ms   (10,000-layer analysis = ${(rows[2][1] / reference).toFixed(1)}× it)`);
 for (const [from, to] of [[1, 2], [2, 3]]) {
   const [, a, la] = rows[from];
   const [, b, lb] = rows[to];

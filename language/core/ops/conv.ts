@@ -1,6 +1,6 @@
 // nn.Conv2d on a feature map, nn.Conv3d on a clip (the same keys): weight [out, in/groups, …kernel], optional bias.
 
-import { attr, axes, bool, int, maxChannels, needsMap, perAxis, product, pyCall, weightOf, type OpDefinition, type RuleProblem } from './op';
+import { attr, axes, bool, int, maxChannels, needsMap, perAxis, product, pyCall, weightOf, withChannels, type OpDefinition, type RuleProblem } from './op';
 import { windowed } from './window';
 import type { ConvAttrs } from '../model';
 
@@ -30,10 +30,10 @@ export const conv: OpDefinition<'conv'> = {
       return { attrs, problems };
     }
     const output = windowed('conv', input, attrs, false, problems);
-    return { attrs, output: output && [1, attrs.out_channels, ...output.slice(2)], problems };
+    return { attrs, output: output && withChannels(output, attrs.out_channels), problems };
   },
   weights: (c) => [
-    { suffix: 'weight', shape: [c.out_channels, c.in_channels / c.groups, ...c.kernel], kind: 'parameter' },
+    { suffix: 'weight', shape: [c.out_channels, c.in_channels / c.groups].concat(c.kernel), kind: 'parameter' },
     ...(c.bias ? [{ suffix: 'bias', shape: [c.out_channels], kind: 'parameter' as const }] : []),
   ],
   macs: (c, out) => product(...out.slice(1), c.in_channels / c.groups, ...c.kernel),

@@ -103,7 +103,22 @@ export const attr = {
 };
 
 /** The exact product of whole numbers (a count past 2^53 stays exact). */
-export const product = (...factors: number[]): bigint => factors.reduce((p, f) => p * BigInt(f), 1n);
+export function product(...factors: number[]): bigint {
+  let p = 1;
+  for (const f of factors) p *= f;
+  // One bigint per count, not one per factor: exact in doubles when the factors are whole and the
+  // result is safe, as every partial product then was (it only grows in size, unless it is 0).
+  if (Number.isSafeInteger(p) && factors.every(Number.isInteger)) return BigInt(p);
+  return factors.reduce((q, f) => q * BigInt(f), 1n);
+}
+
+/** `shape` with the batch of 1 and `channels`: a copy of its length (array spreads keep spare capacity, and a network keeps every shape). */
+export function withChannels(shape: Shape, channels: number): Shape {
+  const out = shape.slice();
+  out[0] = 1;
+  out[1] = channels;
+  return out;
+}
 
 /** A Python call: positional arguments, then the keyword arguments that differ from their defaults. */
 export function pyCall(callee: string, positional: PyValue[], keywords: [name: string, value: PyValue, fallback?: PyValue][] = []): string {
@@ -147,7 +162,7 @@ export const axisNames = (rank: number) => (rank === 5 ? 'T, H, W' : 'H, W');
  */
 export function perAxis(op: string, name: string, value: number | boolean | number[], input: Shape, problems: RuleProblem[], siblings?: ArgValues): number[] | undefined {
   const count = input.length - 2;
-  if (!Array.isArray(value)) return new Array<number>(count).fill(value as number);
+  if (!Array.isArray(value)) return sameOnEveryAxis(count, value as number);
   if (value.length === count) return value;
   const what = input.length === 5 ? 'a C×T×H×W clip' : 'a C×H×W feature map';
   const grown = name === 'kernel' && value.length > 1 && value.length < count && siblings ? frameByFrame(siblings, value.length, count) : undefined;
@@ -183,6 +198,21 @@ function frameByFrame(siblings: ArgValues, written: number, count: number): { ar
     else if (Array.isArray(value) && value.length === written) grown.push({ argument: name, suggestion: fitAxes(name, value, count) as number[] });
   }
   return grown;
+}
+
+const sameOnEveryAxisMade = new Map<number, number[]>();
+
+/**
+ * [value, value] or [value, value, value]: one frozen array per (axes, value), shared by every layer
+ * that writes that number (a large network keeps four per conv otherwise).
+ */
+function sameOnEveryAxis(count: number, value: number): number[] {
+  const key = (count === 2 || count === 3) && Number.isInteger(value) ? value * 4 + count : undefined;
+  const made = key === undefined ? undefined : sameOnEveryAxisMade.get(key);
+  if (made) return made;
+  const values = Object.freeze(new Array<number>(count).fill(value)) as number[];
+  if (key !== undefined) sameOnEveryAxisMade.set(key, values);
+  return values;
 }
 
 /** The layer's weight with this suffix (its key and shape come from the op's weights()). */

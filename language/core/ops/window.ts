@@ -31,11 +31,12 @@ export function windowOutput(size: number, w: AxisWindow, ceil: boolean): number
 }
 
 export function windowed(op: string, input: Shape, w: Window, ceil: boolean, problems: RuleProblem[]): Shape | undefined {
-  const output = [input[0], input[1]];
+  // A copy of the input's length, sizes replaced: a shape a network keeps (no spare capacity).
+  const output = input.slice();
   let collapsed = false;
   for (let axis = 0; axis < input.length - 2; axis++) {
     const n = windowOutput(input[axis + 2], axisOf(w, axis), ceil);
-    output.push(n);
+    output[axis + 2] = n;
     if (n < 1) collapsed = true;
   }
   if (collapsed) {
