@@ -37,6 +37,8 @@ export interface TensorEntry {
 export interface SafetensorsHeader {
   path: string;
   fileSize: number;
+  /** Where the tensor data begins in the file (data_offsets count from here). */
+  dataStart: number;
   metadata: Record<string, string>;
   tensors: Map<string, TensorEntry>;
 }
@@ -119,8 +121,8 @@ export class SafetensorsFile {
     const begin = entries.reduce((min, e) => Math.min(min, e.begin), Infinity);
     const end = entries.reduce((max, e) => Math.max(max, e.end), begin);
     if (entries.length === 0) return { values, buffer: new ArrayBuffer(0) };
-    // Starting the buffer 4-byte aligned with the file keeps the F32 tensors that are aligned in the file aligned in it.
-    const start = begin - (begin % 4);
+    // The buffer starts at a multiple of 4 from the data's start, so F32 tensors at such offsets (as writers place them) are aligned in it.
+    const start = begin - ((begin - this.header.dataStart) % 4);
     const bytes = new Uint8Array(end - start);
     await this.readInto(bytes, start, `${entries.length} tensors`);
     for (const entry of entries) values.set(entry.key, toFloat32(bytes.subarray(entry.begin - start, entry.end - start), entry.dtype));
@@ -188,7 +190,7 @@ async function readHeader(handle: FileHandle, path: string): Promise<Safetensors
     tensors.set(key, parseEntry(key, value, dataStart, dataLength, fail));
   }
   checkOverlaps([...tensors.values()], dataStart, fail);
-  return { path, fileSize, metadata, tensors };
+  return { path, fileSize, dataStart, metadata, tensors };
 }
 
 function parseEntry(
