@@ -43,13 +43,12 @@ export interface CacheHit extends CachedModelInfo {
 
 /** Where onnxruntime writes an optimized model being stored; `commit` publishes it under its key. */
 export interface PendingEntry {
-  key: string;
   folder: string;
   /** Session options that make onnxruntime save the optimized model and its weights here. */
   sessionOptions: { optimizedModelFilePath: string; extra: { session: Record<string, string> } };
 }
 
-interface Identity {
+export interface Identity {
   dev: string;
   ino: string;
   size: string;
@@ -111,30 +110,63 @@ export class ModelCache {
     this.machine = `${onnxruntimeVersion} ${cpuIdentity()}`;
   }
 
-  /** The content digest of a weights file, remembered by its identity. */
-  weightsDigest(path: string): string {
-    const absolute = resolve(path);
-    const identity = identityOf(absolute);
-    const indexFile = join(this.root, INDEX_FOLDER, `${sha256(absolute)}.json`);
+  /** The identity of a file, to check later that it was not written meanwhile. */
+  identity(path: string): Identity {
+    const { mtimeMs: _, ...identity } = identityOf(path);
+    return identity;
+  }
+
+  /** The record of a file's digest, when the file is still as it was then; `trusted` unless it was recorded too soon after a write to be sure. */
+  private record(absolutePath: string): { digest: string; trusted: boolean } | undefined {
+    const identity = identityOf(absolutePath);
     try {
-      const recorded = JSON.parse(readFileSync(indexFile, 'utf8')) as Identity & { digest: string; recordedMs: number };
-      if (sameIdentity(recorded, identity) && recorded.recordedMs - identity.mtimeMs > RACY_MS) return recorded.digest;
+      const recorded = JSON.parse(readFileSync(this.indexFile(absolutePath), 'utf8')) as Identity & { digest: string; recordedMs: number };
+      if (sameIdentity(recorded, identity)) return { digest: recorded.digest, trusted: recorded.recordedMs - identity.mtimeMs > RACY_MS };
     } catch {
-      // No record yet, or an unreadable one: hash the file.
+      // No record yet, or an unreadable one.
     }
+    return undefined;
+  }
+
+  /**
+   * The digest of a file seen before as it is now: the recorded one, or the file hashed again when the
+   * record is too close to a write to be trusted; undefined for a file not seen as it is (new or written since).
+   */
+  knownDigest(path: string): string | undefined {
+    const record = this.record(resolve(path));
+    if (!record) return undefined;
+    return record.trusted ? record.digest : this.weightsDigest(path);
+  }
+
+  /**
+   * The content digest of a weights file: the recorded one, else the file hashed (and recorded).
+   * With `expected`, undefined when the file's identity is another, before or after hashing: it was
+   * written since `expected` was taken.
+   */
+  weightsDigest(path: string, expected?: Identity): string | undefined {
+    const absolute = resolve(path);
+    const before = this.identity(absolute);
+    if (expected && !sameIdentity(before, expected)) return undefined;
+    const recorded = this.record(absolute);
+    if (recorded?.trusted) return recorded.digest;
     const digest = fileDigest(absolute);
-    const { mtimeMs: _, ...record } = identity;
+    // Written while it was read: the digest is of neither version.
+    if (!sameIdentity(this.identity(absolute), before)) return undefined;
     try {
       mkdirSync(join(this.root, INDEX_FOLDER), { recursive: true });
-      writeFileSync(indexFile, JSON.stringify({ ...record, digest, recordedMs: Date.now() }));
+      writeFileSync(this.indexFile(absolute), JSON.stringify({ ...before, digest, recordedMs: Date.now() }));
     } catch {
       // A cache that cannot be written only costs the next start a hash.
     }
     return digest;
   }
 
-  key(networkHash: string, weightsPath: string): string {
-    return sha256(JSON.stringify([FORMAT, this.machine, networkHash, this.weightsDigest(weightsPath), basename(weightsPath)]));
+  private indexFile(absolutePath: string): string {
+    return join(this.root, INDEX_FOLDER, `${sha256(absolutePath)}.json`);
+  }
+
+  key(networkHash: string, weightsPath: string, digest: string): string {
+    return sha256(JSON.stringify([FORMAT, this.machine, networkHash, digest, basename(weightsPath)]));
   }
 
   lookup(key: string): CacheHit | undefined {
@@ -151,13 +183,12 @@ export class ModelCache {
   }
 
   /** A fresh folder for onnxruntime to save an optimized model into; undefined when the cache cannot be written. */
-  begin(key: string): PendingEntry | undefined {
+  begin(): PendingEntry | undefined {
     try {
       mkdirSync(this.root, { recursive: true });
       const folder = join(this.root, `${TEMP_PREFIX}${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
       mkdirSync(folder);
       return {
-        key,
         folder,
         sessionOptions: {
           optimizedModelFilePath: join(folder, MODEL_FILE),
@@ -176,10 +207,10 @@ export class ModelCache {
   }
 
   /** Publishes a stored model under its key (another process may have published it first) and drops the least recently used entries beyond the bound. */
-  commit(pending: PendingEntry, info: CachedModelInfo): void {
+  commit(pending: PendingEntry, key: string, info: CachedModelInfo): void {
     try {
       writeFileSync(join(pending.folder, MANIFEST_FILE), JSON.stringify(info));
-      renameSync(pending.folder, join(this.root, pending.key));
+      renameSync(pending.folder, join(this.root, key));
     } catch {
       this.discard(pending);
     }

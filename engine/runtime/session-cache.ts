@@ -118,12 +118,22 @@ interface SessionSource {
 
 export class SessionCache {
   private readonly entries = new Map<string, CachedSession>();
+  private readonly storing: (() => void)[] = [];
   private readonly profileFolder = mkdtempSync(join(tmpdir(), 'resnet-studio-profile-'));
 
   constructor(
     private capacity = 2,
     private readonly modelCache = modelCacheFromEnv(),
   ) {}
+
+  /**
+   * Publishes the optimized models the sessions created since the last call saved: the worker calls
+   * this once the response is sent, so hashing a weights file seen for the first time (0.1 s per
+   * 100 MB) does not delay the first result.
+   */
+  finishStoring(): void {
+    for (const store of this.storing.splice(0)) store();
+  }
 
   /** Takes effect at the next insertion or trim. */
   setCapacity(capacity: number): void {
@@ -152,7 +162,7 @@ export class SessionCache {
     }
 
     const stored = this.fromDisk(network, weightsRequest, choice, variant, head);
-    const fromDisk = stored?.hit && (await this.createFromDisk(stored.hit, stored.key, choice, threads));
+    const fromDisk = stored?.hit && (await this.createFromDisk(stored.hit, stored.key!, choice, threads));
     if (stored?.hit && fromDisk) {
       const { session, attempts, profilePrefix, sessionMs } = fromDisk;
       const { weights, graph } = stored.hit;
@@ -164,13 +174,19 @@ export class SessionCache {
     const { bytes: model, buffer, weights, precision, weightsMs, compileMs, graph, cam, maxBatch } =
       weightsRequest.kind === 'model' ? await this.readModel(network, weightsRequest.path) : await this.compile(network, weightsRequest, head);
 
-    const pending = stored && this.modelCache!.begin(stored.key);
+    const pending = stored && this.modelCache!.begin();
     const start = performance.now();
     const externalData = buffer ? [{ path: WEIGHTS_LOCATION, data: new Uint8Array(buffer) }] : undefined;
     const { session, selected, attempts, profilePrefix, storedModel } = await this.createSession({ model, externalData, store: pending }, choice, threads);
     const sessionMs = performance.now() - start;
-    if (pending && storedModel) this.modelCache!.commit(pending, { weights, graph });
-    else if (pending) this.modelCache!.discard(pending);
+    if (pending && storedModel) {
+      // Published under the key of the file as it is then; a file written since the compile read it is not stored.
+      this.storing.push(() => {
+        const key = stored.keyAfterwards();
+        if (key) this.modelCache!.commit(pending, key, { weights, graph });
+        else this.modelCache!.discard(pending);
+      });
+    } else if (pending) this.modelCache!.discard(pending);
 
     const entry: CachedSession = {
       key,
@@ -200,18 +216,25 @@ export class SessionCache {
    * the plain network (no class-map output, not profiled) and the CPU EP tried first.
    */
   private fromDisk(network: Network, request: WeightsRequest, choice: EpChoice, variant: SessionVariant, head: CamHead | undefined) {
-    if (!this.modelCache || request.kind !== 'file' || head || variant.profile) return undefined;
+    const cache = this.modelCache;
+    if (!cache || request.kind !== 'file' || head || variant.profile) return undefined;
     if (candidateEps(choice, this.facts()).eps[0] !== 'cpu') return undefined;
     const start = performance.now();
-    let key: string;
     try {
-      key = this.modelCache.key(networkHash(network), request.path);
+      const identity = cache.identity(request.path);
+      const hash = networkHash(network);
+      // A file not seen as it is now is hashed after the response (finishStoring), not before.
+      const digest = cache.knownDigest(request.path);
+      const hit = digest === undefined ? undefined : cache.lookup(cache.key(hash, request.path, digest));
+      const keyAfterwards = () => {
+        const current = cache.weightsDigest(request.path, identity);
+        return current === undefined ? undefined : cache.key(hash, request.path, current);
+      };
+      return { hit, key: hit && cache.key(hash, request.path, digest!), keyAfterwards, digestMs: performance.now() - start };
     } catch {
       // An unreadable weights file: reading it for the compile reports why.
       return undefined;
     }
-    const hit = this.modelCache.lookup(key);
-    return { key, digestMs: performance.now() - start, ...(hit ? { hit } : {}) };
   }
 
   /** A session on a stored optimized model; undefined (and the entry dropped) when it cannot be created, so the model is compiled again. */
@@ -255,6 +278,7 @@ export class SessionCache {
   }
 
   async dispose(): Promise<void> {
+    this.finishStoring();
     for (const entry of this.entries.values()) await entry.session.release();
     this.entries.clear();
     rmSync(this.profileFolder, { recursive: true, force: true });

@@ -51,6 +51,12 @@ test('a file is hashed once while it stays as it is, and again once it is writte
   utimesSync(file, mtime, mtime);
   assert.equal(cache.weightsDigest(file), fileDigest(file));
   assert.notEqual(fileDigest(file), digest);
+
+  // Asked for the file as it was when a compile read it: no digest once it has been written since.
+  const identity = cache.identity(file);
+  assert.equal(cache.weightsDigest(file, identity), fileDigest(file));
+  writeFileSync(file, 'third content!');
+  assert.equal(cache.weightsDigest(file, identity), undefined);
 });
 
 test('keys follow the content, the network and the name of the weights file, not its folder', () => {
@@ -61,20 +67,21 @@ test('keys follow the content, the network and the name of the weights file, not
   const renamed = join(fresh('c'), 'v.safetensors');
   copyFileSync(a, renamed);
   const other = writeOld(join(fresh('d'), 'w.safetensors'), 'weightz');
-  assert.equal(cache.key('net', a), cache.key('net', copy));
-  assert.notEqual(cache.key('net', a), cache.key('net2', a));
-  assert.notEqual(cache.key('net', a), cache.key('net', renamed));
-  assert.notEqual(cache.key('net', a), cache.key('net', other));
-  assert.notEqual(cache.key('net', a), new ModelCache(fresh('root'), 'another onnxruntime').key('net', a));
+  const key = (network: string, path: string, on = cache) => on.key(network, path, on.weightsDigest(path)!);
+  assert.equal(key('net', a), key('net', copy));
+  assert.notEqual(key('net', a), key('net2', a));
+  assert.notEqual(key('net', a), key('net', renamed));
+  assert.notEqual(key('net', a), key('net', other));
+  assert.notEqual(key('net', a), key('net', a, new ModelCache(fresh('root'), 'another onnxruntime')));
 });
 
 test('the cache keeps the most recently used entries, and removes unfinished ones left behind', () => {
   const root = fresh('root');
   const cache = new ModelCache(root, 'test', 2);
   const store = (key: string) => {
-    const pending = cache.begin(key)!;
+    const pending = cache.begin()!;
     writeFileSync(join(pending.folder, MODEL_FILE), key);
-    cache.commit(pending, info);
+    cache.commit(pending, key, info);
   };
   const past = new Date(Date.now() - 2 * 3600_000);
   const abandoned = join(root, 'tmp-1-abandoned');
@@ -96,7 +103,7 @@ test('a cache folder that cannot be made stores nothing and fails nothing', () =
   const blocker = join(fresh('root'), 'a-file');
   writeFileSync(blocker, '');
   const cache = new ModelCache(join(blocker, 'models'), 'test');
-  assert.equal(cache.begin('k'), undefined);
+  assert.equal(cache.begin(), undefined);
   assert.equal(cache.lookup('k'), undefined);
 });
 
