@@ -153,7 +153,8 @@ export class SessionCache {
     variant: SessionVariant = {},
   ): Promise<{ entry: CachedSession; timings: SessionTimings }> {
     const head = variant.cam ? camHead(network) : undefined;
-    const key = `${networkHash(network)}|${weightsIdentity(weightsRequest)}|${choice}|${threads}${head ? '|cam' : ''}`;
+    const hash = networkHash(network);
+    const key = `${hash}|${weightsIdentity(weightsRequest)}|${choice}|${threads}${head ? '|cam' : ''}`;
     const hit = variant.profile ? undefined : this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -161,7 +162,7 @@ export class SessionCache {
       return { entry: hit, timings: { cached: true, weightsMs: 0, compileMs: 0, sessionMs: 0 } };
     }
 
-    const stored = this.fromDisk(network, weightsRequest, choice, variant, head);
+    const stored = this.fromDisk(hash, weightsRequest, choice, variant, head);
     const fromDisk = stored?.hit && (await this.createFromDisk(stored.hit, stored.key!, choice, threads));
     if (stored?.hit && fromDisk) {
       const { session, attempts, profilePrefix, sessionMs } = fromDisk;
@@ -215,22 +216,22 @@ export class SessionCache {
    * The disk cache's key for this request, and its entry when there is one: only for a weights file,
    * the plain network (no class-map output, not profiled) and the CPU EP tried first.
    */
-  private fromDisk(network: Network, request: WeightsRequest, choice: EpChoice, variant: SessionVariant, head: CamHead | undefined) {
+  private fromDisk(hash: string, request: WeightsRequest, choice: EpChoice, variant: SessionVariant, head: CamHead | undefined) {
     const cache = this.modelCache;
     if (!cache || request.kind !== 'file' || head || variant.profile) return undefined;
     if (candidateEps(choice, this.facts()).eps[0] !== 'cpu') return undefined;
     const start = performance.now();
     try {
       const identity = cache.identity(request.path);
-      const hash = networkHash(network);
       // A file not seen as it is now is hashed after the response (finishStoring), not before.
       const digest = cache.knownDigest(request.path);
-      const hit = digest === undefined ? undefined : cache.lookup(cache.key(hash, request.path, digest));
+      const key = digest === undefined ? undefined : cache.key(hash, request.path, digest);
+      const hit = key === undefined ? undefined : cache.lookup(key);
       const keyAfterwards = () => {
         const current = cache.weightsDigest(request.path, identity);
         return current === undefined ? undefined : cache.key(hash, request.path, current);
       };
-      return { hit, key: hit && cache.key(hash, request.path, digest!), keyAfterwards, digestMs: performance.now() - start };
+      return { hit, key, keyAfterwards, digestMs: performance.now() - start };
     } catch {
       // An unreadable weights file: reading it for the compile reports why.
       return undefined;
@@ -321,7 +322,8 @@ export class SessionCache {
       if (error instanceof CompileError) throw new EngineError('compile', error.message);
       throw error;
     }
-    const cam = head && featuresOutput ? { head, weight: loaded.tensors.get(head.weightKey)!, output: featuresOutput } : undefined;
+    // A copy: a view would keep the whole buffer the weights were read into alive with the session.
+    const cam = head && featuresOutput ? { head, weight: loaded.tensors.get(head.weightKey)!.slice(), output: featuresOutput } : undefined;
     return { bytes, buffer: loaded.buffer, graph, cam, maxBatch: undefined, weights: summaryOf(loaded), precision: 'fp32' as const, weightsMs, compileMs: performance.now() - start };
   }
 
