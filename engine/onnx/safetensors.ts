@@ -97,11 +97,7 @@ export class SafetensorsFile {
 
   /** One floating-point tensor converted to float32. */
   async readFloat32(key: string): Promise<Float32Array> {
-    const entry = this.entry(key);
-    if (!FLOAT_DTYPES.includes(entry.dtype)) {
-      throw new Error(`${key}: dtype ${entry.dtype} cannot be read as float32 (expected F32, F16 or BF16)`);
-    }
-    return toFloat32(await this.readBytes(key), entry.dtype);
+    return (await this.readFloat32Many([key])).values.get(key)!;
   }
 
   /**
@@ -118,9 +114,9 @@ export class SafetensorsFile {
       }
     }
     const values = new Map<string, Float32Array>();
+    if (entries.length === 0) return { values, buffer: new ArrayBuffer(0) };
     const begin = entries.reduce((min, e) => Math.min(min, e.begin), Infinity);
     const end = entries.reduce((max, e) => Math.max(max, e.end), begin);
-    if (entries.length === 0) return { values, buffer: new ArrayBuffer(0) };
     // The buffer starts at a multiple of 4 from the data's start, so F32 tensors at such offsets (as writers place them) are aligned in it.
     const start = begin - ((begin - this.header.dataStart) % 4);
     const bytes = new Uint8Array(end - start);
