@@ -124,6 +124,11 @@ export interface SessionTimings {
   weightsMs: number;
   compileMs: number;
   sessionMs: number;
+  /**
+   * The disk cache of optimized models: 'hit' when the session was created from a stored model (the
+   * weights' time is then checking the file's digest); 'stored' when this session's model was saved.
+   */
+  modelCache?: 'hit' | 'stored';
 }
 
 export interface InferResult {

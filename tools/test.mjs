@@ -18,6 +18,10 @@ function testFiles(dir) {
   });
 }
 
+// The tests' workers share a model cache of their own (engine/runtime/model-cache.ts), not the user's.
+const modelCache = mkdtempSync(join(tmpdir(), 'resnet-studio-test-models-'));
+process.env.RESNET_STUDIO_MODEL_CACHE ??= modelCache;
+
 let failed = false;
 function run(command, args) {
   const result = spawnSync(command, args, { stdio: 'inherit' });
@@ -57,4 +61,5 @@ if (wanted('vsix') && process.platform === 'linux' && process.arch === 'x64') {
     rmSync(extensionsDir, { recursive: true, force: true });
   }
 }
+rmSync(modelCache, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

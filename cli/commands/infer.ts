@@ -87,9 +87,9 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 export function sessionLine(result: RunReport): string {
   const s = result.session;
-  return s.cached
-    ? 'session: cached'
-    : `session: weights ${ms(s.weightsMs)}, compile ${ms(s.compileMs)}, session creation ${ms(s.sessionMs)}`;
+  if (s.cached) return 'session: cached';
+  if (s.modelCache === 'hit') return `session: optimized model from the cache (weights digest ${ms(s.weightsMs)}), session creation ${ms(s.sessionMs)}`;
+  return `session: weights ${ms(s.weightsMs)}, compile ${ms(s.compileMs)}, session creation ${ms(s.sessionMs)}`;
 }
 
 function imageLines(image: ImageResult): string[] {

@@ -52,12 +52,34 @@ class Output {
 
 const fieldSize = (tag: number, length: number) => varintSize(tag) + varintSize(length) + length;
 
-export function encodeModel(model: Model): Uint8Array {
+/**
+ * Initializers whose raw data lies in `buffer` are written as references to it (ONNX external data,
+ * at their byte offset in it) instead of copied: onnxruntime takes the buffer beside the model as the
+ * file named `location` (its `externalData` session option).
+ */
+export interface ExternalWeights {
+  location: string;
+  buffer: ArrayBufferLike;
+}
+
+/** TensorProto.DataLocation.EXTERNAL */
+const EXTERNAL = 1;
+
+export function encodeModel(model: Model, external?: ExternalWeights): Uint8Array {
   const { graph, ...modelRest } = model;
   const { initializer, ...graphRest } = graph;
   const modelHead = ModelProto.encode(modelRest).finish();
   const graphHead = GraphProto.encode(graphRest).finish();
   const tensors = initializer.map(({ raw_data, ...rest }) => {
+    if (external && raw_data.buffer === external.buffer) {
+      const reference = [
+        { key: 'location', value: external.location },
+        { key: 'offset', value: String(raw_data.byteOffset) },
+        { key: 'length', value: String(raw_data.byteLength) },
+      ];
+      const head = TensorProto.encode({ ...rest, data_location: EXTERNAL, external_data: reference }).finish();
+      return { head, raw: undefined, size: head.length };
+    }
     const head = TensorProto.encode(rest).finish();
     return { head, raw: raw_data, size: head.length + fieldSize(RAW_DATA_TAG, raw_data.length) };
   });
@@ -71,6 +93,7 @@ export function encodeModel(model: Model): Uint8Array {
   for (const tensor of tensors) {
     out.field(INITIALIZER_TAG, tensor.size);
     out.write(tensor.head);
+    if (!tensor.raw) continue;
     out.field(RAW_DATA_TAG, tensor.raw.length);
     out.write(tensor.raw);
   }

@@ -1,6 +1,6 @@
 // A safetensors reader that survives hostile files: the header is validated completely (length,
 // JSON, dtypes, shapes, offsets) before any tensor data is read, and data is read through a file
-// handle one tensor at a time, so a file that declares gigabytes never causes a gigabyte allocation.
+// handle, never more than the file holds, so a file that declares gigabytes never causes a gigabyte allocation.
 import { open, type FileHandle } from 'node:fs/promises';
 import { fileProblem } from './file-errors';
 
@@ -37,6 +37,8 @@ export interface TensorEntry {
 export interface SafetensorsHeader {
   path: string;
   fileSize: number;
+  /** Where the tensor data begins in the file (data_offsets count from here). */
+  dataStart: number;
   metadata: Record<string, string>;
   tensors: Map<string, TensorEntry>;
 }
@@ -89,22 +91,47 @@ export class SafetensorsFile {
   async readBytes(key: string): Promise<Uint8Array> {
     const entry = this.entry(key);
     const bytes = new Uint8Array(entry.end - entry.begin);
-    let done = 0;
-    while (done < bytes.length) {
-      const { bytesRead } = await this.handle.read(bytes, done, bytes.length - done, entry.begin + done);
-      if (bytesRead === 0) throw new SafetensorsError(this.header.path, `file ended while reading ${key}`);
-      done += bytesRead;
-    }
+    await this.readInto(bytes, entry.begin, key);
     return bytes;
   }
 
   /** One floating-point tensor converted to float32. */
   async readFloat32(key: string): Promise<Float32Array> {
-    const entry = this.entry(key);
-    if (!FLOAT_DTYPES.includes(entry.dtype)) {
-      throw new Error(`${key}: dtype ${entry.dtype} cannot be read as float32 (expected F32, F16 or BF16)`);
+    return (await this.readFloat32Many([key])).values.get(key)!;
+  }
+
+  /**
+   * Several floating-point tensors as float32, read with one allocation: the bytes from the first of
+   * them to the end of the last land in one buffer (on this kind of machine each fresh page costs
+   * more than copying it), and each F32 tensor is a view into it; F16, BF16 and a misaligned F32
+   * tensor are converted into arrays of their own.
+   */
+  async readFloat32Many(keys: readonly string[]): Promise<{ values: Map<string, Float32Array>; buffer: ArrayBuffer }> {
+    const entries = keys.map((key) => this.entry(key));
+    for (const entry of entries) {
+      if (!FLOAT_DTYPES.includes(entry.dtype)) {
+        throw new Error(`${entry.key}: dtype ${entry.dtype} cannot be read as float32 (expected F32, F16 or BF16)`);
+      }
     }
-    return toFloat32(await this.readBytes(key), entry.dtype);
+    const values = new Map<string, Float32Array>();
+    if (entries.length === 0) return { values, buffer: new ArrayBuffer(0) };
+    const begin = entries.reduce((min, e) => Math.min(min, e.begin), Infinity);
+    const end = entries.reduce((max, e) => Math.max(max, e.end), begin);
+    // The buffer starts at a multiple of 4 from the data's start, so F32 tensors at such offsets (as writers place them) are aligned in it.
+    const start = begin - ((begin - this.header.dataStart) % 4);
+    const bytes = new Uint8Array(end - start);
+    await this.readInto(bytes, start, `${entries.length} tensors`);
+    for (const entry of entries) values.set(entry.key, toFloat32(bytes.subarray(entry.begin - start, entry.end - start), entry.dtype));
+    return { values, buffer: bytes.buffer };
+  }
+
+  private async readInto(bytes: Uint8Array, position: number, what: string): Promise<void> {
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesRead } = await this.handle.read(bytes, done, bytes.length - done, position + done);
+      if (bytesRead === 0) throw new SafetensorsError(this.header.path, `file ended while reading ${what}`);
+      done += bytesRead;
+    }
   }
 
   private entry(key: string): TensorEntry {
@@ -159,7 +186,7 @@ async function readHeader(handle: FileHandle, path: string): Promise<Safetensors
     tensors.set(key, parseEntry(key, value, dataStart, dataLength, fail));
   }
   checkOverlaps([...tensors.values()], dataStart, fail);
-  return { path, fileSize, metadata, tensors };
+  return { path, fileSize, dataStart, metadata, tensors };
 }
 
 function parseEntry(

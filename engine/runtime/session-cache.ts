@@ -13,6 +13,7 @@ import { fileProblem } from '../onnx/file-errors';
 import { randomWeights } from '../onnx/random-weights';
 import { loadStateDict, type LoadedWeights } from '../onnx/state-dict';
 import { EngineError } from './engine-error';
+import { MODEL_CACHE_ENV, ModelCache, type CacheHit, type PendingEntry } from './model-cache';
 import type { Precision, SessionTimings, WeightsRequest, WeightsSummary } from '../../contracts/worker';
 import { readExportedModel } from './exported-model';
 import { runWindows, withinRun, type GraphNode } from './profile';
@@ -107,11 +108,42 @@ function cudaPresent(): boolean {
   }
 }
 
+function modelCacheFromEnv(): ModelCache | undefined {
+  const root = process.env[MODEL_CACHE_ENV];
+  if (!root) return undefined;
+  const version = (require('onnxruntime-node/package.json') as { version: string }).version;
+  return new ModelCache(root, version);
+}
+
+/** Where the weights' values live for onnxruntime: the buffer they were read into, named in the model's external data. */
+const WEIGHTS_LOCATION = 'weights';
+
+interface SessionSource {
+  /** The serialised model, or the path of one onnxruntime reads itself (with its weights file beside it). */
+  model: Uint8Array | string;
+  externalData?: { path: string; data: Uint8Array }[];
+  /** Save the optimized model into the disk cache (CPU EP only). */
+  store?: PendingEntry;
+}
+
 export class SessionCache {
   private readonly entries = new Map<string, CachedSession>();
+  private readonly storing: (() => void)[] = [];
   private readonly profileFolder = mkdtempSync(join(tmpdir(), 'resnet-studio-profile-'));
 
-  constructor(private capacity = 2) {}
+  constructor(
+    private capacity = 2,
+    private readonly modelCache = modelCacheFromEnv(),
+  ) {}
+
+  /**
+   * Publishes the optimized models the sessions created since the last call saved: the worker calls
+   * this once the response is sent, so hashing a weights file seen for the first time (0.1 s per
+   * 100 MB) does not delay the first result.
+   */
+  finishStoring(): void {
+    for (const store of this.storing.splice(0)) store();
+  }
 
   /** Takes effect at the next insertion or trim. */
   setCapacity(capacity: number): void {
@@ -131,7 +163,8 @@ export class SessionCache {
     variant: SessionVariant = {},
   ): Promise<{ entry: CachedSession; timings: SessionTimings }> {
     const head = variant.cam ? camHead(network) : undefined;
-    const key = `${networkHash(network)}|${weightsIdentity(weightsRequest)}|${choice}|${threads}${head ? '|cam' : ''}`;
+    const hash = networkHash(network);
+    const key = `${hash}|${weightsIdentity(weightsRequest)}|${choice}|${threads}${head ? '|cam' : ''}`;
     const hit = variant.profile ? undefined : this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -139,12 +172,32 @@ export class SessionCache {
       return { entry: hit, timings: { cached: true, weightsMs: 0, compileMs: 0, sessionMs: 0 } };
     }
 
-    const { bytes: model, weights, precision, weightsMs, compileMs, graph, cam, maxBatch } =
+    const stored = this.fromDisk(hash, weightsRequest, choice, variant, head);
+    const fromDisk = stored?.hit && (await this.createFromDisk(stored.hit, stored.key!, choice, threads));
+    if (stored?.hit && fromDisk) {
+      const { session, attempts, profilePrefix, sessionMs } = fromDisk;
+      const { weights, graph } = stored.hit;
+      const ep = { requested: choice, selected: 'cpu' as const, nodesByEp: {}, ran: 'cpu' as const, attempts };
+      const entry: CachedSession = { key, session, ep, weights, precision: 'fp32', profilePrefix, graph };
+      return this.keep(entry, variant, { cached: false, weightsMs: stored.digestMs, compileMs: 0, sessionMs, modelCache: 'hit' });
+    }
+
+    const { bytes: model, buffer, weights, precision, weightsMs, compileMs, graph, cam, maxBatch } =
       weightsRequest.kind === 'model' ? await this.readModel(network, weightsRequest.path) : await this.compile(network, weightsRequest, head);
 
+    const pending = stored && this.modelCache!.begin();
     const start = performance.now();
-    const { session, selected, attempts, profilePrefix } = await this.createSession(model, choice, threads);
+    const externalData = buffer ? [{ path: WEIGHTS_LOCATION, data: new Uint8Array(buffer) }] : undefined;
+    const { session, selected, attempts, profilePrefix, storedModel } = await this.createSession({ model, externalData, store: pending }, choice, threads);
     const sessionMs = performance.now() - start;
+    if (pending && storedModel) {
+      // Published under the key of the file as it is then; a file written since the compile read it is not stored.
+      this.storing.push(() => {
+        const key = stored.keyAfterwards();
+        if (key) this.modelCache!.commit(pending, key, { weights, graph });
+        else this.modelCache!.discard(pending);
+      });
+    } else if (pending) this.modelCache!.discard(pending);
 
     const entry: CachedSession = {
       key,
@@ -157,11 +210,56 @@ export class SessionCache {
       ...(cam ? { cam } : {}),
       ...(maxBatch ? { maxBatch } : {}),
     };
-    if (variant.profile) return { entry, timings: { cached: false, weightsMs, compileMs, sessionMs } };
-    this.entries.set(key, entry);
+    const digestMs = stored?.digestMs ?? 0;
+    return this.keep(entry, variant, { cached: false, weightsMs: weightsMs + digestMs, compileMs, sessionMs, ...(storedModel ? { modelCache: 'stored' as const } : {}) });
+  }
+
+  private async keep(entry: CachedSession, variant: SessionVariant, timings: SessionTimings): Promise<{ entry: CachedSession; timings: SessionTimings }> {
+    if (variant.profile) return { entry, timings };
+    this.entries.set(entry.key, entry);
     // The session just created is about to run, so it stays even with capacity 0.
     await this.evict(Math.max(1, this.capacity));
-    return { entry, timings: { cached: false, weightsMs, compileMs, sessionMs } };
+    return { entry, timings };
+  }
+
+  /**
+   * The disk cache's key for this request, and its entry when there is one: only for a weights file,
+   * the plain network (no class-map output, not profiled) and the CPU EP tried first.
+   */
+  private fromDisk(hash: string, request: WeightsRequest, choice: EpChoice, variant: SessionVariant, head: CamHead | undefined) {
+    const cache = this.modelCache;
+    if (!cache || request.kind !== 'file' || head || variant.profile) return undefined;
+    if (candidateEps(choice, this.facts()).eps[0] !== 'cpu') return undefined;
+    const start = performance.now();
+    try {
+      const identity = cache.identity(request.path);
+      // A file not seen as it is now is hashed after the response (finishStoring), not before.
+      const digest = cache.knownDigest(request.path);
+      const key = digest === undefined ? undefined : cache.key(hash, request.path, digest);
+      const hit = key === undefined ? undefined : cache.lookup(key);
+      const keyAfterwards = () => {
+        const current = cache.weightsDigest(request.path, identity);
+        return current === undefined ? undefined : cache.key(hash, request.path, current);
+      };
+      return { hit, key, keyAfterwards, digestMs: performance.now() - start };
+    } catch {
+      // An unreadable weights file: reading it for the compile reports why.
+      return undefined;
+    }
+  }
+
+  /** A session on a stored optimized model; undefined (and the entry dropped) when it cannot be created, so the model is compiled again. */
+  private async createFromDisk(hit: CacheHit, key: string, choice: EpChoice, threads: number) {
+    const start = performance.now();
+    try {
+      const created = await this.createSession({ model: hit.modelPath }, choice, threads);
+      if (created.selected === 'cpu') return { ...created, sessionMs: performance.now() - start };
+      await created.session.release();
+    } catch {
+      // Fall through: compiled again, and stored again.
+    }
+    this.modelCache!.remove(key);
+    return undefined;
   }
 
   /**
@@ -191,6 +289,7 @@ export class SessionCache {
   }
 
   async dispose(): Promise<void> {
+    this.finishStoring();
     for (const entry of this.entries.values()) await entry.session.release();
     this.entries.clear();
     rmSync(this.profileFolder, { recursive: true, force: true });
@@ -203,7 +302,7 @@ export class SessionCache {
   private async readModel(network: Network, path: string) {
     const start = performance.now();
     const exported = await readExportedModel(path, network);
-    return { maxBatch: undefined, ...exported, weightsMs: performance.now() - start, compileMs: 0, cam: undefined };
+    return { maxBatch: undefined, ...exported, buffer: undefined, weightsMs: performance.now() - start, compileMs: 0, cam: undefined };
   }
 
   /**
@@ -227,13 +326,15 @@ export class SessionCache {
       const proto = buildModel(network, loaded.tensors, metadata, { exposeInputOf: head?.pool, consumeWeights: true });
       graph = graphNodes(proto.graph.node);
       featuresOutput = proto.graph.output[1]?.name;
-      bytes = encodeModel(proto);
+      // The weights read from a file stay where they were read (and folded): the model refers to them.
+      bytes = encodeModel(proto, loaded.buffer && { location: WEIGHTS_LOCATION, buffer: loaded.buffer });
     } catch (error) {
       if (error instanceof CompileError) throw new EngineError('compile', error.message);
       throw error;
     }
-    const cam = head && featuresOutput ? { head, weight: loaded.tensors.get(head.weightKey)!, output: featuresOutput } : undefined;
-    return { bytes, graph, cam, maxBatch: undefined, weights: summaryOf(loaded), precision: 'fp32' as const, weightsMs, compileMs: performance.now() - start };
+    // A copy: a view would keep the whole buffer the weights were read into alive with the session.
+    const cam = head && featuresOutput ? { head, weight: loaded.tensors.get(head.weightKey)!.slice(), output: featuresOutput } : undefined;
+    return { bytes, buffer: loaded.buffer, graph, cam, maxBatch: undefined, weights: summaryOf(loaded), precision: 'fp32' as const, weightsMs, compileMs: performance.now() - start };
   }
 
   private async loadWeights(network: Network, request: WeightsRequest): Promise<LoadedWeights> {
@@ -246,28 +347,38 @@ export class SessionCache {
     }
   }
 
-  private async createSession(model: Uint8Array, choice: EpChoice, threads: number) {
-    const facts = { platform: process.platform, cudaPresent: cudaPresent(), gpuDevicePresent: process.platform === 'linux' && linuxGpuDevicePresent() };
-    const { eps, skipped } = candidateEps(choice, facts);
+  private facts() {
+    return { platform: process.platform, cudaPresent: cudaPresent(), gpuDevicePresent: process.platform === 'linux' && linuxGpuDevicePresent() };
+  }
+
+  private async createSession(source: SessionSource, choice: EpChoice, threads: number) {
+    const { eps, skipped } = candidateEps(choice, this.facts());
     const attempts: EpAttempt[] = [...skipped];
     for (const ep of eps) {
-      const profilePrefix = join(this.profileFolder, `s${Date.now()}-${Math.random().toString(36).slice(2)}`);
-      const start = performance.now();
-      try {
-        const session = await ort.InferenceSession.create(model, {
+      // A model that cannot be saved (a full disk) still gets its session, unsaved.
+      for (const store of ep === 'cpu' && source.store ? [source.store, undefined] : [undefined]) {
+        const profilePrefix = join(this.profileFolder, `s${Date.now()}-${Math.random().toString(36).slice(2)}`);
+        const options: ort.InferenceSession.SessionOptions = {
           executionProviders: [ep],
           graphOptimizationLevel: 'all',
           enableProfiling: true,
           profileFilePrefix: profilePrefix,
           logSeverityLevel: 3,
           ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+          ...(source.externalData ? { externalData: source.externalData } : {}),
+          ...(store ? { optimizedModelFilePath: store.sessionOptions.optimizedModelFilePath } : {}),
           // No busy-waiting between ops: the worker shares the machine with the editor.
-          extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-        });
-        attempts.push({ ep, ok: true, ms: performance.now() - start });
-        return { session, selected: ep as EpName, attempts, profilePrefix };
-      } catch (error) {
-        attempts.push({ ep, ok: false, error: shortenEpError(String((error as Error).message ?? error)), ms: performance.now() - start });
+          extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' }, ...store?.sessionOptions.extra.session } },
+        };
+        const start = performance.now();
+        try {
+          const session = typeof source.model === 'string' ? await ort.InferenceSession.create(source.model, options) : await ort.InferenceSession.create(source.model, options);
+          attempts.push({ ep, ok: true, ms: performance.now() - start });
+          return { session, selected: ep as EpName, attempts, profilePrefix, storedModel: store !== undefined };
+        } catch (error) {
+          if (store) continue;
+          attempts.push({ ep, ok: false, error: shortenEpError(String((error as Error).message ?? error)), ms: performance.now() - start });
+        }
       }
     }
     const last = attempts[attempts.length - 1]!;

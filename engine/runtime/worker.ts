@@ -137,6 +137,7 @@ export class Worker {
       }
     } finally {
       this.cancelled.delete(request.id);
+      this.cache.finishStoring();
     }
   }
 

@@ -6,7 +6,9 @@
 //     the worker's session options, rounds alternating which goes first; also ours with --keep-bn;
 //   - the logits of ours (folded and not) against torch's export in onnxruntime;
 //   - cold first inference: a fresh worker (dist/worker.js), the weights read from the safetensors
-//     file, a 500×375 JPEG → top-5; beside it, a fresh process loading torch's export and running it;
+//     file, a 500×375 JPEG → top-5: the first ever (an empty model cache), cached (the optimized model
+//     the first stored), and without the model cache, with the phases of each; beside them, a fresh
+//     process loading torch's export and running it; the cold sessions' logits against the others;
 //   - warm end to end through the worker (the same JPEG) against its model run, the overhead split by
 //     phase (warm.mjs, which measures the same alone with random weights).
 import { execFileSync } from 'node:child_process';
@@ -124,25 +126,50 @@ try {
   const pixels = Buffer.alloc(500 * 375 * 3).map((_, i) => (i * 7919) % 251);
   await sharp(pixels, { raw: { width: 500, height: 375, channels: 3 } }).jpeg({ quality: 90 }).toFile(image);
   const request = { network, weights: { kind: 'file', path: weightsFile }, ep: 'cpu', threads: THREADS, inputs: [{ kind: 'image', path: image }] };
-  const newClient = () => new InferenceClient({ workerPath: join(root, 'dist/worker.js'), execArgv: [] });
+  const tensorRequest = { ...request, inputs: [{ kind: 'tensor', label: 'sin', data: input.data, dims: input.dims }] };
+  const newClient = (modelCache = false) => new InferenceClient({ workerPath: join(root, 'dist/worker.js'), execArgv: [], modelCache });
 
-  const cold = [];
+  // Three cold starts per round, each in a fresh worker: the first ever (an empty model cache, which
+  // it fills), the same again with the optimized model in the cache, and one with no cache at all;
+  // then a fresh process loading torch's export and running a tensor.
+  const kinds = { first: 'first ever (stores the optimized model)', cached: 'cached (optimized model from the cache)', none: 'without the model cache' };
+  const cold = { first: [], cached: [], none: [] };
+  const phases = { first: [], cached: [], none: [] };
+  const coldLogits = {};
   const torchCold = [];
-  let last;
   for (let round = 0; round < ROUNDS; round++) {
-    const client = newClient();
-    const t = performance.now();
-    last = await client.infer(request);
-    cold.push(performance.now() - t);
-    await client.dispose();
+    const cache = mkdtempSync(join(scratch, 'model-cache-'));
+    for (const which of ['first', 'cached', 'none']) {
+      const client = newClient(which === 'none' ? false : cache);
+      const t = performance.now();
+      const result = await client.infer(request);
+      cold[which].push(performance.now() - t);
+      phases[which].push({ ...result.session, runMs: result.results[0].timings.runMs });
+      // The logits of the session the cold start made, on the tensor the other models ran.
+      if (round === 0) coldLogits[which] = (await client.infer(tensorRequest)).results[0].logits;
+      await client.dispose();
+    }
+    rmSync(cache, { recursive: true, force: true });
     const options = JSON.stringify(sessionOptions);
     torchCold.push(Number(execFileSync(process.execPath, ['-e', coldTorchScript, torchFile, options], { encoding: 'utf8', cwd: root }).trim()));
   }
-  const s = last.session;
+  const torchMs = median(torchCold);
+  console.log(`cold first inference (fresh worker, safetensors → top-5 of a 500×375 JPEG; medians of ${ROUNDS} rounds; goal ≤ 1000 ms):`);
+  for (const which of ['first', 'cached', 'none']) {
+    const p = phases[which];
+    const phase = (name) => ms(median(p.map((x) => x[name])));
+    console.log(
+      `  ${kinds[which]}: ${ms(median(cold[which]))}, ${(median(cold[which]) / torchMs).toFixed(2)}× torch's (weights ${phase('weightsMs')}, ` +
+        `compile ${phase('compileMs')}, session ${phase('sessionMs')}, first run ${phase('runMs')}; model cache: ${p.map((x) => x.modelCache ?? '-').join(' ')})`,
+    );
+  }
+  console.log(`  a fresh process loading torch's export and running a tensor: ${ms(torchMs)}`);
+  const same = (a, b) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
   console.log(
-    `cold first inference (fresh worker, safetensors → top-5 of a 500×375 JPEG): ${ms(median(cold))} (goal ≤ 1000 ms; last: weights ${ms(s.weightsMs)}, ` +
-      `compile ${ms(s.compileMs)}, session ${ms(s.sessionMs)}, first run ${ms(last.results[0].timings.runMs)}); ` +
-      `a fresh process loading torch's export and running a tensor: ${ms(median(torchCold))}; ratio ${(median(cold) / median(torchCold)).toFixed(2)}×`,
+    `  logits of the cold sessions: first ever vs torch's export ${relativeError(coldLogits.first, logits.torch).toExponential(1)}; ` +
+      `first ever vs in-process folded ${same(coldLogits.first, logits.folded) ? 'identical' : relativeError(coldLogits.first, logits.folded).toExponential(1)}; ` +
+      `cached vs first ever ${same(coldLogits.cached, coldLogits.first) ? 'identical' : relativeError(coldLogits.cached, coldLogits.first).toExponential(1)}; ` +
+      `without the cache vs first ever ${same(coldLogits.none, coldLogits.first) ? 'identical' : relativeError(coldLogits.none, coldLogits.first).toExponential(1)}`,
   );
 
   const client = newClient();

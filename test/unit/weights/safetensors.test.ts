@@ -60,3 +60,29 @@ test('reading an integer tensor as float32 is refused', async () => {
   }
 });
 
+
+test('several tensors read at once share one buffer and equal those read one by one', async () => {
+  // F32 tensors, one of them placed 2 bytes past alignment by an F16 tensor before it, and F16 and BF16 ones.
+  const f16 = new Uint16Array([0x3c00, 0xc000, 0x7c00]); // 1, -2, inf
+  const bf16 = new Uint16Array([0x3f80]); // 1
+  const a = new Float32Array([1, 2, 3, 4]);
+  const b = new Float32Array([-0.5, 0.25]);
+  const bytes = Buffer.concat([a, f16, b, bf16].map((x) => new Uint8Array(x.buffer)));
+  const header = {
+    a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
+    h: { dtype: 'F16', shape: [3], data_offsets: [16, 22] },
+    b: { dtype: 'F32', shape: [2], data_offsets: [22, 30] },
+    g: { dtype: 'BF16', shape: [1], data_offsets: [30, 32] },
+  };
+  const st = await SafetensorsFile.open(writeSafetensors(path(), header, bytes));
+  try {
+    const { values, buffer } = await st.readFloat32Many(['a', 'h', 'b', 'g']);
+    for (const key of ['a', 'h', 'b', 'g']) assert.deepEqual([...values.get(key)!], [...(await st.readFloat32(key))], key);
+    assert.equal(values.get('a')!.buffer, buffer, 'an aligned F32 tensor is a view of the one buffer');
+    assert.notEqual(values.get('b')!.buffer, buffer, 'a misaligned one is copied');
+    assert.notEqual(values.get('h')!.buffer, buffer, 'F16 is converted');
+    assert.deepEqual((await st.readFloat32Many([])).values.size, 0);
+  } finally {
+    await st.close();
+  }
+});
