@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { preludeScheme, type InitializationOptions } from '../contracts/server';
+import { preludeScheme, serverNodeFlags, type InitializationOptions } from '../contracts/server';
 
 /** More deaths than this within `crashWindowMs` and the client stops restarting the server. */
 const maxRestarts = 4;
@@ -12,8 +12,8 @@ const crashWindowMs = 3 * 60 * 1000;
 export function createClient(context: vscode.ExtensionContext): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeFlags } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...serverNodeFlags, '--nolazy', '--inspect=6019'] } },
   };
   const crashes: number[] = [];
   let toldRestart = false;

@@ -11,6 +11,7 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
+import { serverNodeFlags } from '../../contracts/server';
 
 export const repoRoot = join(__dirname, '../..');
 
@@ -55,7 +56,7 @@ export class TestServer {
   }
 
   static async start(options: ServerOptions = {}, command: string[] = ['--import', 'tsx', join(repoRoot, 'language/server/main.ts')]): Promise<TestServer> {
-    const child = spawn(process.execPath, [...command, '--stdio'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...serverNodeFlags, ...command, '--stdio'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
     const server = new TestServer(child, options);
     const initialized = await server.connection.sendRequest<{ capabilities: { semanticTokensProvider?: { legend: TestServer['semanticLegend'] } } }>('initialize', {
       processId: process.pid,

@@ -3,8 +3,18 @@
 // 100,000 layers. Prints medians and how time grows with the layers; no pass/fail. The reference,
 // measured in the same run: JSON.parse of the 10,000 layers written as JSON (the engine's own parser
 // building a tree of the same size), so a loaded or slower machine shows in both.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadBundled, median as medianOf } from '../measure.mjs';
+
+// Under the language server's own node flags (contracts/server.ts): the young generation's size decides
+// how much of a large file's analysis is garbage collection.
+const { serverNodeFlags } = await loadBundled("export { serverNodeFlags } from './contracts/server';");
+if (!serverNodeFlags.every((flag) => process.execArgv.includes(flag))) {
+  const child = spawnSync(process.execPath, [...serverNodeFlags, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
+console.log(`node flags as the language server runs: ${serverNodeFlags.join(' ')}`);
 
 // Measured as it ships: bundled by esbuild like dist/server.js (tsx's per-module transform is slower).
 const { analyze } = await loadBundled("export { analyze } from './language/core/analysis';");
