@@ -28,6 +28,8 @@ const STALE_TEMP_MS = 3600_000;
 export const MODEL_FILE = 'model.onnx';
 export const WEIGHTS_FILE = 'weights.bin';
 const MANIFEST_FILE = 'entry.json';
+/** A class-map variant's classifier weight ([classes, channels] float32), which the session does not give back. */
+const CAM_WEIGHT_FILE = 'cam-weight.bin';
 const INDEX_FOLDER = 'digests';
 const TEMP_PREFIX = 'tmp-';
 
@@ -35,10 +37,14 @@ const TEMP_PREFIX = 'tmp-';
 export interface CachedModelInfo {
   weights: WeightsSummary;
   graph: GraphNode[];
+  /** A class-map variant: the output holding the feature map. */
+  cam?: { output: string };
 }
 
 export interface CacheHit extends CachedModelInfo {
   modelPath: string;
+  /** With `cam`: the classifier's weight as stored. */
+  camWeight?: Float32Array;
 }
 
 /** Where onnxruntime writes an optimized model being stored; `commit` publishes it under its key. */
@@ -165,8 +171,9 @@ export class ModelCache {
     return join(this.root, INDEX_FOLDER, `${sha256(absolutePath)}.json`);
   }
 
-  key(networkHash: string, weightsPath: string, digest: string): string {
-    return sha256(JSON.stringify([FORMAT, this.machine, networkHash, digest, basename(weightsPath)]));
+  /** `variant` names a model compiled with more than the network ('cam': the feature map as a second output). */
+  key(networkHash: string, weightsPath: string, digest: string, variant = ''): string {
+    return sha256(JSON.stringify([FORMAT, this.machine, networkHash, digest, basename(weightsPath), ...(variant ? [variant] : [])]));
   }
 
   lookup(key: string): CacheHit | undefined {
@@ -176,8 +183,13 @@ export class ModelCache {
       const now = new Date();
       // The manifest's modification time orders entries by last use.
       utimesSync(join(folder, MANIFEST_FILE), now, now);
-      return { ...info, modelPath: join(folder, MODEL_FILE) };
+      if (!info.cam) return { ...info, modelPath: join(folder, MODEL_FILE) };
+      const bytes = readFileSync(join(folder, CAM_WEIGHT_FILE));
+      const camWeight = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength - (bytes.byteLength % 4)));
+      return { ...info, modelPath: join(folder, MODEL_FILE), camWeight };
     } catch {
+      // No entry, or a damaged one (published entries are whole: renamed into place), which goes.
+      removeQuietly(folder);
       return undefined;
     }
   }
@@ -207,8 +219,9 @@ export class ModelCache {
   }
 
   /** Publishes a stored model under its key (another process may have published it first) and drops the least recently used entries beyond the bound. */
-  commit(pending: PendingEntry, key: string, info: CachedModelInfo): void {
+  commit(pending: PendingEntry, key: string, info: CachedModelInfo, camWeight?: Float32Array): void {
     try {
+      if (info.cam) writeFileSync(join(pending.folder, CAM_WEIGHT_FILE), new Uint8Array(camWeight!.buffer, camWeight!.byteOffset, camWeight!.byteLength));
       writeFileSync(join(pending.folder, MANIFEST_FILE), JSON.stringify(info));
       renameSync(pending.folder, join(this.root, key));
     } catch {

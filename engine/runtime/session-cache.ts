@@ -173,12 +173,18 @@ export class SessionCache {
     }
 
     const stored = this.fromDisk(hash, weightsRequest, choice, variant, head);
+    if (stored?.hit?.cam && stored.hit.camWeight?.length !== (head?.classes ?? 0) * (head?.channels ?? 0)) {
+      // A classifier weight cut short: compiled and stored again.
+      this.modelCache!.remove(stored.key!);
+      stored.hit = undefined;
+    }
     const fromDisk = stored?.hit && (await this.createFromDisk(stored.hit, stored.key!, choice, threads));
     if (stored?.hit && fromDisk) {
       const { session, attempts, profilePrefix, sessionMs } = fromDisk;
       const { weights, graph } = stored.hit;
       const ep = { requested: choice, selected: 'cpu' as const, nodesByEp: {}, ran: 'cpu' as const, attempts };
-      const entry: CachedSession = { key, session, ep, weights, precision: 'fp32', profilePrefix, graph };
+      const cam = head && stored.hit.cam ? { head, weight: stored.hit.camWeight!, output: stored.hit.cam.output } : undefined;
+      const entry: CachedSession = { key, session, ep, weights, precision: 'fp32', profilePrefix, graph, ...(cam ? { cam } : {}) };
       return this.keep(entry, variant, { cached: false, weightsMs: stored.digestMs, compileMs: 0, sessionMs, modelCache: 'hit' });
     }
 
@@ -194,7 +200,7 @@ export class SessionCache {
       // Published under the key of the file as it is then; a file written since the compile read it is not stored.
       this.storing.push(() => {
         const key = stored.keyAfterwards();
-        if (key) this.modelCache!.commit(pending, key, { weights, graph });
+        if (key) this.modelCache!.commit(pending, key, { weights, graph, ...(cam ? { cam: { output: cam.output } } : {}) }, cam?.weight);
         else this.modelCache!.discard(pending);
       });
     } else if (pending) this.modelCache!.discard(pending);
@@ -224,22 +230,23 @@ export class SessionCache {
 
   /**
    * The disk cache's key for this request, and its entry when there is one: only for a weights file,
-   * the plain network (no class-map output, not profiled) and the CPU EP tried first.
+   * the network with or without its class-map output (not profiled), and the CPU EP tried first.
    */
   private fromDisk(hash: string, request: WeightsRequest, choice: EpChoice, variant: SessionVariant, head: CamHead | undefined) {
     const cache = this.modelCache;
-    if (!cache || request.kind !== 'file' || head || variant.profile) return undefined;
+    if (!cache || request.kind !== 'file' || variant.profile) return undefined;
+    const kind = head ? 'cam' : '';
     if (candidateEps(choice, this.facts()).eps[0] !== 'cpu') return undefined;
     const start = performance.now();
     try {
       const identity = cache.identity(request.path);
       // A file not seen as it is now is hashed after the response (finishStoring), not before.
       const digest = cache.knownDigest(request.path);
-      const key = digest === undefined ? undefined : cache.key(hash, request.path, digest);
+      const key = digest === undefined ? undefined : cache.key(hash, request.path, digest, kind);
       const hit = key === undefined ? undefined : cache.lookup(key);
       const keyAfterwards = () => {
         const current = cache.weightsDigest(request.path, identity);
-        return current === undefined ? undefined : cache.key(hash, request.path, current);
+        return current === undefined ? undefined : cache.key(hash, request.path, current, kind);
       };
       return { hit, key, keyAfterwards, digestMs: performance.now() - start };
     } catch {

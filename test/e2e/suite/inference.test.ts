@@ -64,7 +64,7 @@ interface CliInfer {
 }
 
 /** A JSON value's keys and kinds of values, without the values: the format. */
-/** The JSON's keys and value types; `session.modelCache` is left out: whether the disk cache was used depends on what ran before (and the editor's explained runs compile a variant it does not cache). */
+/** The JSON's keys and value types; `session.modelCache` is left out: whether the disk cache was used depends on what ran before. */
 function shape(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(shape);
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'modelCache').map(([key, v]) => [key, shape(v)]));

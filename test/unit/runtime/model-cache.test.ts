@@ -150,3 +150,44 @@ test('a session from the stored model gives the logits of the one that stored it
   assert.equal(changed.timings.modelCache, 'stored');
   assert.notDeepEqual(changed.logits, first.logits);
 });
+
+test('a class-map session is stored as its own entry: from the cache it gives the same logits, feature map and classifier weight', async () => {
+  const network = exampleNetwork('fashion_resnet20');
+  const weightsPath = join(fresh('weights'), 'resnet20.safetensors');
+  copyFileSync(FASHION_WEIGHTS, weightsPath);
+  const cache = new ModelCache(fresh('root'), 'test');
+  const input = new ort.Tensor('float32', new Float32Array(784).map((_, i) => Math.sin(i)), [1, 1, 28, 28]);
+  const fromFreshWorker = async (cam: boolean) => {
+    const sessions = new SessionCache(2, cache);
+    try {
+      const { entry, timings } = await sessions.get(network, { kind: 'file', path: weightsPath }, 'cpu', 2, { cam });
+      const outputs = await entry.session.run({ [INPUT_NAME]: input });
+      const features = entry.cam ? [...(outputs[entry.cam.output]!.data as Float32Array)] : undefined;
+      return { logits: [...(outputs[OUTPUT_NAME]!.data as Float32Array)], features, weight: entry.cam && [...entry.cam.weight], head: entry.cam?.head.weightKey, timings };
+    } finally {
+      await sessions.dispose();
+    }
+  };
+  const plain = await fromFreshWorker(false);
+  const first = await fromFreshWorker(true);
+  assert.equal(first.timings.modelCache, 'stored', 'the class-map variant is not the plain entry');
+  assert.equal(first.head, 'fc.weight');
+  assert.equal(first.weight!.length, 10 * 64);
+  const second = await fromFreshWorker(true);
+  assert.equal(second.timings.modelCache, 'hit');
+  assert.deepEqual(second.logits, first.logits);
+  assert.deepEqual(second.features, first.features);
+  assert.deepEqual(second.weight, first.weight);
+  assert.deepEqual(first.logits, plain.logits);
+  assert.equal((await fromFreshWorker(false)).timings.modelCache, 'hit');
+
+  // A classifier weight cut short, or gone: compiled and stored again, never a map from a partial weight.
+  for (const damage of [(path: string) => writeFileSync(path, readFileSync(path).subarray(0, 100)), (path: string) => rmSync(path)]) {
+    const entries = readdirSync(cache.root).filter((n) => existsSync(join(cache.root, n, 'cam-weight.bin')));
+    assert.equal(entries.length, 1);
+    damage(join(cache.root, entries[0]!, 'cam-weight.bin'));
+    const again = await fromFreshWorker(true);
+    assert.equal(again.timings.modelCache, 'stored');
+    assert.deepEqual(again.weight, first.weight);
+  }
+});
