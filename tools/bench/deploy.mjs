@@ -23,14 +23,11 @@ import { walkImages } from '../../engine/runtime/dataset.ts';
 import { networkPreprocess } from '../../engine/runtime/network-preprocess.ts';
 import { preprocessImageFile } from '../../engine/runtime/preprocess.ts';
 import { FASHION_MNIST, writeFashionMnist } from '../../test/unit/deploy/fashion-mnist.ts';
+import { numberArgument } from './arguments.mjs';
 
-const argument = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const RUNS = argument('--runs', 30);
-const THREADS = argument('--threads', 2);
-const IMAGES = argument('--images', 10000);
+const RUNS = numberArgument('--runs', 30);
+const THREADS = numberArgument('--threads', 2);
+const IMAGES = numberArgument('--images', 10000);
 const root = new URL('../../', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-bench-deploy-'));
 

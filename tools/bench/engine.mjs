@@ -14,13 +14,10 @@ import * as ort from 'onnxruntime-node';
 import { analyze } from '../../language/core/analysis.ts';
 import { compileToOnnx } from '../../engine/onnx/build.ts';
 import { randomWeights } from '../../engine/onnx/random-weights.ts';
+import { numberArgument } from './arguments.mjs';
 
-const argument = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const RUNS = argument('--runs', 30);
-const THREADS = argument('--threads', 2);
+const RUNS = numberArgument('--runs', 30);
+const THREADS = numberArgument('--threads', 2);
 const PYTHON = '/usr/bin/python3';
 const root = new URL('../../', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-bench-'));

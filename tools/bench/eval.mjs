@@ -13,16 +13,13 @@ import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { analyze } from '../../language/core/analysis.ts';
 import { exportPytorch } from '../../engine/torch/export.ts';
+import { numberArgument } from './arguments.mjs';
 
-const argument = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const IMAGES = argument('--images', 1000);
-const ROUNDS = argument('--rounds', 3);
-const BATCH = argument('--batch', 32);
+const IMAGES = numberArgument('--images', 1000);
+const ROUNDS = numberArgument('--rounds', 3);
+const BATCH = numberArgument('--batch', 32);
 // onnxruntime's default: one intra-op thread per core; torch gets as many.
-const THREADS = argument('--threads', availableParallelism());
+const THREADS = numberArgument('--threads', availableParallelism());
 const PYTHON = '/usr/bin/python3';
 const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 const root = new URL('../../', import.meta.url).pathname;

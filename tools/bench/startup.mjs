@@ -23,14 +23,11 @@ import { loadStateDict } from '../../engine/onnx/state-dict.ts';
 import { InferenceClient } from '../../engine/runtime/client.ts';
 import { relativeError } from './logits.mjs';
 import { describeWarm, measureWarm } from './warm.mjs';
+import { numberArgument } from './arguments.mjs';
 
-const argument = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const ROUNDS = argument('--rounds', 5);
-const WARM = argument('--warm', 20);
-const THREADS = argument('--threads', availableParallelism());
+const ROUNDS = numberArgument('--rounds', 5);
+const WARM = numberArgument('--warm', 20);
+const THREADS = numberArgument('--threads', availableParallelism());
 const PYTHON = '/usr/bin/python3';
 const root = new URL('../../', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-bench-startup-'));

@@ -10,6 +10,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
+import { numberArgument } from './arguments.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -57,13 +58,9 @@ export function describeWarm(m) {
 }
 
 async function main() {
-  const argument = (name, fallback) => {
-    const i = process.argv.indexOf(name);
-    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  };
-  const rounds = argument('--rounds', 3);
-  const warm = argument('--warm', 20);
-  const threads = argument('--threads', availableParallelism());
+  const rounds = numberArgument('--rounds', 3);
+  const warm = numberArgument('--warm', 20);
+  const threads = numberArgument('--threads', availableParallelism());
   const { analyze } = await import('../../language/core/analysis.ts');
   const { InferenceClient } = await import('../../engine/runtime/client.ts');
   const source = readFileSync(join(root, 'examples/resnet50.resnet'), 'utf8');
