@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import sharp, { type Sharp } from 'sharp';
 import { listDataset } from '../../../engine/runtime/dataset';
 import { decodeImage } from '../../../engine/runtime/decode';
-import { IMAGE_EXTENSIONS, IMAGE_FORMAT_NAMES, IMAGE_FORMATS, imageGlob } from '../../../engine/runtime/image-formats';
+import { CLIP_FILE_EXTENSIONS, IMAGE_EXTENSIONS, IMAGE_FORMAT_NAMES, IMAGE_FORMATS, imageGlob } from '../../../engine/runtime/image-formats';
 import { repoRoot } from '../examples';
 
 const folder = mkdtempSync(join(tmpdir(), 'resnet-studio-formats-'));
@@ -61,12 +61,12 @@ test('a labelled folder lists the files of the listed formats, in any case, and 
   assert.deepEqual(dataset.samples.map((s) => s.path.slice(flat.length + 1)).sort(), names.slice(0, IMAGE_EXTENSIONS.length).sort());
 });
 
-test("the extension's explorer menu and image picker offer the listed extensions", () => {
+test("the extension's explorer menu offers the listed image and clip extensions, the image picker the images", () => {
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
   const when: string = manifest.contributes.menus['explorer/context'].find((m: { command: string }) => m.command === 'resnetStudio.runInferenceOnImage').when;
   const [, source, flags] = /resourceExtname =~ \/(.*)\/(\w*)$/.exec(when)!;
   const menu = new RegExp(source!, flags);
-  for (const extension of IMAGE_EXTENSIONS) assert.ok(menu.test(extension) && menu.test(extension.toUpperCase()), `${extension} in ${when}`);
+  for (const extension of [...IMAGE_EXTENSIONS, ...CLIP_FILE_EXTENSIONS]) assert.ok(menu.test(extension) && menu.test(extension.toUpperCase()), `${extension} in ${when}`);
   for (const other of ['.ppm', '.svg', '.heic', '.png.txt']) assert.ok(!menu.test(other), `${other} not in ${when}`);
   const glob = imageGlob();
   for (const extension of IMAGE_EXTENSIONS) {
