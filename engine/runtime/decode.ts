@@ -17,9 +17,10 @@
 // - Animated GIF/WebP: the first frame, like Image.open.
 // - BMP, which sharp cannot read, is decoded by bmp.ts as Pillow does.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { extname } from 'node:path';
 import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
 import { BmpError, decodeBmp, isBmp, readBmpHeader } from './bmp';
-import { IMAGE_FORMAT_NAMES, IMAGE_FORMATS } from './image-formats';
+import { IMAGE_FORMAT_NAMES, IMAGE_FORMATS, VIDEO_EXTENSIONS } from './image-formats';
 import type { PixelImage } from './resample';
 
 /** Largest image decoded, in pixels (width × height as declared by the file header). */
@@ -317,7 +318,8 @@ function describeSharpError(label: string, bytes: Uint8Array, error: unknown, fo
   if (/unsupported image format/i.test(reason)) {
     const text = printablePrefix(bytes);
     const looksLike = text ? `; it starts with the text "${text}"` : '';
-    return `${label} is not an image in a supported format (${IMAGE_FORMAT_NAMES})${looksLike}`;
+    const video = VIDEO_EXTENSIONS.includes(extname(label).toLowerCase()) ? ': a video is a clip, for a network with a C×T×H×W input' : '';
+    return `${label} is not an image in a supported format (${IMAGE_FORMAT_NAMES})${video}${looksLike}`;
   }
   if (/premature end|truncated|unexpected end|short read|not enough data/i.test(reason)) {
     return `${label} is truncated: the image data ends early (${reason.trim()})`;

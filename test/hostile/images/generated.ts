@@ -112,6 +112,11 @@ export const generated: Record<string, Generator> = {
     ext: '.jpg',
     make: async () => withJpegSize(await jpeg(), 65_000, 65_000),
   },
+  'video-file': {
+    description: 'an MP4 (its ftyp box) given to a network of images: a video is a clip, for a 3-D network',
+    ext: '.mp4',
+    make: async () => Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2')]),
+  },
   'tiff-bomb': { description: 'a TIFF whose header declares 100000×100000 pixels, in 138 bytes', ext: '.tif', make: () => declaredTiff(100_000, 100_000) },
   'tiff-small': { description: 'the same hand-made TIFF declaring 4×4 (the control for tiff-bomb: it runs)', ext: '.tif', make: () => declaredTiff(4, 4) },
   'jpeg-truncated': { description: 'the boot as a JPEG cut in half', ext: '.jpg', make: async () => (await jpeg()).subarray(0, Math.floor((await jpeg()).length / 2)) },
