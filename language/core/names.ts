@@ -6,7 +6,7 @@ import { blockStatements, builtinNames, networkStatements, preprocessPresets, pr
 import { closest, didYouMean, problem } from './diagnostics';
 import type { Diagnostic, Fix } from './model';
 import { isLayerOp, layerOps, ops } from './ops';
-import { calleesIn, namesIn, type Argument, type BlockDeclaration, type CallStatement, type Declaration, type Expression, type Identifier, type Span, type Statement } from './syntax';
+import { calleesIn, callsIn, namesIn, type Argument, type BlockDeclaration, type CallStatement, type Declaration, type Expression, type Identifier, type Span, type Statement } from './syntax';
 
 const networkOnly: ReadonlySet<string> = new Set(networkStatements);
 const blockOnly: ReadonlySet<string> = new Set([...blockStatements, 'add']);
@@ -45,6 +45,17 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
       const suggestion = closest(callee.text, [...layerOps, ...tensorFunctions, ...modules]);
       problems.push(problem('unknownCallee', callee.span, [callee.text, didYouMean(suggestion)], { fixes: suggestion ? [replace(callee.span, suggestion, `Change to '${suggestion}'`)] : [] }));
     }
+    // An op applied in an expression (`avgpool(x, kernel=3)`) takes the op's own parameters after its input.
+    for (const call of callsIn(e)) {
+      const signature = opSignatures.get(call.callee.text);
+      const given = new Set<string>();
+      if (!signature) continue;
+      let positional = 0;
+      for (const arg of call.args) {
+        if (arg.name) checkKeyword(arg as Argument & { name: Identifier }, call, signature, given);
+        else if (positional++ === signature.params.length + 1) problems.push(problem('tooManyArguments', arg.span, [call.callee.text, signature.params.length + 1]));
+      }
+    }
     for (const { text: name, span } of namesIn(e)) {
       if (name === 'true' || name === 'false' || known.has(name) || reported?.has(name)) continue;
       const suggestion = closest(name, known);
@@ -81,7 +92,7 @@ export function checkDeclaration(declaration: Declaration, blocks: BlockLookup, 
     }
   };
 
-  const checkKeyword = (arg: Argument & { name: Identifier }, call: CallStatement, signature: Signature, given: Set<string>) => {
+  const checkKeyword = (arg: Argument & { name: Identifier }, call: { callee: Identifier }, signature: Signature, given: Set<string>) => {
     const name = arg.name.text;
     if (!signature.params.some((p) => p.name === name)) {
       const suggestion = closest(name, signature.params.map((p) => p.name));

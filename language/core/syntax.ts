@@ -147,26 +147,29 @@ export function namesIn(e: Expression | undefined): Identifier[] {
 }
 
 /** The callees of the call expressions inside an expression, in source order. */
-export function calleesIn(e: Expression | undefined): Identifier[] {
+/** The calls in an expression (`cat(a, relu(b))`: cat's, then relu's). */
+export function callsIn(e: Expression | undefined): Extract<Expression, { kind: 'call' }>[] {
   switch (e?.kind) {
     case 'call':
-      return [e.callee, ...e.args.flatMap((a) => calleesIn(a.value))];
+      return [e, ...e.args.flatMap((a) => callsIn(a.value))];
     case 'unary':
-      return calleesIn(e.operand);
+      return callsIn(e.operand);
     case 'binary':
-      return [...calleesIn(e.left), ...calleesIn(e.right)];
+      return [...callsIn(e.left), ...callsIn(e.right)];
     case 'list':
-      return e.items.flatMap(calleesIn);
+      return e.items.flatMap(callsIn);
     case 'paren':
-      return calleesIn(e.inner);
+      return callsIn(e.inner);
     case 'index':
-      return [...calleesIn(e.target), ...calleesIn(e.index)];
+      return [...callsIn(e.target), ...callsIn(e.index)];
     case 'conditional':
-      return [...calleesIn(e.then), ...calleesIn(e.condition), ...calleesIn(e.otherwise)];
+      return [...callsIn(e.then), ...callsIn(e.condition), ...callsIn(e.otherwise)];
     default:
       return [];
   }
 }
+
+export const calleesIn = (e: Expression | undefined): Identifier[] => callsIn(e).map((call) => call.callee);
 
 /** A readable dump of the tree, for fixture baselines. */
 export function printTree(file: SourceFile): string {
