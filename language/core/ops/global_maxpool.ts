@@ -1,6 +1,6 @@
 // Global max pooling: C×H×W to C×1×1 (nn.AdaptiveMaxPool2d(1), CBAM's F.max_pool2d over the whole map).
 
-import { needsMap, type OpDefinition, type RuleProblem } from './op';
+import { needsImageMap, type OpDefinition, type RuleProblem } from './op';
 
 export const global_maxpool: OpDefinition<'global_maxpool'> = {
   doc: 'Global max pooling to C×1×1.',
@@ -8,7 +8,7 @@ export const global_maxpool: OpDefinition<'global_maxpool'> = {
   hasWeights: false,
   infer(input) {
     const problems: RuleProblem[] = [];
-    if (!input || !needsMap('global_maxpool', input, problems)) return { attrs: {}, problems };
+    if (!input || !needsImageMap('global_maxpool', input, problems)) return { attrs: {}, problems };
     return { attrs: {}, output: [1, input[1], 1, 1], problems };
   },
   weights: () => [],

@@ -153,6 +153,27 @@ export function needsImageMap(op: string, input: Shape, problems: RuleProblem[])
   return false;
 }
 
+/**
+ * A reduction over the channels kept as one channel: C×H×W to 1×H×W, C×T×H×W to 1×T×H×W (CBAM's
+ * ChannelPool). `onnx` is the Reduce op, `torch` the function of torch that computes it.
+ */
+export function channelReduction<Op extends 'channel_mean' | 'channel_max'>(op: Op, doc: string, onnx: string, torch: string): OpDefinition<Op> {
+  return {
+    doc,
+    params: [],
+    hasWeights: false,
+    infer(input) {
+      const problems: RuleProblem[] = [];
+      if (!input || !needsMap(op, input, problems)) return { attrs: {} as AttrsByOp[Op], problems };
+      return { attrs: {} as AttrsByOp[Op], output: [1, 1, ...input.slice(2)], problems };
+    },
+    weights: () => [],
+    macs: () => 0n,
+    lower: (emit, _layer, x, name) => emit.node(name, onnx, [x], [attr.ints('axes', [1]), attr.int('keepdims', 1)]),
+    torch: { functional: (x) => `${torch}(${x}, 1, keepdim=True)` },
+  };
+}
+
 /** The spatial axes of a map or clip, for messages: 'H, W' or 'T, H, W'. */
 export const axisNames = (rank: number) => (rank === 5 ? 'T, H, W' : 'H, W');
 

@@ -14,7 +14,7 @@ export const slice: OpDefinition<'slice'> = {
       problems.push({ kind: 'channels', args: [`slice ${attrs.start}…${attrs.end} is not inside the ${input[1]} channels.`], argument: 'end' });
       return { attrs, problems };
     }
-    return { attrs, output: [1, attrs.end - attrs.start, input[2], input[3]], problems };
+    return { attrs, output: [1, attrs.end - attrs.start, ...input.slice(2)], problems };
   },
   weights: () => [],
   macs: () => 0n,
