@@ -41,6 +41,19 @@ export class InferenceEngine implements vscode.Disposable {
     }
   }
 
+  /**
+   * Starts the worker and builds the session `request` will run on (the request without inputs),
+   * while the user is still choosing them. A failure is left for the real run to report.
+   */
+  prepare(request: EngineRequest): void {
+    this.infer({ ...request, inputs: [] }).then(
+      ({ session: s }) => {
+        if (!s.cached) this.log.info(`session built ahead of the run: weights ${s.weightsMs.toFixed(1)} ms, compile ${s.compileMs.toFixed(1)} ms, session ${s.sessionMs.toFixed(1)} ms`);
+      },
+      (error: unknown) => this.log.debug(`building the session ahead of the run: ${(error as Error).message}`),
+    );
+  }
+
   /** The running worker's process id, if any. */
   get workerPid(): number | undefined {
     return this.client?.workerPid;

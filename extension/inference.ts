@@ -121,7 +121,7 @@ class InferenceController {
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
     if (uri?.path.endsWith('.resnet')) {
       const model = await this.prepare(await vscode.workspace.openTextDocument(uri), networkName);
-      const image = model && (await pickInput(model));
+      const image = model && (await this.pickInputAndPrepare(model));
       return image && model && this.runImage(image, model);
     }
     if (uri) {
@@ -132,7 +132,7 @@ class InferenceController {
     // From the palette: the network first (a pick when ambiguous, its weights checked), then the image.
     const document = await pickModel();
     const model = document && (await this.prepare(document, networkName));
-    const image = model && (await pickInput(model));
+    const image = model && (await this.pickInputAndPrepare(model));
     return image && model && this.runImage(image, model);
   }
 
@@ -276,7 +276,7 @@ class InferenceController {
   /** The network with seeded random weights, on an image the user picks: shapes and timings without trained weights. */
   private async dryRun(document: vscode.TextDocument, network: string): Promise<ImageRunOutcome | undefined> {
     const model = await this.prepare(document, network, { kind: 'random', seed: DEFAULT_SEED });
-    const image = model && (await pickInput(model));
+    const image = model && (await this.pickInputAndPrepare(model));
     return image && model && this.runImage(image, model);
   }
 
@@ -316,6 +316,18 @@ class InferenceController {
     return inferRequest(model, paths, { ep, includeSeenImage, threads, sessionCacheSize, ...extras });
   }
 
+  /** A single-image run: its class maps, and the image as the network saw it. */
+  private imageRequest(model: DocumentModel, paths: string[]): EngineRequest {
+    const { topK, occlusionMaps } = inferenceSettings();
+    return this.request(model, paths, true, { cam: { classes: topK, occlusion: occlusionMaps } });
+  }
+
+  /** The input the user picks, while the worker builds the session that runs it. */
+  private pickInputAndPrepare(model: DocumentModel): Promise<vscode.Uri | undefined> {
+    this.engine.prepare(this.imageRequest(model, []));
+    return pickInput(model);
+  }
+
   private logResult(what: string, result: InferResult): void {
     const s = result.session;
     this.log.info(
@@ -333,11 +345,9 @@ class InferenceController {
     this.remember({ kind: 'image', target: image.toString(), model: model.document.uri.toString(), network: model.network.name });
     const imageLabel = vscode.workspace.asRelativePath(image);
     let run: InferResult;
-    const { topK, occlusionMaps } = inferenceSettings();
+    const { topK } = inferenceSettings();
     try {
-      run = await withCancellableProgress(`Running ${model.network.name} on ${imageLabel}`, (signal) =>
-        this.engine.infer(this.request(model, [image.fsPath], true, { cam: { classes: topK, occlusion: occlusionMaps } }), signal),
-      );
+      run = await withCancellableProgress(`Running ${model.network.name} on ${imageLabel}`, (signal) => this.engine.infer(this.imageRequest(model, [image.fsPath]), signal));
     } catch (error) {
       this.reportFailure(error, model);
       return undefined;

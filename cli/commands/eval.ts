@@ -92,17 +92,19 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   if (typeof options === 'string') return usageError(spec, options, io);
   const [file, folder] = parsed.args as [string, string];
   if (parsed.options.compare && !options.model) return usageError(spec, '--compare compares an exported model (--model M.onnx) with the network compiled in fp32', io);
-  const model = await loadNetwork(file, options, io);
-  if (!model) return 1;
-  const reference = parsed.options.compare ? await loadNetwork(file, { ...options, model: undefined }, io) : undefined;
-  if (parsed.options.compare && !reference) return 1;
-  const input = await loadEvaluation(model, folder);
-  if (typeof input === 'string') {
-    io.stderr(`${input}\n`);
-    return 1;
-  }
-  printWarnings(model, io);
+  // The worker starts while the network is read and the folder listed.
+  client.start();
   try {
+    const model = await loadNetwork(file, options, io);
+    if (!model) return 1;
+    const reference = parsed.options.compare ? await loadNetwork(file, { ...options, model: undefined }, io) : undefined;
+    if (parsed.options.compare && !reference) return 1;
+    const input = await loadEvaluation(model, folder);
+    if (typeof input === 'string') {
+      io.stderr(`${input}\n`);
+      return 1;
+    }
+    printWarnings(model, io);
     const samples = input.dataset.samples;
     const total = samples.length;
     const inBatches = (what: RunnableModel, label: string) =>

@@ -127,14 +127,16 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   const problems = (await Promise.all(images.filter((image) => !folders.has(image)).map(async (image) => ({ image, why: await unreadable(image) })))).filter((p) => p.why);
   for (const { image, why } of problems) io.stderr(`${image}: cannot read the image: ${why}\n`);
   if (problems.length > 0) return 1;
-  const model = await loadNetwork(file, options, io);
-  if (!model) return 1;
-  if (model.network.input?.length !== 4 && folders.size > 0) {
-    for (const folder of folders) io.stderr(`${folder}: cannot read the image: it is a directory (a folder of frames is a clip, for a network whose input is CxTxHxW)\n`);
-    return 1;
-  }
-  printWarnings(model, io);
+  // The worker starts while the network is read and analysed.
+  client.start();
   try {
+    const model = await loadNetwork(file, options, io);
+    if (!model) return 1;
+    if (model.network.input?.length !== 4 && folders.size > 0) {
+      for (const folder of folders) io.stderr(`${folder}: cannot read the image: it is a directory (a folder of frames is a clip, for a network whose input is CxTxHxW)\n`);
+      return 1;
+    }
+    printWarnings(model, io);
     const camTarget = parsed.options.cam;
     const run = await runInference(client, model, { ep: options.ep, cam: camTarget !== undefined, profile: parsed.options.profile === true }, images, io);
     if (!run) return 1;

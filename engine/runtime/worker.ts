@@ -11,6 +11,7 @@ import { keepNetwork, type ClipInfo, type InferRequest, type InputResult, type I
 import { classActivationMap, occludedInput, occlusionMaps, occlusionPatches, type CamMaps } from './cam';
 import { topK } from './classes';
 import { layerProfile, nodeTimes, runWindows } from './profile';
+import { simdKernels } from './resample';
 import { SessionCache, type CachedSession } from './session-cache';
 
 interface PreparedInput {
@@ -329,4 +330,7 @@ if (typeof process.send === 'function' && process.env.RESNET_STUDIO_WORKER === '
   process.on('disconnect', () => {
     void worker.dispose().finally(() => process.exit(0));
   });
+  // What an image or clip needs is loaded while the worker waits (or reads weights): sharp, and the
+  // resize kernels compiled. Nothing is lost when a request comes first; it needs them too.
+  setImmediate(() => void loadPreprocess().then(() => simdKernels()));
 }
