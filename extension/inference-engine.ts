@@ -31,7 +31,7 @@ export class InferenceEngine implements vscode.Disposable {
       if (error instanceof InferenceError && error.kind === 'crash') {
         this.log.error(error.message);
         void vscode.window.showErrorMessage(
-          `ResNet Studio: the inference worker stopped unexpectedly; the next run starts a new one. ${firstLine(error.message)}`,
+          `ResNet Studio: the inference worker stopped unexpectedly; the next run starts a new one. ${error.headline}`,
         );
       }
       throw error;
@@ -87,8 +87,4 @@ export class InferenceEngine implements vscode.Disposable {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
   }
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0] ?? text;
 }

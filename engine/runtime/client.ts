@@ -26,6 +26,11 @@ export class InferenceError extends Error {
     super(message);
     this.name = 'InferenceError';
   }
+
+  /** The message's first line, for a notification (the rest, such as the worker's output, goes to the log). */
+  get headline(): string {
+    return this.message.split('\n')[0]!;
+  }
 }
 
 interface Pending {
