@@ -74,7 +74,7 @@ export interface EvalRunView {
   result?: EvaluationResult;
   /** The images of result.mistakes as webview resource URIs, in the same order; '' for a clip that is no picture (a folder of frames, a video). */
   mistakeSrcs?: string[];
-  /** The class map of each mistake's (wrong) answer over what the network saw, in the same order. */
+  /** The class map of each mistake's (wrong) answer over what the network saw (a clip's middle frame), in the same order. */
   mistakeMaps?: (PixelsView | undefined)[];
   error?: string;
 }

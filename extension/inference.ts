@@ -541,7 +541,7 @@ class InferenceController {
       },
     };
     await this.panel.show(record);
-    if (input.dataset.kind === 'image') await this.showMistakeMaps(record, model, mistakePaths);
+    await this.showMistakeMaps(record, model, mistakePaths);
     return { id: view.id, state: 'done', total: result.total, correct: result.correct, accuracy: result.accuracy, imagesPerSecond: result.imagesPerSecond, ep: run.first.ep.ran };
   }
 }

@@ -204,6 +204,12 @@ suite('inference on clips', () => {
     assert.deepEqual({ accuracy: outcome.accuracy, correct: outcome.correct, total: outcome.total }, { accuracy: reference.accuracy, correct: reference.correct, total: reference.total });
     const shown = `${(reference.accuracy! * 100).toFixed(2)}% (${reference.correct}/${reference.total})`;
     await viewShows('the view to show the accuracy on the clips', '.eval-run .accuracy', (text) => text === shown);
+    // a/ and d/ are the same frames under two classes: one of them is a mistake, shown with its class map over the middle frame.
+    assert.ok(reference.correct! < reference.total);
+    if (hasRunner()) {
+      const map = await waitFor('the class map of a mistaken clip', () => layout('.eval-run .mistake-pictures canvas'));
+      assert.ok(map.width > 20, `the mistake's map is drawn: ${JSON.stringify(map)}`);
+    }
     await screenshot('clip-evaluation');
   });
 
