@@ -4,13 +4,14 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { camOverlay } from '../engine/runtime/cam-overlay';
-import { stageTimes, type ImageResult } from '../contracts/inference-result';
+import { clipMapText, stageTimes, type ImageResult } from '../contracts/inference-result';
+import type { CamMaps } from '../engine/runtime/cam';
 
 import type { InferResult } from '../contracts/worker';
 import type { OptionSpecs } from './args';
 
 export const EXPLAIN_OPTIONS = {
-  cam: { type: 'string', value: 'PATH', help: 'write the top-1 class map over the image as the network saw it: a PNG for one image, else a folder of <image>.cam.png' },
+  cam: { type: 'string', value: 'PATH', help: 'write the top-1 class map over the image as the network saw it (a clip: its middle frame): a PNG for one image, else a folder of <image>.cam.png' },
   profile: { type: 'boolean', help: 'time each layer (a profiled session of its own, one warm-up run per image)' },
 } satisfies OptionSpecs;
 
@@ -26,20 +27,26 @@ export function overlayPaths(target: string, images: readonly string[]): string[
   });
 }
 
-/** Writes each image's top-1 overlay as a PNG; returns the paths written. */
-export async function writeOverlays(target: string, run: InferResult): Promise<string[]> {
+/** Writes each image's top-1 overlay as a PNG (a clip's over the frame its result shows); returns what was written where. */
+export async function writeOverlays(target: string, run: InferResult): Promise<{ path: string; cam: CamMaps }[]> {
   const paths = overlayPaths(target, run.results.map((r) => r.label));
   if (run.results.length > 1) await mkdir(target, { recursive: true });
   const { default: sharp } = await import('sharp');
-  const written: string[] = [];
+  const written: { path: string; cam: CamMaps }[] = [];
   for (const [i, result] of run.results.entries()) {
     const map = result.cam?.maps[0];
     if (!map || !result.seen || !result.cam) continue;
     const overlay = camOverlay(map.values, result.cam.height, result.cam.width, result.seen);
     await sharp(Buffer.from(overlay.pixels), { raw: { width: overlay.width, height: overlay.height, channels: 3 } }).png().toFile(paths[i]!);
-    written.push(paths[i]!);
+    written.push({ path: paths[i]!, cam: result.cam });
   }
   return written;
+}
+
+/** The line that says where an overlay went and what it shows. */
+export function overlayLine({ path, cam }: { path: string; cam: CamMaps }): string {
+  const frame = cam.clip ? ` ${clipMapText(cam.method, cam.clip.frame, cam.clip.frames)}` : '';
+  return `class map (${cam.method === 'occlusion' ? 'occlusion' : 'CAM'})${frame} written to ${path}`;
 }
 
 const ms = (value: number) => `${value.toFixed(3)} ms`;

@@ -2,7 +2,7 @@
 // once for both sides, in the preview's pattern (contracts/preview.ts): everything the webview sends is
 // untrusted and reaches the host only through parseResultsRequest.
 import type { EvaluationResult, InferenceResult } from './inference-result';
-import type { CamMethod } from '../engine/runtime/cam';
+import type { CamMaps, CamMethod } from '../engine/runtime/cam';
 
 /** Pixels for a canvas: uint8, HWC, base64. */
 export interface PixelsView {
@@ -18,6 +18,8 @@ export interface ClassMapsView {
   /** The map's own resolution (the feature map's, or the occlusion grid's). */
   height: number;
   width: number;
+  /** For a clip: the frame shown, of the frames taken (see CamMaps). */
+  clip?: CamMaps['clip'];
   classes: { index: number; name: string; heat: PixelsView }[];
 }
 
@@ -72,7 +74,7 @@ export interface EvalRunView {
   result?: EvaluationResult;
   /** The images of result.mistakes as webview resource URIs, in the same order; '' for a clip that is no picture (a folder of frames, a video). */
   mistakeSrcs?: string[];
-  /** The class map of each mistake's (wrong) answer over what the network saw, in the same order. */
+  /** The class map of each mistake's (wrong) answer over what the network saw (a clip's middle frame), in the same order. */
   mistakeMaps?: (PixelsView | undefined)[];
   error?: string;
 }

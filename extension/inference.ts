@@ -279,8 +279,7 @@ class InferenceController {
       ...(model.network.input?.length === 4 ? {} : { imageSrc: this.panel.asWebviewUri(image) }),
       ...(seen ? { seen: pixelsView(seen) } : {}),
       ...(seen && output.cam ? { maps: classMapsView(output.cam, seen, name) } : {}),
-      // The worker makes class maps of images only: a clip's are not missing for its head's sake.
-      ...(output.logits && !output.cam && !output.clip
+      ...(output.logits && !output.cam
         ? { mapsNote: `No class map: the head of ${model.network.name} is not global average pooling followed by a linear layer. Turn on the setting "Occlusion Maps" (ResNet Studio › Inference) to compute occlusion sensitivity instead (49 extra runs).` }
         : {}),
       ...(truth ? { trueClass: { index: truth.index, name: name(truth.index), from: truth.from } } : {}),
@@ -449,7 +448,7 @@ class InferenceController {
       },
     };
     await this.panel.show(record);
-    if (input.dataset.kind === 'image') await this.showMistakeMaps(record, model, mistakePaths);
+    await this.showMistakeMaps(record, model, mistakePaths);
     return { id: view.id, state: 'done', total: result.total, correct: result.correct, accuracy: result.accuracy, imagesPerSecond: result.imagesPerSecond, ep: run.first.ep.ran };
   }
 }

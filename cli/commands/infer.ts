@@ -12,7 +12,7 @@ import { className, clipFramesText, resultJson, type ImageResult, type RunReport
 import { formatDims } from '../../language/core/format';
 import type { InferResult, WeightsRequest } from '../../contracts/worker';
 import { where } from '../where';
-import { EXPLAIN_OPTIONS, profileLines, writeOverlays } from '../explain';
+import { EXPLAIN_OPTIONS, overlayLine, profileLines, writeOverlays } from '../explain';
 import { parseCommand, usageError } from '../args';
 import { engineOptions, engineOptionSpecs, type EngineOptions } from '../engine-options';
 import type { CliIo } from '../io';
@@ -152,7 +152,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
         ...formatEpReport(result.ep),
         sessionLine(result),
         ...result.results.flatMap((image) => [...imageLines(image), ...profileLines(image)]),
-        ...overlays.map((path) => `class map (${result.results[0]?.camMethod === 'occlusion' ? 'occlusion' : 'CAM'}) written to ${path}`),
+        ...overlays.map(overlayLine),
         ...(warning ? [warning] : []),
       ];
       io.stdout(lines.join('\n') + '\n');
