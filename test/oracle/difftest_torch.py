@@ -260,6 +260,13 @@ def evaluate(expr, values, modules, builder):
             raise StrictError(f'split of {x.shape[1]} channels into {size}: torch would make a smaller last part')
         return torch.split(x, sizes, 1)
 
+    def avgpool(x, output=1, kernel=0, stride=None, padding=0):
+        """nn.AvgPool2d/3d with a kernel, else nn.AdaptiveAvgPool2d/3d: the 3-D ones on a clip."""
+        clip = x.dim() == 5
+        if kernel:
+            return (F.avg_pool3d if clip else F.avg_pool2d)(x, kernel, stride or kernel, padding)
+        return (F.adaptive_avg_pool3d if clip else F.adaptive_avg_pool2d)(x, output)
+
     def chunk(x, n):
         if x.shape[1] % n:
             raise StrictError(f'chunk of {x.shape[1]} channels into {n}: torch would make unequal parts')
@@ -273,10 +280,10 @@ def evaluate(expr, values, modules, builder):
         'sigmoid': torch.sigmoid,
         'flatten': lambda x: torch.flatten(x, 1),
         'unflatten': lambda x: x[:, :, None, None],
-        'global_maxpool': lambda x: F.adaptive_max_pool2d(x, 1),
+        'global_maxpool': lambda x: F.adaptive_max_pool2d(x, 1),  # nn.AdaptiveMaxPool2d: 2-D, torch refuses a clip
         'channel_mean': lambda x: torch.mean(x, 1, keepdim=True),
         'channel_max': lambda x: torch.amax(x, 1, keepdim=True),
-        'avgpool': lambda x, output=1, kernel=0, stride=None, padding=0: F.avg_pool2d(x, kernel, stride or kernel, padding) if kernel else F.adaptive_avg_pool2d(x, output),
+        'avgpool': avgpool,
     }
 
     def walk(node):
@@ -286,6 +293,8 @@ def evaluate(expr, values, modules, builder):
             return values[node.id]
         if isinstance(node, ast.List):
             return [walk(item) for item in node.elts]
+        if isinstance(node, ast.Tuple):  # a per-axis argument: kernel=(1, 3, 3)
+            return tuple(walk(item) for item in node.elts)
         if isinstance(node, ast.Subscript):
             return walk(node.value)[walk(node.slice)]
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
