@@ -46,10 +46,12 @@ function ourLayers(network: Network): Map<string, LayerFacts> {
     // A name shared by weightless layers (torchvision's one reused relu) keeps the last output shape.
     layers.set(name, { shape: show(layer.outputShape), params: (seen?.params ?? 0) + Number(layer.params), macs: (seen?.macs ?? 0) + Number(layer.macs) });
   }
-  // A module applied again runs its layer again: torch's hook counts both calls' MACs on it.
+  // A module applied again runs its layers again: torch's hooks count every call's MACs on each leaf
+  // (a sequential's too, `mlp(x)` running mlp.0, mlp.1, …).
+  const once = new Map([...layers].map(([name, facts]) => [name, facts.macs]));
   for (const node of allNodes(network.children)) {
-    const layer = node.kind === 'reuse' ? layers.get(node.name) : undefined;
-    if (layer) layer.macs += Number(node.macs);
+    if (node.kind !== 'reuse') continue;
+    for (const [name, macs] of once) if (name === node.name || name.startsWith(`${node.name}.`)) layers.get(name)!.macs += macs;
   }
   return layers;
 }

@@ -359,11 +359,20 @@ class NetworkGenerator {
         bind('out', 'cat(IN, BN)');
         break;
       }
-      case 'gate':
+      case 'gate': {
         body.push(layer('squeeze', 'conv', conv(r.pick([1, s.c]), 1, { bias: true })));
-        bind('pooled', this.clip ? this.clipPooling() : r.chance(0.5) ? 'unflatten(flatten(global_maxpool(input)))' : 'avgpool(input)');
-        bind('out', 'input * sigmoid(squeeze) + input * sigmoid(pooled)');
+        const pooled = this.clip ? this.clipPooling() : r.chance(0.5) ? 'unflatten(flatten(global_maxpool(input)))' : 'avgpool(input)';
+        bind('pooled', pooled);
+        if (r.chance(0.5)) {
+          // CBAM's channel MLP, of 1×1 convs, written in place and applied again to the same pooling of relu(input).
+          const hidden = r.pick<Value>([1, 2, ...(s.c >= 2 ? ['in_channels // 2'] : [])]);
+          const items = [layer(null, 'conv', conv(hidden, 1, { bias: true })), this.activation(null), layer(null, 'conv', conv('in_channels', 1, { bias: true }))];
+          body.push({ kind: 'sequential', name: 'mlp', items });
+          bind('attention', `mlp + mlp(${pooled.replace('(input', '(relu(input)')})`);
+          bind('out', 'input * sigmoid(squeeze) + input * sigmoid(attention)');
+        } else bind('out', 'input * sigmoid(squeeze) + input * sigmoid(pooled)');
         break;
+      }
       case 'spatial': {
         bind('pooled', 'cat(channel_max(input), channel_mean(input))');
         const { kernel, padding } = window3();
@@ -441,7 +450,7 @@ class NetworkGenerator {
 
 /** Fills in the documented defaults of ops generated without arguments. */
 function complete(steps: Step[]): Step[] {
-  return steps.map((s) => (s.kind === 'layer' ? { ...s, args: { ...defaults[s.op], ...s.args } } : s));
+  return steps.map((s) => (s.kind === 'layer' ? { ...s, args: { ...defaults[s.op], ...s.args } } : s.kind === 'sequential' ? { ...s, items: complete(s.items) as LayerStep[] } : s));
 }
 
 export function generateCase(runSeed: number, index: number): Case {

@@ -165,6 +165,13 @@ class Builder:
                     module = self.layer(step['op'], args, x).eval()
                     x = module(x)
                     self.leaf(display, module)
+            elif step['kind'] == 'sequential':  # `name sequential(a, b, …)`: nn.Sequential, items name.0, name.1, …
+                module = nn.Sequential()
+                for i, item in enumerate(step['items']):
+                    inner = self.layer(item['op'], {k: value(v, env) for k, v in item['args'].items()}, x).eval()
+                    x = inner(x)
+                    module.add_module(str(i), inner)
+                    self.leaf(f'{display}.{i}', inner)
             elif step['kind'] == 'prelude':
                 module, x = self.prelude(step, x, env, display)
             else:
