@@ -1,7 +1,7 @@
 // The command line as a user runs it: exit codes, the text format, and the JSON shapes.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,26 @@ test('check: a missing file is a clear message', () => {
   const r = cli('check', join(dir, 'nope.resnet'));
   assert.equal(r.code, 1);
   assert.match(r.stderr, /nope\.resnet: no such file/);
+});
+
+test('check and summary refuse what is not a text file instead of reading it without end or flooding the output', () => {
+  const binary = join(dir, 'weights.resnet');
+  writeFileSync(binary, Buffer.from([0x08, 0x00, 0x12, 0x04, 0x6e, 0x65, 0x74, 0x00]));
+  const fifo = join(dir, 'pipe.resnet');
+  execFileSync('mkfifo', [fifo]);
+  const cases: [string, string][] = [
+    ['/dev/zero', '/dev/zero: is not a regular file (a device, pipe or socket), not a .resnet file\n'],
+    [fifo, `${fifo}: is not a regular file (a device, pipe or socket), not a .resnet file\n`],
+    [binary, `${binary}: is a binary file (it holds NUL bytes), not a .resnet file\n`],
+  ];
+  for (const [file, message] of cases) {
+    for (const command of ['check', 'summary']) {
+      const r = cli(command, file);
+      assert.equal(r.code, 1, `${command} ${file}`);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, message);
+    }
+  }
 });
 
 test('summary --json: network, input, totals and dotted torchvision names', () => {
