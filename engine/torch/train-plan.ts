@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Network } from '../../language/core/model';
 import { expectedWeights } from '../onnx/network-walk';
+import { SafetensorsFile } from '../onnx/safetensors';
 import { listDataset, type Dataset } from '../runtime/dataset';
 import { networkPreprocess } from '../runtime/network-preprocess';
 import { version } from '../../package.json';
@@ -73,6 +74,16 @@ async function listed(folder: string, what: string, classes: number, labels: rea
   return typeof own === 'string' ? `${what}: ${asNetwork}` : { dataset: own, own: true };
 }
 
+/** Why a weights file is not a readable safetensors file (train.py would stop on it with a traceback); undefined when it is. */
+async function unreadableWeights(path: string): Promise<string | undefined> {
+  try {
+    await (await SafetensorsFile.open(path)).close();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 const pairs = (dataset: Dataset) => dataset.samples.map((s): [string, number] => [resolve(s.path), s.target]);
 
 /** Checks the settings against the network and the data, and lays out the run; a string says why it cannot run. */
@@ -116,6 +127,8 @@ export async function planTraining(model: TrainModel, settings: TrainSettings): 
     if (settings.from !== undefined) return '--resume and --from exclude each other: a resumed run continues from its own weights';
     resumeState = `${withoutExtension(settings.resume)}.state.pt`;
     if (!existsSync(settings.resume)) return `--resume ${settings.resume}: no such file`;
+    const unreadable = await unreadableWeights(settings.resume);
+    if (unreadable) return `--resume: ${unreadable}`;
     if (!existsSync(resumeState)) return `--resume ${settings.resume}: ${resumeState}, the optimizer and schedule state written beside it, is missing`;
   } else if (settings.from === 'none') {
     notes.push("weights: torchvision's initialisation (--from none)");
@@ -127,6 +140,8 @@ export async function planTraining(model: TrainModel, settings: TrainSettings): 
     notes.push(`weights: torchvision's initialisation (network ${network.name} declares no weights)`);
   }
   if (init && !existsSync(init)) return `weights ${init}: no such file`;
+  const unreadableInit = init && (await unreadableWeights(init));
+  if (unreadableInit) return `${settings.from === undefined ? `network ${network.name}'s weights` : '--from'}: ${unreadableInit}`;
 
   const resumedOut = settings.resume?.endsWith('.last.safetensors') ? settings.resume.replace(/\.last\.safetensors$/, '.safetensors') : undefined;
   if (settings.resume && !settings.out && !resumedOut) return `--resume ${settings.resume}: give --out W.safetensors (its name does not end in .last.safetensors)`;

@@ -1,0 +1,44 @@
+// Planning a training run checks the weights it starts from before Python starts: a file train.py
+// could not read would otherwise end the run with a Python traceback.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, test } from 'node:test';
+import { planTraining, type TrainSettings } from '../../../engine/torch/train-plan';
+import { EXAMPLES, exampleFile, exampleNetwork } from '../onnx/example-networks';
+
+const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-train-plan-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+const model = { name: exampleFile('fashion_resnet20'), folder: dirname(exampleFile('fashion_resnet20')), network: exampleNetwork('fashion_resnet20') };
+const data = join(scratch, 'data');
+mkdirSync(data);
+for (const image of ['0000_9.png', '0001_2.png']) copyFileSync(join(EXAMPLES, 'fashion-mnist', 'images', image), join(data, image));
+const bundled = join(EXAMPLES, 'fashion-mnist', 'resnet20.safetensors');
+const settings: TrainSettings = { data, epochs: 1, batch: 2, lr: 0.1, optimizer: 'sgd', schedule: 'cosine', augment: 'none', amp: false, seed: 0, nproc: 1, torchrun: [], out: join(scratch, 'out.safetensors') };
+
+test('--from a file that is not safetensors is refused with the reader\'s reason, before Python starts', async () => {
+  const truncated = join(scratch, 'truncated.safetensors');
+  writeFileSync(truncated, readFileSync(bundled).subarray(0, 5000));
+  const onnx = join(scratch, 'model.onnx');
+  writeFileSync(onnx, Buffer.from([0x08, 0x08, 0x12, 0x0d, 0x72, 0x65, 0x73, 0x6e, 0x65, 0x74, 0x2d, 0x73, 0x74, 0x75, 0x64, 0x69, 0x6f]));
+  const cases: [string, string][] = [
+    [truncated, `--from: ${truncated}: not a valid safetensors file: the header length 10912 runs past the end of the file (5000 bytes): truncated or not safetensors`],
+    [onnx, `--from: ${onnx}: not a valid safetensors file: the header length 7958816507013761032 runs past the end of the file (17 bytes): truncated or not safetensors`],
+    [scratch, `--from: ${scratch}: not a valid safetensors file: it is a directory`],
+  ];
+  for (const [from, message] of cases) assert.equal(await planTraining(model, { ...settings, from }), message);
+  const fine = await planTraining(model, { ...settings, from: bundled });
+  assert.ok(typeof fine !== 'string', String(fine));
+  assert.equal(fine.config.init, bundled);
+});
+
+test('--resume of a file that is not safetensors is refused the same way', async () => {
+  const last = join(scratch, 'w.last.safetensors');
+  writeFileSync(last, 'XXXXXXXX{}');
+  writeFileSync(join(scratch, 'w.last.state.pt'), '');
+  assert.equal(
+    await planTraining(model, { ...settings, out: undefined, resume: last }),
+    `--resume: ${last}: not a valid safetensors file: the header length 6365935209750747224 runs past the end of the file (10 bytes): truncated or not safetensors`,
+  );
+});
