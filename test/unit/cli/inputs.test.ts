@@ -80,3 +80,23 @@ test('eval on a folder whose sub-folders are not classes refuses, naming them an
   const labelled = io();
   assert.equal(await evaluate.run([FASHION, project, '--random-weights'], labelled.io, new NoWorker()).catch((e: Error) => e.message), 'the inference worker was asked to run');
 });
+
+test('infer --cam to a place that cannot take the overlays says so before loading; on a clip network it is refused', async () => {
+  const image = join(folder, 'cam-input.png');
+  writeFileSync(image, '');
+  const file = join(folder, 'cam-file.png');
+  writeFileSync(file, '');
+  const cases: [string[], string][] = [
+    [[image, '--cam', join(folder, 'nowhere', 'x.png')], `--cam ${join(folder, 'nowhere', 'x.png')}: ${join(folder, 'nowhere')} is not an existing folder\n`],
+    [[image, image, '--cam', file], `--cam ${file}: 2 images need a folder for their overlays, and ${file} is a file\n`],
+  ];
+  for (const [args, message] of cases) {
+    const { out, io: cli } = io();
+    // The network file does not exist: --cam is checked before it is read.
+    assert.equal(await infer.run([join(folder, 'no.resnet'), ...args], cli, new NoWorker()), 1);
+    assert.equal(out.stderr, message);
+  }
+  const clip = io();
+  assert.equal(await infer.run([exampleFile('r3d_18'), folder, '--random-weights', '--cam', join(folder, 'clip.png')], clip.io, new NoWorker()), 2);
+  assert.match(clip.out.stderr, /^resnet-studio infer: --cam draws class maps on images; network r3d_18 takes clips \(C×T×H×W\), which have none\n/);
+});
