@@ -88,13 +88,15 @@ export const spec = {
 export async function run(args: string[], io: CliIo, client = new InferenceClient()): Promise<number> {
   const parsed = parseCommand(spec, args, io);
   if (typeof parsed === 'number') return parsed;
-  const options = engineOptions(parsed.options);
+  // With --compare, --weights are the fp32 reference's: the exported model runs its own.
+  const compareWeights = parsed.options.compare && parsed.options.model !== undefined ? parsed.options.weights : undefined;
+  const options = engineOptions(compareWeights === undefined ? parsed.options : { ...parsed.options, weights: undefined });
   if (typeof options === 'string') return usageError(spec, options, io);
   const [file, folder] = parsed.args as [string, string];
   if (parsed.options.compare && !options.model) return usageError(spec, '--compare compares an exported model (--model M.onnx) with the network compiled in fp32', io);
   const model = await loadNetwork(file, options, io);
   if (!model) return 1;
-  const reference = parsed.options.compare ? await loadNetwork(file, { ...options, model: undefined }, io) : undefined;
+  const reference = parsed.options.compare ? await loadNetwork(file, { ...options, model: undefined, weights: compareWeights }, io) : undefined;
   if (parsed.options.compare && !reference) return 1;
   const input = await loadEvaluation(model, folder);
   if (typeof input === 'string') {

@@ -252,6 +252,18 @@ test('export --quantize int8 and --fp16 write models that infer and eval --model
   assert.ok(Math.abs(comparison.accuracyDelta! - (evaluated.accuracy! - comparison.reference.accuracy!)) < 1e-12);
   assert.ok(comparison.latencyRatio! > 0);
 
+  // --weights with --compare are the reference's weights (docs/deploy.md).
+  const copied = join(scratch, 'reference.safetensors');
+  writeFileSync(copied, readFileSync(join(EXAMPLES, 'fashion-mnist/resnet20.safetensors')));
+  c = io();
+  assert.equal(await evalCommand.run([FASHION, testFolder, '--model', int8Path, '--compare', '--weights', copied, '--json'], c.io), 0, c.out.stderr);
+  const againstCopy = JSON.parse(c.out.stdout) as EvaluationResult;
+  assert.equal(againstCopy.comparison!.reference.weights, copied);
+  assert.equal(againstCopy.comparison!.reference.accuracy, comparison.reference.accuracy);
+  assert.equal(againstCopy.weights.source, int8Path);
+  c = io();
+  assert.equal(await evalCommand.run([FASHION, testFolder, '--model', int8Path, '--weights', copied], c.io), 2, 'without --compare, --weights has nothing to apply to');
+
   c = io();
   assert.equal(await evalCommand.run([FASHION, testFolder, '--model', int8Path], c.io), 0, c.out.stderr);
   assert.match(c.out.stdout, /^network fashion_resnet20 \(int8\); weights exported int8 model /);
