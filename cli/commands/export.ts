@@ -68,6 +68,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   // The labels are not part of an ONNX model: their warnings do not concern an export.
   const loaded = await loadNetwork(file, options, io);
   if (!loaded) return 1;
+  if (deploy.precision === 'int8' && loaded.network.input?.length === 4) {
+    return usageError(spec, `--quantize int8 calibrates on single images, and network ${loaded.network.name} takes clips (C×T×H×W): a clip network cannot be quantized yet (--fp16 can export it)`, io);
+  }
 
   let weights: LoadedWeights;
   if (loaded.weights.kind === 'random') {

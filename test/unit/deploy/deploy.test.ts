@@ -296,6 +296,10 @@ test('a model that does not fit the network, or bad deploy options, get a clear 
   c = io();
   assert.equal(await exportCommand.run([FASHION, '-o', join(scratch, 'x.onnx'), '--quantize', 'int8', '--calibrate', join(scratch, 'nowhere')], c.io), 1);
   assert.match(c.out.stderr, /cannot read the calibration folder .*nowhere: ENOENT/);
+  // Calibration reads single images: a clip network is refused before any image is read as a clip.
+  c = io();
+  assert.equal(await exportCommand.run([exampleFile('r3d_18'), '-o', join(scratch, 'x.onnx'), '--random-weights', '--quantize', 'int8', '--calibrate', calibrationFolder], c.io), 2);
+  assert.match(c.out.stderr, /--quantize int8 calibrates on single images, and network r3d_18 takes clips \(C×T×H×W\): a clip network cannot be quantized yet \(--fp16 can export it\)/);
   c = io();
   assert.equal(await evalCommand.run([FASHION, testFolder, '--compare'], c.io), 2);
   assert.match(c.out.stderr, /--compare compares an exported model/);
