@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as evaluate from '../../../cli/commands/eval';
+import * as exportCommand from '../../../cli/commands/export';
 import * as infer from '../../../cli/commands/infer';
 import { InferenceClient } from '../../../engine/runtime/client';
 import { exampleFile } from '../onnx/example-networks';
@@ -99,4 +100,19 @@ test('infer --cam to a place that cannot take the overlays says so before loadin
   const clip = io();
   assert.equal(await infer.run([exampleFile('r3d_18'), folder, '--random-weights', '--cam', join(folder, 'clip.png')], clip.io, new NoWorker()), 2);
   assert.match(clip.out.stderr, /^resnet-studio infer: --cam draws class maps on images; network r3d_18 takes clips \(C×T×H×W\), which have none\n/);
+});
+
+test('export -o to a folder, or into a folder that does not exist, says so before loading anything', async () => {
+  const cases: [string, string][] = [
+    [folder, `cannot write ${folder}: it is a directory\n`],
+    [join(folder, 'nowhere', 'model.onnx'), `cannot write ${join(folder, 'nowhere', 'model.onnx')}: ${join(folder, 'nowhere')} is not an existing folder\n`],
+  ];
+  for (const [output, message] of cases) {
+    for (const format of ['onnx', 'pytorch']) {
+      const { out, io: cli } = io();
+      // The network file does not exist: the output is checked first.
+      assert.equal(await exportCommand.run([join(folder, 'no.resnet'), '-o', output, '--format', format], cli), 1);
+      assert.equal(out.stderr, message);
+    }
+  }
 });
