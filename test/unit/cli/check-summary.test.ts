@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -105,6 +105,11 @@ test('summary of a broken file shows what is known and exits 1', () => {
   assert.equal(r.code, 1);
   assert.match(r.stdout, /conv1 +conv +\? /);
   assert.match(r.stdout, /1 error: run 'resnet-studio check/);
+});
+
+test('--version prints the package version', () => {
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) assert.deepEqual(cli(flag), { code: 0, stdout: `resnet-studio ${version}\n`, stderr: '' });
 });
 
 test('unknown command and no arguments print usage and exit 2', () => {
