@@ -71,7 +71,14 @@ async function listed(folder: string, what: string, classes: number, labels: rea
   const asNetwork = await listDataset(folder, classes, labels);
   if (typeof asNetwork !== 'string') return { dataset: asNetwork, own: false };
   const own = await listDataset(folder);
-  return typeof own === 'string' ? `${what}: ${asNetwork}` : { dataset: own, own: true };
+  if (typeof own === 'string') return `${what}: ${asNetwork}`;
+  // As many folders as the network has classes, some named after its classes but not all: in sorted
+  // order they would train its outputs under other names than the file gives them, with no new head.
+  const names = own.classFolders?.names;
+  if (names?.length === classes) {
+    return `${what}: ${asNetwork}. Trained in sorted order, the network's ${classes} outputs would mean ${names.join(', ')}, which its classes are not: rename the folders`;
+  }
+  return { dataset: own, own: true };
 }
 
 /** Why a weights file is not a readable safetensors file (train.py would stop on it with a traceback); undefined when it is. */

@@ -10,7 +10,12 @@ import { EXAMPLES, exampleFile, exampleNetwork } from '../onnx/example-networks'
 
 const scratch = mkdtempSync(join(tmpdir(), 'resnet-studio-train-plan-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-const model = { name: exampleFile('fashion_resnet20'), folder: dirname(exampleFile('fashion_resnet20')), network: exampleNetwork('fashion_resnet20') };
+const model = {
+  name: exampleFile('fashion_resnet20'),
+  folder: dirname(exampleFile('fashion_resnet20')),
+  network: exampleNetwork('fashion_resnet20'),
+  labels: readFileSync(join(EXAMPLES, 'fashion-mnist', 'labels.txt'), 'utf8').trim().split('\n'),
+};
 const data = join(scratch, 'data');
 mkdirSync(data);
 for (const image of ['0000_9.png', '0001_2.png']) copyFileSync(join(EXAMPLES, 'fashion-mnist', 'images', image), join(data, image));
@@ -41,4 +46,24 @@ test('--resume of a file that is not safetensors is refused the same way', async
     await planTraining(model, { ...settings, out: undefined, resume: last }),
     `--resume: ${last}: not a valid safetensors file: the header length 6365935209750747224 runs past the end of the file (10 bytes): truncated or not safetensors`,
   );
+});
+
+test('class folders that name some of the network\'s classes, as many as it has, are refused: sorted, they would train its outputs under other names', async () => {
+  const folders = join(scratch, 'folders');
+  // Fashion-MNIST's labels: Trouser is class 1 and Bag class 8; "shoe" names none.
+  const names = ['Bag', 'Trouser', 'shoe', 'a', 'b', 'c', 'd', 'e', 'f', 'g'];
+  for (const name of names) {
+    mkdirSync(join(folders, name), { recursive: true });
+    copyFileSync(join(data, '0000_9.png'), join(folders, name, 'x.png'));
+  }
+  const refused = await planTraining(model, { ...settings, data: folders });
+  assert.equal(typeof refused, 'string');
+  assert.match(refused as string, /^training data: .*: 8 of its 10 sub-folders name no class of the network: .*\. Trained in sorted order, the network's 10 outputs would mean Bag, Trouser, a, b, c, d, e, f, g, shoe, which its classes are not: rename the folders$/);
+
+  // Another number of folders is another problem: a new head, the folders' own classes in sorted order.
+  rmSync(join(folders, 'g'), { recursive: true });
+  const newHead = await planTraining(model, { ...settings, data: folders });
+  assert.ok(typeof newHead !== 'string', String(newHead));
+  assert.equal(newHead.config.classes, 9);
+  assert.deepEqual(newHead.config.classNames, ['Bag', 'Trouser', 'a', 'b', 'c', 'd', 'e', 'f', 'shoe']);
 });
