@@ -29,7 +29,7 @@ test('--from a file that is not safetensors is refused with the reader\'s reason
   writeFileSync(onnx, Buffer.from([0x08, 0x08, 0x12, 0x0d, 0x72, 0x65, 0x73, 0x6e, 0x65, 0x74, 0x2d, 0x73, 0x74, 0x75, 0x64, 0x69, 0x6f]));
   const cases: [string, string][] = [
     [truncated, `--from: ${truncated}: not a valid safetensors file: the header length 10912 runs past the end of the file (5000 bytes): truncated or not safetensors`],
-    [onnx, `--from: ${onnx}: not a valid safetensors file: the header length 7958816507013761032 runs past the end of the file (17 bytes): truncated or not safetensors`],
+    [onnx, `--from: ${onnx}: not a valid safetensors file: the header length 7958816507013761032 runs past the end of the file (17 bytes): truncated or not safetensors; this looks like an ONNX model, which runs as an exported model (infer or eval --model M.onnx, the resnetStudio.inference.model setting), not as weights`],
     [scratch, `--from: ${scratch}: not a valid safetensors file: it is a directory`],
   ];
   for (const [from, message] of cases) assert.equal(await planTraining(model, { ...settings, from }), message);
