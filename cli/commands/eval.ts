@@ -54,7 +54,7 @@ function resultLines(result: EvaluationResult): string[] {
     ...confusionLines(result, shown, cells),
     `throughput: ${result.imagesPerSecond.toFixed(1)} images/s end to end (decode, preprocess, run; ${result.total} images in ${result.seconds.toFixed(2)} s), ` +
       `${result.runImagesPerSecond.toFixed(1)} images/s model run only`,
-    ...result.failed.map((f) => `error: ${f.image}: ${f.error}`),
+    ...result.failed.map((f) => `error: ${f.error.startsWith(f.image) ? f.error : `${f.image}: ${f.error}`}`),
   ];
 }
 
