@@ -126,6 +126,10 @@ export async function planTraining(model: TrainModel, settings: TrainSettings): 
   if (settings.freeze && settings.freeze !== 'backbone' && !weights.some((w) => w.spec.kind === 'parameter' && w.spec.key.startsWith(`${settings.freeze}.`))) {
     return `--freeze ${settings.freeze}: network ${network.name} has no layer, block or stage of that name with parameters (top level: ${[...new Set(weights.map((w) => w.spec.key.split('.')[0]))].join(', ')})`;
   }
+  const parameters = weights.filter((w) => w.spec.kind === 'parameter');
+  if (settings.freeze && settings.freeze !== 'backbone' && parameters.at(-1)!.spec.key.startsWith(`${settings.freeze}.`)) {
+    return `--freeze ${settings.freeze}: it freezes every parameter of network ${network.name} (up to and including ${parameters.at(-1)!.spec.key}), so nothing would train; freeze a layer before the head, or backbone`;
+  }
   if (settings.batch % settings.nproc !== 0) return `--batch ${settings.batch} is the global batch and must divide among the ${settings.nproc} processes`;
 
   let init: string | null = null;

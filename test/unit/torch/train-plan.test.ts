@@ -67,3 +67,15 @@ test('class folders that name some of the network\'s classes, as many as it has,
   assert.equal(newHead.config.classes, 9);
   assert.deepEqual(newHead.config.classNames, ['Bag', 'Trouser', 'a', 'b', 'c', 'd', 'e', 'f', 'shoe']);
 });
+
+test('--freeze of the last layer with weights is refused: it would leave nothing to train (torch: "optimizer got an empty parameter list")', async () => {
+  assert.equal(
+    await planTraining(model, { ...settings, freeze: 'fc' }),
+    '--freeze fc: it freezes every parameter of network fashion_resnet20 (up to and including fc.bias), so nothing would train; freeze a layer before the head, or backbone',
+  );
+  for (const freeze of ['layer3', 'backbone']) {
+    const plan = await planTraining(model, { ...settings, freeze });
+    assert.ok(typeof plan !== 'string', String(plan));
+    assert.equal(plan.config.freeze, freeze);
+  }
+});
