@@ -98,6 +98,7 @@ export async function planTraining(model: TrainModel, settings: TrainSettings): 
   const { network } = model;
   const output = network.outputShape;
   if (!network.input || output?.length !== 2) return `network ${network.name} does not end in class scores [1, classes]; only a classifier can be trained on labelled images`;
+  if (network.input.length === 4) return `network ${network.name} takes clips (C×T×H×W); training reads single images and cannot train a clip network yet`;
   const networkClasses = output[1]!;
   const notes: string[] = [];
 

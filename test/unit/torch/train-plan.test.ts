@@ -79,3 +79,11 @@ test('--freeze of the last layer with weights is refused: it would leave nothing
     assert.equal(plan.config.freeze, freeze);
   }
 });
+
+test('a clip network is refused before Python starts (train.py reads single images; it stopped in a traceback)', async () => {
+  const clipModel = { name: exampleFile('r3d_18'), folder: EXAMPLES, network: exampleNetwork('r3d_18') };
+  assert.equal(
+    await planTraining(clipModel, { ...settings, from: 'none' }),
+    'network r3d_18 takes clips (C×T×H×W); training reads single images and cannot train a clip network yet',
+  );
+});
