@@ -54,7 +54,7 @@ function resultLines(result: EvaluationResult): string[] {
     ...confusionLines(result, shown, cells),
     `throughput: ${result.imagesPerSecond.toFixed(1)} images/s end to end (decode, preprocess, run; ${result.total} images in ${result.seconds.toFixed(2)} s), ` +
       `${result.runImagesPerSecond.toFixed(1)} images/s model run only`,
-    ...result.failed.map((f) => `error: ${f.image}: ${f.error}`),
+    ...result.failed.map((f) => `error: ${f.error.startsWith(f.image) ? f.error : `${f.image}: ${f.error}`}`),
   ];
 }
 
@@ -88,7 +88,9 @@ export const spec = {
 export async function run(args: string[], io: CliIo, client = new InferenceClient()): Promise<number> {
   const parsed = parseCommand(spec, args, io);
   if (typeof parsed === 'number') return parsed;
-  const options = engineOptions(parsed.options);
+  // With --compare, --weights are the fp32 reference's: the exported model runs its own.
+  const compareWeights = parsed.options.compare && parsed.options.model !== undefined ? parsed.options.weights : undefined;
+  const options = engineOptions(compareWeights === undefined ? parsed.options : { ...parsed.options, weights: undefined });
   if (typeof options === 'string') return usageError(spec, options, io);
   const [file, folder] = parsed.args as [string, string];
   if (parsed.options.compare && !options.model) return usageError(spec, '--compare compares an exported model (--model M.onnx) with the network compiled in fp32', io);
@@ -97,7 +99,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   try {
     const model = await loadNetwork(file, options, io);
     if (!model) return 1;
-    const reference = parsed.options.compare ? await loadNetwork(file, { ...options, model: undefined }, io) : undefined;
+    const reference = parsed.options.compare ? await loadNetwork(file, { ...options, model: undefined, weights: compareWeights }, io) : undefined;
     if (parsed.options.compare && !reference) return 1;
     const input = await loadEvaluation(model, folder);
     if (typeof input === 'string') {

@@ -12,7 +12,7 @@ import { className, clipFramesText, resultJson, type ImageResult, type RunReport
 import { formatDims } from '../../language/core/format';
 import type { InferResult, WeightsRequest } from '../../contracts/worker';
 import { where } from '../where';
-import { EXPLAIN_OPTIONS, overlayLine, profileLines, writeOverlays } from '../explain';
+import { EXPLAIN_OPTIONS, overlayLine, overlayPaths, profileLines, writeOverlays } from '../explain';
 import { parseCommand, usageError } from '../args';
 import { engineOptions, engineOptionSpecs, type EngineOptions } from '../engine-options';
 import type { CliIo } from '../io';
@@ -127,6 +127,12 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   const problems = (await Promise.all(images.filter((image) => !folders.has(image)).map(async (image) => ({ image, why: await unreadable(image) })))).filter((p) => p.why);
   for (const { image, why } of problems) io.stderr(`${image}: cannot read the image: ${why}\n`);
   if (problems.length > 0) return 1;
+  const camTarget = parsed.options.cam;
+  const camPaths = camTarget === undefined ? [] : await overlayPaths(camTarget, images);
+  if (typeof camPaths === 'string') {
+    io.stderr(`${camPaths}\n`);
+    return 1;
+  }
   // The worker starts while the network is read and analysed.
   client.start();
   try {
@@ -137,11 +143,14 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
       return 1;
     }
     printWarnings(model, io);
-    const camTarget = parsed.options.cam;
     const run = await runInference(client, model, { ep: options.ep, cam: camTarget !== undefined, profile: parsed.options.profile === true }, images, io);
     if (!run) return 1;
     const result = inferenceResult(model, run, { top: options.top });
-    const overlays = camTarget === undefined ? [] : await writeOverlays(camTarget, run);
+    const overlays = camTarget === undefined ? [] : await writeOverlays(camPaths, run);
+    if (typeof overlays === 'string') {
+      io.stderr(`${overlays}\n`);
+      return 1;
+    }
     if (options.json) {
       io.stdout(resultJson(result));
     } else {
