@@ -24,7 +24,8 @@ export function summaryJson(network: Network) {
   };
 }
 
-function table(network: Network): string {
+/** `partial`: the file has errors, so the totals are those of the layers known, not the network's. */
+function table(network: Network, partial: boolean): string {
   const rows = flattenLayers(network).map(({ name, layer, depth }) => [
     '  '.repeat(depth) + name,
     layer.op,
@@ -43,8 +44,8 @@ function table(network: Network): string {
     rule,
     ...rows.map(line),
     rule,
-    `Total params: ${formatCount(network.params)}`,
-    `Total MACs:   ${formatCount(network.macs)} (${macsText(network.macs)}; FLOPs = 2 × MACs = ${formatScaled(2n * network.macs, 'FLOPs')})`,
+    `Total params: ${formatCount(network.params)}${partial ? ' (of the layers above only: the file has errors)' : ''}`,
+    `Total MACs:   ${formatCount(network.macs)} (${macsText(network.macs)}; FLOPs = 2 × MACs = ${formatScaled(2n * network.macs, 'FLOPs')})${partial ? ' (partial)' : ''}`,
     `Output:       ${formatShape(network.outputShape)}`,
     'MACs count the multiply-accumulates of conv and linear layers (torchvision\'s convention).',
     '',
@@ -75,7 +76,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const out = analysis.networks.map(summaryJson);
     io.stdout(toJson(out.length === 1 ? out[0] : out) + '\n');
   } else {
-    io.stdout(analysis.networks.map(table).join('\n'));
+    io.stdout(analysis.networks.map((network) => table(network, errors > 0)).join('\n'));
     if (errors) io.stdout(`\n${errors} error${errors === 1 ? '' : 's'}: run 'resnet-studio check ${file}' for details; unknown shapes show as '?'.\n`);
   }
   return errors ? 1 : 0;

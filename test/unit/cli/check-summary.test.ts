@@ -104,6 +104,7 @@ test('summary of a broken file shows what is known and exits 1', () => {
   const r = cli('summary', broken);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /conv1 +conv +\? /);
+  assert.match(r.stdout, /Total params: [\d,]+ \(of the layers above only: the file has errors\)/);
   assert.match(r.stdout, /1 error: run 'resnet-studio check/);
 });
 
