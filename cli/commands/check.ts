@@ -2,6 +2,9 @@
 
 import { verifiedFixes } from '../../language/core/fix-verification';
 import { analyze, prelude } from '../../language/core/analysis';
+import { referencedFileDiagnostics } from '../../language/core/file-checks';
+import { fileStateIn } from '../../engine/runtime/file-state';
+import { dirname, resolve } from 'node:path';
 import { parseCommand } from '../args';
 import type { CliIo } from '../io';
 import { readSource } from '../io';
@@ -28,7 +31,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       continue;
     }
     const analysis = analyze(text);
-    const { diagnostics, lines } = analysis;
+    const { lines } = analysis;
+    // As in the editor: a weights or labels file the network names must be there (RS0902).
+    const diagnostics = [...analysis.diagnostics, ...referencedFileDiagnostics(analysis, fileStateIn(dirname(resolve(file))))];
     for (const d of diagnostics) {
       if (d.severity === 'error') errors++;
       if (json) {

@@ -3,12 +3,12 @@
 // of edits still gets diagnostics), so a burst of edits costs one analysis, not one each, and a
 // document closed in the meantime is simply skipped.
 
-import { statSync, accessSync, constants } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import { referencedFileDiagnostics, tooLargeDiagnostic, type FileState } from '../core/file-checks';
 import { LineMap } from '../core/positions';
+import { fileStateIn } from '../../engine/runtime/file-state';
 import { toDiagnostic } from './convert';
 import type { Documents } from './documents';
 
@@ -49,19 +49,5 @@ export function registerDiagnostics(connection: Connection, documents: Documents
 
 /** Paths resolve against the document's folder; an unsaved document has none, so its paths go unchecked. */
 function fileStates(uri: string): ((path: string) => FileState) | undefined {
-  if (!uri.startsWith('file:')) return undefined;
-  const folder = dirname(fileURLToPath(uri));
-  return (path) => {
-    const full = resolve(folder, path);
-    try {
-      const info = statSync(full);
-      if (info.isDirectory()) return 'directory';
-      if (!info.isFile()) return 'special';
-      accessSync(full, constants.R_OK);
-      return 'readable';
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : code === 'ELOOP' ? 'loop' : 'unreadable';
-    }
-  };
+  return uri.startsWith('file:') ? fileStateIn(dirname(fileURLToPath(uri))) : undefined;
 }

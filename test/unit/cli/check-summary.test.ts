@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../examples';
 
@@ -59,6 +59,16 @@ test('check --json: zero-based LSP ranges, related locations and quick fixes', (
   assert.equal(add.related[0].file, 'test/fixtures/diagnostics/add_spatial_mismatch.resnet');
   assert.deepEqual(add.related[0].range.start, { line: 7, character: 2 });
   assert.deepEqual(add.fixes, [{ title: "Use '+ shortcut' (a 1×1 conv + BN where the shape changes)", edits: [{ range: { start: { line: 7, character: 4 }, end: { line: 7, character: 12 } }, newText: 'shortcut' }] }]);
+});
+
+test('check: a weights or labels file the network names must exist, as in the editor (RS0902)', () => {
+  const file = join(dir, 'named.resnet');
+  writeFileSync(file, 'network n {\n  input 3x8x8\n  weights "nope.safetensors"\n  c conv(4)\n}\n');
+  const r = cli('check', file);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, `${file}:3:11: error RS0902 The weights file 'nope.safetensors' does not exist (paths are relative to this file).\n`);
+  writeFileSync(join(dirname(file), 'nope.safetensors'), '');
+  assert.deepEqual(cli('check', file), { code: 0, stdout: '', stderr: '' });
 });
 
 test('check: a missing file is a clear message', () => {
