@@ -1,8 +1,9 @@
 // The differential test against PyTorch, long: `npm run difftest -- --count N --seed S [--start I]
 // [--batch B] [--keep DIR]`. Generates N random networks from seed S (indices I … I+N-1), compares
-// our analysis and ONNX export with torch on each, prints every disagreement and a summary line, and
-// exits 1 when there is one; a network whose logits agree only against torch in float64 gets a line
-// of its own (≈). --keep DIR writes each disagreeing case's .resnet and torch description.
+// our analysis, ONNX export and PyTorch export with torch on each, prints every disagreement (each
+// difference named by its kind: verdict, analysis, ONNX export, PyTorch export) and a summary line, and
+// exits 1 when there is one; a lowering whose logits agree only against torch in float64 gets a line
+// of its own (≈). --keep DIR writes each disagreeing case's .resnet, torch description and our export.
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
 

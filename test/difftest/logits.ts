@@ -34,16 +34,17 @@ const relative = (d: { worst: number; largest: number }) => (d.worst / d.largest
  * Our logits against torch's float32 ones; `float64` runs the same module in float64 (same weights,
  * same input) and is called only when float32 alone does not settle it. The rule there: ours must be
  * within TOLERANCE × max |logit| of float64, or no farther from float64 than torch's own float32 is.
+ * `lowering` names ours in the messages ('ONNX export', 'PyTorch export').
  */
-export async function judgeLogits(ours: ArrayLike<number>, torch32: ArrayLike<number>, float64: () => Promise<ArrayLike<number>>): Promise<LogitVerdict> {
+export async function judgeLogits(ours: ArrayLike<number>, torch32: ArrayLike<number>, float64: () => Promise<ArrayLike<number>>, lowering: string): Promise<LogitVerdict> {
   const first = deviation(ours, torch32);
   if (first.worst <= TOLERANCE * first.largest) return { verdict: 'agree' };
   const exact = await float64();
   const mine = deviation(ours, exact);
   const theirs = deviation(torch32, exact);
   const measured =
-    `max |ONNX − torch| = ${first.worst.toPrecision(3)}, ${relative(first)} of max |logit| ${first.largest.toPrecision(3)}; ` +
-    `against torch in float64 ONNX is ${relative(mine)} off, torch's float32 ${relative(theirs)}`;
+    `max |${lowering} − torch| = ${first.worst.toPrecision(3)}, ${relative(first)} of max |logit| ${first.largest.toPrecision(3)}; ` +
+    `against torch in float64 the ${lowering} is ${relative(mine)} off, torch's float32 ${relative(theirs)}`;
   // Where torch's float32 is NaN or infinite and float64 is not, it measures no rounding: the tolerance alone holds.
   const bound = Math.max(TOLERANCE * mine.largest, Number.isFinite(theirs.worst) ? theirs.worst : 0);
   if (mine.worst <= bound) return { verdict: 'agree in float64', note: `float32 conditioning: ${measured}` };

@@ -34,9 +34,14 @@ export interface TorchResult {
   macs?: number;
   layers?: TorchLayer[];
   state?: { key: string; shape: number[]; dtype: string }[];
+  /** Our PyTorch export run on torch's weights and input (its logits saved as `@export`); null where none was written. */
+  export?: { error: { type: string; message: string } | null } | null;
 }
 
-/** Builds and runs every description in torch; the weights, input and logits land in `folder`. */
+/**
+ * Builds and runs every description in torch; the weights, input and logits land in `folder`. Where
+ * `folder/<index>.py` holds our PyTorch export, torch runs that too, in the same process.
+ */
 export async function runTorch(descriptions: NetworkDescription[], folder: string): Promise<Map<number, TorchResult>> {
   const cases = join(folder, 'cases.json');
   await writeFile(cases, JSON.stringify(descriptions));
@@ -57,5 +62,5 @@ export async function runTorchFloat64(description: NetworkDescription, folder: s
   return logits[description.index]!.map(Number); // 'Infinity', '-Infinity', 'NaN' written as strings
 }
 
-/** What torch saved for a network that ran: its float tensors by state_dict key, and `@input`, `@logits`. */
+/** What torch saved for a network that ran: its float tensors by state_dict key, and `@input`, `@logits`, `@export`. */
 export const readTensors = (folder: string, index: number): Promise<Map<string, Float32Array>> => readFloatTensors(join(folder, `${index}.safetensors`));

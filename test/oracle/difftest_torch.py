@@ -11,7 +11,11 @@ cannot build and one it cannot run are the same verdict: an error. For each desc
 OUT_DIR/<index>.safetensors (the state_dict with seeded weights and non-trivial BatchNorm statistics,
 plus `@input` and `@logits`, eval mode) and one entry of OUT_DIR/results.json:
   {index, error: {type, message, strict} | null, output, params, macs,
-   layers: [{name, shape, params, macs}], state: [{key, shape, dtype}]}
+   layers: [{name, shape, params, macs}], state: [{key, shape, dtype}], export}
+Where OUT_DIR/<index>.py exists (our `export --format pytorch` of the network, written by
+test/difftest/run.ts), the network that ran is checked through it too: exported_model.build, the
+state_dict above loaded strictly (keys and shapes must match), eval mode, the same input; its logits
+are saved as `@export`, and `export` is {error: {type, message} | null} (null where no module was given).
 With --float64 it builds the cases again, loads the weights and input it saved in OUT_DIR, runs the
 module in float64 (`.double()`) and writes OUT_DIR/float64.json, {index: [logits]}: what float32
 rounding is measured against when our logits and torch's differ by more than the tolerance.
@@ -40,6 +44,7 @@ from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'engine', 'torch', 'python'))
+import exported_model  # noqa: E402
 import safetensors_file  # noqa: E402
 from reference_logits import SEModule, randomise_batchnorm  # noqa: E402
 
@@ -370,6 +375,14 @@ def run_case(description, out):
         handle.remove()
     state = model.state_dict()
     tensors = {**state, '@input': image, '@logits': logits}
+    exported = os.path.join(out, f'{description["index"]}.py')
+    export = None
+    if os.path.exists(exported):
+        try:
+            tensors['@export'] = run_export(exported, state, image.clone())  # a clone: an in-place op of ours must not change the saved input
+            export = {'error': None}
+        except Exception as error:  # our module failing in any way is the verdict: report it, go on with the batch
+            export = {'error': {'type': type(error).__name__, 'message': str(error)}}
     safetensors_file.save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(out, f'{description["index"]}.safetensors'))
     layers = [{k: e.get(k) for k in ('name', 'shape', 'params', 'macs')} for e in seen.values()]
     return {
@@ -380,7 +393,18 @@ def run_case(description, out):
         'macs': sum(layer['macs'] for layer in layers),
         'layers': layers,
         'state': [{'key': k, 'shape': list(v.shape), 'dtype': str(v.dtype).removeprefix('torch.')} for k, v in state.items()],
+        'export': export,
     }
+
+
+def run_export(path, state, image):
+    """Our PyTorch export of the network with torch's weights (a strict load), in eval mode, on torch's input."""
+    model = exported_model.build(path)
+    model.load_state_dict(state, strict=True)
+    logits = model.eval()(image)
+    if not isinstance(logits, torch.Tensor):
+        raise TypeError(f'the module returns a {type(logits).__name__}, not a tensor')
+    return logits
 
 
 def float64_logits(description, out):

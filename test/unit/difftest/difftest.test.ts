@@ -1,6 +1,6 @@
-// The differential test against PyTorch, bounded for CI: 300 seeded random networks (about a
-// minute on two cores) must agree with torch on every verdict, shape, count, key and logit; clips with
-// blocks of named values among them.
+// The differential test against PyTorch, bounded for CI: 300 seeded random networks (about half a
+// minute on two cores) must agree with torch on every verdict, shape, count, key and logit, the logits
+// of our ONNX export and of our PyTorch export alike; clips with blocks of named values among them.
 // `npm run difftest -- --count N --seed S` runs the long version (test/difftest/README.md).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,4 +12,5 @@ test('300 random networks agree with torch and torchvision', { timeout: 600_000 
   assert.ok(result.verdicts['both ran'] > 150 && result.verdicts['both rejected'] > 20, `the generator lost its mix: ${summary(result)}`);
   assert.ok(result.clips.dataflowRan > 5, `too few clips with dataflow stages ran: ${summary(result)}`);
   assert.equal(result.disagreements.length, 0, `${summary(result)}\n\n${result.disagreements.map(formatDisagreement).join('\n\n')}`);
+  assert.equal(result.exportChecked, result.verdicts['both ran'], `the PyTorch export was not run on every network both ran: ${summary(result)}`);
 });
