@@ -21,8 +21,9 @@ from torch import nn
 from torch.nn import functional as F
 from torchvision import models
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'engine', 'torch', 'python'))
-import safetensors_file  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leaf_outputs import leaf_outputs  # noqa: E402
+from seeded_weights import BATCH_NORMS, write_reference  # noqa: E402
 
 
 # CBAM, github.com/Jongchan/attention-module MODELS/cbam.py and model_resnet.py (ImageNet ResNet-50, att_type='CBAM').
@@ -327,53 +328,13 @@ def input_shape(name):
 
 
 def counts(model, shape):
-    layers = {}
-
-    def record(name):
-        def hook(module, _inputs, output):
-            layers[name] = {'name': name, 'type': type(module).__name__, 'outputShape': list(output.shape)}
-        return hook
-
     leaves = [(name, module) for name, module in model.named_modules() if name and not list(module.children())]
-    handles = [module.register_forward_hook(record(name)) for name, module in leaves]
-    model.eval()
-    with torch.no_grad():
-        model(torch.zeros(shape))
-    for handle in handles:
-        handle.remove()
     return {
         'params': sum(p.numel() for p in model.parameters()),
         'keys': {key: list(value.shape) for key, value in model.state_dict().items()},
-        'layers': list(layers.values()),
+        'layers': [{'name': name, 'type': type(module).__name__, 'outputShape': list(output.shape)}
+                   for name, (module, output) in leaf_outputs(model, shape, leaves).items()],
     }
-
-
-def randomise_norms(model, generator):
-    """Non-trivial BatchNorm statistics and affine parameters (instance norms too), so folding mistakes show."""
-    for module in model.modules():
-        if isinstance(module, (nn.BatchNorm2d, nn.InstanceNorm2d)) and module.affine:
-            count = module.num_features
-            with torch.no_grad():
-                module.weight.copy_(torch.rand(count, generator=generator) * 0.5 + 0.75)
-                module.bias.copy_(torch.randn(count, generator=generator) * 0.1)
-        if isinstance(module, nn.BatchNorm2d):
-            count = module.num_features
-            with torch.no_grad():
-                module.running_mean.copy_(torch.randn(count, generator=generator) * 0.1)
-                module.running_var.copy_(torch.rand(count, generator=generator) * 0.5 + 0.75)
-                module.num_batches_tracked.fill_(int(torch.randint(1, 1000, (1,), generator=generator)))
-
-
-def write_logits(name, out, seed):
-    torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
-    model = MODELS[name]().eval()
-    randomise_norms(model, generator)
-    image = torch.randn(input_shape(name), generator=generator)
-    with torch.no_grad():
-        logits = model(image)
-    safetensors_file.save_file(model.state_dict(), os.path.join(out, f'{name}.safetensors'))
-    safetensors_file.save_file({'input': image, 'logits': logits}, os.path.join(out, f'{name}.io.safetensors'))
 
 
 def main():
@@ -394,7 +355,8 @@ def main():
     else:
         os.makedirs(args.out, exist_ok=True)
         for name in args.models:
-            write_logits(name, args.out, args.seed)
+            # Affine instance norms too (IBN-Net's), so their folding shows.
+            write_reference(args.out, name, MODELS[name], input_shape(name), args.seed, BATCH_NORMS + (nn.InstanceNorm2d,))
 
 
 if __name__ == '__main__':
