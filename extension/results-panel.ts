@@ -3,7 +3,7 @@
 // checking them, and tells callers when a run has been rendered.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { contentSecurityPolicy, makeNonce, webviewDocument } from './webview-page';
+import { makeNonce, webviewDocument } from './webview-page';
 import { resultJson } from '../contracts/inference-result';
 import { parseResultsRequest, type FailureAction, type HostMessage, type RunView, type WebviewRequest } from '../contracts/results';
 import { RESULTS_STYLE } from '../webview/results/style';
@@ -184,10 +184,9 @@ export class ResultsPanel implements vscode.Disposable {
   private html(webview: vscode.Webview): string {
     const nonce = makeNonce();
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'results.js'));
-    const csp = contentSecurityPolicy(webview.cspSource, nonce, ['data:', 'blob:']);
     const body = `<div id="toolbar"></div>
 <div id="ep-note" class="ep-note" hidden></div>
 <main id="runs" class="runs"></main>`;
-    return webviewDocument({ csp, nonce, title: 'ResNet Results', style: RESULTS_STYLE, body, scriptUri: script.toString() });
+    return webviewDocument({ cspSource: webview.cspSource, imageSchemes: ['data:', 'blob:'], nonce, title: 'ResNet Results', style: RESULTS_STYLE, body, scriptUri: script.toString() });
   }
 }
