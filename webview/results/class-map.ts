@@ -1,7 +1,8 @@
 // Where the network looked: the image it saw with a class's heat map over it, an opacity slider and
 // a choice among the top classes. The host sends the heat maps ready (engine/runtime/cam-overlay.ts).
 import type { ClassMapsView, PixelsView } from '../../contracts/results';
-import { el, figure, pixelsCanvas } from './dom';
+import { el } from '../page';
+import { figure, pixelsCanvas } from './dom';
 
 const METHOD = { cam: 'class activation map', occlusion: 'occlusion sensitivity' } as const;
 
