@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { makeNonce, webviewDocument } from './webview-page';
+import { receiveRequests } from './webview-requests';
 import { resultJson } from '../contracts/inference-result';
 import { parseResultsRequest, type FailureAction, type HostMessage, type RunView, type WebviewRequest } from '../contracts/results';
 import { RESULTS_STYLE } from '../webview/results/style';
@@ -106,14 +107,7 @@ export class ResultsPanel implements vscode.Disposable {
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: roots },
     );
     panel.webview.html = this.html(panel.webview);
-    panel.webview.onDidReceiveMessage((message: unknown) => {
-      const request = parseResultsRequest(message);
-      if (!request) {
-        this.log.warn(`results view: ignored an unexpected message ${JSON.stringify(message)?.slice(0, 200)}`);
-        return;
-      }
-      void this.handle(request);
-    });
+    receiveRequests(panel.webview, 'results view', parseResultsRequest, this.log, (request) => this.handle(request));
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.ready = false;

@@ -3,6 +3,7 @@
 // requests, once checked by parseTrainingRequest, to the controller (extension/training.ts).
 import * as vscode from 'vscode';
 import { makeNonce, webviewDocument } from './webview-page';
+import { receiveRequests } from './webview-requests';
 import { parseTrainingRequest, type FormView, type TrainingHostMessage, type TrainingRequest, type TrainingRunView } from '../contracts/training';
 import { TRAINING_STYLE } from '../webview/training/style';
 
@@ -54,12 +55,7 @@ export class TrainingPanel implements vscode.Disposable {
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] },
     );
     panel.webview.html = this.html(panel.webview);
-    panel.webview.onDidReceiveMessage((message: unknown) => {
-      const request = parseTrainingRequest(message);
-      if (!request) {
-        this.log.warn(`training view: ignored an unexpected message ${JSON.stringify(message)?.slice(0, 200)}`);
-        return;
-      }
+    receiveRequests(panel.webview, 'training view', parseTrainingRequest, this.log, (request) => {
       if (request.type === 'ready') {
         this.ready = true;
         if (this.form) this.post({ type: 'form', form: this.form });
