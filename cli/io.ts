@@ -25,11 +25,22 @@ export async function readSource(file: string, io: CliIo): Promise<string | unde
       io.stderr(`${file}: is a directory, not a .resnet file\n`);
       return undefined;
     }
+    // A device or a FIFO would be read without end (/dev/zero) or wait for a writer.
+    if (!info.isFile()) {
+      io.stderr(`${file}: is not a regular file (a device, pipe or socket), not a .resnet file\n`);
+      return undefined;
+    }
     if (info.size > maxSourceBytes) {
       io.stderr(`${file}: ${info.size} bytes is more than the ${maxSourceBytes}-byte limit for a .resnet file\n`);
       return undefined;
     }
-    return await readFile(file, 'utf8');
+    const text = await readFile(file, 'utf8');
+    // Text has no NUL bytes; an image or a weights file given by mistake would print a diagnostic per byte.
+    if (text.includes('\u0000')) {
+      io.stderr(`${file}: is a binary file (it holds NUL bytes), not a .resnet file\n`);
+      return undefined;
+    }
+    return text;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     io.stderr(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}\n`);

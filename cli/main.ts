@@ -10,6 +10,7 @@ import * as exportOnnx from './commands/export';
 import * as infer from './commands/infer';
 import * as summary from './commands/summary';
 import * as train from './commands/train';
+import { version } from '../package.json';
 
 type Command = { spec: CommandSpec; run(args: string[], io: CliIo): Promise<number> };
 
@@ -24,7 +25,7 @@ function usage(): string {
     '',
     ...Object.values(commands).map(({ spec }) => `  ${spec.name.padEnd(width)}  ${spec.summary}`),
     '',
-    "resnet-studio <command> --help (or resnet-studio help <command>) shows a command's arguments and options.",
+    "resnet-studio <command> --help (or resnet-studio help <command>) shows a command's arguments and options; resnet-studio --version, the version.",
     '',
   ].join('\n');
 }
@@ -41,6 +42,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     return main([args[0], '--help'], io);
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`resnet-studio ${version}\n`);
+    return 0;
   }
   const command = commands[name];
   if (!command) {

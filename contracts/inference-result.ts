@@ -75,6 +75,8 @@ export interface ImageResult {
   cam?: number[][];
   /** How `cam` was made: the class activation map of a pooling+linear head, or occlusion sensitivity. */
   camMethod?: CamMethod;
+  /** For a clip: the frame (zero-based, of the T taken) that `cam` is the map of and that `--cam` draws it over. */
+  camFrame?: number;
   /** With `--profile`: time per layer of a measured run, in network order. */
   profile?: LayerTime[];
   /** With `--profile`: time in nodes of no layer (onnxruntime's layout conversions). */
@@ -148,6 +150,12 @@ const CLIP_SOURCES: Record<ClipInfo['source'], string> = { folder: 'folder', ani
 /** A clip's frames in words, as the CLI prints them and the results view shows them. */
 export function clipFramesText(clip: ClipReport): string {
   return `${CLIP_SOURCES[clip.source]} of ${clip.frames} frame${clip.frames === 1 ? '' : 's'}; ${clip.sampled.length} sampled evenly: ${clip.sampled.join(', ')} (zero-based)`;
+}
+
+/** Which frame of a clip a class map is drawn over, in words (for a CAM, also the frame it is the map of). */
+export function clipMapText(method: CamMethod, frame: number, frames: number): string {
+  const shown = `the middle frame (${frame} of the ${frames} taken, zero-based)`;
+  return method === 'cam' ? `of ${shown}` : `over ${shown}, each patch hidden in every frame`;
 }
 
 /** How a class is named to a person: its label, else its index. */

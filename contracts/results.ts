@@ -3,7 +3,7 @@
 // untrusted and reaches the host only through parseResultsRequest.
 import type { EvaluationResult, InferenceResult } from './inference-result';
 import { hasOnlyKeys, isRecord, isRunId, parseErrorReport } from './message-checks';
-import type { CamMethod } from '../engine/runtime/cam';
+import type { CamMaps, CamMethod } from '../engine/runtime/cam';
 
 /** Pixels for a canvas: uint8, HWC, base64. */
 export interface PixelsView {
@@ -19,6 +19,8 @@ export interface ClassMapsView {
   /** The map's own resolution (the feature map's, or the occlusion grid's). */
   height: number;
   width: number;
+  /** For a clip: the frame shown, of the frames taken (see CamMaps). */
+  clip?: CamMaps['clip'];
   classes: { index: number; name: string; heat: PixelsView }[];
 }
 
@@ -73,7 +75,7 @@ export interface EvalRunView {
   result?: EvaluationResult;
   /** The images of result.mistakes as webview resource URIs, in the same order; '' for a clip that is no picture (a folder of frames, a video). */
   mistakeSrcs?: string[];
-  /** The class map of each mistake's (wrong) answer over what the network saw, in the same order. */
+  /** The class map of each mistake's (wrong) answer over what the network saw (a clip's middle frame), in the same order. */
   mistakeMaps?: (PixelsView | undefined)[];
   error?: string;
 }

@@ -111,6 +111,9 @@ export interface ClipInfo {
   sampled: number[];
 }
 
+/** The frame of a clip of `frames` that its result shows (its `seen` image, its class map): the middle one, zero-based. */
+export const shownFrame = (frames: number): number => Math.floor(frames / 2);
+
 export interface SeenImage {
   width: number;
   height: number;

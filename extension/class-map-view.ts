@@ -17,6 +17,7 @@ export function classMapsView(cam: CamMaps, seen: SeenImage, name: (index: numbe
     method: cam.method,
     height: cam.height,
     width: cam.width,
+    ...(cam.clip ? { clip: cam.clip } : {}),
     classes: cam.maps.map(({ index, values }) => ({
       index,
       name: name(index),

@@ -31,7 +31,7 @@ export class InferenceEngine implements vscode.Disposable {
       if (error instanceof InferenceError && error.kind === 'crash') {
         this.log.error(error.message);
         void vscode.window.showErrorMessage(
-          `ResNet Studio: the inference worker stopped unexpectedly; the next run starts a new one. ${firstLine(error.message)}`,
+          `ResNet Studio: the inference worker stopped unexpectedly; the next run starts a new one. ${error.headline}`,
         );
       }
       throw error;
@@ -39,6 +39,19 @@ export class InferenceEngine implements vscode.Disposable {
       this.busy--;
       if (this.busy === 0) this.armIdleTimer();
     }
+  }
+
+  /**
+   * Starts the worker and builds the session `request` will run on (the request without inputs),
+   * while the user is still choosing them. A failure is left for the real run to report.
+   */
+  prepare(request: EngineRequest): void {
+    this.infer({ ...request, inputs: [] }).then(
+      ({ session: s }) => {
+        if (!s.cached) this.log.info(`session built ahead of the run: weights ${s.weightsMs.toFixed(1)} ms, compile ${s.compileMs.toFixed(1)} ms, session ${s.sessionMs.toFixed(1)} ms`);
+      },
+      (error: unknown) => this.log.debug(`building the session ahead of the run: ${(error as Error).message}`),
+    );
   }
 
   /** The running worker's process id, if any. */
@@ -74,8 +87,4 @@ export class InferenceEngine implements vscode.Disposable {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
   }
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0] ?? text;
 }

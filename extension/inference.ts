@@ -15,14 +15,15 @@ import { DEFAULT_SEED } from '../engine/onnx/random-weights';
 import { trueClass } from '../engine/runtime/true-class';
 import { classMapsView, pixelsView, topOverlay } from './class-map-view';
 import { InferenceEngine, type EngineRequest } from './inference-engine';
-import { loadDocumentModel, writeWeightsDeclaration, type DocumentModel, type DocumentProblem } from './inference-model';
+import { ERROR_ACTIONS, FailureReporter } from './inference-failures';
+import { loadDocumentModel, writeWeightsDeclaration, type DocumentModel } from './inference-model';
 import { pickClip, pickImage, pickModel } from './inference-pickers';
 import { withCancellableProgress } from './inference-progress';
 import { epFallbackNote, evaluationCsv } from './results-format';
 import { ResultsPanel } from './results-panel';
 import { inferenceSettings } from './settings';
-import { EpStatusBar, CHOOSE_EP_COMMAND } from './status-bar';
-import { guiText, type EvalRunView, type FailureAction, type FailureView, type ImageRunView } from '../contracts/results';
+import { EpStatusBar } from './status-bar';
+import type { EvalRunView, ImageRunView } from '../contracts/results';
 
 export const COMMANDS = {
   runInference: 'resnetStudio.runInference',
@@ -68,36 +69,11 @@ export interface EvalOutcome {
   ep: string | undefined;
 }
 
-const ERROR_ACTIONS = {
-  chooseWeights: 'Choose weights file…',
-  randomWeights: 'Dry run with random weights',
-  chooseEp: 'Choose execution provider…',
-  showLog: 'Show log',
-  showProblems: 'Show problems',
-  trust: 'Manage Workspace Trust',
-} satisfies Record<FailureAction | 'trust', string>;
-
-/** Where weights come from, for a network that has none yet. */
-const WEIGHTS_HELP = [
-  "Weights are a .safetensors file of the network's state_dict, with",
-  "torchvision's keys (conv1.weight, layer1.0.bn1.running_mean, ...).",
-  "From torchvision's pretrained weights, with Python (pip install safetensors):",
-  '',
-  '  import torch, torchvision; from safetensors.torch import save_file',
-  '  save_file(torchvision.models.resnet50(weights="DEFAULT").state_dict(), "resnet50.safetensors")',
-  '',
-  'From a checkpoint of your own:',
-  '',
-  '  save_file(torch.load("checkpoint.pth", map_location="cpu"), "model.safetensors")',
-  '',
-  '"Dry run with random weights" runs the network with seeded random weights:',
-  'the shapes and timings are real, the classes mean nothing.',
-].join('\n');
-
 class InferenceController {
   private readonly log = vscode.window.createOutputChannel('ResNet Studio Inference', { log: true });
   private readonly engine: InferenceEngine;
   private readonly panel: ResultsPanel;
+  private readonly failures: FailureReporter;
   private readonly statusBar = new EpStatusBar();
   /** The newest image run, which "Time Layers" profiles. */
   private lastImage: { view: ImageRunView; image: vscode.Uri; model: DocumentModel } | undefined;
@@ -108,6 +84,11 @@ class InferenceController {
   ) {
     this.engine = new InferenceEngine(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, this.log, () => inferenceSettings().idleShutdownSeconds);
     this.panel = new ResultsPanel(context.extensionUri, this.log, () => void vscode.commands.executeCommand(COMMANDS.runAgain));
+    this.failures = new FailureReporter(this.log, this.panel, {
+      chooseWeights: (document, network) => void vscode.commands.executeCommand(COMMANDS.chooseWeights, document.uri, network),
+      dryRun: (document, network) => void this.dryRun(document, network),
+      showLog: () => this.showLog(),
+    });
     context.subscriptions.push(this.log, this.engine, this.panel, this.statusBar);
     void vscode.commands.executeCommand('setContext', CAN_RUN_AGAIN_CONTEXT, this.lastRun() !== undefined);
   }
@@ -121,7 +102,7 @@ class InferenceController {
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
     if (uri?.path.endsWith('.resnet')) {
       const model = await this.prepare(await vscode.workspace.openTextDocument(uri), networkName);
-      const image = model && (await pickInput(model));
+      const image = model && (await this.pickInputAndPrepare(model));
       return image && model && this.runImage(image, model);
     }
     if (uri) {
@@ -132,7 +113,7 @@ class InferenceController {
     // From the palette: the network first (a pick when ambiguous, its weights checked), then the image.
     const document = await pickModel();
     const model = document && (await this.prepare(document, networkName));
-    const image = model && (await pickInput(model));
+    const image = model && (await this.pickInputAndPrepare(model));
     return image && model && this.runImage(image, model);
   }
 
@@ -223,97 +204,35 @@ class InferenceController {
     const model = await loadDocumentModel(document, networkName, { weights });
     if (!model) return undefined;
     if (isModelProblem(model)) {
-      this.reportProblem(model);
+      this.failures.reportProblem(model);
       return undefined;
     }
     for (const warning of model.warnings) this.log.warn(`${model.name}: ${warning}`);
     return model;
   }
 
-  private reportProblem(problem: DocumentProblem): void {
-    const message = `${vscode.workspace.asRelativePath(problem.document.uri)}: ${problem.message}`;
-    this.log.warn(message);
-    if (problem.kind === 'no-weights' || problem.kind === 'weights') {
-      const { document } = problem;
-      const network = problem.network.name;
-      this.showFailure(`Network ${network} has no usable weights`, `${message}.`, {
-        details: WEIGHTS_HELP,
-        actions: {
-          chooseWeights: () => void vscode.commands.executeCommand(COMMANDS.chooseWeights, document.uri, network),
-          randomWeights: () => void this.dryRun(document, network),
-          showLog: () => this.showLog(),
-        },
-      });
-    } else if (problem.kind === 'errors') {
-      this.showFailure('The network has errors', `${message}.`, { actions: { showProblems: () => void vscode.commands.executeCommand('workbench.actions.view.problems') } });
-    } else {
-      this.showFailure('Cannot run', `${message}.`, { actions: { showLog: () => this.showLog() } });
-    }
-  }
-
-  /**
-   * A failure as a card in the results view, where it stays, and as an error message with the same
-   * actions (which VS Code may file away in the notification centre).
-   */
-  private showFailure(title: string, message: string, options: { details?: string; actions: Partial<Record<FailureAction, () => void>> }): void {
-    const actions = Object.keys(options.actions) as FailureAction[];
-    const view: FailureView = {
-      kind: 'failure',
-      id: this.panel.newId('failure'),
-      startedAt: new Date().toISOString(),
-      title,
-      message,
-      ...(options.details ? { details: options.details } : {}),
-      actions: actions.map((action) => ({ action, label: ERROR_ACTIONS[action] })),
-    };
-    void this.panel.show({ view, actions: options.actions });
-    void vscode.window.showErrorMessage(`ResNet Studio: ${message}`, ...actions.map((a) => ERROR_ACTIONS[a])).then((label) => {
-      const action = actions.find((a) => ERROR_ACTIONS[a] === label);
-      if (action) options.actions[action]?.();
-    });
-  }
-
   /** The network with seeded random weights, on an image the user picks: shapes and timings without trained weights. */
   private async dryRun(document: vscode.TextDocument, network: string): Promise<ImageRunOutcome | undefined> {
     const model = await this.prepare(document, network, { kind: 'random', seed: DEFAULT_SEED });
-    const image = model && (await pickInput(model));
+    const image = model && (await this.pickInputAndPrepare(model));
     return image && model && this.runImage(image, model);
-  }
-
-  private reportFailure(error: unknown, model: DocumentModel): void {
-    if (!(error instanceof InferenceError)) {
-      this.log.error(String((error as Error)?.stack ?? error));
-      void vscode.window.showErrorMessage(`ResNet Studio: inference failed: ${(error as Error)?.message ?? error}`);
-      return;
-    }
-    if (error.kind === 'cancelled') {
-      this.log.info('cancelled');
-      return;
-    }
-    this.log.error(`${error.kind}: ${error.message}`);
-    if (error.kind === 'crash') return; // InferenceEngine has reported it.
-    const { document } = model;
-    const network = model.network.name;
-    if (error.kind === 'weights') {
-      const summary = error.weights ? `${error.weights.summary}` : firstLine(error.message);
-      this.showFailure(`The weights of ${network} cannot be used`, `The weights of network ${network} cannot be used: ${summary}`, {
-        details: `${error.weights?.details ?? error.message}\n\n${WEIGHTS_HELP}`,
-        actions: {
-          chooseWeights: () => void vscode.commands.executeCommand(COMMANDS.chooseWeights, document.uri, network),
-          randomWeights: () => void this.dryRun(document, network),
-          showLog: () => this.showLog(),
-        },
-      });
-    } else if (error.kind === 'ep') {
-      this.showFailure('The execution provider could not start', guiText(error.message), { actions: { chooseEp: () => void vscode.commands.executeCommand(CHOOSE_EP_COMMAND), showLog: () => this.showLog() } });
-    } else {
-      this.showFailure(`${network} could not run`, firstLine(error.message), { details: error.message, actions: { showLog: () => this.showLog() } });
-    }
   }
 
   private request(model: DocumentModel, paths: string[], includeSeenImage: boolean, extras: Pick<EngineRequest, 'cam' | 'profile'> = {}): EngineRequest {
     const { ep, threads, sessionCacheSize } = inferenceSettings();
     return inferRequest(model, paths, { ep, includeSeenImage, threads, sessionCacheSize, ...extras });
+  }
+
+  /** A single-image run: its class maps, and the image as the network saw it. */
+  private imageRequest(model: DocumentModel, paths: string[]): EngineRequest {
+    const { topK, occlusionMaps } = inferenceSettings();
+    return this.request(model, paths, true, { cam: { classes: topK, occlusion: occlusionMaps } });
+  }
+
+  /** The input the user picks, while the worker builds the session that runs it. */
+  private pickInputAndPrepare(model: DocumentModel): Promise<vscode.Uri | undefined> {
+    this.engine.prepare(this.imageRequest(model, []));
+    return pickInput(model);
   }
 
   private logResult(what: string, result: InferResult): void {
@@ -333,13 +252,11 @@ class InferenceController {
     this.remember({ kind: 'image', target: image.toString(), model: model.document.uri.toString(), network: model.network.name });
     const imageLabel = vscode.workspace.asRelativePath(image);
     let run: InferResult;
-    const { topK, occlusionMaps } = inferenceSettings();
+    const { topK } = inferenceSettings();
     try {
-      run = await withCancellableProgress(`Running ${model.network.name} on ${imageLabel}`, (signal) =>
-        this.engine.infer(this.request(model, [image.fsPath], true, { cam: { classes: topK, occlusion: occlusionMaps } }), signal),
-      );
+      run = await withCancellableProgress(`Running ${model.network.name} on ${imageLabel}`, (signal) => this.engine.infer(this.imageRequest(model, [image.fsPath]), signal));
     } catch (error) {
-      this.reportFailure(error, model);
+      this.failures.reportFailure(error, model);
       return undefined;
     }
     this.statusBar.ran(run.ep);
@@ -362,8 +279,7 @@ class InferenceController {
       ...(model.network.input?.length === 4 ? {} : { imageSrc: this.panel.asWebviewUri(image) }),
       ...(seen ? { seen: pixelsView(seen) } : {}),
       ...(seen && output.cam ? { maps: classMapsView(output.cam, seen, name) } : {}),
-      // The worker makes class maps of images only: a clip's are not missing for its head's sake.
-      ...(output.logits && !output.cam && !output.clip
+      ...(output.logits && !output.cam
         ? { mapsNote: `No class map: the head of ${model.network.name} is not global average pooling followed by a linear layer. Turn on the setting "Occlusion Maps" (ResNet Studio › Inference) to compute occlusion sensitivity instead (49 extra runs).` }
         : {}),
       ...(truth ? { trueClass: { index: truth.index, name: name(truth.index), from: truth.from } } : {}),
@@ -418,7 +334,7 @@ class InferenceController {
       }
       return view.result;
     } catch (error) {
-      this.reportFailure(error, model);
+      this.failures.reportFailure(error, model);
       return undefined;
     } finally {
       view.profiling = false;
@@ -498,7 +414,7 @@ class InferenceController {
       const cancelled = failure instanceof InferenceError && failure.kind === 'cancelled';
       view.state = cancelled ? 'cancelled' : 'failed';
       if (!cancelled) view.error = failure instanceof Error ? failure.message : String(failure);
-      this.reportFailure(failure, model);
+      this.failures.reportFailure(failure, model);
       await this.panel.show({ view });
       return { id: view.id, state: view.state, total: 0, correct: 0, accuracy: null, imagesPerSecond: 0, ep: undefined };
     }
@@ -532,7 +448,7 @@ class InferenceController {
       },
     };
     await this.panel.show(record);
-    if (input.dataset.kind === 'image') await this.showMistakeMaps(record, model, mistakePaths);
+    await this.showMistakeMaps(record, model, mistakePaths);
     return { id: view.id, state: 'done', total: result.total, correct: result.correct, accuracy: result.accuracy, imagesPerSecond: result.imagesPerSecond, ep: run.first.ep.ran };
   }
 }
@@ -545,10 +461,6 @@ function pickInput(model: DocumentModel): Promise<vscode.Uri | undefined> {
 /** How results name files: workspace-relative (absolute outside the workspace). */
 function relativePath(path: string): string {
   return vscode.workspace.asRelativePath(path);
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0] ?? text;
 }
 
 /** `postToPreview` sends a message to the open preview, if any (the layer times of a profiled run). */

@@ -38,23 +38,24 @@ function confusionLines(result: EvaluationResult, shown: EvaluationResult['perCl
   ];
 }
 
-function resultLines(result: EvaluationResult): string[] {
+/** `unit`: what the folder holds, images or clips. */
+function resultLines(result: EvaluationResult, unit: string): string[] {
   const cells = confusionCells(result);
   const predicted = new Set(cells.map(([, p]) => p));
   const shown = result.perClass.filter((c) => c.images > 0 || predicted.has(c.index));
   const nameWidth = Math.max(5, ...shown.map((c) => c.name.length));
   return [
-    `accuracy: ${percent(result.accuracy)} (${result.correct}/${result.total}), top-5: ${percent(result.top5)}`,
-    'per class (classes with images or predictions):',
-    `  ${'class'.padEnd(nameWidth)}  images  correct  accuracy`,
+    `accuracy: ${percent(result.accuracy)} (${result.correct}/${result.total})${result.perClass.length > 5 ? `, top-5: ${percent(result.top5)}` : ''}`,
+    `per class (classes with ${unit} or predictions):`,
+    `  ${'class'.padEnd(nameWidth)}  ${unit.padStart(6)}  correct  accuracy`,
     ...shown.map(
       (c) =>
         `  ${c.name.padEnd(nameWidth)}  ${String(c.images).padStart(6)}  ${String(c.correct).padStart(7)}  ${percent(c.images ? c.correct / c.images : null).padStart(8)}`,
     ),
     ...confusionLines(result, shown, cells),
-    `throughput: ${result.imagesPerSecond.toFixed(1)} images/s end to end (decode, preprocess, run; ${result.total} images in ${result.seconds.toFixed(2)} s), ` +
-      `${result.runImagesPerSecond.toFixed(1)} images/s model run only`,
-    ...result.failed.map((f) => `error: ${f.image}: ${f.error}`),
+    `throughput: ${result.imagesPerSecond.toFixed(1)} ${unit}/s end to end (decode, preprocess, run; ${result.total} ${result.total === 1 ? unit.slice(0, -1) : unit} in ${result.seconds.toFixed(2)} s), ` +
+      `${result.runImagesPerSecond.toFixed(1)} ${unit}/s model run only`,
+    ...result.failed.map((f) => `error: ${f.error.startsWith(f.image) ? f.error : `${f.image}: ${f.error}`}`),
   ];
 }
 
@@ -88,28 +89,33 @@ export const spec = {
 export async function run(args: string[], io: CliIo, client = new InferenceClient()): Promise<number> {
   const parsed = parseCommand(spec, args, io);
   if (typeof parsed === 'number') return parsed;
-  const options = engineOptions(parsed.options);
+  // With --compare, --weights are the fp32 reference's: the exported model runs its own.
+  const compareWeights = parsed.options.compare && parsed.options.model !== undefined ? parsed.options.weights : undefined;
+  const options = engineOptions(compareWeights === undefined ? parsed.options : { ...parsed.options, weights: undefined });
   if (typeof options === 'string') return usageError(spec, options, io);
   const [file, folder] = parsed.args as [string, string];
   if (parsed.options.compare && !options.model) return usageError(spec, '--compare compares an exported model (--model M.onnx) with the network compiled in fp32', io);
-  const model = await loadNetwork(file, options, io);
-  if (!model) return 1;
-  const reference = parsed.options.compare ? await loadNetwork(file, { ...options, model: undefined }, io) : undefined;
-  if (parsed.options.compare && !reference) return 1;
-  const input = await loadEvaluation(model, folder);
-  if (typeof input === 'string') {
-    io.stderr(`${input}\n`);
-    return 1;
-  }
-  printWarnings(model, io);
+  // The worker starts while the network is read and the folder listed.
+  client.start();
   try {
+    const model = await loadNetwork(file, options, io);
+    if (!model) return 1;
+    const reference = parsed.options.compare ? await loadNetwork(file, { ...options, model: undefined, weights: compareWeights }, io) : undefined;
+    if (parsed.options.compare && !reference) return 1;
+    const input = await loadEvaluation(model, folder);
+    if (typeof input === 'string') {
+      io.stderr(`${input}\n`);
+      return 1;
+    }
+    printWarnings(model, io);
     const samples = input.dataset.samples;
     const total = samples.length;
+    const unit = input.dataset.kind === 'clip' ? 'clips' : 'images';
     const inBatches = (what: RunnableModel, label: string) =>
       runInBatches(
         samples,
         (paths, onResults) => runInference(client, what, { ep: options.ep, batch: options.batch }, paths, io, onResults),
-        (done, seconds) => io.status?.(`${label}${done}/${total} images${seconds > 0 ? `, ${(done / seconds).toFixed(1)} images/s` : ''}`),
+        (done, seconds) => io.status?.(`${label}${done}/${total} ${unit}${seconds > 0 ? `, ${(done / seconds).toFixed(1)} ${unit}/s` : ''}`),
       );
     const referenceRun = reference && (await inBatches(reference, 'fp32 reference: '));
     if (reference && !referenceRun) return 1;
@@ -126,10 +132,10 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
       const lines = [
         ...(warning ? [warning] : []),
         runLine(result),
-        `dataset ${folder}: ${dataset.samples.length} ${dataset.kind === 'clip' ? 'clips' : 'images'}, ${datasetLayout(dataset)}`,
+        `dataset ${folder}: ${dataset.samples.length} ${dataset.samples.length === 1 ? unit.slice(0, -1) : unit}, ${datasetLayout(dataset)}`,
         ...formatEpReport(result.ep),
         sessionLine(result),
-        ...resultLines(result),
+        ...resultLines(result, unit),
         ...(result.comparison ? comparisonLines(result.comparison) : []),
         ...(warning ? [warning] : []),
       ];

@@ -10,7 +10,7 @@ import { loadStateDict, type LoadedWeights } from '../../engine/onnx/state-dict'
 import { parseCommand, usageError, type CommandSpec } from '../args';
 import { ENGINE_OPTIONS, engineOptions, engineOptionSpecs } from '../engine-options';
 import { DEPLOY_OPTIONS, deployChoice } from '../deploy-options';
-import { writeExport } from '../export-file';
+import { outputProblem, writeExport } from '../export-file';
 import type { CliIo } from '../io';
 import { exportPytorchFile } from './export-pytorch';
 import { loadNetwork } from './infer';
@@ -53,6 +53,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const keepBn = parsed.options['keep-bn'] === true;
   if (format === 'pytorch' && keepBn) return usageError(spec, '--keep-bn applies to ONNX only: the PyTorch module keeps its batchnorm layers', io);
   if (keepBn && deploy.precision !== 'fp32') return usageError(spec, '--keep-bn applies to fp32 models: --fp16 and --quantize work on the folded graph', io);
+  const unwritable = await outputProblem(output);
+  if (unwritable) {
+    io.stderr(`${unwritable}\n`);
+    return 1;
+  }
   if (format === 'pytorch') return exportPytorchFile(file, output, options, io);
   let target: DeployTarget | undefined;
   if (deploy.precision === 'int8') {
@@ -68,6 +73,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   // The labels are not part of an ONNX model: their warnings do not concern an export.
   const loaded = await loadNetwork(file, options, io);
   if (!loaded) return 1;
+  if (deploy.precision === 'int8' && loaded.network.input?.length === 4) {
+    return usageError(spec, `--quantize int8 calibrates on single images, and network ${loaded.network.name} takes clips (C×T×H×W): a clip network cannot be quantized yet (--fp16 can export it)`, io);
+  }
 
   let weights: LoadedWeights;
   if (loaded.weights.kind === 'random') {

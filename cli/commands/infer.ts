@@ -12,7 +12,7 @@ import { className, clipFramesText, resultJson, type ImageResult, type RunReport
 import { formatDims } from '../../language/core/format';
 import type { InferResult, WeightsRequest } from '../../contracts/worker';
 import { where } from '../where';
-import { EXPLAIN_OPTIONS, profileLines, writeOverlays } from '../explain';
+import { EXPLAIN_OPTIONS, overlayLine, overlayPaths, profileLines, writeOverlays } from '../explain';
 import { parseCommand, usageError } from '../args';
 import { engineOptions, engineOptionSpecs, type EngineOptions } from '../engine-options';
 import type { CliIo } from '../io';
@@ -127,19 +127,30 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
   const problems = (await Promise.all(images.filter((image) => !folders.has(image)).map(async (image) => ({ image, why: await unreadable(image) })))).filter((p) => p.why);
   for (const { image, why } of problems) io.stderr(`${image}: cannot read the image: ${why}\n`);
   if (problems.length > 0) return 1;
-  const model = await loadNetwork(file, options, io);
-  if (!model) return 1;
-  if (model.network.input?.length !== 4 && folders.size > 0) {
-    for (const folder of folders) io.stderr(`${folder}: cannot read the image: it is a directory (a folder of frames is a clip, for a network whose input is CxTxHxW)\n`);
+  const camTarget = parsed.options.cam;
+  const camPaths = camTarget === undefined ? [] : await overlayPaths(camTarget, images);
+  if (typeof camPaths === 'string') {
+    io.stderr(`${camPaths}\n`);
     return 1;
   }
-  printWarnings(model, io);
+  // The worker starts while the network is read and analysed.
+  client.start();
   try {
-    const camTarget = parsed.options.cam;
+    const model = await loadNetwork(file, options, io);
+    if (!model) return 1;
+    if (model.network.input?.length !== 4 && folders.size > 0) {
+      for (const folder of folders) io.stderr(`${folder}: cannot read the image: it is a directory (a folder of frames is a clip, for a network whose input is CxTxHxW)\n`);
+      return 1;
+    }
+    printWarnings(model, io);
     const run = await runInference(client, model, { ep: options.ep, cam: camTarget !== undefined, profile: parsed.options.profile === true }, images, io);
     if (!run) return 1;
     const result = inferenceResult(model, run, { top: options.top });
-    const overlays = camTarget === undefined ? [] : await writeOverlays(camTarget, run);
+    const overlays = camTarget === undefined ? [] : await writeOverlays(camPaths, run);
+    if (typeof overlays === 'string') {
+      io.stderr(`${overlays}\n`);
+      return 1;
+    }
     if (options.json) {
       io.stdout(resultJson(result));
     } else {
@@ -150,7 +161,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
         ...formatEpReport(result.ep),
         sessionLine(result),
         ...result.results.flatMap((image) => [...imageLines(image), ...profileLines(image)]),
-        ...overlays.map((path) => `class map (${result.results[0]?.camMethod === 'occlusion' ? 'occlusion' : 'CAM'}) written to ${path}`),
+        ...overlays.map(overlayLine),
         ...(warning ? [warning] : []),
       ];
       io.stdout(lines.join('\n') + '\n');

@@ -79,6 +79,9 @@ export class SafetensorsFile {
             "checkpoint: convert it with python -c \"import torch, safetensors.torch as s; s.save_file(torch.load('IN', map_location='cpu'), 'OUT.safetensors')\"",
         );
       }
+      if (error instanceof SafetensorsError && /\.onnx$/i.test(path)) {
+        throw new SafetensorsError(path, `${error.detail}; this looks like an ONNX model, which runs as an exported model (infer or eval --model M.onnx, the resnetStudio.inference.model setting), not as weights`);
+      }
       throw error;
     }
   }

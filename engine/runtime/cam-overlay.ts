@@ -19,6 +19,21 @@ function axisSources(size: number, sourceSize: number): { lo: Int32Array; hi: In
   return { lo, hi, t };
 }
 
+/**
+ * Frame `frame` of a [depth, size] volume resized along its first axis to `frames`: a clip's T'×H'×W'
+ * class map at one of its T frames, still H'×W'. The interpolation is separable, so this followed by
+ * upsample() is F.interpolate(mode='trilinear', align_corners=False) to T×H×W, at that frame.
+ */
+export function frameOfVolume(values: ArrayLike<number>, depth: number, size: number, frames: number, frame: number): Float32Array {
+  const { lo, hi, t } = axisSources(frames, depth);
+  const out = new Float32Array(size);
+  const a = lo[frame]! * size;
+  const b = hi[frame]! * size;
+  const tb = t[frame]!;
+  for (let p = 0; p < size; p++) out[p] = values[a + p]! * (1 - tb) + values[b + p]! * tb;
+  return out;
+}
+
 /** `values` ([mh, mw], row-major) resized to [height, width]. */
 export function upsample(values: ArrayLike<number>, mh: number, mw: number, height: number, width: number): Float32Array {
   const out = new Float32Array(height * width);

@@ -2,6 +2,9 @@
 // whose head is global average pooling and a linear layer (engine/onnx/cam-head.ts), computed from the
 // feature map the same run outputs; for any other head, occlusion sensitivity: the drop of the class's
 // probability when a patch of the input is set to zero (the dataset mean, after normalisation).
+// A clip's maps are those of the frame its result shows (contracts/worker.ts shownFrame): its CAM is
+// the T'×H'×W' map interpolated along time to that frame (cam-overlay.ts frameOfVolume); occlusion
+// hides each patch in every frame, so its one map holds for the whole clip.
 // Pure: the worker runs the model, this file does the arithmetic.
 import { softmax } from './classes';
 
@@ -12,6 +15,8 @@ export interface CamMaps {
   method: CamMethod;
   height: number;
   width: number;
+  /** For a clip: the maps are of frame `frame` (zero-based) of the `frames` taken; a CAM was interpolated from the feature map's `depth` time steps. */
+  clip?: { frame: number; frames: number; depth?: number };
   /** One map per class asked for, row-major. */
   maps: { index: number; values: Float32Array }[];
 }
@@ -57,11 +62,12 @@ export function occlusionPatches(height: number, width: number, grid = OCCLUSION
   return { rows, columns, patches };
 }
 
-/** A copy of the [1, C, H, W] input with the patch zeroed in every channel. */
-export function occludedInput(data: Float32Array, dims: readonly [number, number, number, number], patch: Patch): Float32Array {
-  const [, channels, height, width] = dims;
+/** A copy of the [1, C, H, W] (or clip's [1, C, T, H, W]) input with the patch zeroed in every channel and frame. */
+export function occludedInput(data: Float32Array, dims: readonly number[], patch: Patch): Float32Array {
+  const [height, width] = dims.slice(-2) as [number, number];
+  const planes = data.length / (height * width);
   const out = new Float32Array(data);
-  for (let c = 0; c < channels; c++) {
+  for (let c = 0; c < planes; c++) {
     for (let y = patch.top; y < patch.bottom; y++) out.fill(0, (c * height + y) * width + patch.left, (c * height + y) * width + patch.right);
   }
   return out;

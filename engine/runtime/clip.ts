@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { formatShape } from '../../language/core/format';
-import type { ClipInfo } from '../../contracts/worker';
+import { shownFrame, type ClipInfo } from '../../contracts/worker';
 import { decodeImageFile, ImageDecodeError, MAX_INPUT_PIXELS, type DecodedImage } from './decode';
 import { hasImageExtension } from './image-formats';
 import { preprocessPixels, PreprocessError, type PreprocessedImage, type PreprocessOptions } from './preprocess';
@@ -166,7 +166,7 @@ export async function preprocessClip(path: string, spec: PreprocessOptions, inpu
   clip.frames.forEach((frame, t) => {
     const one = preprocessPixels(frame, spec, [channels, height, width]);
     for (let c = 0; c < channels; c++) data.set(one.data.subarray(c * plane, (c + 1) * plane), (c * count + t) * plane);
-    if (t === Math.floor(count / 2)) seen = one.seen;
+    if (t === shownFrame(count)) seen = one.seen;
   });
   const first = clip.frames[0]!;
   return {

@@ -51,6 +51,7 @@ function imageResult(output: InputResult, model: RunnableModel, top: number, nam
     ...(output.logits ? { top: topScores(output.logits, model.labels, top), logits: Array.from(output.logits) } : { error: output.error ?? 'failed' }),
     timings: output.timings,
     ...(output.cam?.maps[0] ? { cam: mapRows(output.cam.maps[0].values, output.cam.height, output.cam.width), camMethod: output.cam.method } : {}),
+    ...(output.cam?.clip ? { camFrame: output.cam.clip.frame } : {}),
     ...(output.profile ? { profile: output.profile.layers, profileOtherMs: output.profile.otherMs } : {}),
   };
 }

@@ -7,10 +7,12 @@ import type { Network } from '../../language/core/model';
 import { INPUT_NAME, OUTPUT_NAME } from '../onnx/build';
 import { EngineError } from './engine-error';
 import { networkPreprocess } from './network-preprocess';
-import { keepNetwork, type ClipInfo, type InferRequest, type InputResult, type InputSpec, type SeenImage, type WorkerRequest, type WorkerResponse } from '../../contracts/worker';
+import { keepNetwork, shownFrame, type ClipInfo, type InferRequest, type InputResult, type InputSpec, type SeenImage, type WorkerRequest, type WorkerResponse } from '../../contracts/worker';
 import { classActivationMap, occludedInput, occlusionMaps, occlusionPatches, type CamMaps } from './cam';
+import { frameOfVolume } from './cam-overlay';
 import { topK } from './classes';
 import { layerProfile, nodeTimes, runWindows } from './profile';
+import { simdKernels } from './resample';
 import { SessionCache, type CachedSession } from './session-cache';
 
 interface PreparedInput {
@@ -212,7 +214,7 @@ export class Worker {
           ...(prepared.clip ? { clip: prepared.clip } : {}),
           ...(request.includeSeenImage && prepared.seen ? { seen: prepared.seen } : {}),
         };
-        if (request.cam && prepared.dims.length === 4 && (entry.cam || request.cam.occlusion !== false)) result.cam = await this.classMaps(session, prepared, output, request.cam.classes, request.id);
+        if (request.cam && (entry.cam || request.cam.occlusion !== false)) result.cam = await this.classMaps(session, prepared, output, request.cam.classes, request.id);
         measuredRuns.set(result, measured);
         results.push(result);
       }
@@ -235,17 +237,20 @@ export class Worker {
   private async classMaps(session: CountedRuns, input: PreparedInput, output: ort.InferenceSession.OnnxValueMapType, count: number, id: number): Promise<CamMaps> {
     const logits = output[OUTPUT_NAME]!.data as Float32Array;
     const classes = topK(Array.from(logits), Math.max(1, count));
+    // A clip's maps are of the frame its result shows.
+    const frames = input.dims.length === 5 ? input.dims[2]! : undefined;
+    const frame = shownFrame(frames ?? 1);
     const cam = session.entry.cam;
     if (cam) {
       const features = output[cam.output]!.data as Float32Array;
-      const size = cam.head.height * cam.head.width;
-      const maps = classes.map((index) => ({ index, values: classActivationMap(features, cam.head.channels, size, cam.weight, index) }));
-      return { method: 'cam', height: cam.head.height, width: cam.head.width, maps };
+      const { channels, depth, height, width } = cam.head;
+      const size = height * width;
+      const maps = classes.map((index) => ({ index, values: frameOfVolume(classActivationMap(features, channels, depth * size, cam.weight, index), depth, size, frames ?? 1, frame) }));
+      return { method: 'cam', height, width, maps, ...(frames ? { clip: { frame, frames, depth } } : {}) };
     }
-    const [, , height, width] = input.dims;
+    const [height, width] = input.dims.slice(-2) as [number, number];
     const { rows, columns, patches } = occlusionPatches(height, width);
     // The masked inputs go through the model OCCLUSION_BATCH at a time (one at a time for an exported model of a fixed batch).
-    const dims = input.dims as [number, number, number, number];
     const size = input.data.length;
     const batch = Math.min(OCCLUSION_BATCH, session.entry.maxBatch ?? OCCLUSION_BATCH);
     const occluded: Float32Array[] = [];
@@ -253,12 +258,13 @@ export class Worker {
       this.checkCancelled(id);
       const group = patches.slice(start, start + batch);
       const data = new Float32Array(size * group.length);
-      group.forEach((patch, k) => data.set(occludedInput(input.data, dims, patch), k * size));
-      const masked = (await session.run(input.label, data, [group.length, ...dims.slice(1)]))[OUTPUT_NAME]!.data as Float32Array;
+      group.forEach((patch, k) => data.set(occludedInput(input.data, input.dims, patch), k * size));
+      const masked = (await session.run(input.label, data, [group.length, ...input.dims.slice(1)]))[OUTPUT_NAME]!.data as Float32Array;
       const perInput = masked.length / group.length;
       group.forEach((_, k) => occluded.push(masked.slice(k * perInput, (k + 1) * perInput)));
     }
-    return occlusionMaps(logits, occluded, rows, columns, classes);
+    const maps = occlusionMaps(logits, occluded, rows, columns, classes);
+    return frames ? { ...maps, clip: { frame, frames } } : maps;
   }
 
   /** One model run over the batch's usable inputs; the time of the run is shared among them. */
@@ -329,4 +335,7 @@ if (typeof process.send === 'function' && process.env.RESNET_STUDIO_WORKER === '
   process.on('disconnect', () => {
     void worker.dispose().finally(() => process.exit(0));
   });
+  // What an image or clip needs is loaded while the worker waits (or reads weights): sharp, and the
+  // resize kernels compiled. Nothing is lost when a request comes first; it needs them too.
+  setImmediate(() => void loadPreprocess().then(() => simdKernels()));
 }

@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Network } from '../../language/core/model';
 import { expectedWeights } from '../onnx/network-walk';
+import { SafetensorsFile } from '../onnx/safetensors';
 import { listDataset, type Dataset } from '../runtime/dataset';
 import { networkPreprocess } from '../runtime/network-preprocess';
 import { version } from '../../package.json';
@@ -70,7 +71,24 @@ async function listed(folder: string, what: string, classes: number, labels: rea
   const asNetwork = await listDataset(folder, classes, labels);
   if (typeof asNetwork !== 'string') return { dataset: asNetwork, own: false };
   const own = await listDataset(folder);
-  return typeof own === 'string' ? `${what}: ${asNetwork}` : { dataset: own, own: true };
+  if (typeof own === 'string') return `${what}: ${asNetwork}`;
+  // As many folders as the network has classes, some named after its classes but not all: in sorted
+  // order they would train its outputs under other names than the file gives them, with no new head.
+  const names = own.classFolders?.names;
+  if (names?.length === classes) {
+    return `${what}: ${asNetwork}. Trained in sorted order, the network's ${classes} outputs would mean ${names.join(', ')}, which its classes are not: rename the folders`;
+  }
+  return { dataset: own, own: true };
+}
+
+/** Why a weights file is not a readable safetensors file (train.py would stop on it with a traceback); undefined when it is. */
+async function unreadableWeights(path: string): Promise<string | undefined> {
+  try {
+    await (await SafetensorsFile.open(path)).close();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 const pairs = (dataset: Dataset) => dataset.samples.map((s): [string, number] => [resolve(s.path), s.target]);
@@ -80,6 +98,7 @@ export async function planTraining(model: TrainModel, settings: TrainSettings): 
   const { network } = model;
   const output = network.outputShape;
   if (!network.input || output?.length !== 2) return `network ${network.name} does not end in class scores [1, classes]; only a classifier can be trained on labelled images`;
+  if (network.input.length === 4) return `network ${network.name} takes clips (C×T×H×W); training reads single images and cannot train a clip network yet`;
   const networkClasses = output[1]!;
   const notes: string[] = [];
 
@@ -108,6 +127,10 @@ export async function planTraining(model: TrainModel, settings: TrainSettings): 
   if (settings.freeze && settings.freeze !== 'backbone' && !weights.some((w) => w.spec.kind === 'parameter' && w.spec.key.startsWith(`${settings.freeze}.`))) {
     return `--freeze ${settings.freeze}: network ${network.name} has no layer, block or stage of that name with parameters (top level: ${[...new Set(weights.map((w) => w.spec.key.split('.')[0]))].join(', ')})`;
   }
+  const parameters = weights.filter((w) => w.spec.kind === 'parameter');
+  if (settings.freeze && settings.freeze !== 'backbone' && parameters.at(-1)!.spec.key.startsWith(`${settings.freeze}.`)) {
+    return `--freeze ${settings.freeze}: it freezes every parameter of network ${network.name} (up to and including ${parameters.at(-1)!.spec.key}), so nothing would train; freeze a layer before the head, or backbone`;
+  }
   if (settings.batch % settings.nproc !== 0) return `--batch ${settings.batch} is the global batch and must divide among the ${settings.nproc} processes`;
 
   let init: string | null = null;
@@ -116,6 +139,8 @@ export async function planTraining(model: TrainModel, settings: TrainSettings): 
     if (settings.from !== undefined) return '--resume and --from exclude each other: a resumed run continues from its own weights';
     resumeState = `${withoutExtension(settings.resume)}.state.pt`;
     if (!existsSync(settings.resume)) return `--resume ${settings.resume}: no such file`;
+    const unreadable = await unreadableWeights(settings.resume);
+    if (unreadable) return `--resume: ${unreadable}`;
     if (!existsSync(resumeState)) return `--resume ${settings.resume}: ${resumeState}, the optimizer and schedule state written beside it, is missing`;
   } else if (settings.from === 'none') {
     notes.push("weights: torchvision's initialisation (--from none)");
@@ -127,6 +152,8 @@ export async function planTraining(model: TrainModel, settings: TrainSettings): 
     notes.push(`weights: torchvision's initialisation (network ${network.name} declares no weights)`);
   }
   if (init && !existsSync(init)) return `weights ${init}: no such file`;
+  const unreadableInit = init && (await unreadableWeights(init));
+  if (unreadableInit) return `${settings.from === undefined ? `network ${network.name}'s weights` : '--from'}: ${unreadableInit}`;
 
   const resumedOut = settings.resume?.endsWith('.last.safetensors') ? settings.resume.replace(/\.last\.safetensors$/, '.safetensors') : undefined;
   if (settings.resume && !settings.out && !resumedOut) return `--resume ${settings.resume}: give --out W.safetensors (its name does not end in .last.safetensors)`;

@@ -56,6 +56,7 @@ const table = {
   tensorExpression: ['RS0515', 'error', (detail: string) => detail],
   axes: ['RS0520', 'error', (detail: string) => detail],
   rank: ['RS0521', 'error', (detail: string) => detail],
+  clipWindow: ['RS0522', 'error', (op: string, axis: string, size: number, kernel: number) => `${op} on a clip: ${axis} is ${size}, smaller than the kernel (${kernel}); torch's avg_pool3d needs every axis at least the kernel, before padding.`],
   paddingOnly: ['RS0510', 'warning', (axis: string, index: number) => `maxpool: output ${axis} ${index} is pooled from padding only, where PyTorch gives −inf: reduce the padding or the dilation, or turn off ceil mode.`],
 } as const;
 

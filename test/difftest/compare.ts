@@ -1,7 +1,7 @@
 // Compares one generated network: our analysis and ONNX export against what torch made of it.
 // Verdicts first (torch raises ⇔ we report an error), then, when both accept it, the output shape,
 // params, MACs, every leaf layer's output shape, params and MACs, the state_dict keys, shapes and
-// dtypes, and the logits of our ONNX export on torch's input with torch's weights.
+// dtypes, and the logits of our ONNX export on torch's input with torch's weights (logits.ts).
 import * as ort from 'onnxruntime-node';
 import { analyze } from '../../language/core/analysis';
 import type { Network } from '../../language/core/model';
@@ -9,10 +9,9 @@ import { allNodes, flattenLayers } from '../../language/core/walk';
 import { compileToOnnx } from '../../engine/onnx/build';
 import { expectedWeights } from '../../engine/onnx/network-walk';
 import type { Case } from './generate';
-import { readTensors, type TorchResult } from './torch-oracle';
+import { judgeLogits } from './logits';
+import { readTensors, runTorchFloat64, type TorchResult } from './torch-oracle';
 
-/** Logits may differ by this much relative to the largest |logit|. */
-export const TOLERANCE = 1e-4;
 /** The differences of one kind listed before the rest are counted. */
 const LISTED = 6;
 
@@ -21,6 +20,8 @@ export type Verdict = 'both ran' | 'both rejected' | 'disagree';
 export interface Comparison {
   verdict: Verdict;
   differences: string[];
+  /** For a network both ran whose logits agree only against float64: by how much (README.md). */
+  conditioning?: string;
 }
 
 interface LayerFacts {
@@ -45,10 +46,12 @@ function ourLayers(network: Network): Map<string, LayerFacts> {
     // A name shared by weightless layers (torchvision's one reused relu) keeps the last output shape.
     layers.set(name, { shape: show(layer.outputShape), params: (seen?.params ?? 0) + Number(layer.params), macs: (seen?.macs ?? 0) + Number(layer.macs) });
   }
-  // A module applied again runs its layer again: torch's hook counts both calls' MACs on it.
+  // A module applied again runs its layers again: torch's hooks count every call's MACs on each leaf
+  // (a sequential's too, `mlp(x)` running mlp.0, mlp.1, …).
+  const once = new Map([...layers].map(([name, facts]) => [name, facts.macs]));
   for (const node of allNodes(network.children)) {
-    const layer = node.kind === 'reuse' ? layers.get(node.name) : undefined;
-    if (layer) layer.macs += Number(node.macs);
+    if (node.kind !== 'reuse') continue;
+    for (const [name, macs] of once) if (name === node.name || name.startsWith(`${node.name}.`)) layers.get(name)!.macs += macs;
   }
   return layers;
 }
@@ -87,13 +90,13 @@ function compareState(network: Network, torch: TorchResult): string[] {
   return listed('state_dict', differing);
 }
 
-async function compareLogits(network: Network, folder: string, index: number): Promise<string[]> {
-  const tensors = await readTensors(folder, index);
+async function compareLogits(network: Network, folder: string, c: Case): Promise<{ differences: string[]; conditioning?: string }> {
+  const tensors = await readTensors(folder, c.description.index);
   let model: Uint8Array;
   try {
     model = compileToOnnx(network, tensors);
   } catch (error) {
-    return [`ONNX export fails: ${(error as Error).message}`];
+    return { differences: [`ONNX export fails: ${(error as Error).message}`] };
   }
   let session: ort.InferenceSession | undefined;
   try {
@@ -101,16 +104,12 @@ async function compareLogits(network: Network, folder: string, index: number): P
     const output = await session.run({ input: new ort.Tensor('float32', tensors.get('@input')!, [1, ...network.input!]) });
     const actual = output.logits!.data as Float32Array;
     const expected = tensors.get('@logits')!;
-    if (actual.length !== expected.length) return [`ONNX output has ${actual.length} values, torch ${expected.length}`];
-    let largest = 0;
-    let worst = 0;
-    for (let i = 0; i < expected.length; i++) {
-      largest = Math.max(largest, Math.abs(expected[i]!));
-      worst = Math.max(worst, Math.abs(expected[i]! - actual[i]!));
-    }
-    return worst > TOLERANCE * largest ? [`logits differ: max |ONNX − torch| = ${worst.toPrecision(3)}, ${(worst / largest).toPrecision(3)} of max |logit| ${largest.toPrecision(3)}`] : [];
+    if (actual.length !== expected.length) return { differences: [`ONNX output has ${actual.length} values, torch ${expected.length}`] };
+    const judged = await judgeLogits(actual, expected, () => runTorchFloat64(c.description, folder));
+    if (judged.verdict === 'differ') return { differences: [judged.message] };
+    return { differences: [], conditioning: judged.verdict === 'agree in float64' ? judged.note : undefined };
   } catch (error) {
-    return [`onnxruntime fails on the export: ${(error as Error).message}`];
+    return { differences: [`onnxruntime fails on the export: ${(error as Error).message}`] };
   } finally {
     await session?.release();
   }
@@ -136,7 +135,11 @@ export async function compareCase(c: Case, torch: TorchResult, folder: string): 
   differences.push(...compareLayers(network, torch));
   const state = compareState(network, torch);
   differences.push(...state);
-  if (state.length === 0) differences.push(...(await compareLogits(network, folder, c.description.index)));
-  else differences.push('logits not compared: the state_dicts differ');
-  return { verdict: differences.length ? 'disagree' : 'both ran', differences };
+  if (state.length) {
+    differences.push('logits not compared: the state_dicts differ');
+    return { verdict: 'disagree', differences };
+  }
+  const logits = await compareLogits(network, folder, c);
+  differences.push(...logits.differences);
+  return { verdict: differences.length ? 'disagree' : 'both ran', differences, conditioning: logits.conditioning };
 }

@@ -60,7 +60,15 @@ export interface BindStep {
   expr: string;
 }
 
-export type Step = LayerStep | AddStep | PreludeStep | CustomStep | BindStep;
+/** `name sequential(a, b(args), …)`: an nn.Sequential written in place, its items `name.0`, `name.1`, … */
+export interface SequentialStep {
+  kind: 'sequential';
+  name: string;
+  /** Anonymous layers, once each. */
+  items: LayerStep[];
+}
+
+export type Step = LayerStep | AddStep | PreludeStep | CustomStep | BindStep | SequentialStep;
 
 export interface BlockDefinition {
   /** Parameters in order; the defaults of those that have one. */

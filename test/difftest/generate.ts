@@ -60,6 +60,8 @@ class NetworkGenerator {
   private shape: Shape;
   /** The fault still to inject, if any. */
   private fault: Fault | undefined;
+  /** What torch refuses (or reads otherwise) that a valid network got by chance: its intent. */
+  private refusal: string | undefined;
 
   constructor(private readonly r: Random) {
     const faulty = r.chance(0.2);
@@ -93,16 +95,16 @@ class NetworkGenerator {
   }
 
   generate(index: number, seed: number): NetworkDescription {
-    const intent = this.fault ?? 'valid';
+    const fault = this.fault;
     const s = this.shape;
     const input = s.t === null ? [s.c, s.h, s.w] : [s.c, s.t, s.h, s.w];
     this.stem();
     const items = this.r.int(1, 3);
     for (let i = 0; i < items; i++) {
       const kind = this.r.next();
-      // torchvision's BasicBlock and Bottleneck are 2-D: a clip gets blocks of the file instead; the dataflow blocks are 2-D too.
+      // torchvision's BasicBlock and Bottleneck are 2-D: a clip gets more blocks of the file instead.
       if (kind < 0.3 && !this.clip) this.preludeStage();
-      else if (kind < 0.6 || (this.clip && kind < 0.8)) this.customStage();
+      else if (kind < (this.clip ? 0.5 : 0.6)) this.customStage();
       else if (kind < 0.8) this.dataflowStage();
       else this.plainLayer();
     }
@@ -114,7 +116,7 @@ class NetworkGenerator {
     if (this.take('tuple-length')) this.wrongTuple();
     if (this.take('se-clip')) this.body.push(layer(this.name('se'), 'se', { reduction: 1 }));
     this.head();
-    return { index, seed, intent, input, body: this.body, blocks: this.blocks };
+    return { index, seed, intent: fault ?? this.refusal ?? 'valid', input, body: this.body, blocks: this.blocks };
   }
 
   private name(prefix: string): string {
@@ -317,6 +319,8 @@ class NetworkGenerator {
   /**
    * A block of named values, as DenseNet, IBN-Net, CBAM and Res2Net write theirs: concatenation,
    * split/chunk and an index, + and * with broadcasting, channel pooling, a module applied twice.
+   * On a clip the same blocks, with 3-D windows now and then factored ((1, k, k), (k, 1, 1)); the
+   * choices a clip adds are drawn only for a clip, so the maps of a seed stay the networks they were.
    */
   private dataflowStage(): void {
     const r = this.r;
@@ -327,11 +331,18 @@ class NetworkGenerator {
     const body: Step[] = [];
     const bind = (name: string, expr: string) => body.push({ kind: 'bind', name, expr });
     const bn = (name: string) => layer(name, 'batchnorm', { eps: 1e-5 });
+    /** A 3×3 window, or on a clip now and then a factored one, with the padding that keeps the size. */
+    const window3 = (): { kernel: Value; padding: Value } => {
+      const kernel = this.clip ? r.pick([3, 3, [1, 3, 3], [3, 1, 1]]) : 3;
+      return { kernel, padding: Array.isArray(kernel) ? kernel.map((k) => k >> 1) : 1 };
+    };
+    const text = (v: Value) => (Array.isArray(v) ? `(${v.join(', ')})` : String(v));
     let out = s.c;
     switch (style) {
       case 'dense': {
         const growth = r.pick([2, 4, 8]);
-        body.push(bn('norm'), layer(null, 'relu'), layer('conv', 'conv', conv(growth, 3, { padding: catFault ? 0 : 1 })));
+        const { kernel, padding } = window3();
+        body.push(bn('norm'), layer(null, 'relu'), layer('conv', 'conv', conv(growth, kernel, { padding: catFault ? 0 : padding })));
         const twice = r.chance(0.5);
         bind('out', twice ? 'cat(input, conv, relu(conv))' : 'cat(input, conv)');
         out = s.c + growth * (twice ? 2 : 1);
@@ -348,21 +359,35 @@ class NetworkGenerator {
         bind('out', 'cat(IN, BN)');
         break;
       }
-      case 'gate':
+      case 'gate': {
         body.push(layer('squeeze', 'conv', conv(r.pick([1, s.c]), 1, { bias: true })));
-        bind('pooled', r.chance(0.5) ? 'unflatten(flatten(global_maxpool(input)))' : 'avgpool(input)');
-        bind('out', 'input * sigmoid(squeeze) + input * sigmoid(pooled)');
+        const pooled = this.clip ? this.clipPooling() : r.chance(0.5) ? 'unflatten(flatten(global_maxpool(input)))' : 'avgpool(input)';
+        bind('pooled', pooled);
+        if (r.chance(0.5)) {
+          // CBAM's channel MLP, of 1×1 convs, written in place and applied again to the same pooling of relu(input).
+          const hidden = r.pick<Value>([1, 2, ...(s.c >= 2 ? ['in_channels // 2'] : [])]);
+          const items = [layer(null, 'conv', conv(hidden, 1, { bias: true })), this.activation(null), layer(null, 'conv', conv('in_channels', 1, { bias: true }))];
+          body.push({ kind: 'sequential', name: 'mlp', items });
+          bind('attention', `mlp + mlp(${pooled.replace('(input', '(relu(input)')})`);
+          bind('out', 'input * sigmoid(squeeze) + input * sigmoid(attention)');
+        } else bind('out', 'input * sigmoid(squeeze) + input * sigmoid(pooled)');
         break;
-      case 'spatial':
+      }
+      case 'spatial': {
         bind('pooled', 'cat(channel_max(input), channel_mean(input))');
-        body.push(layer('spatial', 'conv', conv(1, 3, { padding: 1 })), bn('bn'));
+        const { kernel, padding } = window3();
+        body.push(layer('spatial', 'conv', conv(1, kernel, { padding })), bn('bn'));
         bind('out', 'input * sigmoid(bn)');
         break;
-      case 'shared':
-        body.push(layer('conv', 'conv', conv(s.c, 3, { padding: 1 })));
+      }
+      case 'shared': {
+        const { kernel, padding } = window3();
+        body.push(layer('conv', 'conv', conv(s.c, kernel, { padding })));
         bind('twice', 'conv(relu(conv))');
-        bind('out', 'avgpool(twice, kernel=3, stride=1, padding=1) + input');
+        const pool = window3();
+        bind('out', `avgpool(twice, kernel=${text(pool.kernel)}, stride=1, padding=${text(pool.padding)}) + input`);
         break;
+      }
     }
     const name = this.name('flow');
     this.blocks[name] = { params: [], defaults: {}, expansion: null, body };
@@ -371,6 +396,18 @@ class NetworkGenerator {
       const blocks = (this.body.at(-1) as { blocks: number | null }).blocks ?? 1;
       s.c += (out - s.c) * blocks;
     }
+  }
+
+  /**
+   * The gate's pooled value on a clip: over everything, or over space per frame (T×1×1); now and then
+   * what torch refuses or reads otherwise: global_maxpool is nn.AdaptiveMaxPool2d, which refuses a
+   * 5-D tensor, and unflatten's C×1×1 lines its channels up with the clip's frames when broadcast.
+   */
+  private clipPooling(): string {
+    const kind = this.r.pick(['all', 'all', 'frames', 'frames', 'maxpool', 'unflatten']);
+    if (kind === 'maxpool') this.refusal ??= 'global-maxpool-clip';
+    if (kind === 'unflatten') this.refusal ??= 'unflatten-clip';
+    return { all: 'avgpool(input)', frames: `avgpool(input, output=(${this.shape.t}, 1, 1))`, maxpool: 'unflatten(flatten(global_maxpool(input)))', unflatten: 'unflatten(flatten(avgpool(input)))' }[kind]!;
   }
 
   /** More strides than the small input can take. */
@@ -413,7 +450,7 @@ class NetworkGenerator {
 
 /** Fills in the documented defaults of ops generated without arguments. */
 function complete(steps: Step[]): Step[] {
-  return steps.map((s) => (s.kind === 'layer' ? { ...s, args: { ...defaults[s.op], ...s.args } } : s));
+  return steps.map((s) => (s.kind === 'layer' ? { ...s, args: { ...defaults[s.op], ...s.args } } : s.kind === 'sequential' ? { ...s, items: complete(s.items) as LayerStep[] } : s));
 }
 
 export function generateCase(runSeed: number, index: number): Case {

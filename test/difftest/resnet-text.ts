@@ -70,6 +70,8 @@ function statement(step: Step, r: Random): string {
       return `+ ${step.shortcut}`;
     case 'bind':
       return `${step.name} = ${step.expr}`;
+    case 'sequential':
+      return `${step.name} sequential(${step.items.map((item) => statement(item, r)).join(', ')})`;
     case 'prelude': {
       const rest: [string, Value][] = [];
       if (step.groups !== 1) rest.push(['groups', step.groups]);

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareCase, type Verdict } from './compare';
+import type { NetworkDescription } from './description';
 import { generateCase, type Case } from './generate';
 import { runTorch, type TorchResult } from './torch-oracle';
 
@@ -25,12 +26,24 @@ export interface Disagreement {
   differences: string[];
 }
 
+/** A network whose logits agree with torch only against float64 (README.md, "What is compared"). */
+export interface Conditioned {
+  case: Case;
+  note: string;
+}
+
 export interface RunResult {
   networks: number;
   verdicts: Record<Verdict, number>;
+  /** Clips; those with a block of named values (a dataflow stage); of those, the ones both ran. */
+  clips: { all: number; dataflow: number; dataflowRan: number };
   disagreements: Disagreement[];
+  conditioned: Conditioned[];
   seconds: number;
 }
+
+const isClip = (d: NetworkDescription) => d.input.length === 4;
+const hasDataflow = (d: NetworkDescription) => Object.values(d.blocks).some((b) => b.body.some((s) => s.kind === 'bind'));
 
 export async function runDifftest(options: RunOptions): Promise<RunResult> {
   const began = Date.now();
@@ -41,7 +54,14 @@ export async function runDifftest(options: RunOptions): Promise<RunResult> {
     batches.push(Array.from({ length }, (_, k) => generateCase(options.seed, options.start + i + k)));
   }
   const scratch = await mkdtemp(join(tmpdir(), 'resnet-studio-difftest-'));
-  const result: RunResult = { networks: 0, verdicts: { 'both ran': 0, 'both rejected': 0, disagree: 0 }, disagreements: [], seconds: 0 };
+  const result: RunResult = {
+    networks: 0,
+    verdicts: { 'both ran': 0, 'both rejected': 0, disagree: 0 },
+    clips: { all: 0, dataflow: 0, dataflowRan: 0 },
+    disagreements: [],
+    conditioned: [],
+    seconds: 0,
+  };
   const ask = async (k: number) => {
     const folder = join(scratch, String(k));
     await mkdir(folder);
@@ -54,8 +74,16 @@ export async function runDifftest(options: RunOptions): Promise<RunResult> {
       pending = k + 1 < batches.length ? ask(k + 1) : undefined;
       for (const c of batches[k]!) {
         const torch = results.get(c.description.index)!;
-        const { verdict, differences } = await compareCase(c, torch, folder);
+        const { verdict, differences, conditioning } = await compareCase(c, torch, folder);
         result.verdicts[verdict]++;
+        if (isClip(c.description)) {
+          result.clips.all++;
+          if (hasDataflow(c.description)) {
+            result.clips.dataflow++;
+            if (verdict === 'both ran') result.clips.dataflowRan++;
+          }
+        }
+        if (conditioning) result.conditioned.push({ case: c, note: conditioning });
         if (verdict === 'disagree') {
           result.disagreements.push({ case: c, torch, differences });
           if (options.keep) await keep(options.keep, c, torch);
@@ -83,10 +111,18 @@ async function keep(folder: string, c: Case, torch: TorchResult): Promise<void> 
 
 export function summary(result: RunResult): string {
   const v = result.verdicts;
+  const clips = result.clips;
   return (
     `difftest: ${result.networks} networks, ${result.disagreements.length} disagreements ` +
-    `(both ran ${v['both ran']}, both rejected ${v['both rejected']}; ${result.seconds.toFixed(1)} s)`
+    `(both ran ${v['both ran']}, both rejected ${v['both rejected']}; ` +
+    `${clips.all} clips, ${clips.dataflow} of them with dataflow stages, ${clips.dataflowRan} of those ran; ` +
+    `${result.conditioned.length} agreeing only against float64; ${result.seconds.toFixed(1)} s)`
   );
+}
+
+export function formatConditioned(c: Conditioned): string {
+  const { runSeed, description } = c.case;
+  return `≈ seed ${runSeed} index ${description.index}: ${c.note}`;
 }
 
 export function formatDisagreement(d: Disagreement): string {

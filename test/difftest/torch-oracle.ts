@@ -45,5 +45,17 @@ export async function runTorch(descriptions: NetworkDescription[], folder: strin
   return new Map(results.map((r) => [r.index, r]));
 }
 
+/**
+ * The logits of a network that ran, computed again in float64 (`.double()`) on the weights and input
+ * torch saved for it in `folder`: what float32 rounding is measured against.
+ */
+export async function runTorchFloat64(description: NetworkDescription, folder: string): Promise<number[]> {
+  const cases = join(folder, `${description.index}.float64-case.json`);
+  await writeFile(cases, JSON.stringify([description]));
+  await promisify(execFile)(PYTHON, [SCRIPT, cases, folder, '--threads', '1', '--float64'], { maxBuffer: 64 << 20, timeout: 600_000 });
+  const logits: Record<string, (number | string)[]> = JSON.parse(await readFile(join(folder, 'float64.json'), 'utf8'));
+  return logits[description.index]!.map(Number); // 'Infinity', '-Infinity', 'NaN' written as strings
+}
+
 /** What torch saved for a network that ran: its float tensors by state_dict key, and `@input`, `@logits`. */
 export const readTensors = (folder: string, index: number): Promise<Map<string, Float32Array>> => readFloatTensors(join(folder, `${index}.safetensors`));

@@ -2,13 +2,17 @@
 
   cam MODEL WEIGHTS IO CLASS...        a reference model (reference_models.py) with WEIGHTS loaded, run on
                                        IO's `input`; the feature map entering `avgpool` (a forward hook)
-                                       times `fc.weight` of each CLASS: Σ_k w[c,k]·A_k
+                                       times `fc.weight` of each CLASS: Σ_k w[c,k]·A_k. For a clip (a video
+                                       model, input [1, C, T, H, W]) that map is T'×H'×W'; it is resized to
+                                       the clip's T frames by F.interpolate (trilinear, align_corners=False)
+                                       and given per frame
   occlusion NETWORK.json WEIGHTS IO GRID CLASS...
                                        the analysed network run by reference_logits.run_network, once per
                                        cell of a GRID×GRID grid (rows ⌊i·H/G⌋ to ⌊(i+1)·H/G⌋) with that
-                                       cell zeroed: p(class | input) − p(class | occluded input)
+                                       cell zeroed (in every frame of a clip): p(class | input) − p(class |
+                                       occluded input)
 
-Prints {"CLASS": [[row], ...], ...} as JSON.
+Prints {"CLASS": [[row], ...], ...} as JSON; a clip's CAM: {"CLASS": [[[row], ...] per frame], ...}.
 """
 
 import json
@@ -16,6 +20,7 @@ import os
 import sys
 
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'engine', 'torch', 'python'))
@@ -37,7 +42,11 @@ def cam(name, weights, io, classes):
     with torch.no_grad():
         model(x)
         features = captured['features'][0]
-        return {c: torch.einsum('k,khw->hw', model.fc.weight[c], features).tolist() for c in classes}
+        maps = {c: torch.einsum('k,k...->...', model.fc.weight[c], features) for c in classes}
+        if x.dim() == 5:
+            frames = x.shape[2]
+            maps = {c: F.interpolate(m[None, None], size=(frames, *m.shape[1:]), mode='trilinear', align_corners=False)[0, 0] for c, m in maps.items()}
+        return {c: m.tolist() for c, m in maps.items()}
 
 
 def occlusion(network_json, weights, io, grid, classes):
@@ -45,7 +54,7 @@ def occlusion(network_json, weights, io, grid, classes):
         network = json.load(file)
     tensors = safetensors_file.load_file(weights)
     x = safetensors_file.load_file(io)['input']
-    height, width = x.shape[2], x.shape[3]
+    height, width = x.shape[-2], x.shape[-1]
     rows, columns = min(grid, height), min(grid, width)
     with torch.no_grad():
         base = torch.softmax(reference_logits.run_network(network, tensors, x), 1)[0]
@@ -53,7 +62,7 @@ def occlusion(network_json, weights, io, grid, classes):
         for i in range(rows):
             for j in range(columns):
                 occluded = x.clone()
-                occluded[:, :, i * height // rows:(i + 1) * height // rows, j * width // columns:(j + 1) * width // columns] = 0
+                occluded[..., i * height // rows:(i + 1) * height // rows, j * width // columns:(j + 1) * width // columns] = 0
                 p = torch.softmax(reference_logits.run_network(network, tensors, occluded), 1)[0]
                 for c in classes:
                     maps[c][i][j] = float(base[c] - p[c])

@@ -2,7 +2,7 @@
 """The torch side of the differential test (test/difftest/): builds each network description written
 by test/difftest/generate.ts as a torch nn.Module and reports what torch makes of it.
 
-  difftest_torch.py CASES.json OUT_DIR [--threads N]
+  difftest_torch.py CASES.json OUT_DIR [--threads N] [--float64]
 
 CASES.json is a list of descriptions (test/difftest/description.ts). Prelude stages are built with
 torchvision's own ResNet._make_layer, BasicBlock and Bottleneck; custom blocks follow the same rules
@@ -12,6 +12,9 @@ OUT_DIR/<index>.safetensors (the state_dict with seeded weights and non-trivial 
 plus `@input` and `@logits`, eval mode) and one entry of OUT_DIR/results.json:
   {index, error: {type, message, strict} | null, output, params, macs,
    layers: [{name, shape, params, macs}], state: [{key, shape, dtype}]}
+With --float64 it builds the cases again, loads the weights and input it saved in OUT_DIR, runs the
+module in float64 (`.double()`) and writes OUT_DIR/float64.json, {index: [logits]}: what float32
+rounding is measured against when our logits and torch's differ by more than the tolerance.
 `layers` lists every leaf module (a reused module once, with its last output shape); MACs are counted
 as torchvision does (conv: output.numel() × in/groups × kernel volume, linear: in × out). A description
 whose input is [C, T, H, W] is a clip: its convs, batchnorms and pools are torch's 3-D modules, and
@@ -162,6 +165,13 @@ class Builder:
                     module = self.layer(step['op'], args, x).eval()
                     x = module(x)
                     self.leaf(display, module)
+            elif step['kind'] == 'sequential':  # `name sequential(a, b, …)`: nn.Sequential, items name.0, name.1, …
+                module = nn.Sequential()
+                for i, item in enumerate(step['items']):
+                    inner = self.layer(item['op'], {k: value(v, env) for k, v in item['args'].items()}, x).eval()
+                    x = inner(x)
+                    module.add_module(str(i), inner)
+                    self.leaf(f'{display}.{i}', inner)
             elif step['kind'] == 'prelude':
                 module, x = self.prelude(step, x, env, display)
             else:
@@ -260,6 +270,13 @@ def evaluate(expr, values, modules, builder):
             raise StrictError(f'split of {x.shape[1]} channels into {size}: torch would make a smaller last part')
         return torch.split(x, sizes, 1)
 
+    def avgpool(x, output=1, kernel=0, stride=None, padding=0):
+        """nn.AvgPool2d/3d with a kernel, else nn.AdaptiveAvgPool2d/3d: the 3-D ones on a clip."""
+        clip = x.dim() == 5
+        if kernel:
+            return (F.avg_pool3d if clip else F.avg_pool2d)(x, kernel, stride or kernel, padding)
+        return (F.adaptive_avg_pool3d if clip else F.adaptive_avg_pool2d)(x, output)
+
     def chunk(x, n):
         if x.shape[1] % n:
             raise StrictError(f'chunk of {x.shape[1]} channels into {n}: torch would make unequal parts')
@@ -273,10 +290,10 @@ def evaluate(expr, values, modules, builder):
         'sigmoid': torch.sigmoid,
         'flatten': lambda x: torch.flatten(x, 1),
         'unflatten': lambda x: x[:, :, None, None],
-        'global_maxpool': lambda x: F.adaptive_max_pool2d(x, 1),
+        'global_maxpool': lambda x: F.adaptive_max_pool2d(x, 1),  # nn.AdaptiveMaxPool2d: 2-D, torch refuses a clip
         'channel_mean': lambda x: torch.mean(x, 1, keepdim=True),
         'channel_max': lambda x: torch.amax(x, 1, keepdim=True),
-        'avgpool': lambda x, output=1, kernel=0, stride=None, padding=0: F.avg_pool2d(x, kernel, stride or kernel, padding) if kernel else F.adaptive_avg_pool2d(x, output),
+        'avgpool': avgpool,
     }
 
     def walk(node):
@@ -286,6 +303,8 @@ def evaluate(expr, values, modules, builder):
             return values[node.id]
         if isinstance(node, ast.List):
             return [walk(item) for item in node.elts]
+        if isinstance(node, ast.Tuple):  # a per-axis argument: kernel=(1, 3, 3)
+            return tuple(walk(item) for item in node.elts)
         if isinstance(node, ast.Subscript):
             return walk(node.value)[walk(node.slice)]
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
@@ -364,6 +383,15 @@ def run_case(description, out):
     }
 
 
+def float64_logits(description, out):
+    """The module run in float64 on the weights and input saved for it: the logits float32 rounding would give exactly."""
+    model = Network(Builder(), description).eval()
+    tensors = safetensors_file.load_file(os.path.join(out, f'{description["index"]}.safetensors'))
+    model.load_state_dict({k: v for k, v in tensors.items() if not k.startswith('@')})
+    logits = model.double()(tensors['@input'].double()).flatten().tolist()
+    return [x if math.isfinite(x) else str(x).replace('inf', 'Infinity').replace('nan', 'NaN') for x in logits]  # JSON has no infinities: strings JavaScript's Number reads
+
+
 def macs(module, output):
     if isinstance(module, (nn.Conv2d, nn.Conv3d)):
         return output.numel() * (module.in_channels // module.groups) * math.prod(module.kernel_size)
@@ -375,11 +403,16 @@ def main():
     parser.add_argument('cases')
     parser.add_argument('out')
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--float64', action='store_true', help='run the cases already in OUT_DIR in float64 instead')
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_grad_enabled(False)
     with open(args.cases, encoding='utf-8') as file:
         descriptions = json.load(file)
+    if args.float64:
+        with open(os.path.join(args.out, 'float64.json'), 'w', encoding='utf-8') as file:
+            json.dump({d['index']: float64_logits(d, args.out) for d in descriptions}, file)
+        return
     os.makedirs(args.out, exist_ok=True)
     results = [run_case(description, args.out) for description in descriptions]
     with open(os.path.join(args.out, 'results.json'), 'w', encoding='utf-8') as file:

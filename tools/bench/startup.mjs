@@ -22,7 +22,7 @@ import { compileToOnnx } from '../../engine/onnx/build.ts';
 import { loadStateDict } from '../../engine/onnx/state-dict.ts';
 import { InferenceClient } from '../../engine/runtime/client.ts';
 import { relativeError } from './logits.mjs';
-import { describeWarm, measureWarm } from './warm.mjs';
+import { describeDecode, describeWarm, measureWarm, pilDecodeMs } from './warm.mjs';
 import { numberArgument } from './arguments.mjs';
 
 const ROUNDS = numberArgument('--rounds', 5);
@@ -173,6 +173,7 @@ try {
   const warm = await measureWarm(client, request, WARM);
   await client.dispose();
   console.log(`warm (500×375 JPEG → logits, medians of ${WARM}): ${describeWarm(warm)}`);
+  console.log(`  ${describeDecode(warm, pilDecodeMs(image))}`);
   console.log(`load average ${load()} at the end`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });

@@ -5,6 +5,7 @@
 // ways, the session lookup, the result). Seeded random weights: the run costs what trained ones cost.
 //   node --import tsx tools/bench/warm.mjs [--rounds 3] [--warm 20] [--threads N]
 // startup.mjs measures the same with torchvision's weights, through measureWarm.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,39 @@ export async function measureWarm(client, request, count, nextRequest = () => re
   return Object.fromEntries(Object.entries(phases).map(([phase, values]) => [phase, median(values)]));
 }
 
+/**
+ * The reference for the decode: PIL (libjpeg-turbo, what torchvision's loader calls) opening the same
+ * file and converting it to RGB, the median of `count` after 20 untimed; undefined without Debian's
+ * python3 and Pillow.
+ */
+export function pilDecodeMs(path, count = 100) {
+  const script = `
+import sys, time
+from PIL import Image
+times = []
+for i in range(20 + ${count}):
+    start = time.perf_counter()
+    Image.open(sys.argv[1]).convert('RGB')
+    times.append(time.perf_counter() - start)
+times = sorted(times[20:])
+print(times[len(times) // 2] * 1000)
+`;
+  try {
+    return Number(execFileSync('/usr/bin/python3', ['-c', script, path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** The decode against PIL's, and what the 10% goal leaves once PIL's decode alone is paid. */
+export function describeDecode(m, pilMs) {
+  if (pilMs === undefined) return 'PIL not found (/usr/bin/python3 with Pillow): no decode reference';
+  return (
+    `decode ${ms(m.decode)} vs PIL's ${ms(pilMs)} on the same file (${(m.decode / pilMs).toFixed(2)}×); ` +
+    `PIL's decode alone is ${percent(pilMs, m.run)} of the run, where the goal allows 10% for everything around it`
+  );
+}
+
 /** One line: the overhead over the run, and each phase as a share of the run (each a median of its own). */
 export function describeWarm(m) {
   return (
@@ -78,6 +112,7 @@ async function main() {
         const m = await measureWarm(client, same, warm);
         ratios.push(m.ratio);
         console.log(`round ${round}: ${describeWarm(m)}; load ${loadavg()[0].toFixed(1)}`);
+        console.log(`  ${describeDecode(m, pilDecodeMs(image))}`);
         // A network object new to the worker in every request (as after each edit of the file): it
         // crosses whole and is hashed again.
         const fresh = await measureWarm(client, same, Math.ceil(warm / 2), () => request(analyze(source).networks[0]));

@@ -1,5 +1,6 @@
 // Where the network looked: the image it saw with a class's heat map over it, an opacity slider and
 // a choice among the top classes. The host sends the heat maps ready (engine/runtime/cam-overlay.ts).
+import { clipMapText } from '../../contracts/inference-result';
 import type { ClassMapsView, PixelsView } from '../../contracts/results';
 import { el } from '../page';
 import { figure, pixelsCanvas } from './dom';
@@ -43,7 +44,8 @@ export function classMapFigure(seen: PixelsView, maps: ClassMapsView, probabilit
   apply();
   controls.append(select, opacityLabel);
   const caption = el('div');
-  caption.append(el('div', undefined, `where it looked: ${METHOD[maps.method]} (${maps.width}×${maps.height})`), controls);
+  const frame = maps.clip ? ` ${clipMapText(maps.method, maps.clip.frame, maps.clip.frames)}` : '';
+  caption.append(el('div', undefined, `where it looked: ${METHOD[maps.method]} (${maps.width}×${maps.height})${frame}`), controls);
   const f = figure(stack, caption);
   f.classList.add('class-map');
   return f;

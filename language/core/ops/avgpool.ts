@@ -30,6 +30,12 @@ export const avgpool: OpDefinition<'avgpool'> = {
       problems.push({ kind: 'channels', args: [`avgpool padding (${attrs.padding[wide]}) must be at most half the kernel (${attrs.kernel[wide]}).`], argument: 'padding' });
       return { attrs, problems };
     }
+    // torch's avg_pool3d (unlike avg_pool2d) refuses a clip smaller than the kernel along any axis, padding or not.
+    const short = input.length === 5 ? input.slice(2).findIndex((size, axis) => size < attrs.kernel[axis]) : -1;
+    if (short >= 0) {
+      problems.push({ kind: 'clipWindow', args: ['avgpool', 'THW'[short], input[short + 2], attrs.kernel[short]], argument: 'kernel' });
+      return { attrs, problems };
+    }
     return { attrs, output: windowed('avgpool', input, { ...attrs, dilation: attrs.kernel.map(() => 1) }, false, problems), problems };
   },
   weights: () => [],

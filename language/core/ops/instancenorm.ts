@@ -1,4 +1,4 @@
-// nn.InstanceNorm2d: statistics per sample and channel, never running ones; affine weight and bias.
+// nn.InstanceNorm2d (nn.InstanceNorm3d on a clip): statistics per sample and channel, never running ones; affine weight and bias.
 
 import { attr, bool, needsMap, num, pyCall, weightOf, type OpDefinition, type RuleProblem } from './op';
 
@@ -27,5 +27,5 @@ export const instancenorm: OpDefinition<'instancenorm'> = {
       : [emit.constant(`${name}.scale`, [c], new Float32Array(c).fill(1)), emit.constant(`${name}.shift`, [c], new Float32Array(c))];
     return emit.node(name, 'InstanceNormalization', [x, scale, bias], [attr.float('epsilon', layer.attrs.eps)]);
   },
-  torch: { module: ({ attrs: n }) => pyCall('nn.InstanceNorm2d', [n.num_features], [['eps', n.eps, 1e-5], ['affine', n.affine, false]]) },
+  torch: { module: ({ attrs: n, inputShape }) => pyCall(`nn.InstanceNorm${inputShape.length - 2}d`, [n.num_features], [['eps', n.eps, 1e-5], ['affine', n.affine, false]]) },
 };

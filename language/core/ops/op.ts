@@ -23,7 +23,7 @@ export type ArgValues = Record<string, number | boolean | number[]>;
 
 /** A problem found by a rule; `argument` names the argument to blame (and to fix) when there is one. */
 export interface RuleProblem {
-  kind: 'groups' | 'collapsed' | 'strideDrops' | 'linearInput' | 'channels' | 'paddingOnly' | 'axes' | 'rank';
+  kind: 'groups' | 'collapsed' | 'strideDrops' | 'linearInput' | 'channels' | 'paddingOnly' | 'axes' | 'rank' | 'clipWindow';
   args: unknown[];
   argument?: string;
   /** A value that would work: for groups a divisor, for a per-axis tuple one of the input's rank. */

@@ -3,7 +3,7 @@
 // `preprocess kinetics`, seeded random weights saved as safetensors): a folder of frames chosen in the
 // clip dialog, an animated GIF and a video (made with ffmpeg), each against `resnet-studio infer
 // --json` on the same clip (Copy JSON gives the same result format); the results view saying what ran
-// (the frames sampled, C×T×H×W, the preprocessing); clear messages for a folder with no frames, a
+// (the frames sampled, C×T×H×W, the preprocessing) and the class map of the middle frame; clear messages for a folder with no frames, a
 // corrupt video and a video without ffmpeg on the PATH. Then the results view in a narrow column (about
 // 400 px): no sideways scrolling of the page, the confusion matrix scrolling in its own box.
 import * as assert from 'node:assert/strict';
@@ -93,6 +93,11 @@ async function assertSameAsCli(outcome: ImageRunOutcome | undefined, model: stri
   await viewShows('the view to say which frames were sampled', '.image-run .clip-frames', (text) => text.includes(`of 12 frames; 8 sampled evenly: ${expected.clip!.sampled.join(', ')}`));
   await viewShows('the view to give the clip shape', '.image-run .clip-input', (text) => text === '3×8×112×112 (C×T×H×W)');
   await viewShows('the view to name the preprocessing', '.image-run .preprocess', (text) => text === KINETICS);
+  // The class map of the middle frame, beside it: the 8×28×28 map (the conv keeps T, divides H and W by 4) at frame 4.
+  await viewShows('the view to show the class map of the middle frame', '.image-run .class-map figcaption', (text) => text.includes('where it looked: class activation map (28×28) of the middle frame (4 of the 8 taken, zero-based)'));
+  await viewShows('the map to offer the top classes', '.image-run .map-class', (text) => text.startsWith(`${label} (`));
+  const heat = await layout('.image-run .class-map canvas.heat');
+  assert.ok(heat && heat.width > 50, `the heat map is drawn: ${JSON.stringify(heat)}`);
   const copied = await copiedJson();
   assert.deepEqual(copied.results[0]!.clip, expected.clip);
   assert.deepEqual(copied.results[0]!.logits, expected.logits);
@@ -199,6 +204,12 @@ suite('inference on clips', () => {
     assert.deepEqual({ accuracy: outcome.accuracy, correct: outcome.correct, total: outcome.total }, { accuracy: reference.accuracy, correct: reference.correct, total: reference.total });
     const shown = `${(reference.accuracy! * 100).toFixed(2)}% (${reference.correct}/${reference.total})`;
     await viewShows('the view to show the accuracy on the clips', '.eval-run .accuracy', (text) => text === shown);
+    // a/ and d/ are the same frames under two classes: one of them is a mistake, shown with its class map over the middle frame.
+    assert.ok(reference.correct! < reference.total);
+    if (hasRunner()) {
+      const map = await waitFor('the class map of a mistaken clip', () => layout('.eval-run .mistake-pictures canvas'));
+      assert.ok(map.width > 20, `the mistake's map is drawn: ${JSON.stringify(map)}`);
+    }
     await screenshot('clip-evaluation');
   });
 

@@ -91,7 +91,8 @@ suite('inference', () => {
     await vscode.commands.executeCommand('resnetStudio.stopInferenceWorker');
   });
 
-  test('an image picked in the quick pick gets the top-1 label and EP the CLI gives', async () => {
+  test('an image picked in the quick pick gets the top-1 label and EP the CLI gives; the session is built while it is picked', async () => {
+    await vscode.commands.executeCommand('resnetStudio.stopInferenceWorker');
     await vscode.window.showTextDocument(model.document);
     const pending = vscode.commands.executeCommand<ImageRunOutcome | undefined>('resnetStudio.runInference');
     if (hasRunner()) {
@@ -105,6 +106,7 @@ suite('inference', () => {
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     const outcome = await pending;
     assert.ok(outcome, 'the command returned no result');
+    assert.equal(outcome.cached, true, 'the fresh worker should have built the session before the image was picked');
 
     const reference = cli<CliInfer>(['infer', join(workspaceRoot().fsPath, MODEL), outcome.image, '--ep', 'cpu', '--json']);
     const expected = reference.results[0]!.top[0]!;

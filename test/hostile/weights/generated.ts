@@ -44,5 +44,10 @@ export const generated: Record<string, Generator> = {
     description: 'fc.weight declared as 2^30 F32 values (4 GB) in a file of about 1 KB',
     make: () => withHeader({ 'fc.weight': { dtype: 'F32', shape: [gigabytes4], data_offsets: [0, gigabytes4 * 4] } }, new Uint8Array(900)),
   },
+  'onnx-model': {
+    description: 'the start of an ONNX model (ir_version 8, producer "resnet-studio") named .onnx',
+    ext: '.onnx',
+    make: () => Buffer.concat([Buffer.from([0x08, 0x08, 0x12, 0x0d]), Buffer.from('resnet-studio'), Buffer.alloc(100)]),
+  },
   'pytorch-checkpoint': { description: 'a zip (PyTorch checkpoint) named .pth', ext: '.pth', make: () => Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(200, 1)]) },
 };

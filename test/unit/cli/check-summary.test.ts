@@ -1,8 +1,8 @@
 // The command line as a user runs it: exit codes, the text format, and the JSON shapes.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -67,6 +67,26 @@ test('check: a missing file is a clear message', () => {
   assert.match(r.stderr, /nope\.resnet: no such file/);
 });
 
+test('check and summary refuse what is not a text file instead of reading it without end or flooding the output', () => {
+  const binary = join(dir, 'weights.resnet');
+  writeFileSync(binary, Buffer.from([0x08, 0x00, 0x12, 0x04, 0x6e, 0x65, 0x74, 0x00]));
+  const fifo = join(dir, 'pipe.resnet');
+  execFileSync('mkfifo', [fifo]);
+  const cases: [string, string][] = [
+    ['/dev/zero', '/dev/zero: is not a regular file (a device, pipe or socket), not a .resnet file\n'],
+    [fifo, `${fifo}: is not a regular file (a device, pipe or socket), not a .resnet file\n`],
+    [binary, `${binary}: is a binary file (it holds NUL bytes), not a .resnet file\n`],
+  ];
+  for (const [file, message] of cases) {
+    for (const command of ['check', 'summary']) {
+      const r = cli(command, file);
+      assert.equal(r.code, 1, `${command} ${file}`);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, message);
+    }
+  }
+});
+
 test('summary --json: network, input, totals and dotted torchvision names', () => {
   const r = cli('summary', '--json', 'examples/resnet18.resnet');
   assert.equal(r.code, 0);
@@ -85,6 +105,11 @@ test('summary of a broken file shows what is known and exits 1', () => {
   assert.equal(r.code, 1);
   assert.match(r.stdout, /conv1 +conv +\? /);
   assert.match(r.stdout, /1 error: run 'resnet-studio check/);
+});
+
+test('--version prints the package version', () => {
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-V']) assert.deepEqual(cli(flag), { code: 0, stdout: `resnet-studio ${version}\n`, stderr: '' });
 });
 
 test('unknown command and no arguments print usage and exit 2', () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as evaluate from '../../../cli/commands/eval';
+import * as exportCommand from '../../../cli/commands/export';
 import * as infer from '../../../cli/commands/infer';
 import { InferenceClient } from '../../../engine/runtime/client';
 import { exampleFile } from '../onnx/example-networks';
@@ -16,6 +17,8 @@ after(() => rmSync(folder, { recursive: true, force: true }));
 
 /** A client that fails the test if a run reaches the worker. */
 class NoWorker extends InferenceClient {
+  override start(): void {}
+
   override infer(): never {
     throw new Error('the inference worker was asked to run');
   }
@@ -79,4 +82,36 @@ test('eval on a folder whose sub-folders are not classes refuses, naming them an
   rmSync(join(project, 'repo'), { recursive: true });
   const labelled = io();
   assert.equal(await evaluate.run([FASHION, project, '--random-weights'], labelled.io, new NoWorker()).catch((e: Error) => e.message), 'the inference worker was asked to run');
+});
+
+test('infer --cam to a place that cannot take the overlays says so before loading', async () => {
+  const image = join(folder, 'cam-input.png');
+  writeFileSync(image, '');
+  const file = join(folder, 'cam-file.png');
+  writeFileSync(file, '');
+  const cases: [string[], string][] = [
+    [[image, '--cam', join(folder, 'nowhere', 'x.png')], `--cam ${join(folder, 'nowhere', 'x.png')}: ${join(folder, 'nowhere')} is not an existing folder\n`],
+    [[image, image, '--cam', file], `--cam ${file}: 2 images need a folder for their overlays, and ${file} is a file\n`],
+  ];
+  for (const [args, message] of cases) {
+    const { out, io: cli } = io();
+    // The network file does not exist: --cam is checked before it is read.
+    assert.equal(await infer.run([join(folder, 'no.resnet'), ...args], cli, new NoWorker()), 1);
+    assert.equal(out.stderr, message);
+  }
+});
+
+test('export -o to a folder, or into a folder that does not exist, says so before loading anything', async () => {
+  const cases: [string, string][] = [
+    [folder, `cannot write ${folder}: it is a directory\n`],
+    [join(folder, 'nowhere', 'model.onnx'), `cannot write ${join(folder, 'nowhere', 'model.onnx')}: ${join(folder, 'nowhere')} is not an existing folder\n`],
+  ];
+  for (const [output, message] of cases) {
+    for (const format of ['onnx', 'pytorch']) {
+      const { out, io: cli } = io();
+      // The network file does not exist: the output is checked first.
+      assert.equal(await exportCommand.run([join(folder, 'no.resnet'), '-o', output, '--format', format], cli), 1);
+      assert.equal(out.stderr, message);
+    }
+  }
 });

@@ -252,6 +252,18 @@ test('export --quantize int8 and --fp16 write models that infer and eval --model
   assert.ok(Math.abs(comparison.accuracyDelta! - (evaluated.accuracy! - comparison.reference.accuracy!)) < 1e-12);
   assert.ok(comparison.latencyRatio! > 0);
 
+  // --weights with --compare are the reference's weights (docs/deploy.md).
+  const copied = join(scratch, 'reference.safetensors');
+  writeFileSync(copied, readFileSync(join(EXAMPLES, 'fashion-mnist/resnet20.safetensors')));
+  c = io();
+  assert.equal(await evalCommand.run([FASHION, testFolder, '--model', int8Path, '--compare', '--weights', copied, '--json'], c.io), 0, c.out.stderr);
+  const againstCopy = JSON.parse(c.out.stdout) as EvaluationResult;
+  assert.equal(againstCopy.comparison!.reference.weights, copied);
+  assert.equal(againstCopy.comparison!.reference.accuracy, comparison.reference.accuracy);
+  assert.equal(againstCopy.weights.source, int8Path);
+  c = io();
+  assert.equal(await evalCommand.run([FASHION, testFolder, '--model', int8Path, '--weights', copied], c.io), 2, 'without --compare, --weights has nothing to apply to');
+
   c = io();
   assert.equal(await evalCommand.run([FASHION, testFolder, '--model', int8Path], c.io), 0, c.out.stderr);
   assert.match(c.out.stdout, /^network fashion_resnet20 \(int8\); weights exported int8 model /);
@@ -284,6 +296,10 @@ test('a model that does not fit the network, or bad deploy options, get a clear 
   c = io();
   assert.equal(await exportCommand.run([FASHION, '-o', join(scratch, 'x.onnx'), '--quantize', 'int8', '--calibrate', join(scratch, 'nowhere')], c.io), 1);
   assert.match(c.out.stderr, /cannot read the calibration folder .*nowhere: ENOENT/);
+  // Calibration reads single images: a clip network is refused before any image is read as a clip.
+  c = io();
+  assert.equal(await exportCommand.run([exampleFile('r3d_18'), '-o', join(scratch, 'x.onnx'), '--random-weights', '--quantize', 'int8', '--calibrate', calibrationFolder], c.io), 2);
+  assert.match(c.out.stderr, /--quantize int8 calibrates on single images, and network r3d_18 takes clips \(C×T×H×W\): a clip network cannot be quantized yet \(--fp16 can export it\)/);
   c = io();
   assert.equal(await evalCommand.run([FASHION, testFolder, '--compare'], c.io), 2);
   assert.match(c.out.stderr, /--compare compares an exported model/);

@@ -3,7 +3,7 @@
 // test file of a run (and later runs) shares one python invocation per model.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Network } from '../../../language/core/model';
@@ -19,9 +19,12 @@ function cacheFolder(): string {
   const name = `resnet-studio-oracle-${hash.digest('hex').slice(0, 16)}`;
   const folder = join(tmpdir(), name);
   if (!existsSync(folder)) {
-    // The files of older oracle versions are stale (and big): drop them.
+    // The files of older oracle versions are stale (and big): drop those untouched for a day. A newer
+    // one may belong to a test run of another checkout going on now.
+    const dayAgo = Date.now() - 24 * 3600 * 1000;
     for (const old of readdirSync(tmpdir()).filter((f) => f.startsWith('resnet-studio-oracle-') && f !== name)) {
-      rmSync(join(tmpdir(), old), { recursive: true, force: true });
+      const path = join(tmpdir(), old);
+      if ((statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) < dayAgo) rmSync(path, { recursive: true, force: true });
     }
     mkdirSync(folder, { recursive: true });
   }

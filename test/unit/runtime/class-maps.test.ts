@@ -1,10 +1,11 @@
 // Class maps and per-layer timings from the worker, against torch: the CAM of a pooling+linear head
-// (features entering the pooling times the fc weights, by a forward hook in torch), occlusion
-// sensitivity on a network with another head (a torch loop over the same grid), the overlay the CLI
+// (features entering the pooling times the fc weights, by a forward hook in torch; for a clip, that
+// T'×H'×W' map interpolated to the frame shown), occlusion sensitivity on a network with another head
+// (a torch loop over the same grid; for a clip, each patch hidden in every frame), the overlay the CLI
 // writes, and the profile's layer names.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -14,7 +15,7 @@ import { analyze } from '../../../language/core/analysis';
 import type { Network } from '../../../language/core/model';
 import { allNodes, flattenLayers } from '../../../language/core/walk';
 import { camHead } from '../../../engine/onnx/cam-head';
-import { upsample } from '../../../engine/runtime/cam-overlay';
+import { frameOfVolume, upsample } from '../../../engine/runtime/cam-overlay';
 import { OCCLUSION_GRID } from '../../../engine/runtime/cam';
 import { InferenceClient } from '../../../engine/runtime/client';
 import { stageTimes } from '../../../contracts/inference-result';
@@ -31,7 +32,7 @@ after(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-const torchMaps = (args: string[]): Record<string, number[][]> => JSON.parse(execFileSync(PYTHON, [ORACLE, ...args], { encoding: 'utf8', timeout: 300_000 }));
+const torchMaps = <Map = number[][]>(args: string[]): Record<string, Map> => JSON.parse(execFileSync(PYTHON, [ORACLE, ...args], { encoding: 'utf8', timeout: 300_000 }));
 
 /** max |a − b| over the map, relative to the reference map's largest magnitude. */
 function mapError(actual: ArrayLike<number>, expected: number[][]): number {
@@ -40,7 +41,7 @@ function mapError(actual: ArrayLike<number>, expected: number[][]): number {
   return Math.max(...flat.map((v, i) => Math.abs(v - actual[i]!))) / max;
 }
 
-const tensorInput = (data: Float32Array, network: Network): InputSpec => ({ kind: 'tensor', label: 'reference', data, dims: [1, ...network.input!] as [1, number, number, number] });
+const tensorInput = (data: Float32Array, network: Network): InputSpec => ({ kind: 'tensor', label: 'reference', data, dims: [1, ...network.input!] });
 
 for (const name of ['fashion_resnet20', 'resnet18']) {
   test(`${name}: the CAM of each top class equals torch's features before the pooling times the fc weights`, async () => {
@@ -59,6 +60,29 @@ for (const name of ['fashion_resnet20', 'resnet18']) {
     for (const map of cam.maps) assert.ok(mapError(map.values, expected[map.index]!) < 1e-4, `class ${map.index}: ${mapError(map.values, expected[map.index]!)}`);
   });
 }
+
+test("r3d_18 (a clip): the CAM is torch's T'×H'×W' map interpolated along time to the middle frame, the frame the result shows", async () => {
+  const network = exampleNetwork('r3d_18');
+  const head = camHead(network);
+  assert.ok(head, 'global 3-D average pooling and a linear layer');
+  assert.deepEqual([head.channels, head.depth, head.height, head.width], [512, 2, 7, 7]);
+  const models = referenceModels(['r3d_18']);
+  const { input } = await referenceIo(models, 'r3d_18');
+  const weights = join(models, 'r3d_18.safetensors');
+  const run = await client.infer({ network, weights: { kind: 'file', path: weights }, ep: 'cpu', inputs: [tensorInput(input, network)], cam: { classes: 2 } });
+  const cam = run.results[0]!.cam!;
+  assert.equal(cam.method, 'cam');
+  assert.deepEqual([cam.height, cam.width], [7, 7]);
+  // 16 frames from 2 time steps: frame 8 is 0.4375 of the first and 0.5625 of the second.
+  assert.deepEqual(cam.clip, { frame: 8, frames: 16, depth: 2 });
+  const expected = torchMaps<number[][][]>(['cam', 'r3d_18', weights, join(models, 'r3d_18.io.safetensors'), ...cam.maps.map((m) => String(m.index))]);
+  for (const map of cam.maps) {
+    const frames = expected[map.index]!;
+    assert.equal(frames.length, 16);
+    assert.ok(mapError(map.values, frames[8]!) < 1e-4, `class ${map.index}: ${mapError(map.values, frames[8]!)}`);
+    assert.ok(mapError(map.values, frames[0]!) > 1e-3, 'the first frame has a map of its own');
+  }
+});
 
 const OCCLUSION_NET = `network occlusion_net {
   input 3x20x20
@@ -89,6 +113,42 @@ test('a head other than pooling+linear gets occlusion maps equal to a torch loop
     assert.ok(flat.some((v) => Math.abs(v) > 1e-4), 'occluding changes the probability');
     assert.ok(mapError(map.values, expected[map.index]!) < 1e-4, `class ${map.index}: ${mapError(map.values, expected[map.index]!)}`);
   }
+});
+
+const CLIP_OCCLUSION_NET = `network clip_occlusion_net {
+  input 3x4x12x12
+  conv1 conv(4, kernel=3, padding=1)
+  bn1   batchnorm
+  relu  relu
+  pool  avgpool(output=2)
+  flat  flatten
+  fc    linear(5)
+}
+`;
+
+test('a clip network with another head gets occlusion maps that hide each patch in every frame, as a torch loop does', async () => {
+  const network = analyze(CLIP_OCCLUSION_NET).networks[0]!;
+  assert.equal(camHead(network), undefined);
+  const files = referenceNetworks([network]).get(network.name)!;
+  const { input } = await readIo(files.io);
+  const run = await client.infer({ network, weights: { kind: 'file', path: files.weights }, ep: 'cpu', inputs: [tensorInput(input, network)], cam: { classes: 2 } });
+  const cam = run.results[0]!.cam!;
+  assert.equal(cam.method, 'occlusion');
+  assert.deepEqual([cam.height, cam.width, cam.clip], [OCCLUSION_GRID, OCCLUSION_GRID, { frame: 2, frames: 4 }]);
+  writeFileSync(join(folder, 'clip_occlusion_net.json'), JSON.stringify(network, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+  const expected = torchMaps(['occlusion', join(folder, 'clip_occlusion_net.json'), files.weights, files.io, String(OCCLUSION_GRID), ...cam.maps.map((m) => String(m.index))]);
+  for (const map of cam.maps) {
+    assert.ok(expected[map.index]!.flat().some((v) => Math.abs(v) > 1e-4), 'occluding changes the probability');
+    assert.ok(mapError(map.values, expected[map.index]!) < 1e-4, `class ${map.index}: ${mapError(map.values, expected[map.index]!)}`);
+  }
+});
+
+test("a clip's map at a frame, upsampled as an image's, is torch's trilinear interpolation to T×H×W at that frame", () => {
+  const volume = Float32Array.from({ length: 3 * 12 }, (_, i) => (i * 7) % 11);
+  const expected: number[][][] = JSON.parse(
+    execFileSync(PYTHON, ['-c', 'import json, torch, torch.nn.functional as F; x = torch.tensor([(i * 7) % 11 for i in range(36)], dtype=torch.float32).reshape(1, 1, 3, 3, 4); print(json.dumps(F.interpolate(x, size=(8, 17, 13), mode="trilinear", align_corners=False)[0, 0].tolist()))'], { encoding: 'utf8' }),
+  );
+  for (let frame = 0; frame < 8; frame++) assert.ok(mapError(upsample(frameOfVolume(volume, 3, 12, 8, frame), 3, 4, 17, 13), expected[frame]!) < 1e-5, `frame ${frame}`);
 });
 
 test('the overlay is upsampled as torch interpolates (bilinear, align_corners=False)', () => {
@@ -130,6 +190,35 @@ test('infer --cam writes the overlay at the network input size (after resize and
   assert.equal(await inferCommand.run([exampleFile('resnet18'), photo, second, '--random-weights', '--ep', 'cpu', '--cam', maps], several.io, new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'] })), 0, several.out.stderr);
   assert.deepEqual(readdirSync(maps).sort(), ['photo.png.cam.png', 'second.png.cam.png']);
   assert.match(several.out.stdout, /class map \(CAM\) written to .*second\.png\.cam\.png/);
+});
+
+const TINY_CLIP = `network tiny_clip {
+  input 3x8x112x112
+  preprocess kinetics
+  conv1   conv(4, kernel=(3, 7, 7), stride=(2, 4, 4), padding=(1, 3, 3))
+  bn1     batchnorm
+  relu    relu
+  avgpool avgpool
+  fc      linear(5)
+}
+`;
+
+test('infer --cam on a clip draws the map of its middle frame over that frame and says so; --json gives the frame', async () => {
+  const file = join(folder, 'tiny_clip.resnet');
+  writeFileSync(file, TINY_CLIP);
+  const frames = join(folder, 'frames');
+  mkdirSync(frames);
+  for (let i = 0; i < 10; i++) await writePhoto(join(frames, `frame${i}.png`), 160 + i, 120);
+  const overlay = join(folder, 'clip.cam.png');
+  const text = cli();
+  assert.equal(await inferCommand.run([file, frames, '--random-weights', '--ep', 'cpu', '--cam', overlay], text.io, new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'] })), 0, text.out.stderr);
+  assert.match(text.out.stdout, /class map \(CAM\) of the middle frame \(4 of the 8 taken, zero-based\) written to .*clip\.cam\.png/);
+  const meta = await sharp(overlay).metadata();
+  assert.deepEqual([meta.width, meta.height, meta.format], [112, 112, 'png']);
+  const json = cli();
+  assert.equal(await inferCommand.run([file, frames, '--random-weights', '--ep', 'cpu', '--cam', overlay, '--json'], json.io, new InferenceClient({ workerPath: WORKER, execArgv: ['--import', 'tsx'] })), 0, json.out.stderr);
+  const result = JSON.parse(json.out.stdout).results[0];
+  assert.deepEqual([result.camMethod, result.camFrame, result.cam.length, result.cam[0].length], ['cam', 4, 28, 28]);
 });
 
 test('infer --profile: every layer of the network has a time, named as in the network; fused layers name the layer they ran in', async () => {

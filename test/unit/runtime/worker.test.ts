@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
-import { InferenceClient, InferenceError } from '../../../engine/runtime/client';
+import { InferenceClient, InferenceError, workerEnv } from '../../../engine/runtime/client';
 import { NETWORKS_KEPT, type InputSpec, type WorkerRequest } from '../../../contracts/worker';
 import { exampleNetwork } from '../onnx/example-networks';
 import { referenceIo, referenceModels, relativeError } from '../onnx/oracle';
@@ -238,4 +238,45 @@ test('a network crosses to the worker whole once, then by key; one the worker no
   } finally {
     await own.dispose();
   }
+});
+
+test('a worker started ahead serves the first request; a request without inputs builds the session the next one reuses', async () => {
+  const early = testClient();
+  try {
+    early.start();
+    const pid = early.workerPid;
+    assert.ok(pid !== undefined, 'start() forks the worker');
+    early.start();
+    assert.equal(early.workerPid, pid, 'a second start() keeps the running worker');
+    const weights = { kind: 'random' as const, seed: 7 };
+    const prepared = await early.infer({ network, weights, ep: 'cpu', inputs: [] });
+    assert.deepEqual(prepared.results, []);
+    assert.equal(prepared.session.cached, false);
+    const run = await early.infer({ network, weights, ep: 'cpu', inputs: [zeros('a')] });
+    assert.equal(run.session.cached, true, 'the run reuses the session built without inputs');
+    assert.equal(run.results[0]!.logits!.length, 10);
+    assert.equal(early.workerPid, pid);
+  } finally {
+    await early.dispose();
+  }
+});
+
+test('a worker started ahead and never asked is stopped at once by dispose', async () => {
+  const early = testClient();
+  early.start();
+  const pid = early.workerPid!;
+  const started = performance.now();
+  await early.dispose();
+  assert.equal(early.workerPid, undefined);
+  assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the worker process is gone');
+  assert.ok(performance.now() - started < 5000, 'dispose did not wait for the kill timer');
+});
+
+test("the worker's glibc malloc settings are added to GLIBC_TUNABLES, the caller's own values kept", { skip: process.platform !== 'linux' }, () => {
+  assert.equal(workerEnv({}, false).GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432');
+  assert.equal(
+    workerEnv({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=65536:glibc.cpu.hwcaps=-AVX512F' }, false).GLIBC_TUNABLES,
+    'glibc.malloc.mmap_threshold=65536:glibc.cpu.hwcaps=-AVX512F:glibc.malloc.hugetlb=1',
+  );
+  assert.equal(workerEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0:glibc.malloc.mmap_threshold=1' }, false).GLIBC_TUNABLES, 'glibc.malloc.hugetlb=0:glibc.malloc.mmap_threshold=1');
 });
