@@ -4,6 +4,7 @@
 
 import type { Graph } from '../language/core/graph';
 import type { GraphResult } from './graph';
+import { hasOnlyKeys, isRecord, isText, maxTextLength, parseErrorReport } from './message-checks';
 
 export type Direction = 'LR' | 'TB';
 
@@ -99,27 +100,8 @@ export const keptFolds = 32;
 
 /** Largest export accepted from the webview (a PNG of ResNet-152 stays far below). */
 export const maxExportLength = 64 * 1024 * 1024;
-const maxTextLength = 4096;
-
-type Json = Record<string, unknown>;
-
-/** A plain object (not an array, Map, Date or typed array, and not one whose fields are inherited). */
-function isRecord(value: unknown): value is Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
-}
-
-function isText(value: unknown, max = maxTextLength): value is string {
-  return typeof value === 'string' && value.length <= max;
-}
-
 function isFormat(value: unknown): value is ExportFormat {
   return value === 'svg' || value === 'png';
-}
-
-function hasOnlyKeys(value: Json, keys: string[]): boolean {
-  return Object.keys(value).every((k) => keys.includes(k));
 }
 
 /** The message if it is exactly one of `WebviewMessage`, else undefined. */
@@ -143,7 +125,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
         ? { type: 'exported', format: value.format, data: value.data }
         : undefined;
     case 'error':
-      return hasOnlyKeys(value, ['type', 'message']) && isText(value.message) ? { type: 'error', message: value.message } : undefined;
+      return parseErrorReport(value);
     default:
       return undefined;
   }

@@ -2,6 +2,7 @@
 // once for both sides, in the preview's pattern (contracts/preview.ts): everything the webview sends is
 // untrusted and reaches the host only through parseResultsRequest.
 import type { EvaluationResult, InferenceResult } from './inference-result';
+import { hasOnlyKeys, isRecord, isRunId, parseErrorReport } from './message-checks';
 import type { CamMaps, CamMethod } from '../engine/runtime/cam';
 
 /** Pixels for a canvas: uint8, HWC, base64. */
@@ -109,21 +110,12 @@ export function guiText(text: string): string {
     .replace(/\(see --ep cuda\)/g, '(see the CUDA provider)');
 }
 
-const ID = /^[a-z0-9-]{1,64}$/;
 const FAILURE_ACTIONS: readonly FailureAction[] = ['chooseWeights', 'randomWeights', 'chooseEp', 'showLog', 'showProblems'];
-const MAX_ERROR_LENGTH = 4096;
-
-function hasOnlyKeys(value: object, keys: string[]): boolean {
-  return Object.keys(value).every((k) => keys.includes(k));
-}
 
 /** The request if it is exactly one of `WebviewRequest` (no extra keys), else undefined. */
 export function parseResultsRequest(message: unknown): WebviewRequest | undefined {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined;
-  // A plain object only: fields inherited from a prototype are not the message's own.
-  const prototype = Object.getPrototypeOf(message) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) return undefined;
-  const { type, id } = message as { type?: unknown; id?: unknown };
+  if (!isRecord(message)) return undefined;
+  const { type, id } = message;
   switch (type) {
     case 'ready':
     case 'runAgain':
@@ -134,21 +126,19 @@ export function parseResultsRequest(message: unknown): WebviewRequest | undefine
     case 'exportCsv':
     case 'cancel':
     case 'profile':
-      return hasOnlyKeys(message, ['type', 'id']) && typeof id === 'string' && ID.test(id) ? { type, id } : undefined;
+      return hasOnlyKeys(message, ['type', 'id']) && isRunId(id) ? { type, id } : undefined;
     case 'openImage': {
-      const index = (message as { index?: unknown }).index;
-      const valid = hasOnlyKeys(message, ['type', 'id', 'index']) && typeof id === 'string' && ID.test(id) && Number.isSafeInteger(index) && (index as number) >= -1;
-      return valid ? { type, id: id as string, index: index as number } : undefined;
+      const index = message.index;
+      const valid = hasOnlyKeys(message, ['type', 'id', 'index']) && isRunId(id) && Number.isSafeInteger(index) && (index as number) >= -1;
+      return valid ? { type, id, index: index as number } : undefined;
     }
     case 'action': {
-      const action = (message as { action?: unknown }).action;
-      const valid = hasOnlyKeys(message, ['type', 'id', 'action']) && typeof id === 'string' && ID.test(id) && FAILURE_ACTIONS.includes(action as FailureAction);
-      return valid ? { type, id: id as string, action: action as FailureAction } : undefined;
+      const action = message.action;
+      const valid = hasOnlyKeys(message, ['type', 'id', 'action']) && isRunId(id) && FAILURE_ACTIONS.includes(action as FailureAction);
+      return valid ? { type, id, action: action as FailureAction } : undefined;
     }
-    case 'error': {
-      const text = (message as { message?: unknown }).message;
-      return hasOnlyKeys(message, ['type', 'message']) && typeof text === 'string' && text.length <= MAX_ERROR_LENGTH ? { type, message: text } : undefined;
-    }
+    case 'error':
+      return parseErrorReport(message);
     default:
       return undefined;
   }

@@ -1,6 +1,7 @@
 // Messages between the training panel (extension/training-panel.ts) and its webview
 // (webview/training/main.ts), declared once for both sides: everything the webview sends is untrusted
 // and reaches the host only through parseTrainingRequest.
+import { hasOnlyKeys, isRecord, isRunId, isText, parseErrorReport } from './message-checks';
 
 /** The form's fields by the CLI's option names (`resnet-studio train FILE DATA --epochs …`), as typed. */
 export const FORM_TEXT_FIELDS = ['data', 'val', 'val-split', 'epochs', 'batch', 'lr', 'optimizer', 'schedule', 'augment', 'from', 'freeze', 'out', 'device', 'seed', 'nproc'] as const;
@@ -91,26 +92,15 @@ export type TrainingRequest =
   /** An uncaught error in the webview, for the log. */
   | { type: 'error'; message: string };
 
-const ID = /^[a-z0-9-]{1,64}$/;
-const MAX_TEXT = 4096;
-
-function plainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
-}
-
-const onlyKeys = (value: object, keys: readonly string[]) => Object.keys(value).every((k) => keys.includes(k));
-
 function formValues(value: unknown): FormValues | undefined {
-  if (!plainObject(value) || !onlyKeys(value, [...FORM_TEXT_FIELDS, 'amp'])) return undefined;
+  if (!isRecord(value) || !hasOnlyKeys(value, [...FORM_TEXT_FIELDS, 'amp'])) return undefined;
   const values: FormValues = {};
   for (const [key, v] of Object.entries(value)) {
     if (key === 'amp') {
       if (typeof v !== 'boolean') return undefined;
       values.amp = v;
     } else {
-      if (typeof v !== 'string' || v.length > MAX_TEXT) return undefined;
+      if (!isText(v)) return undefined;
       values[key as FormTextField] = v;
     }
   }
@@ -119,26 +109,26 @@ function formValues(value: unknown): FormValues | undefined {
 
 /** The request if it is exactly one of `TrainingRequest` (no extra keys), else undefined. */
 export function parseTrainingRequest(message: unknown): TrainingRequest | undefined {
-  if (!plainObject(message)) return undefined;
+  if (!isRecord(message)) return undefined;
   const { type, id } = message;
   switch (type) {
     case 'ready':
     case 'showOutput':
-      return onlyKeys(message, ['type']) ? { type } : undefined;
+      return hasOnlyKeys(message, ['type']) ? { type } : undefined;
     case 'stop':
     case 'useWeights':
     case 'openLog':
-      return onlyKeys(message, ['type', 'id']) && typeof id === 'string' && ID.test(id) ? { type, id } : undefined;
+      return hasOnlyKeys(message, ['type', 'id']) && isRunId(id) ? { type, id } : undefined;
     case 'start': {
-      const values = onlyKeys(message, ['type', 'values']) ? formValues(message.values) : undefined;
+      const values = hasOnlyKeys(message, ['type', 'values']) ? formValues(message.values) : undefined;
       return values && { type, values };
     }
     case 'browse': {
       const field = message.field;
-      return onlyKeys(message, ['type', 'field']) && typeof field === 'string' && Object.hasOwn(BROWSE_FIELDS, field) ? { type, field: field as BrowseField } : undefined;
+      return hasOnlyKeys(message, ['type', 'field']) && typeof field === 'string' && Object.hasOwn(BROWSE_FIELDS, field) ? { type, field: field as BrowseField } : undefined;
     }
     case 'error':
-      return onlyKeys(message, ['type', 'message']) && typeof message.message === 'string' && message.message.length <= MAX_TEXT ? { type, message: message.message } : undefined;
+      return parseErrorReport(message);
     default:
       return undefined;
   }

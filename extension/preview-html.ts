@@ -1,8 +1,7 @@
-// The preview webview's page: a strict Content-Security-Policy (scripts only with this load's nonce,
-// styles and images only from the extension, no network), the stylesheet, the bundle, and the
-// empty elements webview/main.ts fills.
+// The preview webview's page: the shared webview document (extension/webview-page.ts) with the
+// codicon and preview stylesheets, the bundle, and the empty elements webview/main.ts fills.
 
-import { contentSecurityPolicy } from './webview-page';
+import { webviewDocument } from './webview-page';
 
 export interface PreviewPage {
   cspSource: string;
@@ -15,22 +14,14 @@ export interface PreviewPage {
 }
 
 export function previewHtml(page: PreviewPage): string {
-  // data: for the PNG export, which draws the diagram's SVG into a canvas.
-  const csp = contentSecurityPolicy(page.cspSource, page.nonce, ['data:']);
-  const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta property="csp-nonce" content="${page.nonce}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attr(page.codiconsUri)}" nonce="${page.nonce}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${attr(page.styleUri)}" nonce="${page.nonce}">
-<title>${attr(page.title)}</title>
-</head>
-<body>
-<header id="toolbar">
+  return webviewDocument({
+    cspSource: page.cspSource,
+    // data: for the PNG export, which draws the diagram's SVG into a canvas.
+    imageSchemes: ['data:'],
+    nonce: page.nonce,
+    title: page.title,
+    stylesheets: [{ href: page.codiconsUri, id: 'vscode-codicon-stylesheet' }, { href: page.styleUri }],
+    body: `<header id="toolbar">
   <div id="tools" role="toolbar" aria-label="Diagram"></div>
   <div id="summary"><strong id="network-name"></strong> <span id="totals"></span></div>
   <div id="legend" aria-label="Colour legend" hidden></div>
@@ -43,8 +34,7 @@ export function previewHtml(page: PreviewPage): string {
     <section id="compare" aria-label="Comparison" hidden></section>
     <section id="table" aria-label="Layers" hidden></section>
   </aside>
-</div>
-<script nonce="${page.nonce}" src="${attr(page.scriptUri)}"></script>
-</body>
-</html>`;
+</div>`,
+    scriptUri: page.scriptUri,
+  });
 }

@@ -14,6 +14,7 @@ import { layerDetails } from './preview-details';
 import { pngBytes, svgBytes } from './preview-export';
 import { previewHtml } from './preview-html';
 import { makeNonce } from './webview-page';
+import { printable, receiveRequests } from './webview-requests';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import { languageServerGraphs, localGraphs, type GraphSource } from './preview-source';
 
@@ -184,7 +185,7 @@ export class Preview {
     panel.webview.html = this.html();
     this.disposables.push(
       this.updated,
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      receiveRequests(panel.webview, 'preview', parseWebviewMessage, log, (message) => this.handle(message)),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document === this.document) this.schedule();
       }),
@@ -292,15 +293,6 @@ export class Preview {
     this.post({ type: 'cursor', offset });
   }
 
-  private receive(raw: unknown): void {
-    const message = parseWebviewMessage(raw);
-    if (!message) {
-      this.log.warn(`ignored a malformed message from the preview: ${safeJson(raw)}`);
-      return;
-    }
-    void this.handle(message).catch((error: unknown) => this.log.error(`preview message ${message.type} failed: ${String(error)}`));
-  }
-
   private async handle(message: WebviewMessage): Promise<void> {
     switch (message.type) {
       case 'ready': {
@@ -322,7 +314,7 @@ export class Preview {
           .map((graph) => graph?.nodes.find((n) => n.id === message.id) ?? graph?.groups.find((g) => g.id === message.id))
           .find((found) => found !== undefined);
         if (!element) {
-          this.log.warn(`ignored a reveal of an unknown node: ${safeJson(message.id)}`);
+          this.log.warn(`ignored a reveal of an unknown node: ${printable(message.id)}`);
           return;
         }
         await this.revealSpan(element.range);
@@ -339,7 +331,7 @@ export class Preview {
       }
       case 'selectNetwork':
         if (!this.result?.networks.some((n) => n.name === message.name)) {
-          this.log.warn(`ignored a selection of an unknown network: ${safeJson(message.name)}`);
+          this.log.warn(`ignored a selection of an unknown network: ${printable(message.name)}`);
           return;
         }
         this.network = message.name;
@@ -363,7 +355,7 @@ export class Preview {
             message.id,
           ));
         if (!details) {
-          this.log.warn(`ignored a details request for what is not a layer: ${safeJson(message.id)}`);
+          this.log.warn(`ignored a details request for what is not a layer: ${printable(message.id)}`);
           return;
         }
         this.post({ type: 'details', id: message.id, details });
@@ -439,13 +431,5 @@ export class Preview {
     clearTimeout(this.pending);
     this.requestSerial++;
     for (const d of this.disposables.splice(0)) d.dispose();
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
-  } catch {
-    return '(unprintable)';
   }
 }

@@ -3,7 +3,8 @@
 // checking them, and tells callers when a run has been rendered.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { contentSecurityPolicy, makeNonce, webviewDocument } from './webview-page';
+import { makeNonce, webviewDocument } from './webview-page';
+import { receiveRequests } from './webview-requests';
 import { resultJson } from '../contracts/inference-result';
 import { parseResultsRequest, type FailureAction, type HostMessage, type RunView, type WebviewRequest } from '../contracts/results';
 import { RESULTS_STYLE } from '../webview/results/style';
@@ -106,14 +107,7 @@ export class ResultsPanel implements vscode.Disposable {
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: roots },
     );
     panel.webview.html = this.html(panel.webview);
-    panel.webview.onDidReceiveMessage((message: unknown) => {
-      const request = parseResultsRequest(message);
-      if (!request) {
-        this.log.warn(`results view: ignored an unexpected message ${JSON.stringify(message)?.slice(0, 200)}`);
-        return;
-      }
-      void this.handle(request);
-    });
+    receiveRequests(panel.webview, 'results view', parseResultsRequest, this.log, (request) => this.handle(request));
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.ready = false;
@@ -184,10 +178,9 @@ export class ResultsPanel implements vscode.Disposable {
   private html(webview: vscode.Webview): string {
     const nonce = makeNonce();
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'results.js'));
-    const csp = contentSecurityPolicy(webview.cspSource, nonce, ['data:', 'blob:']);
     const body = `<div id="toolbar"></div>
 <div id="ep-note" class="ep-note" hidden></div>
 <main id="runs" class="runs"></main>`;
-    return webviewDocument({ csp, nonce, title: 'ResNet Results', style: RESULTS_STYLE, body, scriptUri: script.toString() });
+    return webviewDocument({ cspSource: webview.cspSource, imageSchemes: ['data:', 'blob:'], nonce, title: 'ResNet Results', style: RESULTS_STYLE, body, scriptUri: script.toString() });
   }
 }

@@ -2,7 +2,8 @@
 // runs, newest first. The host keeps the runs (the webview only draws them) and hands the webview's
 // requests, once checked by parseTrainingRequest, to the controller (extension/training.ts).
 import * as vscode from 'vscode';
-import { contentSecurityPolicy, makeNonce, webviewDocument } from './webview-page';
+import { makeNonce, webviewDocument } from './webview-page';
+import { receiveRequests } from './webview-requests';
 import { parseTrainingRequest, type FormView, type TrainingHostMessage, type TrainingRequest, type TrainingRunView } from '../contracts/training';
 import { TRAINING_STYLE } from '../webview/training/style';
 
@@ -54,12 +55,7 @@ export class TrainingPanel implements vscode.Disposable {
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')] },
     );
     panel.webview.html = this.html(panel.webview);
-    panel.webview.onDidReceiveMessage((message: unknown) => {
-      const request = parseTrainingRequest(message);
-      if (!request) {
-        this.log.warn(`training view: ignored an unexpected message ${JSON.stringify(message)?.slice(0, 200)}`);
-        return;
-      }
+    receiveRequests(panel.webview, 'training view', parseTrainingRequest, this.log, (request) => {
       if (request.type === 'ready') {
         this.ready = true;
         if (this.form) this.post({ type: 'form', form: this.form });
@@ -82,9 +78,8 @@ export class TrainingPanel implements vscode.Disposable {
   private html(webview: vscode.Webview): string {
     const nonce = makeNonce();
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'training.js'));
-    const csp = contentSecurityPolicy(webview.cspSource, nonce, []);
     const body = `<form id="form" autocomplete="off"></form>
 <main id="runs" class="runs"></main>`;
-    return webviewDocument({ csp, nonce, title: 'ResNet Training', style: TRAINING_STYLE, body, scriptUri: script.toString() });
+    return webviewDocument({ cspSource: webview.cspSource, imageSchemes: [], nonce, title: 'ResNet Training', style: TRAINING_STYLE, body, scriptUri: script.toString() });
   }
 }

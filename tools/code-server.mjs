@@ -205,7 +205,8 @@ function readFileSafe(path) {
   }
 }
 
-function alive(pid) {
+/** Whether a process of this id runs (EPERM: it does, under another user). */
+export function alive(pid) {
   try {
     process.kill(pid, 0);
     return true;

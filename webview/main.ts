@@ -17,6 +17,7 @@ import { heatLevels, timesFor, type LayerTimes } from './metric';
 import { reconcile, type LastGood } from './reconcile';
 import { nextSort, type TableSort } from './table';
 import { renderLayerTable } from './table-view';
+import { forwardErrors } from './page';
 import { Toolbar } from './toolbar';
 import { registerToolkit } from './toolkit';
 
@@ -30,8 +31,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const post = (message: WebviewMessage) => vscode.postMessage(message);
 
-window.addEventListener('error', (event) => post({ type: 'error', message: String(event.message).slice(0, 2000) }));
-window.addEventListener('unhandledrejection', (event) => post({ type: 'error', message: String(event.reason).slice(0, 2000) }));
+forwardErrors(post);
 
 registerToolkit();
 

@@ -122,53 +122,42 @@ export function spanOf(first: { span: Span }, last: { span: Span }): Span {
   return { start: first.span.start, end: last.span.end };
 }
 
-/** Every name an expression reads, in source order. */
-export function namesIn(e: Expression | undefined): Identifier[] {
-  switch (e?.kind) {
-    case 'name':
-      return [{ kind: 'identifier', text: e.name, span: e.span }];
+/** The expressions directly inside one, in source order (a call's: its arguments' values). */
+function subexpressions(e: Expression): Expression[] {
+  switch (e.kind) {
     case 'unary':
-      return namesIn(e.operand);
+      return [e.operand];
     case 'binary':
-      return [...namesIn(e.left), ...namesIn(e.right)];
+      return [e.left, e.right];
     case 'list':
-      return e.items.flatMap(namesIn);
+      return e.items;
     case 'paren':
-      return namesIn(e.inner);
+      return [e.inner];
     case 'call':
-      return e.args.flatMap((a) => namesIn(a.value));
+      return e.args.map((a) => a.value);
     case 'index':
-      return [...namesIn(e.target), ...namesIn(e.index)];
+      return [e.target, e.index];
     case 'conditional':
-      return [...namesIn(e.then), ...namesIn(e.condition), ...namesIn(e.otherwise)];
+      return [e.then, e.condition, e.otherwise];
     default:
       return [];
   }
+}
+
+/** Every name an expression reads, in source order. */
+export function namesIn(e: Expression | undefined): Identifier[] {
+  if (!e) return [];
+  return e.kind === 'name' ? [{ kind: 'identifier', text: e.name, span: e.span }] : subexpressions(e).flatMap(namesIn);
+}
+
+/** The calls in an expression (`cat(a, relu(b))`: cat's, then relu's). */
+export function callsIn(e: Expression | undefined): Extract<Expression, { kind: 'call' }>[] {
+  if (!e) return [];
+  const inner = subexpressions(e).flatMap(callsIn);
+  return e.kind === 'call' ? [e, ...inner] : inner;
 }
 
 /** The callees of the call expressions inside an expression, in source order. */
-/** The calls in an expression (`cat(a, relu(b))`: cat's, then relu's). */
-export function callsIn(e: Expression | undefined): Extract<Expression, { kind: 'call' }>[] {
-  switch (e?.kind) {
-    case 'call':
-      return [e, ...e.args.flatMap((a) => callsIn(a.value))];
-    case 'unary':
-      return callsIn(e.operand);
-    case 'binary':
-      return [...callsIn(e.left), ...callsIn(e.right)];
-    case 'list':
-      return e.items.flatMap(callsIn);
-    case 'paren':
-      return callsIn(e.inner);
-    case 'index':
-      return [...callsIn(e.target), ...callsIn(e.index)];
-    case 'conditional':
-      return [...callsIn(e.then), ...callsIn(e.condition), ...callsIn(e.otherwise)];
-    default:
-      return [];
-  }
-}
-
 export const calleesIn = (e: Expression | undefined): Identifier[] => callsIn(e).map((call) => call.callee);
 
 /** A readable dump of the tree, for fixture baselines. */

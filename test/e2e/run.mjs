@@ -23,7 +23,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { cacheRoot, ensureCodeServer } from '../../tools/code-server.mjs';
+import { alive, cacheRoot, ensureCodeServer } from '../../tools/code-server.mjs';
 import { launchWorkbenchBrowser, settle, workbenchSettings, workbenchUrl } from './harness/browser.mjs';
 import { bundleSuites } from './harness/bundle.mjs';
 import { startCodeServer } from './harness/codeServer.mjs';
@@ -103,16 +103,7 @@ function removeBundlesOfDeadRuns() {
   if (!existsSync(out)) return;
   for (const entry of readdirSync(out)) {
     const pid = Number(/^run-(\d+)$/.exec(entry)?.[1]);
-    if (pid && !isAlive(pid)) rmSync(join(out, entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
+    if (pid && !alive(pid)) rmSync(join(out, entry), { recursive: true, force: true });
   }
 }
 
@@ -121,7 +112,7 @@ function isAlive(pid) {
 function defaultResultsDir() {
   const shared = join(repoRoot, 'test-results', 'e2e');
   const owner = Number(existsSync(join(shared, OWNER_FILE)) ? readFileSync(join(shared, OWNER_FILE), 'utf8') : 0);
-  return owner && owner !== process.pid && isAlive(owner) ? `${shared}-${process.pid}` : shared;
+  return owner && owner !== process.pid && alive(owner) ? `${shared}-${process.pid}` : shared;
 }
 /** Empties the artifacts folder, refusing to delete anything outside test-results/. */
 function prepareResultsDir() {

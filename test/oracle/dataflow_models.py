@@ -21,8 +21,9 @@ from torch import nn
 from torch.nn import functional as F
 from torchvision import models
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'engine', 'torch', 'python'))
-import safetensors_file  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from leaf_outputs import leaf_outputs  # noqa: E402
+from seeded_weights import BATCH_NORMS, write_reference  # noqa: E402
 
 
 # CBAM, github.com/Jongchan/attention-module MODELS/cbam.py and model_resnet.py (ImageNet ResNet-50, att_type='CBAM').
@@ -86,33 +87,6 @@ class CBAM(nn.Module):
         return self.SpatialGate(self.ChannelGate(x))
 
 
-class CbamBottleneck(nn.Module):
-    expansion = 4
-
-    def __init__(self, inplanes, planes, stride=1, downsample=None):
-        super().__init__()
-        self.conv1 = nn.Conv2d(inplanes, planes, kernel_size=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, kernel_size=3, stride=stride, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv3 = nn.Conv2d(planes, planes * 4, kernel_size=1, bias=False)
-        self.bn3 = nn.BatchNorm2d(planes * 4)
-        self.relu = nn.ReLU(inplace=True)
-        self.downsample = downsample
-        self.cbam = CBAM(planes * 4, 16)
-
-    def forward(self, x):
-        residual = x
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.relu(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
-        if self.downsample is not None:
-            residual = self.downsample(x)
-        out = self.cbam(out)
-        out += residual
-        return self.relu(out)
-
-
 # IBN-Net, github.com/XingangPan/IBN-Net ibnnet/modules.py and resnet_ibn.py (ResNet-50-IBN-a).
 class IBN(nn.Module):
     def __init__(self, planes, ratio=0.5):
@@ -126,10 +100,12 @@ class IBN(nn.Module):
         return torch.cat((self.IN(split[0].contiguous()), self.BN(split[1].contiguous())), 1)
 
 
-class BottleneckIBN(nn.Module):
+class Bottleneck(nn.Module):
+    """The ImageNet bottleneck of both codes: IBN-a's first norm with ibn='a', CBAM's attention with cbam=True."""
+
     expansion = 4
 
-    def __init__(self, inplanes, planes, ibn=None, stride=1, downsample=None):
+    def __init__(self, inplanes, planes, stride=1, downsample=None, ibn=None, cbam=False):
         super().__init__()
         self.conv1 = nn.Conv2d(inplanes, planes, kernel_size=1, bias=False)
         self.bn1 = IBN(planes) if ibn == 'a' else nn.BatchNorm2d(planes)
@@ -139,6 +115,7 @@ class BottleneckIBN(nn.Module):
         self.bn3 = nn.BatchNorm2d(planes * 4)
         self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
+        self.cbam = CBAM(planes * 4, 16) if cbam else None
 
     def forward(self, x):
         residual = x
@@ -147,12 +124,17 @@ class BottleneckIBN(nn.Module):
         out = self.bn3(self.conv3(out))
         if self.downsample is not None:
             residual = self.downsample(x)
+        if self.cbam is not None:
+            out = self.cbam(out)
         out += residual
         return self.relu(out)
 
 
 class ResNet(nn.Module):
-    """The ImageNet ResNet both CBAM's and IBN-Net's code build (conv1, bn1, maxpool, layer1-4, AvgPool2d(7), fc)."""
+    """The ImageNet ResNet CBAM's, IBN-Net's and Res2Net's code build (conv1, bn1, maxpool, layer1-4, AvgPool2d(7), fc).
+
+    `make_block(inplanes, planes, stride, downsample, stage)` builds each block; the first of a stage has the downsample.
+    """
 
     def __init__(self, make_block, layers, num_classes=1000):
         super().__init__()
@@ -225,34 +207,12 @@ class Bottle2neck(nn.Module):
         return self.relu(out)
 
 
-class Res2Net(nn.Module):
+class Res2Net(ResNet):
+    """Its first block of a stage is of type 'stage' (a pool on the last split); its head pools adaptively."""
+
     def __init__(self, layers, num_classes=1000):
-        super().__init__()
-        self.inplanes = 64
-        self.conv1 = nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)
-        self.bn1 = nn.BatchNorm2d(64)
-        self.relu = nn.ReLU(inplace=True)
-        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
-        self.layer1 = self._make_layer(64, layers[0])
-        self.layer2 = self._make_layer(128, layers[1], stride=2)
-        self.layer3 = self._make_layer(256, layers[2], stride=2)
-        self.layer4 = self._make_layer(512, layers[3], stride=2)
+        super().__init__(lambda inplanes, planes, stride, downsample, _stage: Bottle2neck(inplanes, planes, stride, downsample, stype='normal' if downsample is None else 'stage'), layers, num_classes)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(512 * 4, num_classes)
-
-    def _make_layer(self, planes, blocks, stride=1):
-        downsample = None
-        if stride != 1 or self.inplanes != planes * 4:
-            downsample = nn.Sequential(nn.Conv2d(self.inplanes, planes * 4, kernel_size=1, stride=stride, bias=False), nn.BatchNorm2d(planes * 4))
-        layers = [Bottle2neck(self.inplanes, planes, stride, downsample=downsample, stype='stage')]
-        self.inplanes = planes * 4
-        layers += [Bottle2neck(self.inplanes, planes) for _ in range(1, blocks)]
-        return nn.Sequential(*layers)
-
-    def forward(self, x):
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
 # Wide ResNet, github.com/szagoruyko/wide-residual-networks pytorch/resnet.py, its functional
@@ -302,11 +262,11 @@ class WideResNet(nn.Module):
 
 
 def cbam_resnet50():
-    return ResNet(lambda inplanes, planes, stride, downsample, _stage: CbamBottleneck(inplanes, planes, stride, downsample), [3, 4, 6, 3])
+    return ResNet(lambda inplanes, planes, stride, downsample, _stage: Bottleneck(inplanes, planes, stride, downsample, cbam=True), [3, 4, 6, 3])
 
 
 def resnet50_ibn_a():
-    return ResNet(lambda inplanes, planes, stride, downsample, stage: BottleneckIBN(inplanes, planes, 'a' if stage < 3 else None, stride, downsample), [3, 4, 6, 3])
+    return ResNet(lambda inplanes, planes, stride, downsample, stage: Bottleneck(inplanes, planes, stride, downsample, ibn='a' if stage < 3 else None), [3, 4, 6, 3])
 
 
 MODELS = {
@@ -327,53 +287,13 @@ def input_shape(name):
 
 
 def counts(model, shape):
-    layers = {}
-
-    def record(name):
-        def hook(module, _inputs, output):
-            layers[name] = {'name': name, 'type': type(module).__name__, 'outputShape': list(output.shape)}
-        return hook
-
     leaves = [(name, module) for name, module in model.named_modules() if name and not list(module.children())]
-    handles = [module.register_forward_hook(record(name)) for name, module in leaves]
-    model.eval()
-    with torch.no_grad():
-        model(torch.zeros(shape))
-    for handle in handles:
-        handle.remove()
     return {
         'params': sum(p.numel() for p in model.parameters()),
         'keys': {key: list(value.shape) for key, value in model.state_dict().items()},
-        'layers': list(layers.values()),
+        'layers': [{'name': name, 'type': type(module).__name__, 'outputShape': list(output.shape)}
+                   for name, (module, output) in leaf_outputs(model, shape, leaves).items()],
     }
-
-
-def randomise_norms(model, generator):
-    """Non-trivial BatchNorm statistics and affine parameters (instance norms too), so folding mistakes show."""
-    for module in model.modules():
-        if isinstance(module, (nn.BatchNorm2d, nn.InstanceNorm2d)) and module.affine:
-            count = module.num_features
-            with torch.no_grad():
-                module.weight.copy_(torch.rand(count, generator=generator) * 0.5 + 0.75)
-                module.bias.copy_(torch.randn(count, generator=generator) * 0.1)
-        if isinstance(module, nn.BatchNorm2d):
-            count = module.num_features
-            with torch.no_grad():
-                module.running_mean.copy_(torch.randn(count, generator=generator) * 0.1)
-                module.running_var.copy_(torch.rand(count, generator=generator) * 0.5 + 0.75)
-                module.num_batches_tracked.fill_(int(torch.randint(1, 1000, (1,), generator=generator)))
-
-
-def write_logits(name, out, seed):
-    torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
-    model = MODELS[name]().eval()
-    randomise_norms(model, generator)
-    image = torch.randn(input_shape(name), generator=generator)
-    with torch.no_grad():
-        logits = model(image)
-    safetensors_file.save_file(model.state_dict(), os.path.join(out, f'{name}.safetensors'))
-    safetensors_file.save_file({'input': image, 'logits': logits}, os.path.join(out, f'{name}.io.safetensors'))
 
 
 def main():
@@ -394,7 +314,8 @@ def main():
     else:
         os.makedirs(args.out, exist_ok=True)
         for name in args.models:
-            write_logits(name, args.out, args.seed)
+            # Affine instance norms too (IBN-Net's), so their folding shows.
+            write_reference(args.out, name, MODELS[name], input_shape(name), args.seed, BATCH_NORMS + (nn.InstanceNorm2d,))
 
 
 if __name__ == '__main__':

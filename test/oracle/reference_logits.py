@@ -30,6 +30,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'engine', 'torch', 'python'))
 import reference_models  # noqa: E402
 import safetensors_file  # noqa: E402
+# difftest_torch.py imports randomise_batchnorm from here.
+from seeded_weights import norm_value, randomise_norms as randomise_batchnorm, save_reference, write_reference  # noqa: E402,F401
 
 
 class SEModule(nn.Module):
@@ -140,30 +142,6 @@ def input_shape(name):
     return reference_models.input_shape(name)
 
 
-def randomise_batchnorm(model, generator):
-    for module in model.modules():
-        if isinstance(module, (nn.BatchNorm2d, nn.BatchNorm3d)):
-            count = module.num_features
-            with torch.no_grad():
-                module.weight.copy_(torch.rand(count, generator=generator) * 0.5 + 0.75)
-                module.bias.copy_(torch.randn(count, generator=generator) * 0.1)
-                module.running_mean.copy_(torch.randn(count, generator=generator) * 0.1)
-                module.running_var.copy_(torch.rand(count, generator=generator) * 0.5 + 0.75)
-                module.num_batches_tracked.fill_(int(torch.randint(1, 1000, (1,), generator=generator)))
-
-
-def write_model(name, out, seed):
-    torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
-    model = build(name).eval()
-    randomise_batchnorm(model, generator)
-    image = torch.randn(input_shape(name), generator=generator)
-    with torch.no_grad():
-        logits = model(image)
-    safetensors_file.save_file(model.state_dict(), os.path.join(out, f'{name}.safetensors'))
-    safetensors_file.save_file({'input': image, 'logits': logits}, os.path.join(out, f'{name}.io.safetensors'))
-
-
 def random_state_dict(network, generator):
     """Seeded values for every WeightSpec of the network: He init for convs, non-trivial BatchNorm."""
     tensors = {}
@@ -182,16 +160,8 @@ def random_state_dict(network, generator):
         for spec in node['weights']:
             key, shape = spec['key'], spec['shape']
             suffix = key.rsplit('.', 1)[-1]
-            if spec['dtype'] == 'int64':
-                tensors[key] = torch.tensor(int(torch.randint(1, 1000, (1,), generator=generator)), dtype=torch.int64)
-            elif node['op'] == 'batchnorm':
-                count = shape[0]
-                tensors[key] = {
-                    'weight': lambda: torch.rand(count, generator=generator) * 0.5 + 0.75,
-                    'bias': lambda: torch.randn(count, generator=generator) * 0.1,
-                    'running_mean': lambda: torch.randn(count, generator=generator) * 0.1,
-                    'running_var': lambda: torch.rand(count, generator=generator) * 0.5 + 0.75,
-                }[suffix]()
+            if node['op'] == 'batchnorm':
+                tensors[key] = norm_value(suffix, shape[0] if shape else None, generator)
             elif suffix == 'bias':
                 tensors[key] = (torch.rand(shape, generator=generator) * 2 - 1) * 0.1
             elif node['op'] == 'linear':
@@ -281,9 +251,7 @@ def write_network(path, out, seed):
     image = torch.randn([1] + network['input'], generator=generator)
     with torch.no_grad():
         logits = run_network(network, weights, image)
-    name = network['name']
-    safetensors_file.save_file(weights, os.path.join(out, f'{name}.safetensors'))
-    safetensors_file.save_file({'input': image, 'logits': logits}, os.path.join(out, f'{name}.io.safetensors'))
+    save_reference(out, network['name'], weights, image, logits)
 
 
 def write_dtypes(out, seed):
@@ -325,7 +293,7 @@ def main():
     if args.dtypes:
         write_dtypes(args.out, args.seed)
     for name in args.models:
-        write_model(name, args.out, args.seed)
+        write_reference(args.out, name, lambda: build(name), input_shape(name), args.seed)
     for path in args.network_json:
         write_network(path, args.out, args.seed)
 

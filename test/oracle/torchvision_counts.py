@@ -22,6 +22,7 @@ from torchvision import models
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference_models  # noqa: E402
+from leaf_outputs import leaf_outputs  # noqa: E402
 
 LEAF_TYPES = (nn.Conv2d, nn.Conv3d, nn.BatchNorm2d, nn.BatchNorm3d, nn.ReLU, nn.MaxPool2d, nn.MaxPool3d,
               nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d, nn.Linear)
@@ -36,37 +37,20 @@ def module_macs(module, output):
 
 
 def count(model, shape):
-    layers = {}
-
-    def record(name):
-        def hook(module, _inputs, output):
-            layer = layers.setdefault(name, {
-                'name': name,
-                'type': type(module).__name__,
-                'params': sum(p.numel() for p in module.parameters(recurse=False)),
-                'macs': 0,
-            })
-            layer['outputShape'] = list(output.shape)
-            # A reused module (relu) is counted once; only conv and linear have MACs and none is reused.
-            layer['macs'] = module_macs(module, output)
-        return hook
-
-    handles = [module.register_forward_hook(record(name))
-               for name, module in model.named_modules() if isinstance(module, LEAF_TYPES)]
-    model.eval()
-    with torch.no_grad():
-        model(torch.zeros(shape))
-    for handle in handles:
-        handle.remove()
-
+    leaves = [(name, module) for name, module in model.named_modules() if isinstance(module, LEAF_TYPES)]
+    layers = [{
+        'name': name,
+        'type': type(module).__name__,
+        'outputShape': list(output.shape),
+        'params': sum(p.numel() for p in module.parameters(recurse=False)),
+        # A reused module (relu) is counted once; only conv and linear have MACs and none is reused.
+        'macs': module_macs(module, output),
+    } for name, (module, output) in leaf_outputs(model, shape, leaves).items()]
     return {
         'params': sum(p.numel() for p in model.parameters()),
-        'macs': sum(layer['macs'] for layer in layers.values()),
+        'macs': sum(layer['macs'] for layer in layers),
         'input': list(shape),
-        'layers': [
-            {key: layer[key] for key in ('name', 'type', 'outputShape', 'params', 'macs')}
-            for layer in layers.values()
-        ],
+        'layers': layers,
     }
 
 

@@ -2,7 +2,8 @@
 // a choice among the top classes. The host sends the heat maps ready (engine/runtime/cam-overlay.ts).
 import { clipMapText } from '../../contracts/inference-result';
 import type { ClassMapsView, PixelsView } from '../../contracts/results';
-import { el, figure, pixelsCanvas } from './dom';
+import { el } from '../page';
+import { figure, pixelsCanvas } from './dom';
 
 const METHOD = { cam: 'class activation map', occlusion: 'occlusion sensitivity' } as const;
 

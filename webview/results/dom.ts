@@ -1,13 +1,8 @@
-// The few DOM helpers every part of the results view uses. Text goes in through textContent only;
-// sizes and colours through the CSSOM (the page's CSP allows no inline style attributes).
+// The few DOM helpers every part of the results view uses besides `el` (../page.ts). Text goes in
+// through textContent only; sizes and colours through the CSSOM (the page's CSP allows no inline style
+// attributes).
 import type { PixelsView } from '../../contracts/results';
-
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+import { el } from '../page';
 
 /** Draws uint8 HWC pixels (1 or 3 channels) on a canvas at their own size; CSS scales it up. */
 export function pixelsCanvas(pixels: PixelsView): HTMLCanvasElement {

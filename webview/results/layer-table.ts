@@ -1,7 +1,8 @@
 // Per-layer timings of an image run as a table, per layer or per stage, sorted by a click on a column.
 // A layer that onnxruntime fused into another shows that layer's time once, on the layer that ran.
 import { stageTimes, type ImageResult } from '../../contracts/inference-result';
-import { el, ms } from './dom';
+import { el } from '../page';
+import { ms } from './dom';
 
 type Row = { name: string; ms: number; note: string };
 type Key = 'name' | 'ms';

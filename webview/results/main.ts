@@ -1,5 +1,6 @@
 // The results webview: renders the runs the host sends, newest first, and sends back the user's
 // requests (copy, export, cancel, run again). The host holds the history; this page only draws it.
+import { el, forwardErrors } from '../page';
 import { button, registerToolkit } from '../toolkit';
 import type { HostMessage, RunView, WebviewRequest } from '../../contracts/results';
 import { epFallback, progressLine, renderRun } from './render';
@@ -22,8 +23,7 @@ function updateBanner(): void {
   banner.textContent = note ? `Execution provider ${ep.ran}; not used:\n${note}` : '';
 }
 
-window.addEventListener('error', (event) => send({ type: 'error', message: String(event.message).slice(0, 2000) }));
-window.addEventListener('unhandledrejection', (event) => send({ type: 'error', message: String(event.reason).slice(0, 2000) }));
+forwardErrors(send);
 
 registerToolkit();
 const runAgain = button('Run again', 'Repeat the last run (Ctrl+F5)', () => send({ type: 'runAgain' }));
@@ -32,10 +32,7 @@ toolbar.append(runAgain, button('Clear history', 'Remove every result from this 
 
 function showEmpty(): void {
   if (runs.children.length > 0) return;
-  const empty = document.createElement('div');
-  empty.className = 'empty';
-  empty.textContent = 'No runs yet: use "ResNet: Run Inference on Image…" or the explorer menu on an image or folder.';
-  runs.append(empty);
+  runs.append(el('div', 'empty', 'No runs yet: use "ResNet: Run Inference on Image…" or the explorer menu on an image or folder.'));
 }
 
 /** Tells the host once the next frame is painted: what "command to rendered result" measures. */

@@ -4,7 +4,8 @@ import { className, clipFramesText, type EvaluationResult, type RunReport } from
 import { formatDims } from '../../language/core/format';
 import { guiText, type EvalRunView, type FailureView, type ImageRunView, type RunView, type WebviewRequest } from '../../contracts/results';
 import { classMapFigure } from './class-map';
-import { el, figure, ms, percent, pixelsCanvas } from './dom';
+import { el } from '../page';
+import { figure, ms, percent, pixelsCanvas } from './dom';
 import { layerTimesSection } from './layer-table';
 
 type Send = (request: WebviewRequest) => void;

@@ -1,5 +1,6 @@
 // The training form: the network's `resnet-studio train` options as fields (text left empty takes the
 // default its placeholder shows), Browse… for paths, and Start. The host checks the values.
+import { el } from '../page';
 import { button, checkbox, dropdown, inputField } from '../toolkit';
 import type { BrowseField, FormTextField, FormValues, FormView, TrainingRequest } from '../../contracts/training';
 
@@ -41,42 +42,33 @@ export interface FormHandle {
 }
 
 export function renderForm(container: HTMLElement, form: FormView, send: Send): FormHandle {
-  const title = document.createElement('h1');
-  title.textContent = `Train ${form.network}`;
-  const file = document.createElement('span');
-  file.className = 'file';
-  file.textContent = form.file;
-  title.append(file);
-  const hint = document.createElement('p');
-  hint.className = 'hint';
-  hint.textContent = 'PyTorch trains the network in its own process. Empty fields take the default shown; paths are relative to the .resnet file.';
+  const title = el('h1', undefined, `Train ${form.network}`);
+  title.append(el('span', 'file', form.file));
+  const hint = el('p', 'hint', 'PyTorch trains the network in its own process. Empty fields take the default shown; paths are relative to the .resnet file.');
 
-  const grid = document.createElement('div');
-  grid.className = 'grid';
-  const texts = new Map<FormTextField, HTMLElement & { value: string }>();
-  const field = ({ name, label, wide }: Field) => {
-    const input = inputField(label, form.values[name] ?? '', form.placeholders[name] ?? '');
+  const grid = el('div', 'grid');
+  // Every text field and dropdown, by option name: what Start sends and Browse… fills in.
+  const inputs = new Map<string, HTMLElement & { value: string }>();
+  const named = <T extends HTMLElement & { value: string }>(name: string, input: T): T => {
     input.id = `field-${name}`;
-    texts.set(name, input);
+    inputs.set(name, input);
+    return input;
+  };
+  const field = ({ name, label, wide }: Field) => {
+    const input = named(name, inputField(label, form.values[name] ?? '', form.placeholders[name] ?? ''));
     if (!wide) return input;
-    const row = document.createElement('div');
-    row.className = 'wide';
+    const row = el('div', 'wide');
     row.append(input);
     if (BROWSABLE.includes(name as BrowseField)) row.append(button('Browse…', `Choose ${label.replace(/ \(.*/, '').toLowerCase()}`, () => send({ type: 'browse', field: name as BrowseField })));
     return row;
   };
   const [data, val, split, ...rest] = TEXT_FIELDS;
   grid.append(field(data!), field(val!), field(split!));
-  const choices = new Map<string, HTMLElement & { value: string }>();
   for (const { name, label } of CHOICES) {
-    const box = document.createElement('label');
-    box.className = 'choice';
-    box.append(label);
+    const box = el('label', 'choice', label);
     const select = dropdown(label, () => {});
     select.setOptions(form.choices[name], form.values[name] ?? form.choices[name][0]);
-    select.element.id = `field-${name}`;
-    choices.set(name, select.element as HTMLElement & { value: string });
-    box.append(select.element);
+    box.append(named(name, select.element as HTMLElement & { value: string }));
     grid.append(box);
   }
   for (const f of rest) grid.append(field(f));
@@ -84,32 +76,27 @@ export function renderForm(container: HTMLElement, form: FormView, send: Send): 
   amp.id = 'field-amp';
   grid.append(amp);
 
-  const python = document.createElement('div');
+  const python = el('div', undefined, 'looking for a Python with torch…');
   python.id = 'python';
-  python.textContent = 'looking for a Python with torch…';
-  const invalid = document.createElement('div');
+  const invalid = el('div');
   invalid.id = 'invalid';
   invalid.setAttribute('role', 'alert');
   const start = button('Start training', 'Start PyTorch with these settings', () => {
     invalid.textContent = '';
     const values: FormValues = { amp: amp.checked };
-    for (const [name, input] of texts) values[name] = input.value;
-    for (const [name, select] of choices) values[name as FormTextField] = select.value;
+    for (const [name, input] of inputs) values[name as FormTextField] = input.value;
     send({ type: 'start', values });
   });
   start.id = 'start';
   start.setAttribute('appearance', 'primary');
   const output = button('Show output', 'The full log in the ResNet Studio Training output', () => send({ type: 'showOutput' }));
-  const actions = document.createElement('div');
-  actions.className = 'actions';
+  const actions = el('div', 'actions');
   actions.append(start, output);
 
-  const settings = document.createElement('details');
+  const settings = el('details');
   settings.id = 'settings';
   settings.open = true;
-  const summary = document.createElement('summary');
-  summary.textContent = 'Settings';
-  settings.append(summary, hint, grid);
+  settings.append(el('summary', undefined, 'Settings'), hint, grid);
   container.replaceChildren(title, settings, actions, python, invalid);
   let running = false;
   return {
@@ -124,7 +111,7 @@ export function renderForm(container: HTMLElement, form: FormView, send: Send): 
       }
     },
     setPath: (name, path) => {
-      const input = texts.get(name);
+      const input = inputs.get(name);
       if (input) input.value = path;
     },
     setPython: (text, ok) => {

@@ -1,5 +1,6 @@
 // The training webview: the form the host sends, and the runs it sends, newest first, redrawn as
 // they change. The host holds the runs and does the work; this page draws and asks.
+import { el, forwardErrors } from '../page';
 import { registerToolkit } from '../toolkit';
 import type { TrainingHostMessage, TrainingRequest } from '../../contracts/training';
 import { renderForm, type FormHandle } from './form';
@@ -14,18 +15,14 @@ const runs = document.getElementById('runs')!;
 let form: FormHandle | undefined;
 let python: { text: string; ok: boolean } | undefined;
 
-window.addEventListener('error', (event) => send({ type: 'error', message: String(event.message).slice(0, 2000) }));
-window.addEventListener('unhandledrejection', (event) => send({ type: 'error', message: String(event.reason).slice(0, 2000) }));
+forwardErrors(send);
 formBox.addEventListener('submit', (event) => event.preventDefault());
 
 registerToolkit();
 
 function showEmpty(): void {
   if (runs.children.length > 0) return;
-  const empty = document.createElement('div');
-  empty.className = 'empty';
-  empty.textContent = 'No training runs yet.';
-  runs.append(empty);
+  runs.append(el('div', 'empty', 'No training runs yet.'));
 }
 
 /** Whether a run is going, from the runs drawn. */

@@ -2,16 +2,10 @@
 // charts, the epochs as a table, and what it ran with. Text goes in through textContent only.
 import { button } from '../toolkit';
 import type { TrainingRequest, TrainingRunView } from '../../contracts/training';
+import { el } from '../page';
 import { legend, lineChart, type Series } from './chart';
 
 type Send = (request: TrainingRequest) => void;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const percent = (value: number | undefined, digits = 2) => (value === undefined ? '' : `${(value * 100).toFixed(digits)}%`);
 const fixed = (value: number | undefined, digits = 4) => (value === undefined ? '' : value.toFixed(digits));

@@ -9,6 +9,7 @@ import { run as summary } from '../../../cli/commands/summary';
 import { expectFixture } from '../fixtures';
 
 import { exampleFiles, repoRoot as root } from '../examples';
+import { TORCHVISION_NAMES } from '../onnx/example-networks';
 
 for (const file of exampleFiles) {
   const name = file.split('/').pop()!.replace('.resnet', '');
@@ -24,7 +25,7 @@ for (const file of exampleFiles) {
 
 test('the ten torchvision models and five variants are all there', () => {
   const names = exampleFiles.map((f) => f.split('/').pop());
-  for (const n of ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2', 'cifar_resnet20', 'se_resnet50', 'preact_resnet18', 'darknet53', 'inverted_residual']) {
+  for (const n of [...TORCHVISION_NAMES, 'cifar_resnet20', 'se_resnet50', 'preact_resnet18', 'darknet53', 'inverted_residual']) {
     assert.ok(names.includes(`${n}.resnet`), n);
   }
 });

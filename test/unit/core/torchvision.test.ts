@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../../language/core/analysis';
 import { flattenLayers } from '../../../language/core/walk';
+import { exampleFile, TORCHVISION_NAMES } from '../onnx/example-networks';
+import { PYTHON } from '../onnx/oracle';
 
 const root = join(__dirname, '../../..');
 const videoModels = ['r3d_18', 'mc3_18', 'r2plus1d_18'];
-const models = ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2', 'fashion_resnet20', 'resnet50_dilated', ...videoModels];
-const fileOf = (model: string) => (model === 'fashion_resnet20' ? 'examples/fashion-mnist/resnet20.resnet' : `examples/${model}.resnet`);
+const models = [...TORCHVISION_NAMES, 'fashion_resnet20', 'resnet50_dilated', ...videoModels];
 
 interface OracleLayer {
   name: string;
@@ -28,13 +29,13 @@ interface OracleModel {
 }
 
 const oracle: Record<string, OracleModel> = JSON.parse(
-  execFileSync('/usr/bin/python3', [join(root, 'test/oracle/torchvision_counts.py'), ...models], { encoding: 'utf8', maxBuffer: 256 << 20 }),
+  execFileSync(PYTHON, [join(root, 'test/oracle/torchvision_counts.py'), ...models], { encoding: 'utf8', maxBuffer: 256 << 20 }),
 );
 
 for (const model of models) {
   test(`${model}: params, MACs and weighted layers equal torchvision's`, () => {
     const expected = oracle[model];
-    const analysis = analyze(readFileSync(join(root, fileOf(model)), 'utf8'));
+    const analysis = analyze(readFileSync(exampleFile(model), 'utf8'));
     const network = analysis.networks[0];
     assert.equal(network.params, BigInt(expected.params), 'params');
     if (expected.reference?.num_params) assert.equal(network.params, BigInt(expected.reference.num_params), "torchvision's published num_params");
@@ -54,9 +55,9 @@ for (const model of models) {
 
 for (const model of ['resnet18', ...videoModels]) {
   test(`${model}: the state_dict keys, dtypes and shapes are torchvision's, in its order`, () => {
-    const printed = execFileSync('/usr/bin/python3', [join(root, 'test/oracle/reference_models.py'), model], { encoding: 'utf8' });
+    const printed = execFileSync(PYTHON, [join(root, 'test/oracle/reference_models.py'), model], { encoding: 'utf8' });
     const expected = printed.trim().split('\n');
-    const network = analyze(readFileSync(join(root, fileOf(model)), 'utf8')).networks[0];
+    const network = analyze(readFileSync(exampleFile(model), 'utf8')).networks[0];
     const ours = flattenLayers(network).flatMap((l) => l.layer.weights).map((w) => `${w.key}\t${w.dtype}\t[${w.shape.join(', ')}]`);
     assert.deepEqual(ours, expected);
   });

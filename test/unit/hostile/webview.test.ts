@@ -1,8 +1,8 @@
 // Messages from the webviews are untrusted: test/hostile/webview/ holds tables of malformed ones for
 // the preview (contracts/preview.ts parseWebviewMessage), the results view (contracts/results.ts
 // parseResultsRequest) and the training view (contracts/training.ts parseTrainingRequest). Every one
-// must be refused; the panels log and ignore what their validator refuses (extension/preview.ts
-// receive(), extension/results-panel.ts, extension/training-panel.ts).
+// must be refused; the panels log and ignore what their validator refuses (receiveRequests in
+// extension/webview-requests.ts).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';

@@ -141,69 +141,8 @@ test('the spliced encoder writes the same ModelProto as protobufjs would', () =>
   assert.equal(decode(spliced), decode(reference));
 });
 
-/** Compiles one pooling layer on a 1×1×H×W input, checks the model with onnx's full check, and runs it on 0, 1, 2, … */
-async function runPool(layer: string, height: number, width: number, name: string): Promise<number[]> {
-  const text = `network pool {\n  input 1x${height}x${width}\n  pool ${layer}\n  flatten flatten\n}\n`;
-  const analysis = analyze(text);
-  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), [], layer);
-  const bytes = compileToOnnx(analysis.networks[0]!, new Map());
-  const path = join(scratch, `${name}.onnx`);
-  writeFileSync(path, bytes);
-  execFileSync(PYTHON, ['-c', 'import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', path]);
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 2 });
-  const input = new Float32Array(height * width).map((_, j) => j);
-  const output = await session.run({ input: new ort.Tensor('float32', input, [1, 1, height, width]) });
-  await session.release();
-  return Array.from(output.logits!.data as Float32Array);
-}
-
-const torchPools = (call: string, cases: readonly (readonly number[])[]) =>
-  JSON.parse(
-    execFileSync(
-      PYTHON,
-      ['-c', ['import json, sys, torch', 'out = []', 'for c in json.loads(sys.argv[1]):', '    h, w = c[0], c[1]', '    x = torch.arange(h * w, dtype=torch.float32).reshape(1, 1, h, w)', `    out.append(${call}.flatten().tolist())`, 'print(json.dumps(out))'].join('\n'), JSON.stringify(cases)],
-      { encoding: 'utf8' },
-    ),
-  ) as number[][];
-
-test('ceil-mode and dilated maxpool match torch where ONNX shape inference and PyTorch disagree', async () => {
-  // [height, width, kernel, stride, padding, dilation]; the dilated ones need end padding beyond the kernel.
-  const cases = [
-    [6, 6, 1, 4, 0, 1],
-    [7, 7, 3, 2, 1, 1],
-    [5, 5, 2, 2, 1, 1],
-    [8, 8, 3, 3, 1, 1],
-    [9, 9, 2, 2, 0, 1],
-    [8, 8, 2, 3, 0, 3],
-    [8, 7, 2, 3, 1, 3],
-    [11, 6, 3, 4, 1, 4],
-  ] as const;
-  const expected = torchPools('torch.nn.functional.max_pool2d(x, c[2], c[3], c[4], c[5], ceil_mode=True)', cases);
-  for (const [i, [height, width, kernel, stride, padding, dilation]] of cases.entries()) {
-    const actual = await runPool(`maxpool(kernel=${kernel}, stride=${stride}, padding=${padding}, dilation=${dilation}, ceil=true)`, height, width, `max${i}`);
-    assert.deepEqual(actual, expected[i], `case ${cases[i]}`);
-  }
-});
-
-test('adaptive avgpool matches torch on sizes that are not a multiple of the output', async () => {
-  // [height, width, output]
-  const cases = [
-    [10, 10, 3],
-    [7, 5, 4],
-    [13, 6, 5],
-    [3, 9, 2],
-    [8, 8, 4],
-  ] as const;
-  const expected = torchPools('torch.nn.functional.adaptive_avg_pool2d(x, c[2])', cases);
-  for (const [i, [height, width, output]] of cases.entries()) {
-    const actual = await runPool(`avgpool(output=${output})`, height, width, `avg${i}`);
-    assert.equal(actual.length, expected[i].length);
-    actual.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) <= 1e-5 * Math.max(1, Math.abs(expected[i][j])), `case ${cases[i]}: ${v} vs ${expected[i][j]}`));
-  }
-});
-
-/** Compiles one pooling layer on a 1×1×T×H×W clip, checks it with onnx's full check, and runs it on 0, 1, 2, … */
-async function runClipPool(layer: string, size: readonly number[], name: string): Promise<number[]> {
+/** Compiles one pooling layer on a 1×1×H×W image or 1×1×T×H×W clip (`size`), checks the model with onnx's full check, and runs it on 0, 1, 2, … */
+async function runPool(layer: string, size: readonly number[], name: string): Promise<number[]> {
   const analysis = analyze(`network pool {\n  input 1x${size.join('x')}\n  pool ${layer}\n  flatten flatten\n}\n`);
   assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), [], layer);
   const bytes = compileToOnnx(analysis.networks[0]!, new Map());
@@ -217,6 +156,69 @@ async function runClipPool(layer: string, size: readonly number[], name: string)
   return Array.from(output.logits!.data as Float32Array);
 }
 
+/** torch's output for each [size, call]: `call` is an expression (F is torch.nn.functional) on x = 0, 1, 2, … shaped 1×1×size. */
+const torchPools = (cases: [readonly number[], string][]) =>
+  JSON.parse(
+    execFileSync(
+      PYTHON,
+      [
+        '-c',
+        [
+          'import json, math, sys, torch',
+          'from torch.nn import functional as F',
+          'out = []',
+          'for size, call in json.loads(sys.argv[1]):',
+          '    x = torch.arange(math.prod(size), dtype=torch.float32).reshape(1, 1, *size)',
+          '    out.append(eval(call).flatten().tolist())',
+          'print(json.dumps(out))',
+        ].join('\n'),
+        JSON.stringify(cases),
+      ],
+      { encoding: 'utf8' },
+    ),
+  ) as number[][];
+
+/** Equal within 1e-5, relative to the value where it exceeds 1. */
+function assertClose(actual: number[], expected: number[], message: string): void {
+  assert.equal(actual.length, expected.length, message);
+  actual.forEach((v, j) => assert.ok(Math.abs(v - expected[j]!) <= 1e-5 * Math.max(1, Math.abs(expected[j]!)), `${message}: ${v} vs ${expected[j]}`));
+}
+
+test('ceil-mode and dilated maxpool match torch where ONNX shape inference and PyTorch disagree', async () => {
+  // [height, width, kernel, stride, padding, dilation]; the dilated ones need end padding beyond the kernel.
+  const cases = [
+    [6, 6, 1, 4, 0, 1],
+    [7, 7, 3, 2, 1, 1],
+    [5, 5, 2, 2, 1, 1],
+    [8, 8, 3, 3, 1, 1],
+    [9, 9, 2, 2, 0, 1],
+    [8, 8, 2, 3, 0, 3],
+    [8, 7, 2, 3, 1, 3],
+    [11, 6, 3, 4, 1, 4],
+  ] as const;
+  const expected = torchPools(cases.map(([h, w, kernel, stride, padding, dilation]) => [[h, w], `F.max_pool2d(x, ${kernel}, ${stride}, ${padding}, ${dilation}, ceil_mode=True)`]));
+  for (const [i, [height, width, kernel, stride, padding, dilation]] of cases.entries()) {
+    const actual = await runPool(`maxpool(kernel=${kernel}, stride=${stride}, padding=${padding}, dilation=${dilation}, ceil=true)`, [height, width], `max${i}`);
+    assert.deepEqual(actual, expected[i], `case ${cases[i]}`);
+  }
+});
+
+test('adaptive avgpool matches torch on sizes that are not a multiple of the output', async () => {
+  // [height, width, output]
+  const cases = [
+    [10, 10, 3],
+    [7, 5, 4],
+    [13, 6, 5],
+    [3, 9, 2],
+    [8, 8, 4],
+  ] as const;
+  const expected = torchPools(cases.map(([h, w, output]) => [[h, w], `F.adaptive_avg_pool2d(x, ${output})`]));
+  for (const [i, [height, width, output]] of cases.entries()) {
+    const actual = await runPool(`avgpool(output=${output})`, [height, width], `avg${i}`);
+    assertClose(actual, expected[i]!, `case ${cases[i]}`);
+  }
+});
+
 test('3-D max and adaptive average pooling with per-axis windows match torch', async () => {
   // [size T×H×W, our layer, torch's call on x]
   const cases: [number[], string, string][] = [
@@ -227,19 +229,9 @@ test('3-D max and adaptive average pooling with per-axis windows match torch', a
     [[6, 8, 8], 'avgpool(output=(3, 2, 4))', 'adaptive_avg_pool3d(x, (3, 2, 4))'],
     [[4, 7, 7], 'avgpool', 'adaptive_avg_pool3d(x, 1)'],
   ];
-  const script = [
-    'import json, sys, torch',
-    'from torch.nn import functional as F',
-    'out = []',
-    'for size, call in json.loads(sys.argv[1]):',
-    '    x = torch.arange(size[0] * size[1] * size[2], dtype=torch.float32).reshape(1, 1, *size)',
-    '    out.append(eval("F." + call).flatten().tolist())',
-    'print(json.dumps(out))',
-  ].join('\n');
-  const expected = JSON.parse(execFileSync(PYTHON, ['-c', script, JSON.stringify(cases.map(([size, , call]) => [size, call]))], { encoding: 'utf8' })) as number[][];
+  const expected = torchPools(cases.map(([size, , call]) => [size, `F.${call}`]));
   for (const [i, [size, layer]] of cases.entries()) {
-    const actual = await runClipPool(layer, size, `clip${i}`);
-    assert.equal(actual.length, expected[i]!.length, layer);
-    actual.forEach((v, j) => assert.ok(Math.abs(v - expected[i]![j]!) <= 1e-5 * Math.max(1, Math.abs(expected[i]![j]!)), `${layer}: ${v} vs ${expected[i]![j]}`));
+    const actual = await runPool(layer, size, `clip${i}`);
+    assertClose(actual, expected[i]!, layer);
   }
 });

@@ -10,7 +10,7 @@ import type { Network } from '../../../language/core/model';
 import { SafetensorsFile } from '../../../engine/onnx/safetensors';
 
 const ORACLE_DIR = join(__dirname, '..', '..', 'oracle');
-const SCRIPTS = ['reference_logits.py', 'reference_models.py', join('..', '..', 'engine', 'torch', 'python', 'safetensors_file.py')];
+const SCRIPTS = ['reference_logits.py', 'reference_models.py', 'seeded_weights.py', join('..', '..', 'engine', 'torch', 'python', 'safetensors_file.py')];
 export const PYTHON = '/usr/bin/python3';
 
 function cacheFolder(): string {
@@ -31,19 +31,22 @@ function cacheFolder(): string {
   return folder;
 }
 
-function generate(folder: string, args: string[], outputs: string[], renames: Record<string, string> = {}): void {
+/**
+ * Runs an oracle script (in test/oracle) that writes into the staging folder it is given, then renames
+ * its `outputs` into `folder`: whole files, so concurrent test processes never see half-written ones.
+ */
+export function generateFiles(folder: string, script: string, args: (staging: string) => string[], outputs: string[], renames: Record<string, string> = {}): void {
   const staging = mkdtempSync(join(folder, 'staging-'));
   try {
-    execFileSync(PYTHON, [join(ORACLE_DIR, 'reference_logits.py'), staging, ...args, '--threads', '2'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      timeout: 600_000,
-    });
-    // Renaming whole files keeps concurrent test processes from seeing half-written ones.
+    execFileSync(PYTHON, [join(ORACLE_DIR, script), ...args(staging)], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 });
     for (const file of outputs) renameSync(join(staging, file), join(folder, renames[file] ?? file));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
 }
+
+const generate = (folder: string, args: string[], outputs: string[], renames?: Record<string, string>) =>
+  generateFiles(folder, 'reference_logits.py', (staging) => [staging, ...args, '--threads', '2'], outputs, renames);
 
 /** The network for the python side, its exact counts (bigint) as numbers. */
 const networkJson = (network: Network) => JSON.stringify(network, (_key, value) => (typeof value === 'bigint' ? Number(value) : value));
