@@ -46,7 +46,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'engine', 'torch', 'python'))
 import exported_model  # noqa: E402
 import safetensors_file  # noqa: E402
-from reference_logits import SEModule, randomise_batchnorm  # noqa: E402
+from reference_logits import SEModule  # noqa: E402
+from seeded_weights import randomise_norms  # noqa: E402
+from torchvision_counts import module_macs  # noqa: E402
 
 PRELUDE = {'basic': BasicBlock, 'bottleneck': Bottleneck}
 
@@ -347,7 +349,7 @@ def randomise(model, seed):
                 nn.init.uniform_(module.bias, -0.1, 0.1)
         elif isinstance(module, nn.Linear):
             module.reset_parameters()
-    randomise_batchnorm(model, torch.Generator().manual_seed(seed))
+    randomise_norms(model, torch.Generator().manual_seed(seed))
 
 
 def run_case(description, out):
@@ -367,7 +369,7 @@ def run_case(description, out):
             for conv in counted:
                 if id(conv) not in entry['counted']:
                     entry['counted'].add(id(conv))
-                    handles.append(conv.register_forward_hook(lambda m, _i, output, entry=entry: entry.update(macs=entry['macs'] + macs(m, output))))
+                    handles.append(conv.register_forward_hook(lambda m, _i, output, entry=entry: entry.update(macs=entry['macs'] + module_macs(m, output))))
         logits = model(image)
     except (StrictError, RuntimeError, ValueError, NotImplementedError) as error:
         return {'index': description['index'], 'error': {'type': type(error).__name__, 'message': str(error), 'strict': isinstance(error, StrictError)}}
@@ -414,12 +416,6 @@ def float64_logits(description, out):
     model.load_state_dict({k: v for k, v in tensors.items() if not k.startswith('@')})
     logits = model.double()(tensors['@input'].double()).flatten().tolist()
     return [x if math.isfinite(x) else str(x).replace('inf', 'Infinity').replace('nan', 'NaN') for x in logits]  # JSON has no infinities: strings JavaScript's Number reads
-
-
-def macs(module, output):
-    if isinstance(module, (nn.Conv2d, nn.Conv3d)):
-        return output.numel() * (module.in_channels // module.groups) * math.prod(module.kernel_size)
-    return output.numel() * module.in_features
 
 
 def main():

@@ -30,8 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'engine', 'torch', 'python'))
 import reference_models  # noqa: E402
 import safetensors_file  # noqa: E402
-# difftest_torch.py imports randomise_batchnorm from here.
-from seeded_weights import norm_value, randomise_norms as randomise_batchnorm, save_reference, write_reference  # noqa: E402,F401
+from seeded_weights import norm_value, save_reference, write_reference  # noqa: E402
 
 
 class SEModule(nn.Module):

@@ -95,8 +95,9 @@ const OCCLUSION_NET = `network occlusion_net {
 }
 `;
 
-test('a head other than pooling+linear gets occlusion maps equal to a torch loop over the same grid', async () => {
-  const analysis = analyze(OCCLUSION_NET);
+/** The network's occlusion maps of its top two classes from the worker, against a torch loop over the same grid. */
+async function checkOcclusion(source: string, clip?: { frame: number; frames: number }): Promise<void> {
+  const analysis = analyze(source);
   assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), []);
   const network = analysis.networks[0]!;
   assert.equal(camHead(network), undefined);
@@ -105,15 +106,17 @@ test('a head other than pooling+linear gets occlusion maps equal to a torch loop
   const run = await client.infer({ network, weights: { kind: 'file', path: files.weights }, ep: 'cpu', inputs: [tensorInput(input, network)], cam: { classes: 2 } });
   const cam = run.results[0]!.cam!;
   assert.equal(cam.method, 'occlusion');
-  assert.deepEqual([cam.height, cam.width], [OCCLUSION_GRID, OCCLUSION_GRID]);
-  writeFileSync(join(folder, 'occlusion_net.json'), JSON.stringify(network, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
-  const expected = torchMaps(['occlusion', join(folder, 'occlusion_net.json'), files.weights, files.io, String(OCCLUSION_GRID), ...cam.maps.map((m) => String(m.index))]);
+  assert.deepEqual([cam.height, cam.width, cam.clip], [OCCLUSION_GRID, OCCLUSION_GRID, clip]);
+  const json = join(folder, `${network.name}.json`);
+  writeFileSync(json, JSON.stringify(network, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
+  const expected = torchMaps(['occlusion', json, files.weights, files.io, String(OCCLUSION_GRID), ...cam.maps.map((m) => String(m.index))]);
   for (const map of cam.maps) {
-    const flat = expected[map.index]!.flat();
-    assert.ok(flat.some((v) => Math.abs(v) > 1e-4), 'occluding changes the probability');
+    assert.ok(expected[map.index]!.flat().some((v) => Math.abs(v) > 1e-4), 'occluding changes the probability');
     assert.ok(mapError(map.values, expected[map.index]!) < 1e-4, `class ${map.index}: ${mapError(map.values, expected[map.index]!)}`);
   }
-});
+}
+
+test('a head other than pooling+linear gets occlusion maps equal to a torch loop over the same grid', () => checkOcclusion(OCCLUSION_NET));
 
 const CLIP_OCCLUSION_NET = `network clip_occlusion_net {
   input 3x4x12x12
@@ -126,22 +129,8 @@ const CLIP_OCCLUSION_NET = `network clip_occlusion_net {
 }
 `;
 
-test('a clip network with another head gets occlusion maps that hide each patch in every frame, as a torch loop does', async () => {
-  const network = analyze(CLIP_OCCLUSION_NET).networks[0]!;
-  assert.equal(camHead(network), undefined);
-  const files = referenceNetworks([network]).get(network.name)!;
-  const { input } = await readIo(files.io);
-  const run = await client.infer({ network, weights: { kind: 'file', path: files.weights }, ep: 'cpu', inputs: [tensorInput(input, network)], cam: { classes: 2 } });
-  const cam = run.results[0]!.cam!;
-  assert.equal(cam.method, 'occlusion');
-  assert.deepEqual([cam.height, cam.width, cam.clip], [OCCLUSION_GRID, OCCLUSION_GRID, { frame: 2, frames: 4 }]);
-  writeFileSync(join(folder, 'clip_occlusion_net.json'), JSON.stringify(network, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
-  const expected = torchMaps(['occlusion', join(folder, 'clip_occlusion_net.json'), files.weights, files.io, String(OCCLUSION_GRID), ...cam.maps.map((m) => String(m.index))]);
-  for (const map of cam.maps) {
-    assert.ok(expected[map.index]!.flat().some((v) => Math.abs(v) > 1e-4), 'occluding changes the probability');
-    assert.ok(mapError(map.values, expected[map.index]!) < 1e-4, `class ${map.index}: ${mapError(map.values, expected[map.index]!)}`);
-  }
-});
+test('a clip network with another head gets occlusion maps that hide each patch in every frame, as a torch loop does', () =>
+  checkOcclusion(CLIP_OCCLUSION_NET, { frame: 2, frames: 4 }));
 
 test("a clip's map at a frame, upsampled as an image's, is torch's trilinear interpolation to T×H×W at that frame", () => {
   const volume = Float32Array.from({ length: 3 * 12 }, (_, i) => (i * 7) % 11);
