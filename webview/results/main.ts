@@ -43,8 +43,13 @@ function afterPaint(ids: string[]): void {
 function upsert(node: HTMLElement): void {
   runs.querySelector('.empty')?.remove();
   const existing = runs.querySelector(`section[data-id="${node.dataset.id}"]`);
-  if (existing) existing.replaceWith(node);
-  else {
+  if (existing) {
+    // A card in view that is updated (an evaluation's results, its mistakes' maps) stays where it is
+    // on screen: the browser's scroll anchoring would keep the card below it still and push it up.
+    const { top, bottom } = existing.getBoundingClientRect();
+    existing.replaceWith(node);
+    if (bottom > 0 && top < window.innerHeight) window.scrollBy(0, node.getBoundingClientRect().top - top);
+  } else {
     runs.prepend(node);
     // A new run (or failure) is where the user looks: bring it into view.
     node.scrollIntoView({ block: 'start' });
