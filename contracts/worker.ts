@@ -129,7 +129,7 @@ export interface SessionTimings {
   sessionMs: number;
   /**
    * The disk cache of optimized models: 'hit' when the session was created from a stored model (the
-   * weights' time is then checking the file's digest); 'stored' when this session's model was saved.
+   * weights' time is then checking the file's digest); 'stored' when this session's optimized model is saved there after this response.
    */
   modelCache?: 'hit' | 'stored';
 }

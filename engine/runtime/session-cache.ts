@@ -122,13 +122,24 @@ interface SessionSource {
   /** The serialised model, or the path of one onnxruntime reads itself (with its weights file beside it). */
   model: Uint8Array | string;
   externalData?: { path: string; data: Uint8Array }[];
-  /** Save the optimized model into the disk cache (CPU EP only). */
-  store?: PendingEntry;
+}
+
+/** The worker's session options for `ep`. */
+function sessionOptions(ep: EpName, threads: number, externalData: SessionSource['externalData']) {
+  return {
+    executionProviders: [ep],
+    graphOptimizationLevel: 'all' as const,
+    logSeverityLevel: 3 as const,
+    ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+    ...(externalData ? { externalData } : {}),
+    // No busy-waiting between ops: the worker shares the machine with the editor.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } as Record<string, unknown> },
+  };
 }
 
 export class SessionCache {
   private readonly entries = new Map<string, CachedSession>();
-  private readonly storing: (() => void)[] = [];
+  private readonly storing: (() => Promise<void>)[] = [];
   private readonly profileFolder = mkdtempSync(join(tmpdir(), 'resnet-studio-profile-'));
 
   constructor(
@@ -141,8 +152,8 @@ export class SessionCache {
    * this once the response is sent, so hashing a weights file seen for the first time (0.1 s per
    * 100 MB) does not delay the first result.
    */
-  finishStoring(): void {
-    for (const store of this.storing.splice(0)) store();
+  async finishStoring(): Promise<void> {
+    for (const store of this.storing.splice(0)) await store();
   }
 
   /** Takes effect at the next insertion or trim. */
@@ -191,19 +202,23 @@ export class SessionCache {
     const { bytes: model, buffer, weights, precision, weightsMs, compileMs, graph, cam, maxBatch } =
       weightsRequest.kind === 'model' ? await this.readModel(network, weightsRequest.path) : await this.compile(network, weightsRequest, head);
 
-    const pending = stored && this.modelCache!.begin();
     const start = performance.now();
     const externalData = buffer ? [{ path: WEIGHTS_LOCATION, data: new Uint8Array(buffer) }] : undefined;
-    const { session, selected, attempts, profilePrefix, storedModel } = await this.createSession({ model, externalData, store: pending }, choice, threads);
+    const { session, selected, attempts, profilePrefix } = await this.createSession({ model, externalData }, choice, threads);
     const sessionMs = performance.now() - start;
-    if (pending && storedModel) {
+    const storing = stored !== undefined && selected === 'cpu';
+    if (storing) {
+      // Saving the optimized model inside the session the request waits for costs the request as long
+      // again (ResNet-50: 0.8 s beside a 0.1 s session), so a second session saves it after the response.
       // Published under the key of the file as it is then; a file written since the compile read it is not stored.
-      this.storing.push(() => {
-        const key = stored.keyAfterwards();
+      this.storing.push(async () => {
+        const pending = this.modelCache!.begin();
+        if (!pending) return;
+        const key = (await this.saveOptimized(model, externalData, pending, threads)) ? stored.keyAfterwards() : undefined;
         if (key) this.modelCache!.commit(pending, key, { weights, graph, ...(cam ? { cam: { output: cam.output } } : {}) }, cam?.weight);
         else this.modelCache!.discard(pending);
       });
-    } else if (pending) this.modelCache!.discard(pending);
+    }
 
     const entry: CachedSession = {
       key,
@@ -217,7 +232,7 @@ export class SessionCache {
       ...(maxBatch ? { maxBatch } : {}),
     };
     const digestMs = stored?.digestMs ?? 0;
-    return this.keep(entry, variant, { cached: false, weightsMs: weightsMs + digestMs, compileMs, sessionMs, ...(storedModel ? { modelCache: 'stored' as const } : {}) });
+    return this.keep(entry, variant, { cached: false, weightsMs: weightsMs + digestMs, compileMs, sessionMs, ...(storing ? { modelCache: 'stored' as const } : {}) });
   }
 
   private async keep(entry: CachedSession, variant: SessionVariant, timings: SessionTimings): Promise<{ entry: CachedSession; timings: SessionTimings }> {
@@ -296,10 +311,26 @@ export class SessionCache {
   }
 
   async dispose(): Promise<void> {
-    this.finishStoring();
+    await this.finishStoring();
     for (const entry of this.entries.values()) await entry.session.release();
     this.entries.clear();
     rmSync(this.profileFolder, { recursive: true, force: true });
+  }
+
+  /** Has onnxruntime save the optimized model of `model` into `pending` (a session made for that alone); false when it cannot (a full disk). */
+  private async saveOptimized(model: Uint8Array, externalData: SessionSource['externalData'], pending: PendingEntry, threads: number): Promise<boolean> {
+    const options = sessionOptions('cpu', threads, externalData);
+    try {
+      const session = await ort.InferenceSession.create(model, {
+        ...options,
+        optimizedModelFilePath: pending.sessionOptions.optimizedModelFilePath,
+        extra: { session: { ...options.extra.session, ...pending.sessionOptions.extra.session } },
+      });
+      await session.release();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -362,30 +393,15 @@ export class SessionCache {
     const { eps, skipped } = candidateEps(choice, this.facts());
     const attempts: EpAttempt[] = [...skipped];
     for (const ep of eps) {
-      // A model that cannot be saved (a full disk) still gets its session, unsaved.
-      for (const store of ep === 'cpu' && source.store ? [source.store, undefined] : [undefined]) {
-        const profilePrefix = join(this.profileFolder, `s${Date.now()}-${Math.random().toString(36).slice(2)}`);
-        const options: ort.InferenceSession.SessionOptions = {
-          executionProviders: [ep],
-          graphOptimizationLevel: 'all',
-          enableProfiling: true,
-          profileFilePrefix: profilePrefix,
-          logSeverityLevel: 3,
-          ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
-          ...(source.externalData ? { externalData: source.externalData } : {}),
-          ...(store ? { optimizedModelFilePath: store.sessionOptions.optimizedModelFilePath } : {}),
-          // No busy-waiting between ops: the worker shares the machine with the editor.
-          extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' }, ...store?.sessionOptions.extra.session } },
-        };
-        const start = performance.now();
-        try {
-          const session = typeof source.model === 'string' ? await ort.InferenceSession.create(source.model, options) : await ort.InferenceSession.create(source.model, options);
-          attempts.push({ ep, ok: true, ms: performance.now() - start });
-          return { session, selected: ep as EpName, attempts, profilePrefix, storedModel: store !== undefined };
-        } catch (error) {
-          if (store) continue;
-          attempts.push({ ep, ok: false, error: shortenEpError(String((error as Error).message ?? error)), ms: performance.now() - start });
-        }
+      const profilePrefix = join(this.profileFolder, `s${Date.now()}-${Math.random().toString(36).slice(2)}`);
+      const options = { ...sessionOptions(ep, threads, source.externalData), enableProfiling: true, profileFilePrefix: profilePrefix };
+      const start = performance.now();
+      try {
+        const session = typeof source.model === 'string' ? await ort.InferenceSession.create(source.model, options) : await ort.InferenceSession.create(source.model, options);
+        attempts.push({ ep, ok: true, ms: performance.now() - start });
+        return { session, selected: ep as EpName, attempts, profilePrefix };
+      } catch (error) {
+        attempts.push({ ep, ok: false, error: shortenEpError(String((error as Error).message ?? error)), ms: performance.now() - start });
       }
     }
     const last = attempts[attempts.length - 1]!;

@@ -139,7 +139,7 @@ export class Worker {
       }
     } finally {
       this.cancelled.delete(request.id);
-      this.cache.finishStoring();
+      await this.cache.finishStoring();
     }
   }
 

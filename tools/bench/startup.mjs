@@ -129,7 +129,7 @@ try {
   // Three cold starts per round, each in a fresh worker: the first ever (an empty model cache, which
   // it fills), the same again with the optimized model in the cache, and one with no cache at all;
   // then a fresh process loading torch's export and running a tensor.
-  const kinds = { first: 'first ever (stores the optimized model)', cached: 'cached (optimized model from the cache)', none: 'without the model cache' };
+  const kinds = { first: 'first ever (saves the optimized model after its response)', cached: 'cached (optimized model from the cache)', none: 'without the model cache' };
   const cold = { first: [], cached: [], none: [] };
   const phases = { first: [], cached: [], none: [] };
   const coldLogits = {};
