@@ -71,6 +71,8 @@ export interface EvalRunView {
   folder: string;
   state: 'running' | 'done' | 'cancelled' | 'failed';
   progress: { done: number; total: number; imagesPerSecond: number };
+  /** The folder holds clips (a 3-D network): the view counts clips, not images. */
+  clips?: true;
   /** Once done: the evaluation as `resnet-studio eval --json` gives it; "Copy JSON" copies it. */
   result?: EvaluationResult;
   /** The images of result.mistakes as webview resource URIs, in the same order; '' for a clip that is no picture (a folder of frames, a video). */

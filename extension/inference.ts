@@ -384,6 +384,7 @@ class InferenceController {
       folder: folderLabel,
       state: 'running',
       progress: { done: 0, total, imagesPerSecond: 0 },
+      ...(input.dataset.kind === 'clip' ? { clips: true as const } : {}),
     };
     let failure: unknown;
     const running = { view, cancel: () => controller.abort() };

@@ -73,14 +73,14 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       afterPaint([message.run.id]);
       break;
     case 'progress': {
-      const section = runs.querySelector(`section[data-id="${message.id}"]`);
+      const section = runs.querySelector<HTMLElement>(`section[data-id="${message.id}"]`);
       const bar = section?.querySelector('progress');
       if (bar) {
         bar.max = Math.max(1, message.total);
         bar.value = message.done;
       }
       const text = section?.querySelector('.progress-text');
-      if (text) text.textContent = progressLine(message);
+      if (text) text.textContent = progressLine(message, section?.dataset.unit ?? 'images');
       break;
     }
   }

@@ -179,6 +179,8 @@ function confusionTable(summary: EvaluationResult): HTMLElement {
 function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
   const section = el('section', 'run eval-run');
   section.dataset.id = run.id;
+  const unit = run.clips ? 'clips' : 'images';
+  section.dataset.unit = unit;
   const actions: HTMLElement[] = [];
   if (run.state === 'running') actions.push(button('Cancel', 'Stop this evaluation', () => send({ type: 'cancel', id: run.id })));
   const summary = run.result;
@@ -190,7 +192,7 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
   const progress = el('progress');
   progress.max = Math.max(1, run.progress.total);
   progress.value = run.progress.done;
-  const progressText = el('div', 'progress-text', progressLine(run.progress));
+  const progressText = el('div', 'progress-text', progressLine(run.progress, unit));
   section.append(progress, progressText);
   if (run.error) section.append(el('div', 'error', run.error));
   if (!summary) return section;
@@ -199,15 +201,16 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
       ['execution provider', epText(summary.ep), 'ep'],
       ['precision', precisionText(summary), 'precision'],
       ['accuracy', `${percent(summary.accuracy)} (${summary.correct}/${summary.total})`, 'accuracy'],
-      ['top-5', percent(summary.top5)],
-      ['throughput', `${summary.imagesPerSecond.toFixed(1)} images/s end to end (${summary.total} images in ${summary.seconds.toFixed(2)} s), ${summary.runImagesPerSecond.toFixed(1)} images/s model run only`],
+      // With five classes or fewer every answer is in the top five.
+      ...(summary.perClass.length > 5 ? [['top-5', percent(summary.top5)] as [string, string]] : []),
+      ['throughput', `${summary.imagesPerSecond.toFixed(1)} ${unit}/s end to end (${summary.total} ${unit} in ${summary.seconds.toFixed(2)} s), ${summary.runImagesPerSecond.toFixed(1)} ${unit}/s model run only`],
       ...(summary.failed.length ? [['unreadable', summary.failed.map((f) => `${f.image}: ${f.error}`).join('\n'), 'error'] as [string, string, string]] : []),
     ]),
   );
   section.append(el('h3', undefined, 'Per class'));
   const table = el('table', 'per-class');
   const head = el('tr');
-  head.append(el('th', 'name', 'class'), el('th', undefined, 'images'), el('th', undefined, 'correct'), el('th', undefined, 'accuracy'));
+  head.append(el('th', 'name', 'class'), el('th', undefined, unit), el('th', undefined, 'correct'), el('th', undefined, 'accuracy'));
   table.append(head);
   for (const c of summary.perClass) {
     const tr = el('tr');
@@ -260,8 +263,8 @@ function renderFailure(run: FailureView, send: Send): HTMLElement {
   return section;
 }
 
-export function progressLine(progress: EvalRunView['progress']): string {
-  return `${progress.done}/${progress.total} images · ${progress.imagesPerSecond.toFixed(1)} images/s`;
+export function progressLine(progress: EvalRunView['progress'], unit: string): string {
+  return `${progress.done}/${progress.total} ${unit} · ${progress.imagesPerSecond.toFixed(1)} ${unit}/s`;
 }
 
 export function renderRun(run: RunView, send: Send): HTMLElement {

@@ -204,6 +204,7 @@ suite('inference on clips', () => {
     assert.deepEqual({ accuracy: outcome.accuracy, correct: outcome.correct, total: outcome.total }, { accuracy: reference.accuracy, correct: reference.correct, total: reference.total });
     const shown = `${(reference.accuracy! * 100).toFixed(2)}% (${reference.correct}/${reference.total})`;
     await viewShows('the view to show the accuracy on the clips', '.eval-run .accuracy', (text) => text === shown);
+    await viewShows('the view to count clips, not images', '.eval-run .progress-text', (text) => text.startsWith('4/4 clips'));
     // a/ and d/ are the same frames under two classes: one of them is a mistake, shown with its class map over the middle frame.
     assert.ok(reference.correct! < reference.total);
     if (hasRunner()) {
