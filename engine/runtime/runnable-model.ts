@@ -129,9 +129,6 @@ export async function loadModel(source: ModelSource, choice?: ModelChoice & { ch
 export async function loadModel(source: ModelSource, choice: ModelChoice): Promise<RunnableModel | ModelProblem | undefined>;
 export async function loadModel(source: ModelSource, choice: ModelChoice = {}): Promise<RunnableModel | ModelProblem | undefined> {
   const analysis = analyzeSource(source.text);
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) return { kind: 'errors', errors, lines: analysis.lines, message: `fix its ${errors.length} error(s) first` };
-
   const networks = analysis.networks;
   const names = networks.map((n) => n.name);
   let network: Network | undefined;
@@ -149,10 +146,25 @@ export async function loadModel(source: ModelSource, choice: ModelChoice = {}): 
     return { kind: 'network', networks: names, message: `defines ${names.join(', ')}` };
   }
 
+  const errors = errorsOf(network, analysis.diagnostics, networks);
+  if (errors.length > 0) return { kind: 'errors', errors, lines: analysis.lines, message: `fix its ${errors.length} error(s) first` };
+
   const weights = await resolveWeights(source, network, choice.weights);
   if ('message' in weights) return weights;
   const weightsSource = weights.kind === 'random' ? `random weights (seed ${weights.seed})` : weights.path;
   return { name: source.name, lines: analysis.lines, network, weights, weightsSource, ...(await readLabels(source, network)) };
+}
+
+/**
+ * The errors that keep `network` from running: those in it (a block's problem is reported at its call
+ * site too), and those outside every network but the repeats on a block's own line of problems its
+ * call sites have; another network's errors do not keep this one from running.
+ */
+function errorsOf(network: Network, diagnostics: readonly Diagnostic[], networks: readonly Network[]): Diagnostic[] {
+  const inside = (d: Diagnostic, n: Network) => d.span.start >= n.range.start && d.span.end <= n.range.end;
+  return diagnostics.filter(
+    (d) => d.severity === 'error' && (inside(d, network) || (!networks.some((n) => inside(d, n)) && d.instances === undefined)),
+  );
 }
 
 /** The worker request that runs `paths` through the model. */

@@ -35,6 +35,18 @@ test('a file with errors, no network, or several and none named is a problem tha
   assert.ok(!isModelProblem(named) && named.network.name === 'b');
 });
 
+test("another network's errors do not keep one from running; its own, a used block's and those outside every network do", async () => {
+  const block = 'block b(planes) {\n  conv1 conv(planes, kernel=3)\n  + identity\n}\n';
+  const broken = 'network broken {\n  input 2x8x8\n  layer1 b(4)\n  avgpool avgpool\n  fc linear(2)\n}\n';
+  const good = tiny('good', '  weights "w.safetensors"\n');
+  const loaded = await loadModel(source(good + broken + block), { network: 'good' });
+  assert.ok(!isModelProblem(loaded) && loaded.network.name === 'good', isModelProblem(loaded) ? loaded.message : '');
+  const own = await loadModel(source(good + broken + block), { network: 'broken' });
+  assert.ok(isModelProblem(own) && own.kind === 'errors' && own.errors.length === 1, 'the call site of the failing block; its own line repeats it');
+  const elsewhere = await loadModel(source(good + 'block typo(p) {\n  c conv(p, kernal=3)\n}\n'), { network: 'good' });
+  assert.ok(isModelProblem(elsewhere) && elsewhere.kind === 'errors', 'an error outside every network, not tied to a call site, still blocks');
+});
+
 test('an unchanged text gives the same network object again (the worker then needs only its key); a changed one, a new one', async () => {
   const text = tiny('n', '  weights "w.safetensors"\n');
   const first = await loadModel(source(text));
