@@ -140,6 +140,19 @@ export function confusionCells(result: Pick<EvaluationResult, 'confusion' | 'per
   return result.perClass.length <= DENSE_CONFUSION_CLASSES ? nonZeroCells(result.confusion) : (result.confusion as [number, number, number][]);
 }
 
+/** What an evaluation counts: the images of a folder, or its clips for a network of clips. */
+export type SampleUnit = 'images' | 'clips';
+
+/** `n` of them in words: "1 image", "4 clips". */
+export function countText(n: number, unit: SampleUnit): string {
+  return `${n} ${n === 1 ? unit.slice(0, -1) : unit}`;
+}
+
+/** Whether top-5 accuracy says anything: with five classes or fewer every answer is in the top five. */
+export function hasTop5(result: Pick<EvaluationResult, 'perClass'>): boolean {
+  return result.perClass.length > 5;
+}
+
 /** A result as the CLI prints it and "Copy JSON" copies it. */
 export function resultJson(result: InferenceResult | EvaluationResult): string {
   return `${JSON.stringify(result, null, 2)}\n`;

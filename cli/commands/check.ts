@@ -1,10 +1,10 @@
 // `resnet-studio check FILE...`: diagnostics as `file:line:col: severity RSnnn message`, or --json.
 
+import { dirname, resolve } from 'node:path';
 import { verifiedFixes } from '../../language/core/fix-verification';
 import { analyze, prelude } from '../../language/core/analysis';
 import { referencedFileDiagnostics } from '../../language/core/file-checks';
 import { fileStateIn } from '../../engine/runtime/file-state';
-import { dirname, resolve } from 'node:path';
 import { parseCommand } from '../args';
 import type { CliIo } from '../io';
 import { readSource } from '../io';

@@ -7,7 +7,7 @@ import { evaluationResult } from '../../engine/runtime/inference-result';
 import { formatEpReport } from '../../engine/runtime/providers';
 import { compareRuns } from '../../engine/runtime/comparison';
 import { loadEvaluation, type RunnableModel } from '../../engine/runtime/runnable-model';
-import { confusionCells, resultJson, type Comparison, type EvaluationResult } from '../../contracts/inference-result';
+import { confusionCells, countText, hasTop5, resultJson, type Comparison, type EvaluationResult, type SampleUnit } from '../../contracts/inference-result';
 import { parseCommand, usageError, type CommandSpec } from '../args';
 import { engineOptionSpecs, engineOptions } from '../engine-options';
 import type { CliIo } from '../io';
@@ -39,13 +39,13 @@ function confusionLines(result: EvaluationResult, shown: EvaluationResult['perCl
 }
 
 /** `unit`: what the folder holds, images or clips. */
-function resultLines(result: EvaluationResult, unit: string): string[] {
+function resultLines(result: EvaluationResult, unit: SampleUnit): string[] {
   const cells = confusionCells(result);
   const predicted = new Set(cells.map(([, p]) => p));
   const shown = result.perClass.filter((c) => c.images > 0 || predicted.has(c.index));
   const nameWidth = Math.max(5, ...shown.map((c) => c.name.length));
   return [
-    `accuracy: ${percent(result.accuracy)} (${result.correct}/${result.total})${result.perClass.length > 5 ? `, top-5: ${percent(result.top5)}` : ''}`,
+    `accuracy: ${percent(result.accuracy)} (${result.correct}/${result.total})${hasTop5(result) ? `, top-5: ${percent(result.top5)}` : ''}`,
     `per class (classes with ${unit} or predictions):`,
     `  ${'class'.padEnd(nameWidth)}  ${unit.padStart(6)}  correct  accuracy`,
     ...shown.map(
@@ -53,7 +53,7 @@ function resultLines(result: EvaluationResult, unit: string): string[] {
         `  ${c.name.padEnd(nameWidth)}  ${String(c.images).padStart(6)}  ${String(c.correct).padStart(7)}  ${percent(c.images ? c.correct / c.images : null).padStart(8)}`,
     ),
     ...confusionLines(result, shown, cells),
-    `throughput: ${result.imagesPerSecond.toFixed(1)} ${unit}/s end to end (decode, preprocess, run; ${result.total} ${result.total === 1 ? unit.slice(0, -1) : unit} in ${result.seconds.toFixed(2)} s), ` +
+    `throughput: ${result.imagesPerSecond.toFixed(1)} ${unit}/s end to end (decode, preprocess, run; ${countText(result.total, unit)} in ${result.seconds.toFixed(2)} s), ` +
       `${result.runImagesPerSecond.toFixed(1)} ${unit}/s model run only`,
     ...result.failed.map((f) => `error: ${f.error.startsWith(f.image) ? f.error : `${f.image}: ${f.error}`}`),
   ];
@@ -110,7 +110,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
     printWarnings(model, io);
     const samples = input.dataset.samples;
     const total = samples.length;
-    const unit = input.dataset.kind === 'clip' ? 'clips' : 'images';
+    const unit: SampleUnit = input.dataset.kind === 'clip' ? 'clips' : 'images';
     const inBatches = (what: RunnableModel, label: string) =>
       runInBatches(
         samples,
@@ -132,7 +132,7 @@ export async function run(args: string[], io: CliIo, client = new InferenceClien
       const lines = [
         ...(warning ? [warning] : []),
         runLine(result),
-        `dataset ${folder}: ${dataset.samples.length} ${dataset.samples.length === 1 ? unit.slice(0, -1) : unit}, ${datasetLayout(dataset)}`,
+        `dataset ${folder}: ${countText(dataset.samples.length, unit)}, ${datasetLayout(dataset)}`,
         ...formatEpReport(result.ep),
         sessionLine(result),
         ...resultLines(result, unit),

@@ -148,9 +148,9 @@ export class SessionCache {
   ) {}
 
   /**
-   * Publishes the optimized models the sessions created since the last call saved: the worker calls
-   * this once the response is sent, so hashing a weights file seen for the first time (0.1 s per
-   * 100 MB) does not delay the first result.
+   * Saves and publishes the optimized models of the sessions compiled since the last call: the worker
+   * calls this once the response is sent, so neither the save nor hashing a weights file seen for the
+   * first time (0.1 s per 100 MB) delays the first result.
    */
   async finishStoring(): Promise<void> {
     for (const store of this.storing.splice(0)) await store();

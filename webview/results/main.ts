@@ -80,7 +80,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
         bar.value = message.done;
       }
       const text = section?.querySelector('.progress-text');
-      if (text) text.textContent = progressLine(message, section?.dataset.unit ?? 'images');
+      if (text) text.textContent = progressLine(message, section?.dataset.unit === 'clips' ? 'clips' : 'images');
       break;
     }
   }

@@ -1,6 +1,6 @@
 // Builds the DOM of one run: an image, a folder evaluation, or a failure with its actions.
 import { button as toolkitButton } from '../toolkit';
-import { className, clipFramesText, type EvaluationResult, type RunReport } from '../../contracts/inference-result';
+import { className, clipFramesText, countText, hasTop5, type EvaluationResult, type RunReport, type SampleUnit } from '../../contracts/inference-result';
 import { formatDims } from '../../language/core/format';
 import { guiText, type EvalRunView, type FailureView, type ImageRunView, type RunView, type WebviewRequest } from '../../contracts/results';
 import { classMapFigure } from './class-map';
@@ -179,7 +179,7 @@ function confusionTable(summary: EvaluationResult): HTMLElement {
 function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
   const section = el('section', 'run eval-run');
   section.dataset.id = run.id;
-  const unit = run.clips ? 'clips' : 'images';
+  const unit: SampleUnit = run.clips ? 'clips' : 'images';
   section.dataset.unit = unit;
   const actions: HTMLElement[] = [];
   if (run.state === 'running') actions.push(button('Cancel', 'Stop this evaluation', () => send({ type: 'cancel', id: run.id })));
@@ -201,9 +201,8 @@ function renderEvalRun(run: EvalRunView, send: Send): HTMLElement {
       ['execution provider', epText(summary.ep), 'ep'],
       ['precision', precisionText(summary), 'precision'],
       ['accuracy', `${percent(summary.accuracy)} (${summary.correct}/${summary.total})`, 'accuracy'],
-      // With five classes or fewer every answer is in the top five.
-      ...(summary.perClass.length > 5 ? [['top-5', percent(summary.top5)] as [string, string]] : []),
-      ['throughput', `${summary.imagesPerSecond.toFixed(1)} ${unit}/s end to end (${summary.total} ${unit} in ${summary.seconds.toFixed(2)} s), ${summary.runImagesPerSecond.toFixed(1)} ${unit}/s model run only`],
+      ...(hasTop5(summary) ? [['top-5', percent(summary.top5)] as [string, string]] : []),
+      ['throughput', `${summary.imagesPerSecond.toFixed(1)} ${unit}/s end to end (${countText(summary.total, unit)} in ${summary.seconds.toFixed(2)} s), ${summary.runImagesPerSecond.toFixed(1)} ${unit}/s model run only`],
       ...(summary.failed.length ? [['unreadable', summary.failed.map((f) => `${f.image}: ${f.error}`).join('\n'), 'error'] as [string, string, string]] : []),
     ]),
   );
@@ -263,7 +262,7 @@ function renderFailure(run: FailureView, send: Send): HTMLElement {
   return section;
 }
 
-export function progressLine(progress: EvalRunView['progress'], unit: string): string {
+export function progressLine(progress: EvalRunView['progress'], unit: SampleUnit): string {
   return `${progress.done}/${progress.total} ${unit} · ${progress.imagesPerSecond.toFixed(1)} ${unit}/s`;
 }
 
